@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint format install worker beat clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# Quick start: SQLite file, tasks run in-process, email to the console, demo data.
+run: export DJANGO_DEBUG = true
+run: export CELERY_TASK_ALWAYS_EAGER = true
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The whole suite. DATABASE_URL / REDIS_URL choose PostgreSQL and Redis (CI sets them).
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Production-like processes for a local PostgreSQL + Redis setup.
+worker: install
+	$(BIN)/celery -A compliance worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A compliance beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) node_modules var db.sqlite3

@@ -1,0 +1,20 @@
+from django.conf import settings
+
+from compliance.navigation import sections_for
+from compliance.selectors import notification_unread_count, organisation_profile
+
+
+def platform(request):
+    """What every page needs: helpline, organisation name, nav and the bell."""
+    user = getattr(request, "user", None)
+    organisation = organisation_profile()
+    signed_in = bool(user and user.is_authenticated)
+    return {
+        "organisation": organisation,
+        "organisation_name": (organisation.trading_name or organisation.legal_name)
+        if organisation
+        else "Modern slavery compliance",
+        "helpline_number": organisation.helpline_number if organisation else settings.MODERN_SLAVERY_HELPLINE,
+        "nav_sections": sections_for(user) if signed_in else [],
+        "unread_notifications": notification_unread_count(user=user) if signed_in else 0,
+    }

@@ -1,0 +1,39 @@
+"""Privileged roles must enrol in MFA before they can use the application."""
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# What a privileged user without MFA may still reach: the enrolment pages,
+# the re-authentication allauth asks for before enrolment, logout, and the
+# things that are not pages (static files, health, the API which checks MFA
+# in its own permission class).
+_ALLOWED_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/reauthenticate/",
+    "/accounts/logout/",
+    "/static/",
+    "/health/",
+    "/api/",
+)
+
+
+def needs_mfa_enrolment(user) -> bool:
+    return bool(user.is_authenticated and user.is_privileged and not is_mfa_enabled(user))
+
+
+class RequireMFAMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path
+        if not path.startswith(_ALLOWED_PREFIXES) and needs_mfa_enrolment(request.user):
+            messages.warning(
+                request,
+                "Your role gives you access to confidential information, so you must set up "
+                "two-factor authentication before you continue.",
+            )
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

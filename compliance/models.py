@@ -1,0 +1,267 @@
+"""Core records: people, organisation profile, access log and notifications."""
+
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from compliance import roles
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Site(models.Model):
+    """A place where the organisation works: a care home, an office, a clinic."""
+
+    name = models.CharField(max_length=160, unique=True)
+    address = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UserQuerySet(models.QuerySet):
+    def with_roles(self):
+        return self.prefetch_related("groups")
+
+    def in_role(self, role_name):
+        return self.filter(groups__name=role_name, is_active=True)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who works for or with the organisation and signs in by email."""
+
+    class EmploymentType(models.TextChoices):
+        PERMANENT = "permanent", "Permanent"
+        TEMPORARY = "temporary", "Temporary"
+        AGENCY = "agency", "Agency worker"
+        VOLUNTEER = "volunteer", "Volunteer"
+        CONTRACTOR = "contractor", "Contractor"
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, blank=True)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    line_manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
+    )
+    employment_type = models.CharField(max_length=20, choices=EmploymentType.choices, default=EmploymentType.PERMANENT)
+    start_date = models.DateField(null=True, blank=True)
+    # Leavers are deactivated, never deleted: their records stay as evidence.
+    is_active = models.BooleanField(default=True)
+    left_on = models.DateField(null=True, blank=True)
+    is_staff = models.BooleanField("can use the Django admin", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """Names of this user's roles, read once per request.
+
+        Uses the prefetched groups when a list prefetched them, so role checks
+        never cost a query per row.
+        """
+        if not self.pk:
+            return frozenset()
+        return frozenset(g.name for g in self.groups.all())
+
+    def has_role(self, *names: str) -> bool:
+        return bool(self.role_names.intersection(names))
+
+    @property
+    def is_privileged(self) -> bool:
+        return bool(self.role_names & roles.PRIVILEGED_ROLES)
+
+
+class Organisation(models.Model):
+    """The organisation's profile; there is one row, edited by the Compliance admin."""
+
+    class Sector(models.TextChoices):
+        SOCIAL_CARE = "social_care", "Adult social care"
+        HEALTH_NHS = "nhs", "NHS / public health"
+        CHARITY = "charity", "Charity"
+        PRIVATE = "private", "Private company"
+        PUBLIC = "public", "Other public body"
+
+    class TurnoverBand(models.TextChoices):
+        # The GOV.UK modern slavery statement registry's bands.
+        UNDER_36M = "under_36m", "Under £36 million"
+        FROM_36M_TO_60M = "36m_60m", "£36 million to £60 million"
+        FROM_60M_TO_100M = "60m_100m", "£60 million to £100 million"
+        FROM_100M_TO_500M = "100m_500m", "£100 million to £500 million"
+        OVER_500M = "over_500m", "Over £500 million"
+
+    legal_name = models.CharField(max_length=255)
+    trading_name = models.CharField(max_length=255, blank=True)
+    company_number = models.CharField("company number", max_length=20, blank=True)
+    charity_number = models.CharField("charity number", max_length=20, blank=True)
+    ods_code = models.CharField("ODS code", max_length=10, blank=True, help_text="NHS Organisation Data Service code")
+    sector = models.CharField(max_length=20, choices=Sector.choices, default=Sector.SOCIAL_CARE)
+    address = models.TextField(blank=True)
+    financial_year_end_day = models.PositiveSmallIntegerField(
+        default=31, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    financial_year_end_month = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    turnover_band = models.CharField(max_length=20, choices=TurnoverBand.choices, blank=True)
+    website = models.URLField(blank=True)
+    helpline_number = models.CharField(
+        "Modern Slavery Helpline number", max_length=30, default=settings.MODERN_SLAVERY_HELPLINE
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.legal_name
+
+    def clean(self):
+        import calendar
+
+        # 29 February is not a year end that exists every year.
+        last_day = calendar.monthrange(2023, self.financial_year_end_month or 1)[1]
+        if self.financial_year_end_day and self.financial_year_end_day > last_day:
+            raise ValidationError({"financial_year_end_day": f"That month has only {last_day} days in a common year."})
+        if not (self.company_number or self.charity_number or self.ods_code):
+            raise ValidationError("Give at least one of the company number, charity number or ODS code.")
+
+    def financial_year_end(self, year: int):
+        import datetime
+
+        return datetime.date(year, self.financial_year_end_month, self.financial_year_end_day)
+
+
+class LegalEntity(models.Model):
+    """An entity covered by a group statement (a subsidiary, a trust, a company)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="legal_entities")
+    name = models.CharField(max_length=255)
+    company_number = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "legal entities"
+
+    def __str__(self):
+        return self.name
+
+
+class AccessLog(models.Model):
+    """Who read, downloaded or exported a sensitive record, and when.
+
+    Changes are in django-auditlog; this is for reads, which it does not see.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        DOWNLOAD = "download", "Downloaded"
+        EXPORT = "export", "Exported"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    object_id = models.CharField(max_length=64, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(max_length=255)
+    detail = models.CharField(max_length=255, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.user} {self.get_action_display().lower()} {self.object_repr} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """Something a person was told, in the app (bell) and by email."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    # Scheduled tasks pass a key so a rerun never tells the same person twice.
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_once_per_key",
+            )
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def is_read(self):
+        return self.read_at is not None

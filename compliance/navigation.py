@@ -1,0 +1,57 @@
+"""The sections of the application and which roles see each.
+
+The nav bar and the start page are both built from this list, so a role never
+sees a link to a page that would answer 404 for it.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from compliance import rules as r
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    url_name: str
+    predicate: object
+    description: str
+
+
+SECTIONS = (
+    Section("My reports", "safeguarding:my_reports", r.is_signed_in, "Concerns you have reported and their status."),
+    Section(
+        "Cases", "safeguarding:index", r.can_work_cases, "Triage, investigate, refer and close confidential cases."
+    ),
+    Section(
+        "Suppliers", "suppliers:index", r.can_view_suppliers, "Supplier register, risk, audits and corrective actions."
+    ),
+    Section("My training", "training:index", r.is_signed_in, "Your courses, due dates and policy acknowledgements."),
+    Section("Team training", "training:team", r.is_line_manager, "Your team's training status."),
+    Section(
+        "Training admin", "training:admin", r.can_manage_training, "Courses, records, recruitment checks and imports."
+    ),
+    Section("Reporting", "reporting:index", r.can_view_reporting, "KPIs, statements and the annual Board report."),
+    Section(
+        "Organisation",
+        "organisation",
+        r.can_manage_organisation,
+        "Organisation profile, departments, sites and people.",
+    ),
+    Section("Access log", "access_log", r.can_view_access_log, "Who read or exported sensitive records."),
+)
+
+
+def sections_for(user) -> list[dict]:
+    visible = []
+    for section in SECTIONS:
+        if not section.predicate.test(user):
+            continue
+        try:
+            url = reverse(section.url_name)
+        except NoReverseMatch:
+            # An app that has not published this page yet simply shows no link.
+            continue
+        visible.append({"label": section.label, "url": url, "description": section.description})
+    return visible

@@ -1,0 +1,34 @@
+"""Reads for the core, each restricted to what the asking user may see."""
+
+from django.db.models import QuerySet
+
+from compliance import rules as r
+from compliance.models import AccessLog, Notification, Organisation, User
+
+
+def organisation_profile() -> Organisation | None:
+    return Organisation.objects.prefetch_related("legal_entities").order_by("pk").first()
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user)
+
+
+def notification_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def access_log_list(*, user: User) -> QuerySet[AccessLog]:
+    if not r.can_view_access_log.test(user):
+        return AccessLog.objects.none()
+    return AccessLog.objects.select_related("user", "content_type")
+
+
+def user_list(*, user: User) -> QuerySet[User]:
+    """People the user may list: everyone for admin/HR, their reports for a manager, else themselves."""
+    qs = User.objects.select_related("department", "site", "line_manager").prefetch_related("groups")
+    if r.is_compliance_admin.test(user) or r.is_hr.test(user):
+        return qs
+    if r.is_line_manager.test(user):
+        return qs.filter(line_manager=user)
+    return qs.filter(pk=user.pk)

@@ -1,0 +1,129 @@
+"""Writes for the core: notifications, the access log, the organisation profile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from compliance.models import AccessLog, Notification, Organisation, User
+
+
+def _client_ip(request) -> str | None:
+    if request is None:
+        return None
+    # Behind the proxy in docker-compose the client is the first forwarded hop.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
+
+
+def access_log_record(*, user, obj, action: str = AccessLog.Action.VIEW, request=None, detail: str = "") -> AccessLog:
+    """Record that a user read, downloaded or exported a sensitive record."""
+    content_type = ContentType.objects.get_for_model(obj) if obj is not None and hasattr(obj, "_meta") else None
+    return AccessLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        action=action,
+        content_type=content_type,
+        object_id=str(getattr(obj, "pk", "") or ""),
+        object_repr=str(obj)[:255] if obj is not None else detail[:255],
+        detail=detail[:255],
+        path=(request.get_full_path()[:500] if request is not None else ""),
+        ip_address=_client_ip(request),
+    )
+
+
+def notification_send(
+    *,
+    recipients: Iterable[User],
+    subject: str,
+    template: str = "compliance/email/notification.txt",
+    context: dict | None = None,
+    url: str = "",
+    dedupe_key: str = "",
+) -> list[Notification]:
+    """Tell people something in the app and by email (sent after the commit).
+
+    With a dedupe_key each recipient is told at most once for that key, so
+    scheduled tasks can rerun safely.
+    """
+    context = {"subject": subject, "url": url, "site_url": settings.SITE_URL, **(context or {})}
+    body = render_to_string(template, context).strip()
+    created: list[Notification] = []
+    seen: set[int] = set()
+    for recipient in recipients:
+        if recipient is None or not recipient.is_active or recipient.pk in seen:
+            continue
+        seen.add(recipient.pk)
+        if dedupe_key and Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).exists():
+            continue
+        try:
+            with transaction.atomic():
+                created.append(
+                    Notification.objects.create(
+                        recipient=recipient, subject=subject[:200], body=body, url=url, dedupe_key=dedupe_key
+                    )
+                )
+        except IntegrityError:
+            # Another worker told this person the same thing a moment ago.
+            continue
+    if created:
+        ids = [n.pk for n in created]
+
+        def _queue():
+            from compliance.tasks import notification_emails_send
+
+            notification_emails_send.delay(ids)
+
+        transaction.on_commit(_queue)
+    return created
+
+
+def notification_emails_deliver(*, notification_ids: list[int]) -> int:
+    """Email each notification once, as plain text with an HTML alternative."""
+    sent = 0
+    for pk in notification_ids:
+        with transaction.atomic():
+            notification = Notification.objects.select_for_update().select_related("recipient").filter(pk=pk).first()
+            if notification is None or notification.emailed_at is not None:
+                continue
+            link = f"{settings.SITE_URL}{notification.url}" if notification.url.startswith("/") else notification.url
+            context = {"notification": notification, "link": link, "recipient": notification.recipient}
+            message = EmailMultiAlternatives(
+                subject=notification.subject,
+                body=render_to_string("compliance/email/wrapper.txt", context),
+                to=[notification.recipient.email],
+            )
+            message.attach_alternative(render_to_string("compliance/email/wrapper.html", context), "text/html")
+            message.send()
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications (or all of them) as read."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())
+
+
+def notifications_purge_read(*, older_than_days: int = 180) -> int:
+    """Delete read notifications older than the retention window."""
+    cutoff = timezone.now() - timezone.timedelta(days=older_than_days)
+    deleted, _ = Notification.objects.filter(read_at__isnull=False, read_at__lt=cutoff).delete()
+    return deleted
+
+
+def organisation_get() -> Organisation:
+    """The organisation profile, created with placeholder values on first use."""
+    organisation = Organisation.objects.order_by("pk").first()
+    if organisation is None:
+        organisation = Organisation.objects.create(legal_name="Your organisation")
+    return organisation

@@ -1,0 +1,63 @@
+"""Factories for core records; other apps' factories build on these."""
+
+import factory
+from django.contrib.auth.models import Group
+
+from compliance import roles
+from compliance.models import Department, Notification, Organisation, Site, User
+
+PASSWORD = "correct-horse-battery-1"
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Department {n}")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Site {n}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    legal_name = "Test Care Ltd"
+    company_number = "01234567"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    job_title = "Care assistant"
+    department = factory.SubFactory(DepartmentFactory)
+    site = factory.SubFactory(SiteFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        names = extracted if extracted is not None else [roles.STAFF]
+        if create:
+            self.groups.set(Group.objects.filter(name__in=names))
+            self.save()
+            self.__dict__.pop("role_names", None)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    subject = factory.Sequence(lambda n: f"Notification {n}")
+    body = "Something happened."

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from compliance import api, health, views
+
+api_v1 = [
+    path("me/", api.me, name="api-me"),
+    path("safeguarding/", include("safeguarding.api_urls")),
+    path("suppliers/", include("suppliers.api_urls")),
+    path("training/", include("training.api_urls")),
+    path("reporting/", include("reporting.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("organisation/", views.organisation, name="organisation"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    path("access-log/", views.access_log, name="access_log"),
+    path("account/api-token/", views.api_token, name="api_token"),
+    path("accounts/", include("allauth.urls")),
+    path("health/", health.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("safeguarding.urls")),
+    path("suppliers/", include("suppliers.urls")),
+    path("training/", include("training.urls")),
+    path("reporting/", include("reporting.urls")),
+]

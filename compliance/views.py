@@ -1,0 +1,108 @@
+"""Core pages: start page, organisation profile, notifications, access log, API token."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from compliance import rules as r
+from compliance import selectors, services
+from compliance.forms import DepartmentFormSet, LegalEntityFormSet, OrganisationForm, SiteFormSet
+from compliance.models import Department, Site
+
+
+def _require(predicate, user):
+    # Out of scope answers 404 so that the page's existence does not leak.
+    if not predicate.test(user):
+        raise Http404
+
+
+@login_required
+def home(request):
+    return render(request, "compliance/home.html", {"sections": request_sections(request)})
+
+
+def request_sections(request):
+    from compliance.navigation import sections_for
+
+    return sections_for(request.user)
+
+
+@login_required
+def organisation(request):
+    _require(r.can_manage_organisation, request.user)
+    org = services.organisation_get()
+    data = request.POST if request.method == "POST" else None
+    form = OrganisationForm(data, instance=org)
+    entities = LegalEntityFormSet(data, instance=org, prefix="entities")
+    departments = DepartmentFormSet(data, queryset=Department.objects.all(), prefix="departments")
+    sites = SiteFormSet(data, queryset=Site.objects.all(), prefix="sites")
+    if request.method == "POST":
+        forms_ok = all([form.is_valid(), entities.is_valid(), departments.is_valid(), sites.is_valid()])
+        if forms_ok:
+            with transaction.atomic():
+                form.save()
+                entities.save()
+                departments.save()
+                sites.save()
+            messages.success(request, "Organisation profile saved.")
+            return redirect("organisation")
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+    return render(
+        request,
+        "compliance/organisation.html",
+        {"form": form, "entities": entities, "departments": departments, "sites": sites},
+    )
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(selectors.notification_list(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "compliance/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    notification = get_object_or_404(selectors.notification_list(user=request.user), pk=pk)
+    services.notification_mark_read(user=request.user, notification_id=notification.pk)
+    if notification.url and request.POST.get("open"):
+        return redirect(notification.url)
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.notification_mark_read(user=request.user)
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    return redirect("notifications")
+
+
+@login_required
+def access_log(request):
+    _require(r.can_view_access_log, request.user)
+    page = Paginator(selectors.access_log_list(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "compliance/access_log.html", {"page": page})
+
+
+@login_required
+def api_token(request):
+    token = Token.objects.filter(user=request.user).first()
+    new_key = None
+    if request.method == "POST":
+        if token:
+            token.delete()
+            token = None
+        if request.POST.get("action") == "create":
+            token = Token.objects.create(user=request.user)
+            # Shown once: afterwards only its existence is visible.
+            new_key = token.key
+            messages.success(request, "New API token created. Copy it now: it will not be shown again.")
+        else:
+            messages.success(request, "API token revoked.")
+    return render(request, "compliance/api_token.html", {"token": token, "new_key": new_key})

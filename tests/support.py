@@ -1,0 +1,30 @@
+"""Helpers for tests: real TOTP codes, and services that must exist in CI."""
+
+import os
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value, yield_hotp_counters_from_time
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(name: str, available: bool, why: str = "") -> None:
+    """Skip a test locally when a service is missing; in CI a missing service fails."""
+    if available:
+        return
+    message = f"{name} is not available{': ' + why if why else ''}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: every service must be running)")
+    pytest.skip(message)
+
+
+def enrol_totp(user) -> str:
+    """Give the user a TOTP authenticator and return its secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def current_totp_code(secret: str) -> str:
+    counter = next(yield_hotp_counters_from_time())
+    return f"{hotp_value(secret, counter):06d}"
