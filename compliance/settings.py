@@ -20,8 +20,18 @@ if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
 def _env(name, cast, default):
     """Read one variable strictly: a value that does not parse stops start-up."""
+    if cast == env.bool and name in env.ENVIRON:
+        # django-environ reads any unknown word as False; a typo must not
+        # quietly switch a safety setting off.
+        raw = env.ENVIRON[name].strip().lower()
+        if raw not in _TRUE | _FALSE:
+            raise ImproperlyConfigured(f"{name} must be true or false, not {env.ENVIRON[name]!r}")
     try:
         return cast(name, default=default)
     except (ValueError, TypeError) as exc:
