@@ -227,7 +227,8 @@ STATICFILES_DIRS = [
 # Uploads (case attachments, evidence, PDFs) live outside the web root and are
 # never served by URL: only permission-checked views stream them.
 MEDIA_ROOT = _env("MEDIA_ROOT", env.path, BASE_DIR / "var" / "uploads")
-MEDIA_URL = None
+# No URL pattern serves this prefix (there is deliberately no static() for media).
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,61 @@
+"""Playwright on Debian's Chromium (never a downloaded browser), plus axe-core from npm."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support import require_service
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require_service("Chromium", Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)), CHROMIUM)
+    # Playwright's sync API runs an event loop; Django's ORM in the same thread
+    # must be told that is fine for tests.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    # bypass_csp only so axe-core can be injected; the app's CSP is tested separately.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def axe_violations(page, *, impact=("serious", "critical")) -> list[dict]:
+    """Run axe-core (WCAG 2.x A/AA rules) on the page; return serious and critical violations."""
+    require_service("axe-core", AXE.exists(), "run npm ci")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']}})"
+    )
+    found = [v for v in result["violations"] if v["impact"] in impact]
+    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in found]
+
+
+def format_violations(violations) -> str:
+    return json.dumps(violations, indent=2)
