@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from compliance.middleware import needs_mfa_enrolment
 from compliance.navigation import sections_for
 from compliance.selectors import notification_unread_count, organisation_profile
 
@@ -9,12 +10,14 @@ def platform(request):
     user = getattr(request, "user", None)
     organisation = organisation_profile()
     signed_in = bool(user and user.is_authenticated)
+    # Until a privileged user has enrolled in MFA every link would bounce back.
+    show_nav = signed_in and not needs_mfa_enrolment(user)
     return {
         "organisation": organisation,
         "organisation_name": (organisation.trading_name or organisation.legal_name)
         if organisation
         else "Modern slavery compliance",
         "helpline_number": organisation.helpline_number if organisation else settings.MODERN_SLAVERY_HELPLINE,
-        "nav_sections": sections_for(user) if signed_in else [],
+        "nav_sections": sections_for(user) if show_nav else [],
         "unread_notifications": notification_unread_count(user=user) if signed_in else 0,
     }

@@ -49,7 +49,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         names = extracted if extracted is not None else [roles.STAFF]
         if create:
-            self.groups.set(Group.objects.filter(name__in=names))
+            # get_or_create: transactional tests flush the groups the data migration made.
+            self.groups.set([Group.objects.get_or_create(name=name)[0] for name in names])
             self.save()
             self.__dict__.pop("role_names", None)
 
