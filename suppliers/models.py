@@ -1,8 +1,21 @@
-"""Supplier register and due diligence records."""
+"""Supplier register and due diligence records.
+
+Policy 4.2/4.3/6 and the NHS statement (8.3, 8.8, 9.2) ask procurement to
+score suppliers for modern slavery risk, keep enhanced checks for high risk,
+ban recruitment agencies that charge workers fees or hold their documents,
+audit, and follow findings through to remediation or termination.
+"""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_countries.fields import CountryField
+
+
+class RiskBand(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
 
 
 class Supplier(models.Model):
@@ -47,8 +60,212 @@ class Supplier(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Who answers questionnaires for the supplier (no account).
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+
+    # Latest risk assessment, kept on the row so the register can filter and sort by it.
+    risk_score = models.PositiveIntegerField(null=True, blank=True)
+    risk_band = models.CharField(max_length=10, choices=RiskBand.choices, blank=True, db_index=True)
+    risk_assessed_at = models.DateTimeField(null=True, blank=True)
+    next_review_due = models.DateField(null=True, blank=True, db_index=True)
+
+    # Recruitment agencies (policy 4.3): either flag makes the agency prohibited.
+    is_recruitment_agency = models.BooleanField(
+        "Recruitment or staffing agency", default=False, help_text="Supplies workers to us or to our suppliers."
+    )
+    agency_charges_worker_fees = models.BooleanField("Charges workers recruitment fees", default=False)
+    agency_retains_id_documents = models.BooleanField("Retains workers' identity documents", default=False)
+    agency_checked_at = models.DateTimeField(null=True, blank=True)
+    agency_evidence = models.TextField(
+        "Evidence for the agency answers", blank=True, help_text="What was seen: contract terms, worker interviews."
+    )
+
+    # The escalation chain ends here: a recommendation waiting for a decision.
+    termination_recommended_at = models.DateTimeField(null=True, blank=True)
+    termination_recommendation = models.TextField(blank=True)
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_prohibited_agency(self) -> bool:
+        return self.is_recruitment_agency and (self.agency_charges_worker_fees or self.agency_retains_id_documents)
+
+    @property
+    def agency_applies(self) -> bool:
+        return self.is_recruitment_agency or self.category == self.Category.AGENCY_STAFFING
+
+
+class SupplierEvent(models.Model):
+    """One line of a supplier's history: who did what, when."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.supplier}: {self.message[:60]}"
+
+
+class RiskWeight(models.Model):
+    """Points for one scoring factor, or a band threshold; edited by procurement.
+
+    Defaults are seeded by a data migration from suppliers/risk_defaults.py,
+    which says where each number comes from.
+    """
+
+    key = models.SlugField(max_length=50, unique=True)
+    label = models.CharField(max_length=200)
+    # Points for a factor; for a threshold, the number it is compared with.
+    value = models.IntegerField()
+    help_text = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.label}: {self.value}"
+
+
+class CountryRisk(models.Model):
+    """Modern slavery prevalence band and points for a country of operation."""
+
+    class Band(models.TextChoices):
+        LOW = "low", "Low prevalence"
+        MEDIUM = "medium", "Medium prevalence"
+        HIGH = "high", "High prevalence"
+        VERY_HIGH = "very_high", "Very high prevalence"
+
+    country = CountryField(unique=True)
+    band = models.CharField(max_length=10, choices=Band.choices)
+    points = models.PositiveIntegerField()
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["country"]
+        verbose_name_plural = "country risks"
+
+    def __str__(self):
+        return f"{self.country.name}: {self.get_band_display()}"
+
+
+class CategoryRisk(models.Model):
+    """Inherent modern slavery risk points for a category of supply."""
+
+    category = models.CharField(max_length=30, choices=Supplier.Category.choices, unique=True)
+    points = models.PositiveIntegerField()
+    rationale = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name_plural = "category risks"
+
+    def __str__(self):
+        return f"{self.get_category_display()}: {self.points}"
+
+
+class RiskAssessment(models.Model):
+    """A scored, explained snapshot of a supplier's risk."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="risk_assessments")
+    assessed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.PositiveIntegerField()
+    band = models.CharField(max_length=10, choices=RiskBand.choices)
+    # [{"key": ..., "label": ..., "detail": ..., "points": n}] summing to score.
+    factors = models.JSONField(default=list)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-assessed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.supplier}: {self.score} ({self.band})"
+
+
+class EnhancedDueDiligence(models.Model):
+    """Enhanced checks for a high-risk supplier; without them it cannot become active."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="enhanced_checks")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    ownership_verified = models.BooleanField("Ownership and beneficial owners verified", default=False)
+    supply_chain_mapped = models.BooleanField("Sub-contractors and labour providers mapped", default=False)
+    worker_interviews = models.BooleanField("Workers interviewed without management present", default=False)
+    site_visit = models.BooleanField("Site visited or on-site audit done", default=False)
+    wage_records_checked = models.BooleanField("Wage and hours records sampled", default=False)
+    summary = models.TextField("Summary and conclusion")
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"Enhanced checks for {self.supplier} on {self.recorded_at:%d %b %Y}"
+
+
+class SupplierDocument(models.Model):
+    """Evidence uploaded for a supplier; served only through a permission-checked view."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="suppliers/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    description = models.CharField(max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ReviewTask(models.Model):
+    """A to-do for a contract owner: review this supplier's risk (annual review)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="review_tasks")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="supplier_review_tasks"
+    )
+    reason = models.CharField(max_length=200)
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return f"{self.reason} ({self.supplier})"
+
+
+from suppliers.models_audit import *  # noqa: E402,F401,F403
+from suppliers.models_conduct import *  # noqa: E402,F401,F403
+from suppliers.models_questionnaire import *  # noqa: E402,F401,F403

@@ -1,0 +1,161 @@
+"""Audits and spot-checks, their findings, and the corrective actions that follow."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+__all__ = ["Audit", "Finding", "CorrectiveAction"]
+
+
+class Audit(models.Model):
+    """A planned audit or spot-check of a supplier."""
+
+    class Kind(models.TextChoices):
+        PLANNED = "planned", "Planned audit"
+        SPOT_CHECK = "spot_check", "Spot-check"
+
+    class Method(models.TextChoices):
+        DESK = "desk", "Desk review"
+        ON_SITE = "on_site", "On-site"
+        REMOTE = "remote", "Remote"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Result(models.TextChoices):
+        COMPLIANT = "compliant", "Compliant"
+        MINOR = "minor", "Minor issues"
+        MAJOR = "major", "Major issues"
+        CRITICAL = "critical", "Critical"
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="audits")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PLANNED)
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.DESK)
+    planned_date = models.DateField()
+    completed_date = models.DateField(null=True, blank=True)
+    auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="supplier_audits"
+    )
+    auditor_name = models.CharField(
+        "External auditor", max_length=200, blank=True, help_text="If a third party carries out the audit."
+    )
+    scope = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True)
+    result = models.CharField(max_length=20, choices=Result.choices, blank=True)
+    summary = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-planned_date", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.supplier} on {self.planned_date:%d %b %Y}"
+
+    @property
+    def auditor_display(self) -> str:
+        if self.auditor_id:
+            return self.auditor.full_name or self.auditor.email
+        return self.auditor_name
+
+
+class Finding(models.Model):
+    """Something an audit found wrong, with its severity."""
+
+    class Severity(models.TextChoices):
+        MINOR = "minor", "Minor"
+        MAJOR = "major", "Major"
+        CRITICAL = "critical", "Critical"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="findings")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="findings")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    description = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Link to the safeguarding case opened for a critical finding (a reference,
+    # because cases are confidential and live in another app).
+    safeguarding_reference = models.CharField(max_length=40, blank=True)
+    safeguarding_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_severity_display()} finding at {self.supplier}"
+
+
+class CorrectiveAction(models.Model):
+    """What the supplier must put right, by when, and who chases it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        EVIDENCE_SUBMITTED = "evidence_submitted", "Evidence submitted"
+        VERIFIED = "verified", "Verified and closed"
+
+    class Escalation(models.IntegerChoices):
+        NONE = 0, "On track"
+        REMINDED = 1, "Owner reminded"
+        ESCALATED = 2, "Escalated to procurement"
+        TERMINATION_RECOMMENDED = 3, "Termination recommended"
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="corrective_actions")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="corrective_actions")
+    description = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supplier_corrective_actions"
+    )
+    due_date = models.DateField(db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
+    evidence = models.TextField(blank=True)
+    evidence_document = models.ForeignKey(
+        "suppliers.SupplierDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    evidence_submitted_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_note = models.TextField(blank=True)
+    escalation_level = models.PositiveSmallIntegerField(choices=Escalation.choices, default=Escalation.NONE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return f"Corrective action for {self.supplier} due {self.due_date:%d %b %Y}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
+
+
+class CorrectiveActionEvent(models.Model):
+    """Timeline of a corrective action: opened, reminded, escalated, evidence, verified."""
+
+    action = models.ForeignKey(CorrectiveAction, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+__all__ += ["CorrectiveActionEvent"]

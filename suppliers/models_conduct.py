@@ -1,0 +1,48 @@
+"""Supplier code of conduct: versions with the anti-slavery clauses and acceptances."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+__all__ = ["CodeOfConduct", "CodeOfConductAcceptance"]
+
+
+class CodeOfConduct(models.Model):
+    """One version of the supplier code of conduct."""
+
+    version = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200, default="Supplier code of conduct")
+    clauses = models.TextField(help_text="The anti-slavery clauses suppliers accept, one paragraph each.")
+    effective_from = models.DateField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-effective_from", "-pk"]
+        verbose_name = "code of conduct version"
+
+    def __str__(self):
+        return f"{self.title} v{self.version}"
+
+
+class CodeOfConductAcceptance(models.Model):
+    """A supplier accepted a version: who signed for them and when."""
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="conduct_acceptances")
+    code = models.ForeignKey(CodeOfConduct, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_on = models.DateField()
+    signed_by_name = models.CharField("Signed by", max_length=200)
+    signed_by_role = models.CharField("Signatory's job title", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-accepted_on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["supplier", "code"], name="one_acceptance_per_version")]
+
+    def __str__(self):
+        return f"{self.supplier} accepted {self.code}"

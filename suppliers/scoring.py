@@ -1,0 +1,183 @@
+"""Explainable risk scoring: every point on the score is a named factor.
+
+The score is the sum of the factors' points, so the explanation on the detail
+page always adds up to the number. Weights and tables are data (RiskWeight,
+CountryRisk, CategoryRisk) so procurement can recalibrate without a release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from suppliers.models import (
+    CategoryRisk,
+    CountryRisk,
+    Finding,
+    QuestionnaireAnswer,
+    QuestionnaireRequest,
+    RiskBand,
+    RiskWeight,
+    Supplier,
+)
+from suppliers.risk_defaults import WEIGHTS
+
+
+@dataclass
+class Factor:
+    key: str
+    label: str
+    detail: str
+    points: int
+
+
+@dataclass
+class Tables:
+    weights: dict[str, int]
+    countries: dict[str, CountryRisk]
+    categories: dict[str, int]
+
+    @classmethod
+    def load(cls) -> Tables:
+        # Three queries, once per scoring run (the annual review scores many suppliers with one load).
+        weights = {key: value for key, (value, _label, _help) in WEIGHTS.items()}
+        weights.update(dict(RiskWeight.objects.values_list("key", "value")))
+        return cls(
+            weights=weights,
+            countries={c.country.code: c for c in CountryRisk.objects.all()},
+            categories=dict(CategoryRisk.objects.values_list("category", "points")),
+        )
+
+    def w(self, key: str) -> int:
+        return int(self.weights.get(key, 0))
+
+
+@dataclass
+class Score:
+    score: int
+    band: str
+    factors: list[Factor]
+
+    def factor_dicts(self) -> list[dict]:
+        return [asdict(f) for f in self.factors]
+
+
+def band_for(score: int, tables: Tables) -> str:
+    if score >= tables.w("band_high_from"):
+        return RiskBand.HIGH
+    if score >= tables.w("band_medium_from"):
+        return RiskBand.MEDIUM
+    return RiskBand.LOW
+
+
+def _country_factor(supplier: Supplier, tables: Tables) -> Factor | None:
+    worst: Factor | None = None
+    for country in supplier.countries:
+        entry = tables.countries.get(country.code)
+        if entry is None:
+            candidate = Factor(
+                "country",
+                "Country of operation",
+                f"{country.name}: not in the country table",
+                tables.w("country_unlisted"),
+            )
+        else:
+            candidate = Factor(
+                "country", "Country of operation", f"{country.name}: {entry.get_band_display()}", entry.points
+            )
+        if worst is None or candidate.points > worst.points:
+            worst = candidate
+    return worst
+
+
+def _spend_factor(supplier: Supplier, tables: Tables) -> Factor | None:
+    spend = Decimal(supplier.annual_spend or 0)
+    if spend >= tables.w("spend_large_from"):
+        return Factor("spend", "Annual spend", f"£{spend:,.0f}: large spend", tables.w("spend_large"))
+    if spend >= tables.w("spend_medium_from"):
+        return Factor("spend", "Annual spend", f"£{spend:,.0f}: medium spend", tables.w("spend_medium"))
+    return None
+
+
+def supplier_score(supplier: Supplier, *, tables: Tables | None = None) -> Score:
+    """Score a supplier (saved or not) and explain each point."""
+    tables = tables or Tables.load()
+    factors: list[Factor] = []
+
+    country = _country_factor(supplier, tables)
+    if country:
+        factors.append(country)
+    category_points = tables.categories.get(supplier.category, 0)
+    factors.append(Factor("category", "Category", supplier.get_category_display(), category_points))
+    spend = _spend_factor(supplier, tables)
+    if spend:
+        factors.append(spend)
+    for flag, key, label in (
+        (supplier.uses_agency_labour, "labour_agency", "Uses agency labour"),
+        (supplier.subcontracts, "labour_subcontracts", "Subcontracts the work"),
+        (supplier.migrant_workforce, "labour_migrant", "Migrant workforce"),
+        (supplier.on_site_at_our_premises, "labour_on_site", "Works on site at our premises"),
+    ):
+        if flag:
+            factors.append(Factor(key, "Labour model", label, tables.w(key)))
+    if supplier.is_prohibited_agency:
+        reasons = []
+        if supplier.agency_charges_worker_fees:
+            reasons.append("charges workers fees")
+        if supplier.agency_retains_id_documents:
+            reasons.append("retains identity documents")
+        factors.append(
+            Factor("prohibited_agency", "Prohibited agency", " and ".join(reasons), tables.w("prohibited_agency"))
+        )
+
+    if supplier.pk:
+        open_findings = Finding.objects.filter(supplier=supplier, status=Finding.Status.OPEN)
+        counts: dict[str, int] = {}
+        for severity in open_findings.values_list("severity", flat=True):
+            counts[severity] = counts.get(severity, 0) + 1
+        for severity in (Finding.Severity.CRITICAL, Finding.Severity.MAJOR, Finding.Severity.MINOR):
+            n = counts.get(severity, 0)
+            if n:
+                key = f"finding_{severity}"
+                factors.append(
+                    Factor(
+                        key, "Open findings", f"{n} open {severity} finding{'s' if n != 1 else ''}", n * tables.w(key)
+                    )
+                )
+        accepted = (
+            QuestionnaireRequest.objects.filter(supplier=supplier, status=QuestionnaireRequest.Status.ACCEPTED)
+            .order_by("-reviewed_at", "-pk")
+            .first()
+        )
+        if accepted is None:
+            factors.append(
+                Factor(
+                    "questionnaire_missing",
+                    "Questionnaire",
+                    "No accepted questionnaire",
+                    tables.w("questionnaire_missing"),
+                )
+            )
+        else:
+            answers = QuestionnaireAnswer.objects.filter(request=accepted).select_related("question")
+            gaps = [a for a in answers if a.is_gap]
+            if gaps:
+                factors.append(
+                    Factor(
+                        "questionnaire_gap",
+                        "Questionnaire gaps",
+                        f"{len(gaps)} gap{'s' if len(gaps) != 1 else ''} in the answers of {accepted.submitted_at:%d %b %Y}"
+                        if accepted.submitted_at
+                        else f"{len(gaps)} gaps",
+                        len(gaps) * tables.w("questionnaire_gap"),
+                    )
+                )
+    else:
+        factors.append(
+            Factor(
+                "questionnaire_missing", "Questionnaire", "No accepted questionnaire", tables.w("questionnaire_missing")
+            )
+        )
+
+    total = max(0, sum(f.points for f in factors))
+    return Score(score=total, band=band_for(total, tables), factors=factors)

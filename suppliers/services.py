@@ -1,0 +1,473 @@
+"""Writes for the supplier register: create/update, scoring, gates, decisions, code of conduct.
+
+Audits and corrective actions are in services_audit.py, questionnaires in
+services_questionnaire.py, import/export in services_import.py.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance import roles
+from compliance import rules as r
+from compliance.models import User
+from compliance.services import notification_send
+from suppliers import scoring
+from suppliers.models import (
+    CodeOfConduct,
+    CodeOfConductAcceptance,
+    EnhancedDueDiligence,
+    ReviewTask,
+    RiskAssessment,
+    RiskBand,
+    Supplier,
+    SupplierDocument,
+    SupplierEvent,
+)
+from suppliers.uploads import validate_upload
+
+REVIEW_INTERVAL_DAYS = 365
+REGISTER_FIELDS = (
+    "name",
+    "registration_number",
+    "category",
+    "countries",
+    "annual_spend",
+    "contract_owner",
+    "contract_start",
+    "contract_end",
+    "uses_agency_labour",
+    "subcontracts",
+    "migrant_workforce",
+    "on_site_at_our_premises",
+    "contact_name",
+    "contact_email",
+    "is_recruitment_agency",
+)
+
+
+def _users_with_role(role_name: str) -> list[User]:
+    return list(User.objects.filter(groups__name=role_name, is_active=True).distinct())
+
+
+def lead_users() -> list[User]:
+    return _users_with_role(roles.MODERN_SLAVERY_LEAD)
+
+
+def procurement_users() -> list[User]:
+    return _users_with_role(roles.PROCUREMENT)
+
+
+def _check_manager(actor: User | None) -> None:
+    # Scheduled tasks act as the system (actor None); people must hold a managing role.
+    if actor is not None and not r.can_manage_suppliers.test(actor):
+        raise PermissionDenied("Only procurement or the Modern Slavery Lead can change suppliers.")
+
+
+def supplier_event_record(*, supplier: Supplier, kind: str, message: str, actor: User | None = None) -> SupplierEvent:
+    """Add a line to the supplier's history."""
+    return SupplierEvent.objects.create(supplier=supplier, kind=kind, message=message, actor=actor)
+
+
+def supplier_create(*, actor: User | None, data: dict) -> Supplier:
+    """Add a prospective supplier to the register and score it."""
+    _check_manager(actor)
+    with transaction.atomic():
+        supplier = Supplier(status=Supplier.Status.PROSPECTIVE)
+        for field in REGISTER_FIELDS:
+            if field in data:
+                setattr(supplier, field, data[field])
+        if supplier.category == Supplier.Category.AGENCY_STAFFING:
+            supplier.is_recruitment_agency = True
+        supplier.full_clean()
+        supplier.save()
+        supplier_event_record(supplier=supplier, kind="created", message="Added to the register.", actor=actor)
+        risk_assess(supplier=supplier, actor=actor, reason="Added to the register")
+    return supplier
+
+
+def supplier_update(*, supplier: Supplier, actor: User | None, data: dict) -> Supplier:
+    """Change register details, record what changed, and rescore."""
+    _check_manager(actor)
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        changed = []
+        for field in REGISTER_FIELDS:
+            if field in data and getattr(supplier, field) != data[field]:
+                setattr(supplier, field, data[field])
+                changed.append(Supplier._meta.get_field(field).verbose_name)
+        if supplier.category == Supplier.Category.AGENCY_STAFFING:
+            supplier.is_recruitment_agency = True
+        supplier.full_clean()
+        supplier.save()
+        if changed:
+            supplier_event_record(
+                supplier=supplier, kind="updated", message="Changed: " + ", ".join(changed) + ".", actor=actor
+            )
+            risk_assess(supplier=supplier, actor=actor, reason="Register details changed")
+    return supplier
+
+
+def risk_assess(*, supplier: Supplier, actor: User | None = None, reason: str = "", tables=None) -> RiskAssessment:
+    """Score the supplier now, keep the explained snapshot and flag a rise to high."""
+    result = scoring.supplier_score(supplier, tables=tables)
+    previous_band = supplier.risk_band
+    now = timezone.now()
+    assessment = RiskAssessment.objects.create(
+        supplier=supplier,
+        assessed_by=actor,
+        assessed_at=now,
+        score=result.score,
+        band=result.band,
+        factors=result.factor_dicts(),
+        reason=reason[:200],
+    )
+    Supplier.objects.filter(pk=supplier.pk).update(
+        risk_score=result.score,
+        risk_band=result.band,
+        risk_assessed_at=now,
+        next_review_due=supplier.next_review_due or (now.date() + datetime.timedelta(days=REVIEW_INTERVAL_DAYS)),
+    )
+    supplier.risk_score, supplier.risk_band, supplier.risk_assessed_at = result.score, result.band, now
+    if supplier.next_review_due is None:
+        supplier.next_review_due = now.date() + datetime.timedelta(days=REVIEW_INTERVAL_DAYS)
+    if previous_band != result.band:
+        supplier_event_record(
+            supplier=supplier,
+            kind="risk",
+            message=f"Risk {('changed from ' + previous_band + ' to ') if previous_band else 'scored as '}"
+            f"{result.band} ({result.score} points). {reason}".strip(),
+            actor=actor,
+        )
+    if result.band == RiskBand.HIGH and previous_band != RiskBand.HIGH:
+        notification_send(
+            recipients=[*procurement_users(), *lead_users(), supplier.contract_owner],
+            subject=f"Supplier {supplier.name} is now high risk",
+            template="suppliers/email/high_risk.txt",
+            context={"supplier": supplier, "score": result.score},
+            url=f"/suppliers/{supplier.pk}/",
+            dedupe_key=f"supplier-high-risk:{supplier.pk}:{assessment.pk}",
+        )
+    return assessment
+
+
+def _has_current_edd(supplier: Supplier) -> bool:
+    return EnhancedDueDiligence.objects.filter(supplier=supplier).exists()
+
+
+def supplier_activation_blockers(supplier: Supplier) -> list[str]:
+    """Why this supplier cannot become active (empty when it can)."""
+    blockers = []
+    if supplier.is_prohibited_agency:
+        blockers.append(
+            "This recruitment agency charges workers fees or retains their identity documents: "
+            "under policy 4.3 we do not use it."
+        )
+    if supplier.risk_band == RiskBand.HIGH and not _has_current_edd(supplier):
+        blockers.append("High risk: record the enhanced due diligence checks before activating.")
+    return blockers
+
+
+def supplier_activate(*, supplier: Supplier, actor: User) -> Supplier:
+    """Make a prospective or suspended supplier active, if the gates allow it."""
+    _check_manager(actor)
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        if supplier.status not in (Supplier.Status.PROSPECTIVE, Supplier.Status.SUSPENDED):
+            raise ValidationError(f"A {supplier.get_status_display().lower()} supplier cannot be activated.")
+        blockers = supplier_activation_blockers(supplier)
+        if blockers:
+            raise ValidationError(blockers)
+        supplier.status = Supplier.Status.ACTIVE
+        supplier.save(update_fields=["status", "updated_at"])
+        supplier_event_record(supplier=supplier, kind="status", message="Activated.", actor=actor)
+    return supplier
+
+
+def supplier_enhanced_checks_record(*, supplier: Supplier, actor: User, data: dict) -> EnhancedDueDiligence:
+    """Record the enhanced due diligence done for a high-risk supplier."""
+    _check_manager(actor)
+    with transaction.atomic():
+        edd = EnhancedDueDiligence(supplier=supplier, recorded_by=actor, **data)
+        edd.full_clean()
+        edd.save()
+        done = [
+            f.verbose_name
+            for f in EnhancedDueDiligence._meta.fields
+            if f.get_internal_type() == "BooleanField" and getattr(edd, f.name)
+        ]
+        supplier_event_record(
+            supplier=supplier,
+            kind="enhanced_checks",
+            message="Enhanced due diligence recorded: " + ("; ".join(done) or "no individual checks ticked") + ".",
+            actor=actor,
+        )
+    return edd
+
+
+def supplier_agency_flags_record(
+    *, supplier: Supplier, actor: User, charges_fees: bool, retains_ids: bool, evidence: str
+) -> Supplier:
+    """Record the agency's answers on fees and ID documents; either makes it prohibited."""
+    _check_manager(actor)
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        was_prohibited = supplier.is_prohibited_agency
+        supplier.is_recruitment_agency = True
+        supplier.agency_charges_worker_fees = charges_fees
+        supplier.agency_retains_id_documents = retains_ids
+        supplier.agency_evidence = evidence
+        supplier.agency_checked_at = timezone.now()
+        supplier.save()
+        if supplier.is_prohibited_agency:
+            message = (
+                "Agency checks recorded: PROHIBITED ("
+                + ", ".join(
+                    t for f, t in ((charges_fees, "charges workers fees"), (retains_ids, "retains ID documents")) if f
+                )
+                + ")."
+            )
+        else:
+            message = "Agency checks recorded: no worker fees, no retention of ID documents."
+        supplier_event_record(supplier=supplier, kind="agency", message=message, actor=actor)
+        if supplier.is_prohibited_agency and supplier.status == Supplier.Status.ACTIVE:
+            # A prohibited agency must not keep supplying workers while a decision is made.
+            supplier.status = Supplier.Status.SUSPENDED
+            supplier.save(update_fields=["status", "updated_at"])
+            supplier_event_record(
+                supplier=supplier, kind="status", message="Suspended: prohibited recruitment agency.", actor=actor
+            )
+        if supplier.is_prohibited_agency and not was_prohibited:
+            notification_send(
+                recipients=[*lead_users(), *procurement_users()],
+                subject=f"Prohibited recruitment agency: {supplier.name}",
+                template="suppliers/email/prohibited_agency.txt",
+                context={"supplier": supplier},
+                url=f"/suppliers/{supplier.pk}/",
+                dedupe_key=f"supplier-prohibited:{supplier.pk}:{supplier.agency_checked_at:%Y%m%d%H%M%S}",
+            )
+        risk_assess(supplier=supplier, actor=actor, reason="Agency checks recorded")
+    return supplier
+
+
+class Decision:
+    SUSPEND = "suspend"
+    TERMINATE = "terminate"
+    EXTEND = "extend"
+    REINSTATE = "reinstate"
+    CHOICES = [
+        (SUSPEND, "Suspend the supplier"),
+        (TERMINATE, "Terminate the contract"),
+        (EXTEND, "Extend the deadline for the corrective actions"),
+    ]
+
+
+def supplier_decision_record(
+    *, supplier: Supplier, actor: User, decision: str, reason: str, new_due_date: datetime.date | None = None
+) -> Supplier:
+    """Decide on a supplier (suspend, terminate, or extend deadlines) with a reason."""
+    from suppliers.models import CorrectiveAction, CorrectiveActionEvent
+
+    _check_manager(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason for the decision."})
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        if decision == Decision.SUSPEND:
+            if supplier.status != Supplier.Status.ACTIVE:
+                raise ValidationError("Only an active supplier can be suspended.")
+            supplier.status = Supplier.Status.SUSPENDED
+            message = f"Suspended. Reason: {reason}"
+        elif decision == Decision.TERMINATE:
+            if supplier.status == Supplier.Status.TERMINATED:
+                raise ValidationError("This supplier is already terminated.")
+            supplier.status = Supplier.Status.TERMINATED
+            message = f"Terminated. Reason: {reason}"
+        elif decision == Decision.EXTEND:
+            if new_due_date is None or new_due_date <= timezone.localdate():
+                raise ValidationError({"new_due_date": "Give a new due date in the future."})
+            actions = CorrectiveAction.objects.filter(
+                supplier=supplier, status=CorrectiveAction.Status.OPEN, due_date__lt=new_due_date
+            )
+            for action in actions:
+                CorrectiveActionEvent.objects.create(
+                    action=action,
+                    actor=actor,
+                    kind="extended",
+                    message=f"Due date extended from {action.due_date:%d %b %Y} to {new_due_date:%d %b %Y}: {reason}",
+                )
+            actions.update(due_date=new_due_date, escalation_level=CorrectiveAction.Escalation.NONE)
+            message = f"Corrective action deadlines extended to {new_due_date:%d %b %Y}. Reason: {reason}"
+        else:
+            raise ValidationError({"decision": "Choose suspend, terminate or extend."})
+        supplier.termination_recommended_at = None
+        supplier.termination_recommendation = ""
+        supplier.save()
+        supplier_event_record(supplier=supplier, kind="decision", message=message, actor=actor)
+    return supplier
+
+
+def supplier_reinstate(*, supplier: Supplier, actor: User) -> Supplier:
+    """Reactivate a suspended supplier (the same gates as activation apply)."""
+    return supplier_activate(supplier=supplier, actor=actor)
+
+
+def document_upload(*, supplier: Supplier, uploaded, actor: User | None, description: str = "") -> SupplierDocument:
+    """Store an evidence file for a supplier after checking its size and real type."""
+    content_type = validate_upload(uploaded)
+    document = SupplierDocument(
+        supplier=supplier,
+        original_name=uploaded.name[:255],
+        content_type=content_type,
+        size=uploaded.size,
+        description=description[:255],
+        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    document.file.save(uploaded.name, uploaded, save=False)
+    document.save()
+    return document
+
+
+# --- Code of conduct ------------------------------------------------------------
+
+
+def code_of_conduct_publish(*, actor: User, version: str, title: str, clauses: str, effective_from) -> CodeOfConduct:
+    """Publish a new code of conduct version and ask every active supplier to accept it."""
+    _check_manager(actor)
+    with transaction.atomic():
+        code = CodeOfConduct(
+            version=version,
+            title=title,
+            clauses=clauses,
+            effective_from=effective_from,
+            published_at=timezone.now(),
+            published_by=actor,
+        )
+        code.full_clean()
+        code.save()
+        active = list(Supplier.objects.filter(status=Supplier.Status.ACTIVE).select_related("contract_owner"))
+        SupplierEvent.objects.bulk_create(
+            [
+                SupplierEvent(
+                    supplier=s,
+                    actor=actor,
+                    kind="conduct",
+                    message=f"Asked to accept the code of conduct v{code.version}.",
+                )
+                for s in active
+            ]
+        )
+        owners: dict[int, list[Supplier]] = {}
+        for s in active:
+            if s.contract_owner_id:
+                owners.setdefault(s.contract_owner_id, []).append(s)
+        for s_list in owners.values():
+            owner = s_list[0].contract_owner
+            notification_send(
+                recipients=[owner],
+                subject=f"Code of conduct v{code.version}: {len(s_list)} of your suppliers must accept it",
+                template="suppliers/email/conduct_new_version.txt",
+                context={"code": code, "suppliers": s_list},
+                url="/suppliers/conduct/",
+                dedupe_key=f"conduct:{code.pk}",
+            )
+    return code
+
+
+def code_of_conduct_current() -> CodeOfConduct | None:
+    return CodeOfConduct.objects.filter(published_at__isnull=False).order_by("-effective_from", "-pk").first()
+
+
+def code_of_conduct_accept(
+    *, supplier: Supplier, code: CodeOfConduct, actor: User, accepted_on, signed_by_name: str, signed_by_role: str = ""
+) -> CodeOfConductAcceptance:
+    """Record that a supplier accepted a code of conduct version."""
+    _check_manager(actor)
+    with transaction.atomic():
+        if CodeOfConductAcceptance.objects.filter(supplier=supplier, code=code).exists():
+            raise ValidationError(f"{supplier.name} has already accepted v{code.version}.")
+        acceptance = CodeOfConductAcceptance(
+            supplier=supplier,
+            code=code,
+            accepted_on=accepted_on,
+            signed_by_name=signed_by_name,
+            signed_by_role=signed_by_role,
+            recorded_by=actor,
+        )
+        acceptance.full_clean()
+        acceptance.save()
+        supplier_event_record(
+            supplier=supplier,
+            kind="conduct",
+            actor=actor,
+            message=f"Accepted the code of conduct v{code.version} on {accepted_on:%d %b %Y}, signed by {signed_by_name}.",
+        )
+    return acceptance
+
+
+# --- Annual review ---------------------------------------------------------------
+
+
+def review_task_complete(*, task: ReviewTask, actor: User, notes: str = "") -> ReviewTask:
+    """Close a review task with the owner's notes."""
+    if not (r.can_manage_suppliers.test(actor) or task.assigned_to_id == actor.pk):
+        raise PermissionDenied
+    with transaction.atomic():
+        task = ReviewTask.objects.select_for_update().get(pk=task.pk)
+        if task.status != ReviewTask.Status.OPEN:
+            raise ValidationError("This review is already done.")
+        task.status = ReviewTask.Status.DONE
+        task.completed_at = timezone.now()
+        task.completed_by = actor
+        task.notes = notes
+        task.save()
+        supplier_event_record(
+            supplier=task.supplier, kind="review", actor=actor, message=f"Review done: {notes or task.reason}"
+        )
+    return task
+
+
+def supplier_risk_reviews_run(*, today: datetime.date | None = None) -> int:
+    """Rescore suppliers whose yearly review is due, flag rises to high, open review tasks (idempotent)."""
+    today = today or timezone.localdate()
+    tables = scoring.Tables.load()
+    due = (
+        Supplier.objects.filter(next_review_due__lte=today)
+        .exclude(status=Supplier.Status.TERMINATED)
+        .select_related("contract_owner")
+    )
+    count = 0
+    for supplier in due:
+        with transaction.atomic():
+            # Re-read under lock: another worker may have reviewed it a moment ago.
+            locked = Supplier.objects.select_for_update().select_related("contract_owner").get(pk=supplier.pk)
+            if locked.next_review_due is None or locked.next_review_due > today:
+                continue
+            previous_band = locked.risk_band
+            locked.next_review_due = today + datetime.timedelta(days=REVIEW_INTERVAL_DAYS)
+            locked.save(update_fields=["next_review_due"])
+            assessment = risk_assess(supplier=locked, reason="Annual risk review", tables=tables)
+            rose = assessment.band == RiskBand.HIGH and previous_band != RiskBand.HIGH
+            reason = "Annual risk review: risk rose to high" if rose else "Annual risk review"
+            if not ReviewTask.objects.filter(supplier=locked, status=ReviewTask.Status.OPEN, reason=reason).exists():
+                task = ReviewTask.objects.create(
+                    supplier=locked,
+                    assigned_to=locked.contract_owner,
+                    reason=reason,
+                    due_date=today + datetime.timedelta(days=30),
+                )
+                owner_or_procurement = [locked.contract_owner] if locked.contract_owner_id else procurement_users()
+                notification_send(
+                    recipients=owner_or_procurement,
+                    subject=f"Annual risk review due: {locked.name} ({assessment.band} risk)",
+                    template="suppliers/email/review_due.txt",
+                    context={"supplier": locked, "assessment": assessment, "task": task, "rose": rose},
+                    url=f"/suppliers/{locked.pk}/",
+                    dedupe_key=f"supplier-review:{locked.pk}:{today.isoformat()}",
+                )
+            count += 1
+    return count

@@ -1,0 +1,341 @@
+"""Writes for audits, findings and corrective actions, and the escalation chain."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance import rules as r
+from compliance.models import User
+from compliance.services import notification_send
+from suppliers.models import Audit, CorrectiveAction, CorrectiveActionEvent, Finding, Supplier
+from suppliers.services import (
+    _check_manager,
+    document_upload,
+    lead_users,
+    procurement_users,
+    risk_assess,
+    supplier_event_record,
+)
+
+logger = logging.getLogger(__name__)
+
+# Days overdue at which each step of the chain fires (policy 6: persistent
+# non-compliance ends the relationship). Step 1 the day after the due date.
+REMIND_AFTER_DAYS = 1
+ESCALATE_AFTER_DAYS = 14
+RECOMMEND_TERMINATION_AFTER_DAYS = 28
+
+
+def audit_plan(*, supplier: Supplier, actor: User, data: dict) -> Audit:
+    """Plan an audit or spot-check of a supplier."""
+    _check_manager(actor)
+    with transaction.atomic():
+        audit = Audit(supplier=supplier, created_by=actor, **data)
+        audit.full_clean()
+        audit.save()
+        supplier_event_record(
+            supplier=supplier,
+            kind="audit",
+            actor=actor,
+            message=f"{audit.get_kind_display()} ({audit.get_method_display().lower()}) planned for {audit.planned_date:%d %b %Y}.",
+        )
+    return audit
+
+
+def audit_complete(
+    *, audit: Audit, actor: User, result: str, completed_date: datetime.date, summary: str = ""
+) -> Audit:
+    """Record an audit's result."""
+    _check_manager(actor)
+    with transaction.atomic():
+        audit = Audit.objects.select_for_update().select_related("supplier").get(pk=audit.pk)
+        if audit.status != Audit.Status.PLANNED:
+            raise ValidationError("Only a planned audit can be completed.")
+        if result not in Audit.Result.values:
+            raise ValidationError({"result": "Choose a result."})
+        if completed_date > timezone.localdate():
+            raise ValidationError({"completed_date": "The audit date cannot be in the future."})
+        audit.status = Audit.Status.COMPLETED
+        audit.result = result
+        audit.completed_date = completed_date
+        audit.summary = summary
+        audit.save()
+        supplier_event_record(
+            supplier=audit.supplier,
+            kind="audit",
+            actor=actor,
+            message=f"{audit.get_kind_display()} completed on {completed_date:%d %b %Y}: {audit.get_result_display()}.",
+        )
+    return audit
+
+
+def _open_safeguarding_case(*, finding: Finding, actor: User) -> None:
+    """Open a safeguarding case through the safeguarding app, when that service exists."""
+    try:
+        module = importlib.import_module("safeguarding.services")
+    except ImportError:
+        module = None
+    concern_submit = getattr(module, "concern_submit", None)
+    if concern_submit is None:
+        finding.safeguarding_note = (
+            "Safeguarding case requested: the case service was not available, so the Modern Slavery Lead "
+            "was notified to open it by hand."
+        )
+        return
+    try:
+        concern = concern_submit(
+            reporter=actor,
+            narrative=(
+                f"Critical finding at supplier {finding.supplier.name} (audit of "
+                f"{finding.audit.planned_date:%d %b %Y}): {finding.description}"
+            ),
+            linked_supplier=finding.supplier,
+        )
+    except TypeError:
+        # The safeguarding service's signature differs from what we expected: do not lose the finding.
+        logger.exception("safeguarding.services.concern_submit could not be called")
+        finding.safeguarding_note = "Safeguarding case requested; open it by hand (the case service refused the call)."
+        return
+    finding.safeguarding_reference = str(getattr(concern, "reference", "") or getattr(concern, "pk", ""))[:40]
+    finding.safeguarding_note = "Safeguarding case opened from this finding."
+
+
+def finding_record(
+    *, audit: Audit, actor: User, severity: str, description: str, open_safeguarding_case: bool = False
+) -> Finding:
+    """Record a finding; a critical one tells the Modern Slavery Lead at once."""
+    _check_manager(actor)
+    with transaction.atomic():
+        finding = Finding(
+            audit=audit, supplier=audit.supplier, severity=severity, description=description, created_by=actor
+        )
+        finding.full_clean()
+        finding.save()
+        supplier_event_record(
+            supplier=audit.supplier,
+            kind="finding",
+            actor=actor,
+            message=f"{finding.get_severity_display()} finding: {description[:200]}",
+        )
+        if severity == Finding.Severity.CRITICAL:
+            if open_safeguarding_case:
+                _open_safeguarding_case(finding=finding, actor=actor)
+                finding.save(update_fields=["safeguarding_reference", "safeguarding_note"])
+                supplier_event_record(
+                    supplier=audit.supplier, kind="safeguarding", actor=actor, message=finding.safeguarding_note
+                )
+            notification_send(
+                recipients=lead_users(),
+                subject=f"Critical finding at supplier {audit.supplier.name}",
+                template="suppliers/email/critical_finding.txt",
+                context={"finding": finding, "supplier": audit.supplier},
+                url=f"/suppliers/{audit.supplier.pk}/",
+                dedupe_key=f"critical-finding:{finding.pk}",
+            )
+        risk_assess(supplier=audit.supplier, actor=actor, reason=f"{finding.get_severity_display()} finding recorded")
+    return finding
+
+
+def _ca_event(action: CorrectiveAction, kind: str, message: str, actor: User | None = None) -> None:
+    CorrectiveActionEvent.objects.create(action=action, kind=kind, message=message, actor=actor)
+
+
+def corrective_action_open(
+    *, finding: Finding, actor: User, description: str, owner: User, due_date: datetime.date
+) -> CorrectiveAction:
+    """Open a corrective action for a finding and tell its owner."""
+    _check_manager(actor)
+    with transaction.atomic():
+        if finding.status != Finding.Status.OPEN:
+            raise ValidationError("The finding is closed.")
+        action = CorrectiveAction(
+            finding=finding, supplier=finding.supplier, description=description, owner=owner, due_date=due_date
+        )
+        action.full_clean()
+        if due_date < timezone.localdate():
+            raise ValidationError({"due_date": "The due date cannot be in the past."})
+        action.save()
+        _ca_event(action, "opened", f"Opened, owner {owner.full_name or owner.email}, due {due_date:%d %b %Y}.", actor)
+        supplier_event_record(
+            supplier=finding.supplier,
+            kind="corrective_action",
+            actor=actor,
+            message=f"Corrective action opened (due {due_date:%d %b %Y}): {description[:200]}",
+        )
+        notification_send(
+            recipients=[owner],
+            subject=f"Corrective action for {finding.supplier.name} due {due_date:%d %b %Y}",
+            template="suppliers/email/ca_opened.txt",
+            context={"action": action},
+            url=f"/suppliers/actions/{action.pk}/",
+            dedupe_key=f"ca-opened:{action.pk}",
+        )
+    return action
+
+
+def _can_update_action(actor: User, action: CorrectiveAction) -> bool:
+    return r.can_manage_suppliers.test(actor) or action.owner_id == actor.pk
+
+
+def corrective_action_submit_evidence(
+    *, action: CorrectiveAction, actor: User, evidence: str, uploaded=None
+) -> CorrectiveAction:
+    """The owner (or procurement) submits the evidence that the action is done."""
+    if not _can_update_action(actor, action):
+        raise PermissionDenied
+    if not evidence.strip() and uploaded is None:
+        raise ValidationError({"evidence": "Describe the evidence or attach a file."})
+    with transaction.atomic():
+        action = CorrectiveAction.objects.select_for_update().select_related("supplier").get(pk=action.pk)
+        if action.status != CorrectiveAction.Status.OPEN:
+            raise ValidationError("Evidence can be submitted only for an open action.")
+        if uploaded is not None:
+            action.evidence_document = document_upload(
+                supplier=action.supplier, uploaded=uploaded, actor=actor, description="Corrective action evidence"
+            )
+        action.evidence = evidence
+        action.status = CorrectiveAction.Status.EVIDENCE_SUBMITTED
+        action.evidence_submitted_at = timezone.now()
+        action.save()
+        _ca_event(action, "evidence", f"Evidence submitted: {evidence[:300]}", actor)
+        notification_send(
+            recipients=procurement_users(),
+            subject=f"Evidence to verify: corrective action for {action.supplier.name}",
+            url=f"/suppliers/actions/{action.pk}/",
+            dedupe_key=f"ca-evidence:{action.pk}:{action.evidence_submitted_at:%Y%m%d%H%M%S}",
+        )
+    return action
+
+
+def corrective_action_verify(
+    *, action: CorrectiveAction, actor: User, accepted: bool, note: str = ""
+) -> CorrectiveAction:
+    """Procurement accepts the evidence (closing the action) or sends it back."""
+    _check_manager(actor)
+    with transaction.atomic():
+        action = (
+            CorrectiveAction.objects.select_for_update()
+            .select_related("supplier", "finding", "owner")
+            .get(pk=action.pk)
+        )
+        if action.status != CorrectiveAction.Status.EVIDENCE_SUBMITTED:
+            raise ValidationError("There is no evidence waiting for verification.")
+        if accepted:
+            action.status = CorrectiveAction.Status.VERIFIED
+            action.verified_by = actor
+            action.verified_at = timezone.now()
+            action.verification_note = note
+            action.save()
+            _ca_event(action, "verified", f"Verified and closed. {note}".strip(), actor)
+            finding = action.finding
+            if not finding.corrective_actions.exclude(status=CorrectiveAction.Status.VERIFIED).exists():
+                finding.status = Finding.Status.CLOSED
+                finding.closed_at = timezone.now()
+                finding.save(update_fields=["status", "closed_at"])
+                supplier_event_record(
+                    supplier=action.supplier,
+                    kind="finding",
+                    actor=actor,
+                    message=f"{finding.get_severity_display()} finding closed: every corrective action verified.",
+                )
+                risk_assess(supplier=action.supplier, actor=actor, reason="Finding closed")
+        else:
+            if not note.strip():
+                raise ValidationError({"note": "Say what is missing from the evidence."})
+            action.status = CorrectiveAction.Status.OPEN
+            action.verification_note = note
+            action.save()
+            _ca_event(action, "returned", f"Evidence not accepted: {note}", actor)
+            notification_send(
+                recipients=[action.owner],
+                subject=f"Evidence not accepted: corrective action for {action.supplier.name}",
+                url=f"/suppliers/actions/{action.pk}/",
+                context={"message": f"Evidence not accepted: {note}"},
+            )
+    return action
+
+
+def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Walk overdue actions one step up the chain: remind, escalate, recommend termination (idempotent)."""
+    today = today or timezone.localdate()
+    counts = {"reminded": 0, "escalated": 0, "termination_recommended": 0}
+    overdue = (
+        CorrectiveAction.objects.filter(status=CorrectiveAction.Status.OPEN, due_date__lt=today)
+        .exclude(escalation_level=CorrectiveAction.Escalation.TERMINATION_RECOMMENDED)
+        .values_list("pk", flat=True)
+    )
+    for pk in list(overdue):
+        with transaction.atomic():
+            action = (
+                CorrectiveAction.objects.select_for_update()
+                .select_related("supplier", "owner", "supplier__contract_owner")
+                .get(pk=pk)
+            )
+            days = (today - action.due_date).days
+            level = action.escalation_level
+            E = CorrectiveAction.Escalation
+            url = f"/suppliers/actions/{action.pk}/"
+            if days >= REMIND_AFTER_DAYS and level < E.REMINDED:
+                action.escalation_level = E.REMINDED
+                _ca_event(action, "reminded", f"{days} day(s) overdue: owner reminded.")
+                notification_send(
+                    recipients=[action.owner],
+                    subject=f"Overdue corrective action for {action.supplier.name}",
+                    template="suppliers/email/ca_overdue.txt",
+                    context={"action": action, "days": days},
+                    url=url,
+                    dedupe_key=f"ca-remind:{action.pk}:{action.due_date.isoformat()}",
+                )
+                counts["reminded"] += 1
+            elif days >= ESCALATE_AFTER_DAYS and level < E.ESCALATED:
+                action.escalation_level = E.ESCALATED
+                _ca_event(action, "escalated", f"{days} days overdue: escalated to procurement.")
+                supplier_event_record(
+                    supplier=action.supplier,
+                    kind="escalation",
+                    message=f"Corrective action {days} days overdue: escalated to procurement.",
+                )
+                notification_send(
+                    recipients=procurement_users(),
+                    subject=f"Escalation: corrective action for {action.supplier.name} is {days} days overdue",
+                    template="suppliers/email/ca_overdue.txt",
+                    context={"action": action, "days": days, "escalated": True},
+                    url=url,
+                    dedupe_key=f"ca-escalate:{action.pk}:{action.due_date.isoformat()}",
+                )
+                counts["escalated"] += 1
+            elif days >= RECOMMEND_TERMINATION_AFTER_DAYS and level < E.TERMINATION_RECOMMENDED:
+                action.escalation_level = E.TERMINATION_RECOMMENDED
+                _ca_event(action, "termination_recommended", f"{days} days overdue: termination recommended.")
+                supplier = action.supplier
+                if supplier.termination_recommended_at is None:
+                    supplier.termination_recommended_at = timezone.now()
+                    supplier.termination_recommendation = (
+                        f"Corrective action \u201c{action.description[:150]}\u201d is {days} days overdue after a reminder "
+                        "and an escalation. Decide: suspend, terminate, or extend the deadline with a reason."
+                    )
+                    supplier.save(update_fields=["termination_recommended_at", "termination_recommendation"])
+                supplier_event_record(
+                    supplier=supplier,
+                    kind="termination_recommended",
+                    message=f"Termination recommended: corrective action {days} days overdue.",
+                )
+                notification_send(
+                    recipients=[*procurement_users(), *lead_users()],
+                    subject=f"Decision needed: termination recommended for {supplier.name}",
+                    template="suppliers/email/termination_recommended.txt",
+                    context={"action": action, "supplier": supplier, "days": days},
+                    url=f"/suppliers/{supplier.pk}/",
+                    dedupe_key=f"ca-terminate:{action.pk}:{action.due_date.isoformat()}",
+                )
+                counts["termination_recommended"] += 1
+            else:
+                continue
+            action.save(update_fields=["escalation_level"])
+    return counts

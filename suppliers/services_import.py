@@ -1,0 +1,371 @@
+"""Register import (CSV/XLSX, dry run first, all or nothing) and export."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django_countries import countries as country_registry
+
+from compliance.models import User
+from suppliers import scoring
+from suppliers.models import RiskBand, Supplier
+from suppliers.services import _check_manager, risk_assess, supplier_event_record
+
+COLUMNS = [
+    "name",
+    "registration_number",
+    "category",
+    "countries",
+    "annual_spend",
+    "contract_owner_email",
+    "contract_start",
+    "contract_end",
+    "uses_agency_labour",
+    "subcontracts",
+    "migrant_workforce",
+    "on_site_at_our_premises",
+    "is_recruitment_agency",
+    "agency_charges_worker_fees",
+    "agency_retains_id_documents",
+    "status",
+    "contact_name",
+    "contact_email",
+]
+BOOLEAN_COLUMNS = {
+    "uses_agency_labour",
+    "subcontracts",
+    "migrant_workforce",
+    "on_site_at_our_premises",
+    "is_recruitment_agency",
+    "agency_charges_worker_fees",
+    "agency_retains_id_documents",
+}
+TRUE = {"yes", "y", "true", "1"}
+FALSE = {"no", "n", "false", "0", ""}
+MAX_ROWS = 5000
+
+
+@dataclass
+class RowError:
+    line: int
+    field: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    to_create: int = 0
+    to_update: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+def _read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
+    """(line number, {column: text}) for each data row; line 1 is the header."""
+    if filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise ValidationError(f"This is not a readable Excel (.xlsx) file: {exc}") from exc
+        values = list(sheet.iter_rows(values_only=True))
+        if not values:
+            return []
+        header = [str(h or "").strip().lower() for h in values[0]]
+        out = []
+        for i, row in enumerate(values[1:], start=2):
+            if row is None or all(v in (None, "") for v in row):
+                continue
+            out.append((i, {header[j]: _unsafe(_cell_text(v)) for j, v in enumerate(row) if j < len(header)}))
+        return out
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError("The CSV file is not UTF-8 text: save it as 'CSV UTF-8' and try again.") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    reader.fieldnames = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    return [
+        (reader.line_num, {k: _unsafe((v or "").strip()) for k, v in row.items() if k})
+        for row in reader
+        if any((v or "").strip() for v in row.values() if isinstance(v, str))
+    ]
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError("not a date: use YYYY-MM-DD or DD/MM/YYYY")
+
+
+def _country_code(text: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return None
+    if text.upper() in dict(country_registry):
+        return text.upper()
+    code = country_registry.by_name(text)
+    return code or None
+
+
+def import_validate(*, filename: str, content: bytes) -> ImportReport:
+    """Check every row and report every problem (line, field, reason); changes nothing."""
+    report = ImportReport()
+    try:
+        rows = _read_rows(filename, content)
+    except ValidationError as exc:
+        report.errors.append(RowError(1, "file", "; ".join(exc.messages)))
+        return report
+    if not rows:
+        report.errors.append(RowError(1, "file", "The file has no rows under the header."))
+        return report
+    if len(rows) > MAX_ROWS:
+        report.errors.append(RowError(1, "file", f"At most {MAX_ROWS} rows per import."))
+        return report
+    missing = [c for c in ("name", "category") if c not in rows[0][1]]
+    if missing:
+        report.errors.append(RowError(1, "header", "Missing column(s): " + ", ".join(missing)))
+        return report
+
+    owners = {u.email.lower(): u.pk for u in User.objects.filter(is_active=True)}
+    by_number = {s.registration_number: s for s in Supplier.objects.exclude(registration_number="")}
+    by_name = {s.name.lower(): s for s in Supplier.objects.all()}
+    tables = scoring.Tables.load()
+    seen_keys: dict[str, int] = {}
+    categories = dict(Supplier.Category.choices)
+    label_to_category = {label.lower(): value for value, label in Supplier.Category.choices}
+    statuses = dict(Supplier.Status.choices)
+
+    for line, raw in rows:
+        errors: list[RowError] = []
+        data: dict = {}
+
+        def err(column, reason, _line=line, _errors=errors):
+            _errors.append(RowError(_line, column, reason))
+
+        name = raw.get("name", "")
+        if not name:
+            err("name", "required")
+        elif len(name) > 255:
+            err("name", "longer than 255 characters")
+        data["name"] = name
+        number = raw.get("registration_number", "")
+        if len(number) > 20:
+            err("registration_number", "longer than 20 characters")
+        data["registration_number"] = number
+        category = raw.get("category", "").strip()
+        category = (
+            category.lower() if category.lower() in categories else label_to_category.get(category.lower(), category)
+        )
+        if category not in categories:
+            err("category", f"unknown category '{raw.get('category', '')}'")
+        data["category"] = category
+        codes = []
+        for part in [p for p in raw.get("countries", "").replace(",", ";").split(";") if p.strip()]:
+            code = _country_code(part)
+            if code is None:
+                err("countries", f"unknown country '{part.strip()}'")
+            else:
+                codes.append(code)
+        data["countries"] = codes
+        spend_text = raw.get("annual_spend", "").replace(",", "").replace("£", "").strip() or "0"
+        try:
+            spend = Decimal(spend_text)
+            if spend < 0 or spend >= Decimal("1e12"):
+                raise InvalidOperation
+            data["annual_spend"] = spend.quantize(Decimal("0.01"))
+        except InvalidOperation:
+            err("annual_spend", f"not an amount: '{raw.get('annual_spend', '')}'")
+        owner_email = raw.get("contract_owner_email", "").lower()
+        data["contract_owner_id"] = None
+        if owner_email:
+            if owner_email not in owners:
+                err("contract_owner_email", f"no active user with the email {owner_email}")
+            else:
+                data["contract_owner_id"] = owners[owner_email]
+        for column in ("contract_start", "contract_end"):
+            try:
+                data[column] = _parse_date(raw.get(column, ""))
+            except ValueError as exc:
+                err(column, str(exc))
+        if data.get("contract_start") and data.get("contract_end") and data["contract_end"] < data["contract_start"]:
+            err("contract_end", "before the contract start")
+        for column in BOOLEAN_COLUMNS:
+            value = raw.get(column, "").strip().lower()
+            if value in TRUE:
+                data[column] = True
+            elif value in FALSE:
+                data[column] = False
+            else:
+                err(column, f"'{raw.get(column)}' is not yes or no")
+        status = raw.get("status", "").strip().lower() or Supplier.Status.PROSPECTIVE
+        if status not in statuses:
+            err("status", f"unknown status '{raw.get('status')}'")
+        data["status"] = status
+        data["contact_name"] = raw.get("contact_name", "")[:200]
+        contact_email = raw.get("contact_email", "")
+        if contact_email:
+            try:
+                validate_email(contact_email)
+            except ValidationError:
+                err("contact_email", f"not an email address: '{contact_email}'")
+        data["contact_email"] = contact_email
+
+        key = number or name.lower()
+        if key and key in seen_keys:
+            err("registration_number" if number else "name", f"duplicate of line {seen_keys[key]}")
+        seen_keys[key] = line
+
+        existing = (by_number.get(number) if number else None) or (by_name.get(name.lower()) if name else None)
+        if not errors and data["status"] == Supplier.Status.ACTIVE:
+            candidate = existing or Supplier()
+            for k, v in data.items():
+                setattr(candidate, k, v)
+            if candidate.category == Supplier.Category.AGENCY_STAFFING:
+                candidate.is_recruitment_agency = True
+            if candidate.is_prohibited_agency:
+                err("status", "a prohibited recruitment agency (fees or ID documents) cannot be active")
+            elif existing is None or existing.status != Supplier.Status.ACTIVE:
+                band = scoring.supplier_score(candidate, tables=tables).band
+                if band == RiskBand.HIGH and (existing is None or not existing.enhanced_checks.exists()):
+                    err("status", "high risk without enhanced due diligence: import it as prospective")
+        if errors:
+            report.errors.extend(errors)
+            continue
+        data["_line"] = line
+        data["_existing_id"] = existing.pk if existing else None
+        report.rows.append(data)
+        if existing:
+            report.to_update += 1
+        else:
+            report.to_create += 1
+    return report
+
+
+def import_apply(*, actor: User, filename: str, content: bytes) -> ImportReport:
+    """Validate again and, only if every row is good, write them all in one transaction."""
+    _check_manager(actor)
+    report = import_validate(filename=filename, content=content)
+    if not report.ok:
+        return report
+    tables = scoring.Tables.load()
+    with transaction.atomic():
+        for data in report.rows:
+            data = dict(data)
+            line = data.pop("_line")
+            existing_id = data.pop("_existing_id")
+            if existing_id:
+                supplier = Supplier.objects.select_for_update().get(pk=existing_id)
+                changed = [
+                    k
+                    for k, v in data.items()
+                    if getattr(supplier, k) != v
+                    and not (k == "countries" and [c.code for c in supplier.countries] == v)
+                ]
+                if not changed:
+                    continue
+                message = f"Updated by import (line {line}): {', '.join(changed)}."
+            else:
+                supplier = Supplier()
+                message = f"Added by import (line {line})."
+            for k, v in data.items():
+                setattr(supplier, k, v)
+            if supplier.category == Supplier.Category.AGENCY_STAFFING:
+                supplier.is_recruitment_agency = True
+            supplier.full_clean()
+            supplier.save()
+            supplier_event_record(supplier=supplier, kind="import", message=message, actor=actor)
+            risk_assess(supplier=supplier, actor=actor, reason="Imported", tables=tables)
+    return report
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    # A cell starting like a formula would run in the spreadsheet of whoever opens the export.
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _unsafe(text: str) -> str:
+    # Undo _safe on import so that export then import gives the same register.
+    return text[1:] if text.startswith("'") and text[1:2] in _FORMULA_START and text[1:2] else text
+
+
+def _export_row(s: Supplier) -> list:
+    return [_safe(v) if isinstance(v, str) else v for v in _base_row(s)]
+
+
+def _base_row(s: Supplier) -> list:
+    return [
+        s.name,
+        s.registration_number,
+        s.category,
+        ";".join(c.code for c in s.countries),
+        f"{s.annual_spend:.2f}",
+        s.contract_owner.email if s.contract_owner_id else "",
+        s.contract_start.isoformat() if s.contract_start else "",
+        s.contract_end.isoformat() if s.contract_end else "",
+        *("yes" if getattr(s, c) else "no" for c in COLUMNS[8:15]),
+        s.status,
+        s.contact_name,
+        s.contact_email,
+    ]
+
+
+EXPORT_EXTRA = ["risk_score", "risk_band"]
+
+
+def register_export_csv(suppliers) -> bytes:
+    """The register as CSV; the first columns are exactly the import columns (round trip)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS + EXPORT_EXTRA)
+    for s in suppliers:
+        writer.writerow(_export_row(s) + [s.risk_score if s.risk_score is not None else "", s.risk_band])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def register_export_xlsx(suppliers) -> bytes:
+    """The register as an Excel workbook with the import columns first."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Suppliers"
+    sheet.append(COLUMNS + EXPORT_EXTRA)
+    for s in suppliers:
+        sheet.append(_export_row(s) + [s.risk_score, s.risk_band])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,287 @@
+"""Writes for questionnaires: send by tokenised link, save, submit, review, chase."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from compliance.models import User
+from compliance.services import notification_send
+from suppliers.models import (
+    Question,
+    QuestionnaireAnswer,
+    QuestionnaireRequest,
+    QuestionnaireTemplate,
+    Supplier,
+    token_digest,
+)
+from suppliers.services import _check_manager, document_upload, procurement_users, risk_assess, supplier_event_record
+
+LINK_VALID_DAYS = 30
+# Chase the contact after 7 and 14 days; when the link expires unanswered, flag it to the sender.
+CHASE_AFTER_DAYS = (7, 14)
+
+
+def questionnaire_link(token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('suppliers:questionnaire_public', args=[token])}"
+
+
+def _new_token(request: QuestionnaireRequest) -> str:
+    token = secrets.token_urlsafe(32)
+    request.token_hash = token_digest(token)
+    return token
+
+
+def _email_contact(
+    request: QuestionnaireRequest, token: str, *, subject: str, template: str, extra: dict | None = None
+) -> None:
+    body = render_to_string(
+        template,
+        {"request": request, "supplier": request.supplier, "link": questionnaire_link(token), **(extra or {})},
+    )
+    to = request.contact_email
+    # After commit: a rolled-back send must not email a link that does not exist.
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+
+
+def questionnaire_send(
+    *,
+    supplier: Supplier,
+    template: QuestionnaireTemplate,
+    actor: User,
+    contact_name: str,
+    contact_email: str,
+    valid_days: int = LINK_VALID_DAYS,
+) -> tuple[QuestionnaireRequest, str]:
+    """Send a questionnaire to a supplier contact; returns the request and the one-time token."""
+    _check_manager(actor)
+    if not template.is_active:
+        raise ValidationError({"template": "This questionnaire is no longer in use."})
+    with transaction.atomic():
+        request = QuestionnaireRequest(
+            supplier=supplier,
+            template=template,
+            contact_name=contact_name,
+            contact_email=contact_email,
+            expires_at=timezone.now() + datetime.timedelta(days=valid_days),
+            sent_by=actor,
+        )
+        token = _new_token(request)
+        request.full_clean()
+        request.save()
+        supplier_event_record(
+            supplier=supplier,
+            kind="questionnaire",
+            actor=actor,
+            message=f"{template.name} sent to {contact_name} <{contact_email}>, link valid until {request.expires_at:%d %b %Y}.",
+        )
+        _email_contact(
+            request,
+            token,
+            subject=f"{template.name}: please complete for {supplier.name}",
+            template="suppliers/email/questionnaire_invite.txt",
+        )
+    return request, token
+
+
+def questionnaire_by_token(token: str) -> QuestionnaireRequest | None:
+    """The open request a link points at, or None: used, expired, cancelled or unknown all look the same."""
+    if not token or len(token) > 100:
+        return None
+    request = (
+        QuestionnaireRequest.objects.select_related("supplier", "template")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+    if request is None or not request.is_open:
+        return None
+    return request
+
+
+def _store_answers(request: QuestionnaireRequest, answers: dict[int, str], files: dict) -> None:
+    questions = {q.pk: q for q in Question.objects.filter(section__template=request.template)}
+    existing = {a.question_id: a for a in request.answers.all()}
+    for qid, question in questions.items():
+        value = answers.get(qid)
+        uploaded = files.get(qid)
+        if value is None and uploaded is None:
+            continue
+        answer = existing.get(qid) or QuestionnaireAnswer(request=request, question=question)
+        if value is not None:
+            answer.value = value
+        if uploaded is not None:
+            answer.document = document_upload(
+                supplier=request.supplier,
+                uploaded=uploaded,
+                actor=None,
+                description=f"Questionnaire evidence: {question.text[:150]}",
+            )
+            answer.value = answer.value or uploaded.name
+        answer.save()
+
+
+def questionnaire_missing_answers(request: QuestionnaireRequest) -> list[Question]:
+    answered = {a.question_id: a for a in request.answers.all()}
+    missing = []
+    for question in Question.objects.filter(section__template=request.template, required=True).order_by(
+        "section__order", "order", "pk"
+    ):
+        answer = answered.get(question.pk)
+        if answer is None or not (answer.value.strip() or answer.document_id):
+            missing.append(question)
+    return missing
+
+
+def questionnaire_save(
+    *, request: QuestionnaireRequest, answers: dict[int, str], files: dict | None = None, submit: bool = False
+) -> QuestionnaireRequest:
+    """The supplier contact saves answers (to return later) or submits them for review."""
+    with transaction.atomic():
+        request = (
+            QuestionnaireRequest.objects.select_for_update().select_related("supplier", "template").get(pk=request.pk)
+        )
+        if not request.is_open:
+            raise ValidationError("This link has expired or has already been used.")
+        _store_answers(request, answers, files or {})
+        if request.status == QuestionnaireRequest.Status.SENT:
+            request.status = QuestionnaireRequest.Status.IN_PROGRESS
+        if submit:
+            missing = questionnaire_missing_answers(request)
+            if missing:
+                # Keep what was typed (already saved) and say what is left.
+                request.save(update_fields=["status"])
+                raise ValidationError({f"q_{q.pk}": "Answer this question before you submit." for q in missing})
+            request.status = QuestionnaireRequest.Status.SUBMITTED
+            request.submitted_at = timezone.now()
+            # Single use: the link stops working the moment the answers are in.
+            request.token_hash = None
+            supplier_event_record(
+                supplier=request.supplier,
+                kind="questionnaire",
+                message=f"{request.template.name} submitted by {request.contact_name}.",
+            )
+            notification_send(
+                recipients=[request.sent_by] if request.sent_by_id else procurement_users(),
+                subject=f"Questionnaire to review: {request.supplier.name}",
+                url=f"/suppliers/questionnaires/{request.pk}/",
+                dedupe_key=f"questionnaire-submitted:{request.pk}:{request.submitted_at:%Y%m%d%H%M%S}",
+            )
+        request.save()
+    return request
+
+
+def questionnaire_review(
+    *, request: QuestionnaireRequest, actor: User, accept: bool, comments: str = ""
+) -> tuple[QuestionnaireRequest, str | None]:
+    """Accept submitted answers (they feed the score) or return them with comments and a new link."""
+    _check_manager(actor)
+    with transaction.atomic():
+        request = (
+            QuestionnaireRequest.objects.select_for_update().select_related("supplier", "template").get(pk=request.pk)
+        )
+        if request.status != QuestionnaireRequest.Status.SUBMITTED:
+            raise ValidationError("Only a submitted questionnaire can be reviewed.")
+        request.reviewed_by = actor
+        request.reviewed_at = timezone.now()
+        request.review_comments = comments
+        token = None
+        if accept:
+            request.status = QuestionnaireRequest.Status.ACCEPTED
+            request.save()
+            supplier_event_record(
+                supplier=request.supplier,
+                kind="questionnaire",
+                actor=actor,
+                message=f"{request.template.name} accepted.",
+            )
+            risk_assess(supplier=request.supplier, actor=actor, reason="Questionnaire accepted")
+        else:
+            if not comments.strip():
+                raise ValidationError({"comments": "Say what the supplier needs to change."})
+            request.status = QuestionnaireRequest.Status.RETURNED
+            # A fresh link for the next round: the old one was used by the submission.
+            token = _new_token(request)
+            request.expires_at = max(request.expires_at, timezone.now() + datetime.timedelta(days=14))
+            request.save()
+            supplier_event_record(
+                supplier=request.supplier,
+                kind="questionnaire",
+                actor=actor,
+                message=f"{request.template.name} returned to the supplier: {comments[:200]}",
+            )
+            _email_contact(
+                request,
+                token,
+                subject=f"{request.template.name}: changes needed for {request.supplier.name}",
+                template="suppliers/email/questionnaire_returned.txt",
+                extra={"comments": comments},
+            )
+    return request, token
+
+
+def questionnaire_chasers_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Chase unanswered questionnaires at 7 and 14 days; flag expired ones to the sender (idempotent)."""
+    now = now or timezone.now()
+    counts = {"chased": 0, "expired": 0}
+    pending = QuestionnaireRequest.objects.filter(status__in=QuestionnaireRequest.OPEN_STATUSES).values_list(
+        "pk", flat=True
+    )
+    for pk in list(pending):
+        with transaction.atomic():
+            request = (
+                QuestionnaireRequest.objects.select_for_update()
+                .select_related("supplier", "template", "sent_by")
+                .get(pk=pk)
+            )
+            if request.status not in QuestionnaireRequest.OPEN_STATUSES:
+                continue
+            if request.expires_at <= now:
+                request.status = QuestionnaireRequest.Status.EXPIRED
+                request.token_hash = None
+                request.save()
+                supplier_event_record(
+                    supplier=request.supplier,
+                    kind="questionnaire",
+                    message=f"{request.template.name} expired without an answer.",
+                )
+                notification_send(
+                    recipients=[request.sent_by] if request.sent_by_id else procurement_users(),
+                    subject=f"Questionnaire unanswered: {request.supplier.name}",
+                    context={
+                        "message": f"{request.contact_name} did not complete {request.template.name} before the link expired. Send it again or follow up."
+                    },
+                    url=f"/suppliers/{request.supplier.pk}/",
+                    dedupe_key=f"questionnaire-expired:{request.pk}",
+                )
+                counts["expired"] += 1
+                continue
+            age = (now - request.sent_at).days
+            due_chases = sum(1 for d in CHASE_AFTER_DAYS if age >= d)
+            if request.status == QuestionnaireRequest.Status.RETURNED or due_chases <= request.chase_count:
+                continue
+            # The stored hash cannot give the link back, so a chaser carries a fresh link (the old one stops working).
+            token = _new_token(request)
+            request.chase_count = due_chases
+            request.last_chased_at = now
+            request.save()
+            supplier_event_record(
+                supplier=request.supplier,
+                kind="questionnaire",
+                message=f"Reminder {request.chase_count} sent to {request.contact_name}.",
+            )
+            _email_contact(
+                request,
+                token,
+                subject=f"Reminder: {request.template.name} for {request.supplier.name}",
+                template="suppliers/email/questionnaire_chase.txt",
+            )
+            counts["chased"] += 1
+    return counts
