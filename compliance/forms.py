@@ -1,6 +1,7 @@
 from django import forms
+from django.contrib.auth.models import Group
 
-from compliance.models import Department, LegalEntity, Organisation, Site
+from compliance.models import Department, LegalEntity, Organisation, Site, User
 
 
 class OrganisationForm(forms.ModelForm):
@@ -34,3 +35,60 @@ DepartmentFormSet = forms.modelformset_factory(Department, fields=["name"], extr
 SiteFormSet = forms.modelformset_factory(
     Site, fields=["name", "address"], extra=1, can_delete=True, widgets={"address": forms.TextInput()}
 )
+
+
+class PersonForm(forms.ModelForm):
+    """A person's record and roles, as the Compliance admin edits them."""
+
+    roles = forms.ModelMultipleChoiceField(
+        queryset=Group.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The Lead, Safeguarding team, Director and Compliance admin must set up two-factor authentication.",
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "email",
+            "full_name",
+            "job_title",
+            "department",
+            "site",
+            "line_manager",
+            "employment_type",
+            "start_date",
+            "is_active",
+            "left_on",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "left_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        labels = {"is_active": "Active (untick for a leaver: records are kept)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line_manager"].queryset = User.objects.filter(is_active=True).order_by("full_name")
+        if self.instance.pk:
+            self.fields["roles"].initial = list(self.instance.groups.all())
+            self.fields["line_manager"].queryset = self.fields["line_manager"].queryset.exclude(pk=self.instance.pk)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Someone already has this email address.")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_active") is False and not cleaned.get("left_on"):
+            self.add_error("left_on", "Give the date the person left.")
+        return cleaned
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label="Name or email", required=False)
+    role = forms.ModelChoiceField(queryset=Group.objects.order_by("name"), required=False, empty_label="Any role")
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False, empty_label="Any department")
+    status = forms.ChoiceField(choices=[("active", "Active"), ("left", "Left"), ("all", "Everyone")], required=False)

@@ -1,5 +1,6 @@
 """Reads for the core, each restricted to what the asking user may see."""
 
+from django.db import models
 from django.db.models import QuerySet
 
 from compliance import rules as r
@@ -32,3 +33,23 @@ def user_list(*, user: User) -> QuerySet[User]:
     if r.is_line_manager.test(user):
         return qs.filter(line_manager=user)
     return qs.filter(pk=user.pk)
+
+
+def people_for_admin(*, user: User, filters: dict | None = None) -> QuerySet[User]:
+    """Everyone, for the Compliance admin; nobody for anyone else."""
+    if not r.can_manage_organisation.test(user):
+        return User.objects.none()
+    filters = filters or {}
+    qs = User.objects.select_related("department", "site", "line_manager").prefetch_related("groups")
+    status = filters.get("status") or "active"
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "left":
+        qs = qs.filter(is_active=False)
+    if filters.get("q"):
+        qs = qs.filter(models.Q(full_name__icontains=filters["q"]) | models.Q(email__icontains=filters["q"]))
+    if filters.get("role"):
+        qs = qs.filter(groups=filters["role"])
+    if filters.get("department"):
+        qs = qs.filter(department=filters["department"])
+    return qs.order_by("full_name", "email")

@@ -127,3 +127,33 @@ def organisation_get() -> Organisation:
     if organisation is None:
         organisation = Organisation.objects.create(legal_name="Your organisation")
     return organisation
+
+
+def person_save(*, actor: User, form, request=None) -> User:
+    """Create or update a person and their roles; a new person is sent a set-your-password email."""
+    from compliance import rules as r
+
+    if not r.can_manage_organisation.test(actor):
+        raise PermissionError("Only the Compliance admin manages people and roles.")
+    is_new = form.instance.pk is None
+    with transaction.atomic():
+        person = form.save(commit=False)
+        if is_new:
+            person.set_unusable_password()
+        if person.is_active:
+            person.left_on = None
+        person.save()
+        person.groups.set(form.cleaned_data["roles"])
+        person.__dict__.pop("role_names", None)
+    if is_new and request is not None:
+        person_invite(person=person, request=request)
+    return person
+
+
+def person_invite(*, person: User, request) -> None:
+    """Email a person a link to choose their password (allauth's reset flow)."""
+    from allauth.account.forms import ResetPasswordForm
+
+    form = ResetPasswordForm(data={"email": person.email})
+    if form.is_valid():
+        form.save(request)

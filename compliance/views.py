@@ -11,7 +11,14 @@ from rest_framework.authtoken.models import Token
 
 from compliance import rules as r
 from compliance import selectors, services
-from compliance.forms import DepartmentFormSet, LegalEntityFormSet, OrganisationForm, SiteFormSet
+from compliance.forms import (
+    DepartmentFormSet,
+    LegalEntityFormSet,
+    OrganisationForm,
+    PeopleFilterForm,
+    PersonForm,
+    SiteFormSet,
+)
 from compliance.models import Department, Site
 
 
@@ -106,3 +113,41 @@ def api_token(request):
         else:
             messages.success(request, "API token revoked.")
     return render(request, "compliance/api_token.html", {"token": token, "new_key": new_key})
+
+
+@login_required
+def people(request):
+    _require(r.can_manage_organisation, request.user)
+    filter_form = PeopleFilterForm(request.GET or None)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    page = Paginator(selectors.people_for_admin(user=request.user, filters=filters), 50).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "compliance/people.html",
+        {"page": page, "filter_form": filter_form, "query_string": query.urlencode()},
+    )
+
+
+@login_required
+def person_edit(request, pk: int | None = None):
+    _require(r.can_manage_organisation, request.user)
+    person = (
+        get_object_or_404(selectors.people_for_admin(user=request.user, filters={"status": "all"}), pk=pk)
+        if pk
+        else None
+    )
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST":
+        if form.is_valid():
+            saved = services.person_save(actor=request.user, form=form, request=request)
+            if person is None:
+                messages.success(request, f"{saved} added. They have been emailed a link to choose a password.")
+            else:
+                messages.success(request, f"{saved} saved.")
+            return redirect("people")
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+    return render(request, "compliance/person_form.html", {"form": form, "person": person})

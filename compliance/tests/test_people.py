@@ -1,0 +1,76 @@
+"""The Compliance admin manages people and roles; nobody else can."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+
+from compliance import roles
+from compliance.models import User
+from compliance.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", [roles.STAFF, roles.HR, roles.MODERN_SLAVERY_LEAD, roles.BOARD_MEMBER])
+def test_people_pages_are_404_for_other_roles(client, make_user, login, role):
+    other = UserFactory()
+    login(make_user(role))
+    assert client.get(reverse("people")).status_code == 404
+    assert client.get(reverse("person_edit", args=[other.pk])).status_code == 404
+
+
+def test_admin_adds_a_person_who_is_invited_by_email(client, make_user, login):
+    login(make_user(roles.COMPLIANCE_ADMIN))
+    hr = Group.objects.get(name=roles.HR)
+    response = client.post(
+        reverse("person_create"),
+        {
+            "email": "New.Person@Example.org",
+            "full_name": "New Person",
+            "employment_type": "permanent",
+            "is_active": "on",
+            "roles": [hr.pk],
+        },
+    )
+    assert response.status_code == 302
+    person = User.objects.get(email="new.person@example.org")
+    assert person.role_names == {roles.HR}
+    assert not person.has_usable_password()
+    assert mail.outbox and mail.outbox[0].to == ["new.person@example.org"]
+
+
+def test_admin_form_keeps_input_and_explains_a_leaver_needs_a_date(client, make_user, login):
+    login(make_user(roles.COMPLIANCE_ADMIN))
+    person = UserFactory(full_name="Leaving Soon")
+    response = client.post(
+        reverse("person_edit", args=[person.pk]),
+        {"email": person.email, "full_name": "Leaving Soon (edited)", "employment_type": "permanent"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Give the date the person left." in html
+    assert "Leaving Soon (edited)" in html
+    person.refresh_from_db()
+    assert person.is_active and person.full_name == "Leaving Soon"
+
+
+def test_duplicate_email_is_refused(client, make_user, login):
+    login(make_user(roles.COMPLIANCE_ADMIN))
+    existing = UserFactory()
+    response = client.post(
+        reverse("person_create"),
+        {"email": existing.email.upper(), "full_name": "Copy", "employment_type": "permanent", "is_active": "on"},
+    )
+    assert "already has this email" in response.content.decode()
+
+
+def test_people_list_has_constant_queries(client, make_user, login, django_assert_max_num_queries):
+    login(make_user(roles.COMPLIANCE_ADMIN))
+    with django_assert_max_num_queries(20) as first:
+        client.get(reverse("people"))
+    UserFactory.create_batch(40, roles=[roles.STAFF, roles.LINE_MANAGER])
+    # session, user, groups, organisation, unread count, count, page, prefetch groups, filter choices
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(reverse("people"))
+    assert response.status_code == 200
