@@ -270,6 +270,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.tasks.notifications_purge_read",
         "schedule": crontab(hour=3, minute=15),
     },
+    "safeguarding-case-sla-escalation": {
+        "task": "safeguarding.tasks.case_sla_escalation",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- API ---------------------------------------------------------------------
@@ -316,3 +320,37 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", env.str, "INFO")},
 }
+
+
+# --- Safeguarding ------------------------------------------------------------
+def _sla(name, default):
+    """An SLA as "<n>h" (clock hours) or "<n>wd" (working days, Monday to Friday)."""
+    raw = _env(name, env.str, default).strip().lower()
+    for unit in ("wd", "h"):
+        if raw.endswith(unit) and raw[: -len(unit)].isdigit() and int(raw[: -len(unit)]) > 0:
+            return (int(raw[: -len(unit)]), unit)
+    raise ImproperlyConfigured(f"{name} must look like 4h or 3wd, not {raw!r}")
+
+
+# Triage starts when a concern arrives (risk is provisional: critical if
+# someone is in immediate danger); investigation starts at triage.
+CASE_SLA = {
+    "triage": {
+        "critical": _sla("CASE_SLA_TRIAGE_CRITICAL", "4h"),
+        "high": _sla("CASE_SLA_TRIAGE_HIGH", "24h"),
+        "medium": _sla("CASE_SLA_TRIAGE_MEDIUM", "3wd"),
+        "low": _sla("CASE_SLA_TRIAGE_LOW", "3wd"),
+    },
+    "investigation": {
+        "critical": _sla("CASE_SLA_INVESTIGATION_CRITICAL", "2wd"),
+        "high": _sla("CASE_SLA_INVESTIGATION_HIGH", "5wd"),
+        "medium": _sla("CASE_SLA_INVESTIGATION_MEDIUM", "20wd"),
+        "low": _sla("CASE_SLA_INVESTIGATION_LOW", "20wd"),
+    },
+}
+# An overdue case tells the Lead; still overdue this many hours later, the
+# Compliance admin (the Lead's deputy) is told as well.
+CASE_SLA_DEPUTY_AFTER_HOURS = _env("CASE_SLA_DEPUTY_AFTER_HOURS", env.int, 24)
+# Wrong receipt codes from one address before it must wait, and for how long.
+RECEIPT_CODE_MAX_ATTEMPTS = _env("RECEIPT_CODE_MAX_ATTEMPTS", env.int, 5)
+RECEIPT_CODE_LOCKOUT_SECONDS = _env("RECEIPT_CODE_LOCKOUT_SECONDS", env.int, 15 * 60)

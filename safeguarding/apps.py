@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class SafeguardingConfig(AppConfig):
     name = "safeguarding"
+    verbose_name = "Safeguarding"
+
+    def ready(self):
+        from safeguarding import audit  # noqa: F401  registers models with auditlog

@@ -1,1 +1,303 @@
-"""Models of the safeguarding app."""
+"""Concerns (which are also the cases), their timeline, referrals and attachments.
+
+A concern is reported once and then worked as a case: one row carries both,
+so the reference the reporter was given is the reference the Lead works with.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Channel(models.TextChoices):
+    STAFF_FORM = "staff_form", "Staff form"
+    ANONYMOUS_FORM = "anonymous_form", "Anonymous form"
+    PHONE = "phone", "Phone"
+    MANAGER_ON_BEHALF = "manager_on_behalf", "Manager on behalf"
+    SUPPLIER_AUDIT = "supplier_audit", "Supplier audit finding"
+
+
+class SubjectType(models.TextChoices):
+    SERVICE_USER = "service_user", "A service user"
+    STAFF = "staff", "A staff member"
+    AGENCY_WORKER = "agency_worker", "An agency or contractor worker"
+    SUPPLIER_WORKER = "supplier_worker", "A supplier's worker"
+    PUBLIC = "public", "A member of the public"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Indicator(models.TextChoices):
+    # The signs listed in the policy (section 7), in the policy's words.
+    RESTRICTED_MOVEMENT = "restricted_movement", "Restricted movement or isolation"
+    CONTROLLED = "controlled", "Poor living conditions or being controlled by others"
+    NO_ID = "no_id", "Reluctance to speak, or no access to identity documents"
+    EXCESSIVE_HOURS = "excessive_hours", "Excessive hours for low or no pay"
+    INJURIES = "injuries", "Unexplained injuries or signs of abuse"
+    OTHER = "other", "Something else"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    TRIAGED = "triaged", "Triaged"
+    INVESTIGATING = "investigating", "Investigating"
+    REFERRED = "referred", "Referred"
+    CLOSED = "closed", "Closed"
+
+
+# What an anonymous or signed-in reporter is told: the state, not the internals.
+REPORTER_STATUS = {
+    Status.NEW: "Received: waiting to be looked at",
+    Status.TRIAGED: "Being looked at by the safeguarding team",
+    Status.INVESTIGATING: "Being investigated",
+    Status.REFERRED: "Referred to the agency that can help",
+    Status.CLOSED: "Closed",
+}
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class Outcome(models.TextChoices):
+    SUBSTANTIATED = "substantiated", "Substantiated"
+    NOT_SUBSTANTIATED = "not_substantiated", "Not substantiated"
+    REFERRED_ON = "referred_on", "Referred on"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number issued in a year; its row is the lock that keeps numbers unique."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class ConcernQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=Status.CLOSED)
+
+
+class Concern(models.Model):
+    """A concern about possible modern slavery, and the case that works it."""
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.STAFF_FORM)
+    # Who submitted it (a manager on behalf, a member of staff); null when anonymous.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns_reported"
+    )
+    on_behalf_of = models.CharField(
+        "reported on behalf of", max_length=200, blank=True, help_text="The person who raised it with the manager."
+    )
+    reporter_contact = models.CharField(
+        "how to contact the reporter", max_length=200, blank=True, help_text="Optional: a phone number or email."
+    )
+    # Only a hash: the code itself is shown to the anonymous reporter once.
+    receipt_code_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+
+    subject_type = models.CharField("who it concerns", max_length=20, choices=SubjectType.choices)
+    site = models.ForeignKey(
+        "compliance.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns"
+    )
+    location_text = models.CharField("where (if not one of our sites)", max_length=255, blank=True)
+    indicators = models.JSONField(default=list, blank=True)
+    indicators_other = models.CharField("other signs", max_length=500, blank=True)
+    narrative = models.TextField("what happened")
+    occurred_on = models.DateField("when it happened", null=True, blank=True)
+    linked_supplier = models.ForeignKey(
+        "suppliers.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns"
+    )
+    immediate_danger = models.BooleanField("someone is in immediate danger", default=False)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases_assigned"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    closing_summary = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The SLA clock for the current stage; null when no stage is running (referred, closed).
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("safeguarding:case_detail", args=[self.reference])
+
+    @property
+    def reporter_status(self) -> str:
+        return REPORTER_STATUS[Status(self.status)]
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.reporter_id is None and self.channel == Channel.ANONYMOUS_FORM
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_at and self.status != Status.CLOSED and self.due_at < timezone.now())
+
+    @property
+    def indicator_labels(self) -> list[str]:
+        labels = dict(Indicator.choices)
+        return [labels.get(code, code) for code in self.indicators]
+
+    @property
+    def stage(self) -> str:
+        """Which SLA the due date belongs to."""
+        return "triage" if self.status == Status.NEW else "investigation"
+
+
+class TimelineEntry(models.Model):
+    """A note, status change, message or event on a case, in order."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Note"
+        STATUS = "status", "Status change"
+        MESSAGE_TO_REPORTER = "to_reporter", "Message to the reporter"
+        MESSAGE_FROM_REPORTER = "from_reporter", "Information from the reporter"
+        REFERRAL = "referral", "Referral"
+        ATTACHMENT = "attachment", "Attachment"
+        ACCESS = "access", "Access to reporter identity"
+        ESCALATION = "escalation", "Escalation"
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(blank=True)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "timeline entries"
+
+    def __str__(self):
+        return f"{self.concern} {self.get_kind_display()}"
+
+    @property
+    def reporter_can_see(self) -> bool:
+        return self.kind in {self.Kind.MESSAGE_TO_REPORTER, self.Kind.MESSAGE_FROM_REPORTER}
+
+
+class IdentityGrant(models.Model):
+    """The Lead let someone else see who reported a case; recorded and revocable."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="identity_grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["concern", "user"], name="identity_grant_once")]
+
+    def __str__(self):
+        return f"{self.user} may see the reporter of {self.concern}"
+
+
+class Referral(models.Model):
+    """A referral of a potential victim to an outside body, with consent recorded."""
+
+    class Kind(models.TextChoices):
+        NRM = "nrm", "National Referral Mechanism (NRM)"
+        DUTY_TO_NOTIFY = "duty_to_notify", "Duty to Notify (anonymous)"
+        POLICE = "police", "Police"
+        LOCAL_AUTHORITY = "local_authority", "Local authority safeguarding"
+        SALVATION_ARMY = "salvation_army", "Salvation Army"
+        HELPLINE = "helpline", "Modern Slavery Helpline"
+        CQC = "cqc", "CQC notification"
+
+    class Consent(models.TextChoices):
+        GIVEN = "given", "Consent given"
+        REFUSED = "refused", "Consent refused"
+        NOT_REQUIRED = "not_required", "Not required"
+
+    class Exploitation(models.TextChoices):
+        FORCED_WORK = "forced_work", "Forced work"
+        WAGES_TAKEN = "wages_taken", "Wages taken"
+        FORCED_FRAUD = "forced_fraud", "Forced to commit fraud"
+        SEXUAL = "sexual", "Sexual exploitation"
+        CHILD_CRIMINAL = "child_criminal", "Child criminal exploitation"
+        MOVED = "moved", "Moved somewhere for exploitation"
+        FORCED_CRIME = "forced_crime", "Forced criminality"
+        ORGAN_REMOVAL = "organ_removal", "Organ removal"
+        DOMESTIC_SERVITUDE = "domestic_servitude", "Domestic servitude"
+        OTHER = "other", "Other"
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="referrals")
+    kind = models.CharField("referred to", max_length=20, choices=Kind.choices)
+    organisation = models.CharField(
+        "organisation", max_length=200, blank=True, help_text="e.g. Leeds City Council adult social care"
+    )
+    made_on = models.DateField("date of referral", default=timezone.localdate)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    contact = models.CharField("contact there", max_length=200, blank=True)
+    external_reference = models.CharField("their reference", max_length=100, blank=True)
+    person_is_child = models.BooleanField("the person is under 18 (now or when exploited)", default=False)
+    consent = models.CharField(max_length=20, choices=Consent.choices)
+    children_services_contacted = models.BooleanField("local authority children's services contacted", default=False)
+    police_force = models.CharField(max_length=120, blank=True)
+    crime_reference = models.CharField(max_length=60, blank=True)
+    exploitation_types = models.JSONField(default=list, blank=True)
+    outcome = models.TextField("outcome reported back", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["made_on", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} referral for {self.concern}"
+
+    @property
+    def needs_children_services(self) -> bool:
+        return self.person_is_child and not self.children_services_contacted
+
+
+def _attachment_path(instance, filename):
+    # A random name: the original (which may name a person) is kept only in the database.
+    import uuid
+
+    return f"safeguarding/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file on a case, checked by content and served only through a permission-checked view."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_reporter = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.original_name

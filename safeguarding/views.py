@@ -1,13 +1,187 @@
+"""Reporting pages: the signed-in and anonymous concern forms, receipt-code follow-up, My reports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_POST
 
-from compliance import rules as r
-from compliance.views import _require
+from compliance import roles
+from compliance.services import _client_ip
+from safeguarding import selectors, services
+from safeguarding.forms import AnonymousConcernForm, ConcernForm, ReceiptCodeForm, ReporterAddForm
+from safeguarding.models import Channel
 
-PREDICATE = r.can_work_cases
+SESSION_KEY = "safeguarding_receipt_concern"
+
+
+def _apply_service_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 @login_required
-def index(request):
-    _require(PREDICATE, request.user)
-    return render(request, "safeguarding/index.html")
+def report(request):
+    user = request.user
+    on_behalf = user.has_role(roles.LINE_MANAGER)
+    form = ConcernForm(request.POST or None, request.FILES or None, can_report_on_behalf=on_behalf)
+    if request.method == "POST":
+        if form.is_valid():
+            kwargs = form.service_kwargs()
+            on_behalf_of = form.cleaned_data.get("on_behalf_of", "").strip() if on_behalf else ""
+            channel = Channel.MANAGER_ON_BEHALF if on_behalf_of else Channel.STAFF_FORM
+            try:
+                concern = services.concern_submit(reporter=user, channel=channel, on_behalf_of=on_behalf_of, **kwargs)
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                return render(request, "safeguarding/report_done.html", {"concern": concern})
+        messages.error(request, "Your report has not been sent yet: please check the fields marked below.")
+    return render(request, "safeguarding/report_form.html", {"form": form, "anonymous": False})
+
+
+def report_anonymous(request):
+    form = AnonymousConcernForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                concern = services.concern_submit(
+                    reporter=None, channel=Channel.ANONYMOUS_FORM, **form.service_kwargs()
+                )
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                # The code exists only in this response: never cached, never stored in clear.
+                response = render(
+                    request,
+                    "safeguarding/report_done.html",
+                    {"concern": concern, "receipt_code": concern.receipt_code, "anonymous": True},
+                )
+                add_never_cache_headers(response)
+                return response
+        messages.error(request, "Your report has not been sent yet: please check the fields marked below.")
+    return render(request, "safeguarding/report_form.html", {"form": form, "anonymous": True})
+
+
+def _attempts_key(request) -> str:
+    return f"safeguarding:receipt-code:{_client_ip(request) or 'unknown'}"
+
+
+def report_status(request):
+    """Enter a receipt code; wrong codes from one address are limited."""
+    form = ReceiptCodeForm(request.POST or None)
+    key = _attempts_key(request)
+    limit = settings.RECEIPT_CODE_MAX_ATTEMPTS
+    minutes = max(1, settings.RECEIPT_CODE_LOCKOUT_SECONDS // 60)
+    locked = (cache.get(key) or 0) >= limit
+    if request.method == "POST":
+        if locked:
+            form.is_valid()
+            form.add_error(
+                None,
+                f"Too many wrong codes have been tried from this connection. Please wait {minutes} minutes and try "
+                "again. If you need help now, call the Modern Slavery Helpline.",
+            )
+        elif form.is_valid():
+            concern = selectors.concern_for_receipt_code(
+                code_hash=services.receipt_code_hash(form.cleaned_data["code"])
+            )
+            if concern is not None:
+                cache.delete(key)
+                request.session.cycle_key()
+                request.session[SESSION_KEY] = concern.pk
+                return redirect("safeguarding:report_follow_up")
+            if cache.add(key, 1, settings.RECEIPT_CODE_LOCKOUT_SECONDS) is False:
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, settings.RECEIPT_CODE_LOCKOUT_SECONDS)
+            left = max(0, limit - (cache.get(key) or 0))
+            form.add_error(
+                "code",
+                "We could not find a report with that code. Check it and try again"
+                + (f" ({left} attempt{'s' if left != 1 else ''} left)." if left else "."),
+            )
+    return render(request, "safeguarding/report_status.html", {"form": form})
+
+
+def report_follow_up(request):
+    """The anonymous reporter's view: status, messages both ways, and a form to add more."""
+    pk = request.session.get(SESSION_KEY)
+    concern = selectors.concern_for_receipt_code_session(pk=pk) if pk else None
+    if concern is None:
+        messages.info(request, "Enter your receipt code to see your report.")
+        return redirect("safeguarding:report_status")
+    form = ReporterAddForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.concern_reporter_add(
+                    concern=concern,
+                    reporter=None,
+                    body=form.cleaned_data["body"],
+                    attachments=form.cleaned_data["attachments"],
+                )
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                messages.success(request, "Thank you: your information has been added to your report.")
+                return redirect("safeguarding:report_follow_up")
+        messages.error(request, "Nothing was added yet: please check the message below.")
+    response = render(
+        request,
+        "safeguarding/report_follow_up.html",
+        {"concern": concern, "thread": selectors.reporter_messages(concern=concern), "form": form},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@require_POST
+def report_forget(request):
+    request.session.pop(SESSION_KEY, None)
+    messages.success(request, "This device no longer shows your report. Keep your receipt code to look again.")
+    return redirect("safeguarding:report_status")
+
+
+@login_required
+def my_reports(request):
+    return render(request, "safeguarding/my_reports.html", {"reports": selectors.my_reports(user=request.user)})
+
+
+@login_required
+def my_report_detail(request, reference: str):
+    """A signed-in reporter sees the status of their report and the messages, and may add information."""
+    concern = selectors.my_report_get(user=request.user, reference=reference)
+    if concern is None:
+        raise Http404
+    form = ReporterAddForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.concern_reporter_add(
+                    concern=concern,
+                    reporter=request.user,
+                    body=form.cleaned_data["body"],
+                    attachments=form.cleaned_data["attachments"],
+                )
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                messages.success(request, "Thank you: your information has been added to your report.")
+                return redirect("safeguarding:my_report_detail", reference=concern.reference)
+        messages.error(request, "Nothing was added yet: please check the message below.")
+    return render(
+        request,
+        "safeguarding/report_follow_up.html",
+        {"concern": concern, "thread": selectors.reporter_messages(concern=concern), "form": form, "signed_in": True},
+    )

@@ -1,0 +1,182 @@
+"""Case pages for the Lead and the Safeguarding team: list, detail, actions, attachment download."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from compliance import rules as r
+from compliance.models import AccessLog
+from compliance.services import access_log_record
+from compliance.views import _require
+from safeguarding import rules as sr
+from safeguarding import selectors, services
+from safeguarding.forms import (
+    AttachmentForm,
+    CaseFilterForm,
+    CloseForm,
+    IdentityGrantForm,
+    MessageForm,
+    NoteForm,
+    ReferralForm,
+    ReopenForm,
+    StepNoteForm,
+    TriageForm,
+)
+from safeguarding.models import Status
+from safeguarding.views import _apply_service_errors
+
+
+@login_required
+def index(request):
+    _require(r.can_work_cases, request.user)
+    filters = CaseFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    cases = selectors.concern_list(user=request.user, filters=cleaned)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "safeguarding/index.html", {"page": page, "filters": filters, "query": query.urlencode()})
+
+
+def _forms_for(user, concern, bound: dict | None = None) -> dict:
+    """The action forms this user may use on this case in its current state."""
+    bound = bound or {}
+    can_work = sr.can_work_case.test(user, concern)
+    is_lead = sr.can_triage_case.test(user, concern)
+    status = concern.status
+    forms = {}
+    if is_lead and status == Status.NEW:
+        forms["triage"] = bound.get("triage") or TriageForm(prefix="triage", initial={"assignee": concern.assignee_id})
+    if can_work and status == Status.TRIAGED:
+        forms["investigate"] = bound.get("investigate") or StepNoteForm(prefix="investigate")
+    if can_work and status in {Status.TRIAGED, Status.INVESTIGATING, Status.REFERRED}:
+        forms["referral"] = bound.get("referral") or ReferralForm(prefix="referral")
+        forms["close"] = bound.get("close") or CloseForm(prefix="close")
+    if is_lead and status == Status.CLOSED:
+        forms["reopen"] = bound.get("reopen") or ReopenForm(prefix="reopen")
+    if can_work:
+        forms["note"] = bound.get("note") or NoteForm(prefix="note")
+        forms["attachment"] = bound.get("attachment") or AttachmentForm(prefix="attachment")
+        if concern.reporter_id or concern.receipt_code_hash:
+            forms["message"] = bound.get("message") or MessageForm(prefix="message")
+    if sr.can_grant_identity.test(user, concern) and not concern.is_anonymous:
+        forms["grant"] = bound.get("grant") or IdentityGrantForm(prefix="grant")
+    return forms
+
+
+def _render_detail(request, concern, bound=None, status=200):
+    access_log_record(user=request.user, obj=concern, action=AccessLog.Action.VIEW, request=request)
+    context = {
+        "concern": concern,
+        "timeline": selectors.concern_timeline(concern=concern),
+        "attachments": selectors.concern_attachments(concern=concern),
+        "referrals": selectors.concern_referrals(concern=concern),
+        "grants": selectors.identity_grants(concern=concern) if concern.viewer_sees_reporter else [],
+        "forms": _forms_for(request.user, concern, bound),
+    }
+    return render(request, "safeguarding/case_detail.html", context, status=status)
+
+
+@login_required
+def case_detail(request, reference: str):
+    _require(r.can_work_cases, request.user)
+    concern = selectors.concern_get(user=request.user, reference=reference)
+    return _render_detail(request, concern)
+
+
+def _do(action: str, form, request, concern):
+    """Call the one service for an action with a valid form's data."""
+    user, data = request.user, form.cleaned_data
+    if action == "triage":
+        services.concern_triage(
+            concern=concern, actor=user, risk_level=data["risk_level"], assignee=data["assignee"], note=data["note"]
+        )
+        return "Case triaged."
+    if action == "investigate":
+        services.concern_investigate(concern=concern, actor=user, note=data["note"])
+        return "Investigation started."
+    if action == "close":
+        services.concern_close(concern=concern, actor=user, outcome=data["outcome"], summary=data["summary"])
+        return "Case closed."
+    if action == "reopen":
+        services.concern_reopen(concern=concern, actor=user, reason=data["reason"])
+        return "Case reopened."
+    if action == "note":
+        services.concern_note_add(concern=concern, actor=user, body=data["body"])
+        return "Note added."
+    if action == "message":
+        services.concern_message_reporter(concern=concern, actor=user, body=data["body"])
+        return "Message sent to the reporter."
+    if action == "referral":
+        services.referral_record(concern=concern, actor=user, **data)
+        return "Referral recorded."
+    if action == "attachment":
+        services.attachment_add(concern=concern, actor=user, upload=data["file"])
+        return "File attached."
+    if action == "grant":
+        services.identity_grant(concern=concern, actor=user, user=data["user"], reason=data["reason"])
+        return f"{data['user']} may now see who reported this case."
+    raise Http404
+
+
+FORM_CLASSES = {
+    "triage": TriageForm,
+    "investigate": StepNoteForm,
+    "close": CloseForm,
+    "reopen": ReopenForm,
+    "note": NoteForm,
+    "message": MessageForm,
+    "referral": ReferralForm,
+    "attachment": AttachmentForm,
+    "grant": IdentityGrantForm,
+}
+
+
+@login_required
+@require_POST
+def case_action(request, reference: str, action: str):
+    _require(r.can_work_cases, request.user)
+    concern = selectors.concern_get(user=request.user, reference=reference)
+    if action not in FORM_CLASSES:
+        raise Http404
+    form = FORM_CLASSES[action](request.POST, request.FILES, prefix=action)
+    if form.is_valid():
+        try:
+            message = _do(action, form, request, concern)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(concern.get_absolute_url())
+    problems = [e for errors in form.errors.values() for e in errors]
+    messages.error(request, "Nothing was changed: " + " ".join(problems))
+    # Re-read so the page shows the case as it is now, with the user's input kept.
+    concern = selectors.concern_get(user=request.user, reference=reference)
+    return _render_detail(request, concern, bound={action: form}, status=400)
+
+
+@login_required
+def attachment_download(request, reference: str, pk: int):
+    _require(r.can_work_cases, request.user)
+    attachment = selectors.attachment_get(user=request.user, reference=reference, pk=pk)
+    access_log_record(
+        user=request.user,
+        obj=attachment.concern,
+        action=AccessLog.Action.DOWNLOAD,
+        request=request,
+        detail=f"attachment {attachment.pk}: {attachment.original_name}",
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    # Always a download, never rendered inline: the browser must not interpret it.
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )

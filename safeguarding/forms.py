@@ -1,0 +1,276 @@
+"""Forms a person fills in: reporting a concern, following it up, and working a case."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from compliance.models import Site
+from safeguarding.models import Indicator, Outcome, Referral, RiskLevel, Status, SubjectType
+from safeguarding.uploads import ALLOWED_DESCRIPTION, check_uploads
+
+YES_NO = [("no", "No"), ("yes", "Yes: someone is in immediate danger")]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field, each checked by content (not by its name)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        single = super().clean
+        files = [single(f, initial) for f in files]
+        try:
+            check_uploads(files)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["attachments"]) from exc
+        return files
+
+
+def _supplier_choices():
+    from suppliers.models import Supplier
+
+    # Names only: the reporter picks one if they know it; the register stays private.
+    return Supplier.objects.order_by("name").only("pk", "name")
+
+
+class ConcernForm(forms.Form):
+    """What a reporter tells us, with the immediate-danger question first."""
+
+    immediate_danger = forms.ChoiceField(
+        label="Is anyone in immediate danger?",
+        choices=YES_NO,
+        initial="no",
+        widget=forms.RadioSelect,
+        help_text="If yes, call 999 now, before you finish this form.",
+    )
+    subject_type = forms.ChoiceField(
+        label="Who is the concern about?", choices=SubjectType.choices, widget=forms.RadioSelect
+    )
+    site = forms.ModelChoiceField(
+        label="Where did it happen?", queryset=Site.objects.all(), required=False, empty_label="Not at one of our sites"
+    )
+    location_text = forms.CharField(
+        label="Where, if not one of our sites",
+        max_length=255,
+        required=False,
+        help_text="e.g. a client's home address or a street",
+    )
+    indicators = forms.MultipleChoiceField(
+        label="What signs did you notice?",
+        choices=Indicator.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Tick all that apply. You do not need to be sure.",
+    )
+    indicators_other = forms.CharField(label="Other signs", max_length=500, required=False)
+    narrative = forms.CharField(
+        label="What happened?",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="In your own words: what you saw or were told, who was involved, and anything said.",
+    )
+    occurred_on = forms.DateField(
+        label="When did it happen?",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave blank if you are not sure.",
+    )
+    linked_supplier = forms.ModelChoiceField(
+        label="Is a supplier or agency involved?", queryset=None, required=False, empty_label="No / not known"
+    )
+    attachments = MultipleFileField(
+        label="Photos or documents (optional)", help_text=f"{ALLOWED_DESCRIPTION}; each up to the size limit."
+    )
+
+    def __init__(self, *args, can_report_on_behalf: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["linked_supplier"].queryset = _supplier_choices()
+        if can_report_on_behalf:
+            self.fields["on_behalf_of"] = forms.CharField(
+                label="Logging this for someone else? Their name",
+                max_length=200,
+                required=False,
+                help_text="Line managers: if a member of your team raised this with you, give their name. Leave blank if it is your own concern.",
+            )
+
+    def clean(self):
+        data = super().clean()
+        if Indicator.OTHER in data.get("indicators", []) and not data.get("indicators_other", "").strip():
+            self.add_error("indicators_other", "Describe the other sign you noticed.")
+        occurred = data.get("occurred_on")
+        if occurred and occurred > timezone.localdate():
+            self.add_error("occurred_on", "The date cannot be in the future.")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "immediate_danger": data["immediate_danger"] == "yes",
+            "subject_type": data["subject_type"],
+            "site": data.get("site"),
+            "location_text": data.get("location_text", ""),
+            "indicators": data.get("indicators", []),
+            "indicators_other": data.get("indicators_other", ""),
+            "narrative": data["narrative"],
+            "occurred_on": data.get("occurred_on"),
+            "linked_supplier": data.get("linked_supplier"),
+            "attachments": data.get("attachments", []),
+        }
+
+
+class AnonymousConcernForm(ConcernForm):
+    reporter_contact = forms.CharField(
+        label="How can we contact you? (optional)",
+        max_length=200,
+        required=False,
+        help_text="Only if you want us to. Leave blank to stay anonymous: your receipt code is enough to follow up.",
+    )
+
+    def service_kwargs(self) -> dict:
+        return {**super().service_kwargs(), "reporter_contact": self.cleaned_data.get("reporter_contact", "")}
+
+
+class ReceiptCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Your receipt code",
+        max_length=40,
+        help_text="The code you were given when you reported, e.g. ABCD-EFGH-IJKL-MNOP-QRST-UVWX.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class ReporterAddForm(forms.Form):
+    body = forms.CharField(
+        label="Anything to add, or your answer", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    attachments = MultipleFileField(label="Files (optional)", help_text=ALLOWED_DESCRIPTION)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("body", "").strip() and not data.get("attachments"):
+            raise ValidationError("Write the extra information, or attach a file.")
+        return data
+
+
+# --- case work ---------------------------------------------------------------
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label="Reference", required=False, max_length=20)
+    status = forms.ChoiceField(label="Status", choices=[("", "Any")] + Status.choices, required=False)
+    risk_level = forms.ChoiceField(label="Risk", choices=[("", "Any")] + RiskLevel.choices, required=False)
+    assignee = forms.ModelChoiceField(label="Assignee", queryset=None, required=False, empty_label="Anyone")
+    subject_type = forms.ChoiceField(label="Concerns", choices=[("", "Anyone")] + SubjectType.choices, required=False)
+    site = forms.ModelChoiceField(label="Site", queryset=Site.objects.all(), required=False, empty_label="Any site")
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from safeguarding.selectors import case_workers
+
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = case_workers()
+        for name, field in self.fields.items():
+            if name == "overdue":
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select"
+            else:
+                field.widget.attrs["class"] = "form-control"
+
+
+class TriageForm(forms.Form):
+    risk_level = forms.ChoiceField(label="Risk level", choices=[("", "Choose…")] + RiskLevel.choices)
+    assignee = forms.ModelChoiceField(label="Assign to", queryset=None, required=False, empty_label="Nobody yet")
+    note = forms.CharField(label="Triage note (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from safeguarding.selectors import case_workers
+
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = case_workers()
+
+
+class StepNoteForm(forms.Form):
+    note = forms.CharField(label="Note (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=[("", "Choose…")] + Outcome.choices, required=False)
+    summary = forms.CharField(label="Summary", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="Why reopen?", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label="Internal note", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Message to the reporter",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The reporter sees this with their receipt code or in My reports. Say nothing they should not know.",
+    )
+
+
+class ReferralForm(forms.Form):
+    kind = forms.ChoiceField(label="Referred to", choices=[("", "Choose…")] + Referral.Kind.choices)
+    organisation = forms.CharField(label="Organisation", max_length=200, required=False)
+    made_on = forms.DateField(
+        label="Date of referral", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    contact = forms.CharField(label="Contact there", max_length=200, required=False)
+    external_reference = forms.CharField(label="Their reference", max_length=100, required=False)
+    person_is_child = forms.BooleanField(label="The person is under 18 (now or when exploited)", required=False)
+    consent = forms.ChoiceField(
+        label="Consent",
+        choices=[("", "Choose…")] + Referral.Consent.choices,
+        required=False,
+        help_text="An adult must consent to an NRM referral. Children need no consent.",
+    )
+    children_services_contacted = forms.BooleanField(
+        label="Local authority children's services contacted", required=False
+    )
+    police_force = forms.CharField(label="Police force", max_length=120, required=False)
+    crime_reference = forms.CharField(label="Crime reference", max_length=60, required=False)
+    exploitation_types = forms.MultipleChoiceField(
+        label="Types of exploitation",
+        choices=Referral.Exploitation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    outcome = forms.CharField(label="Outcome reported back", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="File", help_text=ALLOWED_DESCRIPTION)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_uploads([upload])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["attachments"]) from exc
+        return upload
+
+
+class IdentityGrantForm(forms.Form):
+    user = forms.ModelChoiceField(label="Person", queryset=None)
+    reason = forms.CharField(label="Why they need to know who reported", max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        from safeguarding.selectors import case_workers
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = case_workers()

@@ -1,0 +1,148 @@
+"""Every read of concerns and cases, restricted to what the asking user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from compliance import rules as r
+from compliance.models import User
+from safeguarding import rules as sr
+from safeguarding.models import Attachment, Concern, IdentityGrant, Status, SubjectType, TimelineEntry
+
+
+def _visible(user: User) -> QuerySet[Concern]:
+    if r.is_modern_slavery_lead.test(user):
+        return Concern.objects.all()
+    if r.is_safeguarding_team.test(user):
+        return Concern.objects.filter(Q(assignee=user) | Q(subject_type=SubjectType.SERVICE_USER))
+    return Concern.objects.none()
+
+
+def concern_list(*, user: User, filters: dict | None = None) -> QuerySet[Concern]:
+    """Cases the user may work, newest first, with what the list shows joined in."""
+    qs = _visible(user).select_related("site", "assignee")
+    filters = filters or {}
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("risk_level"):
+        qs = qs.filter(risk_level=filters["risk_level"])
+    if filters.get("assignee"):
+        qs = qs.filter(assignee=filters["assignee"])
+    if filters.get("subject_type"):
+        qs = qs.filter(subject_type=filters["subject_type"])
+    if filters.get("site"):
+        qs = qs.filter(site=filters["site"])
+    if filters.get("overdue"):
+        qs = qs.exclude(status=Status.CLOSED).filter(due_at__lt=timezone.now())
+    if filters.get("q"):
+        qs = qs.filter(reference__icontains=filters["q"].strip())
+    return qs
+
+
+def concern_get(*, user: User, reference: str) -> Concern:
+    """One case the user may see, or 404 (so a reference out of scope does not leak)."""
+    qs = _visible(user).select_related("site", "assignee", "reporter", "linked_supplier")
+    concern = get_object_or_404(qs, reference=reference)
+    # Decided once per request so the template and API ask no more queries for it.
+    concern.viewer_sees_reporter = sr.can_see_reporter_identity.test(user, concern)
+    return concern
+
+
+def concern_timeline(*, concern: Concern) -> QuerySet[TimelineEntry]:
+    return concern.timeline.select_related("author")
+
+
+def concern_attachments(*, concern: Concern) -> QuerySet[Attachment]:
+    return concern.attachments.select_related("uploaded_by")
+
+
+def concern_referrals(*, concern: Concern):
+    return concern.referrals.select_related("made_by")
+
+
+def attachment_get(*, user: User, reference: str, pk: int) -> Attachment:
+    concern = concern_get(user=user, reference=reference)
+    return get_object_or_404(Attachment.objects.select_related("concern"), concern=concern, pk=pk)
+
+
+def my_reports(*, user: User) -> QuerySet[Concern]:
+    """What the user reported (or logged on someone's behalf): status only."""
+    if not user.is_authenticated:
+        return Concern.objects.none()
+    return Concern.objects.filter(reporter=user).only("reference", "status", "created_at", "subject_type", "reporter")
+
+
+def concern_for_receipt_code(*, code_hash: str) -> Concern | None:
+    if not code_hash:
+        return None
+    return Concern.objects.filter(receipt_code_hash=code_hash).first()
+
+
+def reporter_messages(*, concern: Concern) -> QuerySet[TimelineEntry]:
+    """The two-way messages a reporter sees: never notes or status internals."""
+    kinds = [TimelineEntry.Kind.MESSAGE_TO_REPORTER, TimelineEntry.Kind.MESSAGE_FROM_REPORTER]
+    return concern.timeline.filter(kind__in=kinds)
+
+
+def case_workers() -> QuerySet[User]:
+    """People a case can be assigned to: the Lead and the Safeguarding team."""
+    from compliance import roles
+
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[roles.MODERN_SLAVERY_LEAD, roles.SAFEGUARDING_TEAM])
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def identity_grants(*, concern: Concern) -> QuerySet[IdentityGrant]:
+    return concern.identity_grants.select_related("user", "granted_by")
+
+
+def concern_statistics(*, start=None, end=None) -> dict:
+    """Anonymised counts for KPIs and the Board: no narrative, no names, no references.
+
+    `start`/`end` are datetimes bounding when concerns were received.
+    """
+    qs = Concern.objects.all()
+    if start is not None:
+        qs = qs.filter(created_at__gte=start)
+    if end is not None:
+        qs = qs.filter(created_at__lt=end)
+
+    def by(field):
+        return {row[field]: row["n"] for row in qs.values(field).annotate(n=Count("pk")).order_by(field)}
+
+    closed = qs.filter(status=Status.CLOSED, closed_at__isnull=False).only("created_at", "closed_at")
+    days = [(c.closed_at - c.created_at).total_seconds() / 86400 for c in closed]
+    return {
+        "received": qs.count(),
+        "closed": len(days),
+        "open": qs.exclude(status=Status.CLOSED).count(),
+        "average_days_to_close": round(sum(days) / len(days), 1) if days else None,
+        "by_status": by("status"),
+        "by_risk_level": by("risk_level"),
+        "by_subject_type": by("subject_type"),
+        "by_channel": by("channel"),
+        "by_outcome": {k: v for k, v in by("outcome").items() if k},
+        "referrals": _referral_count(qs),
+    }
+
+
+def _referral_count(qs) -> int:
+    from safeguarding.models import Referral
+
+    return Referral.objects.filter(concern__in=qs).count()
+
+
+def concern_for_receipt_code_session(*, pk: int) -> Concern | None:
+    """The concern a receipt code unlocked earlier in this browser session."""
+    return Concern.objects.filter(pk=pk).exclude(receipt_code_hash="").first()
+
+
+def my_report_get(*, user: User, reference: str) -> Concern | None:
+    if not user.is_authenticated:
+        return None
+    return Concern.objects.filter(reporter=user, reference=reference).first()
