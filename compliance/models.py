@@ -265,3 +265,6 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+from compliance.policy_models import *  # noqa: E402,F403

@@ -266,6 +266,16 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The schedule is declared here, in code; django-celery-beat copies it into the
 # database where the Compliance admin can see when each task last ran.
 CELERY_BEAT_SCHEDULE = {
+    "training-reminders": {"task": "training.tasks.training_reminders", "schedule": crontab(hour=7, minute=0)},
+    "training-manager-digest": {
+        "task": "training.tasks.manager_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
+    "training-policy-review-due": {"task": "training.tasks.policy_review_due", "schedule": crontab(hour=7, minute=10)},
+    "training-right-to-work-expiry": {
+        "task": "training.tasks.right_to_work_expiry",
+        "schedule": crontab(hour=7, minute=20),
+    },
     "notifications-purge-read": {
         "task": "compliance.tasks.notifications_purge_read",
         "schedule": crontab(hour=3, minute=15),

@@ -1,13 +1,144 @@
+"""Pages for everyone: my training, a training record, the team page and completion rates."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from compliance import rules as r
+from compliance.models import AccessLog
+from compliance.policy_selectors import policy_versions_to_acknowledge
+from compliance.services import access_log_record
 from compliance.views import _require
+from training import rules as tr
+from training import selectors, services
+from training.forms import CompletionForm, DeclarationForm, RatesFilterForm, TeamFilterForm
 
-PREDICATE = r.is_signed_in
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, by field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _record_or_404(user, pk):
+    record = selectors.training_record_get(user=user, pk=pk)
+    if record is None:
+        raise Http404
+    return record
 
 
 @login_required
 def index(request):
-    _require(PREDICATE, request.user)
-    return render(request, "training/index.html")
+    _require(r.is_signed_in, request.user)
+    today = timezone.localdate()
+    records = selectors.training_record_list(user=request.user).filter(user=request.user)
+    return render(
+        request,
+        "training/index.html",
+        {
+            "statuses": selectors.current_statuses(records, today),
+            "history": [x for x in records if x.completed_on is not None],
+            "to_acknowledge": policy_versions_to_acknowledge(user=request.user),
+        },
+    )
+
+
+@login_required
+def record_detail(request, pk: int):
+    record = _record_or_404(request.user, pk)
+    is_owner = record.user_id == request.user.pk
+    declare_form = DeclarationForm() if is_owner and record.completed_on is None and not record.declared_on else None
+    complete_form = (
+        CompletionForm()
+        if r.can_manage_training.test(request.user) and record.completed_on is None and not record.declared_on
+        else None
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "confirm":
+            if not tr.can_confirm_record.test(request.user, record):
+                raise PermissionDenied
+            try:
+                services.training_record_confirm(record=record, actor=request.user)
+                messages.success(request, "Completion confirmed.")
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("training:record_detail", pk=record.pk)
+        if action == "declare" and declare_form is not None:
+            form = declare_form = DeclarationForm(request.POST, request.FILES)
+            done = "Thank you. Your line manager has been asked to confirm it."
+        elif action == "complete" and complete_form is not None:
+            form = complete_form = CompletionForm(request.POST, request.FILES)
+            done = "Completion recorded."
+        else:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                if action == "declare":
+                    services.training_record_declare(record=record, actor=request.user, **form.cleaned_data)
+                else:
+                    services.training_record_complete(record=record, actor=request.user, **form.cleaned_data)
+                messages.success(request, done)
+                return redirect("training:record_detail", pk=record.pk)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+    return render(
+        request,
+        "training/record_detail.html",
+        {
+            "record": record,
+            "declare_form": declare_form,
+            "complete_form": complete_form,
+            "can_confirm": record.declared_on
+            and record.completed_on is None
+            and tr.can_confirm_record.test(request.user, record),
+        },
+    )
+
+
+@login_required
+def record_evidence(request, pk: int):
+    record = _record_or_404(request.user, pk)
+    if not record.evidence:
+        raise Http404
+    access_log_record(user=request.user, obj=record, action=AccessLog.Action.DOWNLOAD, request=request)
+    return FileResponse(record.evidence.open("rb"), as_attachment=True, filename=record.evidence.name.rsplit("/")[-1])
+
+
+@login_required
+def team(request):
+    _require(r.can_view_team_training, request.user)
+    form = TeamFilterForm(request.GET or None)
+    department_id = form.cleaned_data["department"].pk if form.is_valid() and form.cleaned_data["department"] else None
+    # Queries: the people (with department), then all their records with courses.
+    people = selectors.team_people(user=request.user, department_id=department_id)
+    summaries = selectors.team_summaries(people)
+    return render(
+        request,
+        "training/team.html",
+        {
+            "summaries": summaries,
+            "form": form if r.can_manage_training.test(request.user) else None,
+            "overdue_total": sum(s.overdue for s in summaries),
+        },
+    )
+
+
+@login_required
+def rates(request):
+    _require(tr.can_view_completion_rates, request.user)
+    form = RatesFilterForm(request.GET or None)
+    params = {"as_of": None, "group_by": "course", "course_id": None}
+    if form.is_valid():
+        params["as_of"] = form.cleaned_data["as_of"]
+        params["group_by"] = form.cleaned_data["group_by"] or "course"
+        params["course_id"] = form.cleaned_data["course"].pk if form.cleaned_data["course"] else None
+    result = selectors.completion_rates(user=request.user, **params)
+    return render(request, "training/rates.html", {"form": form, **result})

@@ -1,0 +1,98 @@
+"""Policies, their versions and staff acknowledgements (policy section 9).
+
+Kept apart from compliance/models.py so the core module stays small; imported
+at the end of it so Django sees these as compliance models.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+__all__ = ["Policy", "PolicyVersion", "Acknowledgement", "add_months"]
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, clamped to the end of a shorter month."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class Policy(models.Model):
+    """A policy document the organisation keeps and reviews (e.g. the Modern Slavery Policy)."""
+
+    title = models.CharField(max_length=200, unique=True)
+    summary = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_policies"
+    )
+    requires_acknowledgement = models.BooleanField(
+        default=True, help_text="Every active member of staff is asked to confirm they have read each new version."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "policies"
+
+    def __str__(self):
+        return self.title
+
+
+def _policy_upload_to(instance, filename):
+    return f"policies/{instance.policy_id}/{timezone.now():%Y%m%d%H%M%S}-{filename[-80:]}"
+
+
+class PolicyVersion(models.Model):
+    """One published text of a policy; the newest published version is the one in force."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    document = models.FileField(upload_to=_policy_upload_to, blank=True)
+    effective_date = models.DateField()
+    next_review_date = models.DateField(help_text="One year after the effective date unless set otherwise.")
+    change_summary = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["policy__title", "-number"]
+        constraints = [models.UniqueConstraint(fields=["policy", "number"], name="policy_version_number_unique")]
+
+    def __str__(self):
+        return f"{self.policy} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.effective_date and not self.next_review_date:
+            self.next_review_date = add_months(self.effective_date, 12)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if not self.text.strip() and not self.document:
+            raise ValidationError("Give the policy text or attach the document.")
+        if self.next_review_date and self.effective_date and self.next_review_date <= self.effective_date:
+            raise ValidationError({"next_review_date": "The review date must be after the effective date."})
+
+
+class Acknowledgement(models.Model):
+    """A person confirmed "I have read and understood" one policy version."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="acknowledgements")
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="acknowledgements")
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "version"], name="acknowledgement_once_per_version")]
+
+    def __str__(self):
+        return f"{self.user} acknowledged {self.version}"

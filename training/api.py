@@ -1,0 +1,112 @@
+"""Training API: courses, records (own, team or all by role) and completion rates."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from training import selectors
+from training.models import Course, TrainingRecord
+from training.rules import can_view_completion_rates
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Course
+        fields = ["id", "code", "title", "kind", "provider", "description", "validity_months", "link", "is_active"]
+
+
+class TrainingRecordSerializer(serializers.ModelSerializer):
+    person = serializers.CharField(source="user.full_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    department = serializers.CharField(source="user.department.name", read_only=True, default=None)
+    course_code = serializers.CharField(source="course.code", read_only=True)
+    course_title = serializers.CharField(source="course.title", read_only=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = TrainingRecord
+        fields = [
+            "id",
+            "person",
+            "email",
+            "department",
+            "course",
+            "course_code",
+            "course_title",
+            "assigned_on",
+            "due_on",
+            "completed_on",
+            "expires_on",
+            "score",
+            "source",
+            "status",
+        ]
+
+
+class CourseViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CourseSerializer
+    filterset_fields = ["kind", "provider", "is_active"]
+
+    def get_queryset(self):
+        return selectors.course_list(user=self.request.user).order_by("title")
+
+
+class TrainingRecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """Your own records; a line manager's also include direct reports; HR and admin see all."""
+
+    serializer_class = TrainingRecordSerializer
+    filterset_fields = ["course", "user"]
+
+    def get_queryset(self):
+        return selectors.training_record_list(user=self.request.user).order_by("due_on", "pk")
+
+
+class RateRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    complete = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    expired = serializers.IntegerField()
+    not_yet_due = serializers.IntegerField()
+    required = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+class RatesQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False)
+    group_by = serializers.ChoiceField(choices=[c for c, _ in selectors.GROUP_BY_CHOICES], required=False)
+    course = serializers.IntegerField(required=False)
+
+
+class CompletionRatesView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("as_of", str, description="YYYY-MM-DD; default today"),
+            OpenApiParameter("group_by", str, enum=[c for c, _ in selectors.GROUP_BY_CHOICES]),
+            OpenApiParameter("course", int),
+        ],
+        responses=RateRowSerializer(many=True),
+        summary="Training completion rates (leavers excluded)",
+    )
+    def get(self, request):
+        from django.http import Http404
+
+        if not can_view_completion_rates.test(request.user):
+            raise Http404
+        query = RatesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = selectors.completion_rates(
+            user=request.user,
+            as_of=query.validated_data.get("as_of"),
+            group_by=query.validated_data.get("group_by", "course"),
+            course_id=query.validated_data.get("course"),
+        )
+        return Response(
+            {
+                "as_of": result["as_of"],
+                "group_by": result["group_by"],
+                "total": RateRowSerializer(result["total"]).data,
+                "rows": RateRowSerializer(result["rows"], many=True).data,
+            }
+        )

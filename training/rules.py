@@ -1,0 +1,30 @@
+"""Object rules for training records, recruitment checks and policies."""
+
+import rules
+
+from compliance import rules as r
+
+
+@rules.predicate
+def is_record_owner(user, record):
+    return record is not None and record.user_id == user.pk
+
+
+@rules.predicate
+def manages_record_owner(user, record):
+    # Only direct reports: a manager's manager uses the HR view, not this one.
+    return record is not None and r.is_line_manager.test(user) and record.user.line_manager_id == user.pk
+
+
+can_view_record = is_record_owner | manages_record_owner | r.can_manage_training
+can_confirm_record = manages_record_owner | r.can_manage_training
+can_view_completion_rates = r.can_manage_training | r.can_view_reporting
+# Recruitment checks hold DBS and right-to-work facts: HR and the Compliance admin only.
+can_manage_recruitment_checks = r.can_manage_training
+can_manage_policies = r.can_manage_training
+
+rules.add_perm("training.view_record", can_view_record)
+rules.add_perm("training.confirm_record", can_confirm_record)
+rules.add_perm("training.view_completion_rates", can_view_completion_rates)
+rules.add_perm("training.manage_recruitment_checks", can_manage_recruitment_checks)
+rules.add_perm("compliance.manage_policies", can_manage_policies)

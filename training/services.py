@@ -1,0 +1,364 @@
+"""Writes for training: assignment by rule, completions, reminders and recruitment checks."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from compliance import roles
+from compliance.models import User
+from compliance.services import notification_send
+from training.models import DUE_SOON_DAYS, AssignmentRule, Course, RecruitmentCheck, TrainingRecord
+
+# Reminder thresholds for an open record, checked from the nearest first so a
+# missed day never sends two reminders at once.
+REMINDER_THRESHOLDS = (("overdue", -1), ("7", 7), ("30", DUE_SOON_DAYS))
+RIGHT_TO_WORK_THRESHOLDS = (("lapsed", 0), ("30", 30), ("60", 60))
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+def _record_url(record: TrainingRecord) -> str:
+    return reverse("training:record_detail", args=[record.pk])
+
+
+# --- Courses and rules --------------------------------------------------------
+
+
+@transaction.atomic
+def course_save(*, course: Course, actor: User) -> Course:
+    """Create or update a course."""
+    course.full_clean()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def assignment_rule_save(*, rule: AssignmentRule, actor: User, today: datetime.date | None = None) -> int:
+    """Create or update an assignment rule and assign its course to everyone it now matches."""
+    rule.full_clean()
+    rule.save()
+    if not rule.is_active:
+        return 0
+    return len(assignments_apply(users=User.objects.filter(is_active=True), today=today))
+
+
+def _user_needs_course(records: list[TrainingRecord], today: datetime.date) -> bool:
+    """No open assignment and no completion that stays valid beyond the renewal window."""
+    renewal_horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    for record in records:
+        if record.completed_on is None:
+            return False
+        if record.expires_on is None or record.expires_on > renewal_horizon:
+            return False
+    return True
+
+
+def _due_date(*, rule: AssignmentRule, user: User, records: list[TrainingRecord], today: datetime.date):
+    latest_expiry = max((r.expires_on for r in records if r.expires_on), default=None)
+    if latest_expiry and latest_expiry > today:
+        # A renewal is due when the current certificate lapses.
+        return latest_expiry
+    if rule.new_starter_within_days is not None and user.start_date:
+        starter_due = user.start_date + datetime.timedelta(days=rule.new_starter_within_days)
+        if starter_due >= today:
+            return starter_due
+    return today + datetime.timedelta(days=rule.due_within_days)
+
+
+def assignments_apply(*, users: Iterable[User], today: datetime.date | None = None) -> list[TrainingRecord]:
+    """Assign every course whose active rules match these people and that they do not hold validly.
+
+    Runs when people are imported, join a role, a rule is saved, or a certificate
+    nears expiry; safe to run again (an open assignment is never duplicated).
+    """
+    today = _today(today)
+    rules = list(AssignmentRule.objects.filter(is_active=True, course__is_active=True).select_related("role", "course"))
+    if not rules:
+        return []
+    user_ids = list(users.values_list("pk", flat=True)) if isinstance(users, QuerySet) else [u.pk for u in users]
+    people = list(User.objects.filter(pk__in=user_ids, is_active=True).prefetch_related("groups"))
+    existing: dict[tuple[int, int], list[TrainingRecord]] = defaultdict(list)
+    for record in TrainingRecord.objects.filter(user__in=[p.pk for p in people]).only(
+        "id", "user_id", "course_id", "completed_on", "expires_on"
+    ):
+        existing[(record.user_id, record.course_id)].append(record)
+    created = []
+    for person in people:
+        for rule in rules:
+            key = (person.pk, rule.course_id)
+            if not rule.matches(person, today=today) or not _user_needs_course(existing[key], today):
+                continue
+            record = TrainingRecord.objects.create(
+                user=person,
+                course=rule.course,
+                rule=rule,
+                assigned_on=today,
+                due_on=_due_date(rule=rule, user=person, records=existing[key], today=today),
+                source=TrainingRecord.Source.RULE,
+            )
+            existing[key].append(record)
+            created.append(record)
+    return created
+
+
+def training_renewals_assign(*, today: datetime.date | None = None) -> list[TrainingRecord]:
+    """Re-assign courses whose certificates expire within the renewal window (or have expired)."""
+    today = _today(today)
+    horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    user_ids = (
+        TrainingRecord.objects.filter(expires_on__lte=horizon, user__is_active=True).values_list("user_id", flat=True)
+    ).distinct()
+    return assignments_apply(users=User.objects.filter(pk__in=list(user_ids)), today=today)
+
+
+@transaction.atomic
+def training_assign(*, user: User, course: Course, due_on: datetime.date, actor: User) -> TrainingRecord:
+    """Assign a course to one person by hand (HR)."""
+    if not user.is_active:
+        raise ValidationError({"user": "This person has left; courses cannot be assigned."})
+    if TrainingRecord.objects.filter(user=user, course=course, completed_on__isnull=True).exists():
+        raise ValidationError({"course": "This person already has this course assigned and not completed."})
+    record = TrainingRecord.objects.create(
+        user=user, course=course, due_on=due_on, assigned_on=timezone.localdate(), source=TrainingRecord.Source.MANUAL
+    )
+    notification_send(
+        recipients=[user],
+        subject=f"Training assigned: {course.title}",
+        template="training/email/assigned.txt",
+        context={"record": record},
+        url=_record_url(record),
+    )
+    return record
+
+
+# --- Completion ---------------------------------------------------------------
+
+
+def _complete(record: TrainingRecord, *, completed_on, score, evidence, source) -> TrainingRecord:
+    if completed_on > timezone.localdate():
+        raise ValidationError({"completed_on": "The completion date cannot be in the future."})
+    if score is not None and not 0 <= score <= 100:
+        raise ValidationError({"score": "The score is a percentage between 0 and 100."})
+    record.completed_on = completed_on
+    record.expires_on = record.course.expiry_for(completed_on)
+    record.score = score
+    record.source = source
+    if evidence:
+        record.evidence = evidence
+    record.save()
+    return record
+
+
+@transaction.atomic
+def training_record_complete(
+    *,
+    record: TrainingRecord,
+    actor: User,
+    completed_on: datetime.date,
+    score: int | None = None,
+    evidence=None,
+    source: str = TrainingRecord.Source.MANUAL,
+) -> TrainingRecord:
+    """Record that a person completed an assigned course (HR or an LMS import)."""
+    record = TrainingRecord.objects.select_for_update().select_related("course").get(pk=record.pk)
+    if record.completed_on is not None:
+        raise ValidationError("This course is already recorded as completed.")
+    return _complete(record, completed_on=completed_on, score=score, evidence=evidence, source=source)
+
+
+def training_completion_record(
+    *, user: User, course: Course, completed_on: datetime.date, score: int | None, source: str
+) -> TrainingRecord:
+    """Record a completion for a person, closing their open assignment if there is one."""
+    record = TrainingRecord.objects.filter(user=user, course=course, completed_on__isnull=True).first()
+    if record is None:
+        existing = TrainingRecord.objects.filter(user=user, course=course, completed_on=completed_on).first()
+        if existing is not None:
+            # The same completion imported twice changes nothing.
+            return existing
+        record = TrainingRecord(user=user, course=course, assigned_on=completed_on, due_on=completed_on)
+    return _complete(record, completed_on=completed_on, score=score, evidence=None, source=source)
+
+
+@transaction.atomic
+def training_record_declare(
+    *, record: TrainingRecord, actor: User, completed_on: datetime.date, evidence=None
+) -> TrainingRecord:
+    """A person declares they completed their course; it counts once their manager confirms."""
+    record = TrainingRecord.objects.select_for_update().select_related("course", "user").get(pk=record.pk)
+    if record.user_id != actor.pk:
+        raise PermissionDenied
+    if record.completed_on is not None:
+        raise ValidationError("This course is already complete.")
+    if completed_on > timezone.localdate():
+        raise ValidationError({"completed_on": "The completion date cannot be in the future."})
+    record.declared_on = completed_on
+    record.source = TrainingRecord.Source.SELF_DECLARED
+    if evidence:
+        record.evidence = evidence
+    record.save()
+    confirmers = [record.user.line_manager] if record.user.line_manager_id else list(User.objects.in_role(roles.HR))
+    notification_send(
+        recipients=confirmers,
+        subject=f"Please confirm {record.user}'s training: {record.course.title}",
+        template="training/email/declared.txt",
+        context={"record": record},
+        url=_record_url(record),
+    )
+    return record
+
+
+@transaction.atomic
+def training_record_confirm(*, record: TrainingRecord, actor: User) -> TrainingRecord:
+    """The line manager (or HR) confirms a self-declared completion."""
+    from training.rules import can_confirm_record
+
+    record = TrainingRecord.objects.select_for_update().select_related("course", "user").get(pk=record.pk)
+    if not can_confirm_record.test(actor, record):
+        raise PermissionDenied
+    if record.declared_on is None or record.completed_on is not None:
+        raise ValidationError("There is no declaration waiting for confirmation.")
+    record.confirmed_by = actor
+    record.confirmed_at = timezone.now()
+    _complete(
+        record,
+        completed_on=record.declared_on,
+        score=record.score,
+        evidence=None,
+        source=TrainingRecord.Source.SELF_DECLARED,
+    )
+    notification_send(
+        recipients=[record.user],
+        subject=f"Training confirmed: {record.course.title}",
+        template="training/email/confirmed.txt",
+        context={"record": record},
+        url=_record_url(record),
+    )
+    return record
+
+
+# --- Reminders ----------------------------------------------------------------
+
+
+def training_reminders_send(*, today: datetime.date | None = None) -> int:
+    """Remind people of courses due in 30 and 7 days and overdue; each reminder once per threshold."""
+    today = _today(today)
+    training_renewals_assign(today=today)
+    horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    records = TrainingRecord.objects.filter(
+        completed_on__isnull=True, declared_on__isnull=True, due_on__lte=horizon, user__is_active=True
+    ).select_related("user", "course")
+    sent = 0
+    for record in records:
+        days_left = (record.due_on - today).days
+        threshold = next(name for name, limit in REMINDER_THRESHOLDS if days_left <= limit)
+        if threshold == "overdue":
+            subject = f"Overdue training: {record.course.title} was due on {record.due_on:%d %B %Y}"
+        else:
+            subject = f"Training due in {days_left} day{'s' if days_left != 1 else ''}: {record.course.title}"
+        sent += len(
+            notification_send(
+                recipients=[record.user],
+                subject=subject,
+                template="training/email/reminder.txt",
+                context={"record": record, "days_left": days_left, "overdue": threshold == "overdue"},
+                url=_record_url(record),
+                dedupe_key=f"training-reminder:{record.pk}:{threshold}",
+            )
+        )
+    return sent
+
+
+def training_manager_digest_send(*, today: datetime.date | None = None) -> int:
+    """Send each line manager one weekly list of their team's overdue training."""
+    today = _today(today)
+    overdue = (
+        TrainingRecord.objects.filter(
+            completed_on__isnull=True,
+            due_on__lt=today,
+            user__is_active=True,
+            user__line_manager__isnull=False,
+            user__line_manager__is_active=True,
+        )
+        .select_related("user__line_manager", "course")
+        .order_by("user__full_name", "due_on")
+    )
+    by_manager: dict[int, list[TrainingRecord]] = defaultdict(list)
+    managers: dict[int, User] = {}
+    for record in overdue:
+        manager = record.user.line_manager
+        managers[manager.pk] = manager
+        by_manager[manager.pk].append(record)
+    year, week, _ = today.isocalendar()
+    sent = 0
+    for manager_id, items in by_manager.items():
+        sent += len(
+            notification_send(
+                recipients=[managers[manager_id]],
+                subject=f"Your team's overdue training: {len(items)} item{'s' if len(items) != 1 else ''}",
+                template="training/email/digest.txt",
+                context={"items": items, "today": today},
+                url=reverse("training:team"),
+                dedupe_key=f"training-digest:{year}-W{week:02d}",
+            )
+        )
+    return sent
+
+
+# --- Recruitment checks ---------------------------------------------------------
+
+
+@transaction.atomic
+def recruitment_check_save(*, check: RecruitmentCheck, actor: User) -> RecruitmentCheck:
+    """Create or update a worker's recruitment checks (HR and the Compliance admin only)."""
+    from compliance import rules as r
+
+    if not r.can_manage_training.test(actor):
+        raise PermissionDenied
+    if not check.agency_used:
+        check.agency = None
+        check.agency_name = ""
+    check.updated_by = actor
+    check.full_clean()
+    check.save()
+    return check
+
+
+def right_to_work_reminders_send(*, today: datetime.date | None = None) -> int:
+    """Warn HR 60 and 30 days before a time-limited right to work lapses, and when it has."""
+    today = _today(today)
+    horizon = today + datetime.timedelta(days=RIGHT_TO_WORK_THRESHOLDS[-1][1])
+    checks = RecruitmentCheck.objects.filter(
+        right_to_work_expires_on__isnull=False, right_to_work_expires_on__lte=horizon, worker__is_active=True
+    ).select_related("worker")
+    hr_people = list(User.objects.in_role(roles.HR)) or list(User.objects.in_role(roles.COMPLIANCE_ADMIN))
+    sent = 0
+    for check in checks:
+        days_left = (check.right_to_work_expires_on - today).days
+        threshold = next(name for name, limit in RIGHT_TO_WORK_THRESHOLDS if days_left <= limit)
+        if threshold == "lapsed":
+            subject = f"Right to work has lapsed: {check.worker}"
+        else:
+            subject = f"Right to work ends in {days_left} days: {check.worker}"
+        sent += len(
+            notification_send(
+                recipients=hr_people,
+                subject=subject,
+                template="training/email/right_to_work.txt",
+                context={"check": check, "days_left": days_left},
+                url=reverse("training:recruitment_edit", args=[check.worker_id]),
+                # The expiry date is in the key: a renewed permission gets fresh reminders.
+                dedupe_key=f"right-to-work:{check.pk}:{check.right_to_work_expires_on:%Y%m%d}:{threshold}",
+            )
+        )
+    return sent

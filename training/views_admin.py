@@ -1,0 +1,262 @@
+"""HR and Compliance admin pages: courses, rules, records, imports and recruitment checks."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from compliance import rules as r
+from compliance.models import AccessLog
+from compliance.policy_selectors import policy_versions_current
+from compliance.services import access_log_record
+from compliance.views import _require
+from training import imports, selectors, services
+from training import rules as tr
+from training.forms import AssignForm, AssignmentRuleForm, CourseForm, ImportForm, RecruitmentCheckForm
+from training.models import ImportBatch, RecruitmentCheck
+from training.views import apply_errors
+
+RECORD_STATUS_FILTERS = {
+    "overdue": "Overdue",
+    "due_soon": "Due in the next 30 days",
+    "awaiting": "Awaiting confirmation",
+    "expired": "Expired",
+    "complete": "Completed",
+}
+
+
+@login_required
+def admin_index(request):
+    _require(r.can_manage_training, request.user)
+    today = timezone.localdate()
+    records = selectors.training_record_list(user=request.user).filter(user__is_active=True)
+    return render(
+        request,
+        "training/admin/index.html",
+        {
+            "overdue": records.filter(completed_on__isnull=True, declared_on__isnull=True, due_on__lt=today).count(),
+            "awaiting": records.filter(completed_on__isnull=True, declared_on__isnull=False).count(),
+            "rates": selectors.completion_rates(user=request.user)["total"],
+            "recruitment": selectors.recruitment_check_completion(user=request.user),
+            "policies": policy_versions_current(user=request.user),
+            "course_count": selectors.course_list(user=request.user).count(),
+            "rule_count": selectors.assignment_rule_list(user=request.user).filter(is_active=True).count(),
+        },
+    )
+
+
+# --- Courses and rules ----------------------------------------------------------
+
+
+@login_required
+def course_list(request):
+    _require(r.can_manage_training, request.user)
+    courses = selectors.course_list(user=request.user)
+    return render(request, "training/admin/course_list.html", {"courses": courses})
+
+
+@login_required
+def course_edit(request, pk: int | None = None):
+    _require(r.can_manage_training, request.user)
+    course = None
+    if pk is not None:
+        course = selectors.course_list(user=request.user).filter(pk=pk).first()
+        if course is None:
+            raise Http404
+    form = CourseForm(request.POST or None, instance=course)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.course_save(course=form.instance, actor=request.user)
+                messages.success(request, f"Course “{form.instance.title}” saved.")
+                return redirect("training:course_list")
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+    return render(request, "training/admin/form.html", {"form": form, "title": course or "New course"})
+
+
+@login_required
+def rule_list(request):
+    _require(r.can_manage_training, request.user)
+    return render(
+        request, "training/admin/rule_list.html", {"rules": selectors.assignment_rule_list(user=request.user)}
+    )
+
+
+@login_required
+def rule_edit(request, pk: int | None = None):
+    _require(r.can_manage_training, request.user)
+    rule = None
+    if pk is not None:
+        rule = selectors.assignment_rule_list(user=request.user).filter(pk=pk).first()
+        if rule is None:
+            raise Http404
+    form = AssignmentRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST":
+        if request.POST.get("action") == "deactivate" and rule is not None:
+            rule.is_active = False
+            services.assignment_rule_save(rule=rule, actor=request.user)
+            messages.success(request, "Rule switched off. Courses already assigned stay assigned.")
+            return redirect("training:rule_list")
+        if form.is_valid():
+            try:
+                assigned = services.assignment_rule_save(rule=form.instance, actor=request.user)
+                messages.success(request, f"Rule saved; {assigned} new assignment{'s' if assigned != 1 else ''}.")
+                return redirect("training:rule_list")
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+    return render(
+        request,
+        "training/admin/form.html",
+        {"form": form, "title": str(rule) if rule else "New assignment rule", "rule": rule},
+    )
+
+
+# --- Records -------------------------------------------------------------------
+
+
+def _filter_records(qs, status: str):
+    today = timezone.localdate()
+    soon = today + timezone.timedelta(days=30)
+    open_ = qs.filter(completed_on__isnull=True)
+    return {
+        "overdue": open_.filter(declared_on__isnull=True, due_on__lt=today),
+        "due_soon": open_.filter(declared_on__isnull=True, due_on__gte=today, due_on__lte=soon),
+        "awaiting": open_.filter(declared_on__isnull=False),
+        "expired": qs.filter(expires_on__lte=today),
+        "complete": qs.filter(completed_on__isnull=False),
+    }.get(status, qs)
+
+
+@login_required
+def record_list(request):
+    _require(r.can_manage_training, request.user)
+    status = request.GET.get("status", "")
+    course = request.GET.get("course", "")
+    qs = selectors.training_record_list(user=request.user).filter(user__is_active=True)
+    qs = _filter_records(qs, status)
+    if course.isdigit():
+        qs = qs.filter(course_id=int(course))
+    # Queries: the count and one page of records with person, department and course.
+    page = Paginator(qs.order_by("due_on", "pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/admin/record_list.html",
+        {
+            "page": page,
+            "status": status,
+            "course": course,
+            "statuses": RECORD_STATUS_FILTERS,
+            "courses": selectors.course_list(user=request.user),
+        },
+    )
+
+
+@login_required
+def record_assign(request):
+    _require(r.can_manage_training, request.user)
+    form = AssignForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                record = services.training_assign(actor=request.user, **form.cleaned_data)
+                messages.success(request, f"{record.course} assigned to {record.user}.")
+                return redirect("training:record_list")
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+    return render(request, "training/admin/form.html", {"form": form, "title": "Assign a course"})
+
+
+# --- Imports -------------------------------------------------------------------
+
+
+@login_required
+def import_upload(request):
+    _require(r.can_manage_training, request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                content = imports.read_upload(upload)
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                batch = imports.import_check(
+                    kind=form.cleaned_data["kind"], filename=upload.name, content=content, actor=request.user
+                )
+                return redirect("training:import_detail", pk=batch.pk)
+        messages.error(request, "Nothing was checked: please correct the fields marked below.")
+    batches = selectors.import_batch_list(user=request.user)[:20]
+    return render(request, "training/admin/import_upload.html", {"form": form, "batches": batches})
+
+
+@login_required
+def import_detail(request, pk: int):
+    _require(r.can_manage_training, request.user)
+    batch = selectors.import_batch_list(user=request.user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            imports.import_apply(batch=batch, actor=request.user)
+            messages.success(request, f"{batch.filename} imported.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("training:import_detail", pk=batch.pk)
+    return render(request, "training/admin/import_detail.html", {"batch": batch, "ImportBatch": ImportBatch})
+
+
+# --- Recruitment checks -------------------------------------------------------------
+
+
+@login_required
+def recruitment_list(request):
+    _require(tr.can_manage_recruitment_checks, request.user)
+    today = timezone.localdate()
+    # Queries: the count, then one page of people with department and check (and agency).
+    page = Paginator(selectors.recruitment_check_people(user=request.user), 50).get_page(request.GET.get("page"))
+    rows = []
+    for person in page:
+        check = getattr(person, "recruitment_check", None)
+        rows.append({"person": person, "check": check, "complete": bool(check and check.is_complete_on(today))})
+    access_log_record(
+        user=request.user, obj=None, action=AccessLog.Action.VIEW, request=request, detail="Recruitment checks list"
+    )
+    return render(
+        request,
+        "training/admin/recruitment_list.html",
+        {"page": page, "rows": rows, "rate": selectors.recruitment_check_completion(user=request.user)},
+    )
+
+
+@login_required
+def recruitment_edit(request, user_id: int):
+    _require(tr.can_manage_recruitment_checks, request.user)
+    worker = selectors.recruitment_check_people(user=request.user).filter(pk=user_id).first()
+    if worker is None:
+        raise Http404
+    check = getattr(worker, "recruitment_check", None) or RecruitmentCheck(worker=worker)
+    form = RecruitmentCheckForm(request.POST or None, instance=check)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.recruitment_check_save(check=form.instance, actor=request.user)
+                messages.success(request, f"Recruitment checks for {worker} saved.")
+                return redirect("training:recruitment_list")
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+    elif check.pk:
+        access_log_record(user=request.user, obj=check, action=AccessLog.Action.VIEW, request=request)
+    return render(
+        request,
+        "training/admin/form.html",
+        {"form": form, "title": f"Recruitment checks: {worker}", "worker": worker},
+    )
