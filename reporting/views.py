@@ -1,13 +1,375 @@
+"""Reporting pages: KPI dashboard, statements and their workflow, public statement, Board reports.
+
+Thin: parse the request, call a selector or a service, render. Anyone outside
+reporting gets 404; a reporting role without the right for an action gets 403.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from compliance import rules as r
+from compliance.models import AccessLog
+from compliance.services import access_log_record, organisation_get
 from compliance.views import _require
+from reporting import board_reports, dashboard, forms, registry, selectors, services
+from reporting import rules as rr
+from reporting.diff import statement_diff
+from reporting.pdf import render_pdf
 
 PREDICATE = r.can_view_reporting
+
+
+def _messages_from(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _statement_or_404(request, pk: int):
+    _require(PREDICATE, request.user)
+    statement = selectors.statement_detail(user=request.user, pk=pk)
+    if statement is None:
+        raise Http404
+    return statement
+
+
+def _forbid_unless(predicate, user):
+    # Visible to the role, but this action is not theirs: 403, not 404.
+    if not predicate.test(user):
+        raise PermissionDenied
+
+
+# --- Dashboard ---------------------------------------------------------------------------
 
 
 @login_required
 def index(request):
     _require(PREDICATE, request.user)
-    return render(request, "reporting/index.html")
+    form = forms.PeriodForm(request.GET or None)
+    context = dashboard.build(user=request.user, form=form)
+    return render(request, "reporting/index.html", {"form": form, **context})
+
+
+# --- Statements --------------------------------------------------------------------------
+
+
+@login_required
+def statement_list(request):
+    _require(PREDICATE, request.user)
+    statements = selectors.statement_list(user=request.user).order_by("-financial_year", "-version")
+    start_form = forms.StatementStartForm(initial={"financial_year": timezone.localdate().year})
+    return render(request, "reporting/statement_list.html", {"statements": statements, "start_form": start_form})
+
+
+@login_required
+@require_POST
+def statement_start(request):
+    _require(PREDICATE, request.user)
+    _forbid_unless(rr.can_draft_statement, request.user)
+    form = forms.StatementStartForm(request.POST)
+    if form.is_valid():
+        year, mode = form.cleaned_data["financial_year"], form.cleaned_data["mode"]
+        try:
+            if mode == forms.StatementStartForm.Mode.CARRY:
+                statement = services.statement_carry_forward(actor=request.user, financial_year=year)
+            else:
+                statement = services.statement_create(actor=request.user, financial_year=year)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Statement started as a draft.")
+            return redirect("reporting:statement_detail", pk=statement.pk)
+    statements = selectors.statement_list(user=request.user).order_by("-financial_year", "-version")
+    return render(request, "reporting/statement_list.html", {"statements": statements, "start_form": form}, status=400)
+
+
+@login_required
+def statement_detail(request, pk: int):
+    statement = _statement_or_404(request, pk)
+    user = request.user
+    context = {
+        "statement": statement,
+        "versions": selectors.statement_versions(user=user, financial_year=statement.financial_year),
+        "can_edit": rr.can_draft_statement.test(user) and not statement.is_frozen,
+        "can_new_version": rr.can_draft_statement.test(user)
+        and statement.status in (statement.Status.APPROVED, statement.Status.SIGNED, statement.Status.PUBLISHED),
+        "approve_form": forms.StatementApproveForm(meetings=selectors.meeting_list(user=user))
+        if rr.can_approve_statement.test(user) and statement.status == statement.Status.DRAFT
+        else None,
+        "sign_form": forms.StatementSignForm(initial={"signatory_title": user.job_title})
+        if rr.can_sign_statement.test(user) and statement.status == statement.Status.APPROVED
+        else None,
+        "publish_form": forms.StatementPublishForm()
+        if rr.can_publish_statement.test(user) and statement.status == statement.Status.SIGNED
+        else None,
+        "actions_form": forms.ActionsFromStatementForm(initial={"owner": user.pk})
+        if rr.can_manage_governance.test(user) and statement.next_step_lines()
+        else None,
+    }
+    return render(request, "reporting/statement_detail.html", context)
+
+
+@login_required
+def statement_edit(request, pk: int):
+    statement = _statement_or_404(request, pk)
+    _forbid_unless(rr.can_draft_statement, request.user)
+    if statement.is_frozen:
+        messages.error(
+            request, "This statement has been approved and its text is frozen. Make a new version to change it."
+        )
+        return redirect("reporting:statement_detail", pk=statement.pk)
+    form = forms.StatementForm(request.POST or None, instance=statement)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.statement_update(statement=statement, actor=request.user, data=form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Statement saved.")
+                return redirect("reporting:statement_detail", pk=statement.pk)
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+    return render(request, "reporting/statement_edit.html", {"statement": statement, "form": form})
+
+
+def _transition(request, statement, form, call):
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as error:
+            _messages_from(request, error)
+        else:
+            return redirect("reporting:statement_detail", pk=statement.pk)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return redirect("reporting:statement_detail", pk=statement.pk)
+
+
+@login_required
+@require_POST
+def statement_approve(request, pk: int):
+    statement = _statement_or_404(request, pk)
+    _forbid_unless(rr.can_approve_statement, request.user)
+    form = forms.StatementApproveForm(request.POST, meetings=selectors.meeting_list(user=request.user))
+
+    def call(data):
+        services.statement_approve(
+            statement=statement,
+            actor=request.user,
+            approved_on=data["approved_on"],
+            meeting=data["meeting"],
+            minute=data["minute"],
+        )
+        messages.success(request, "Board approval recorded. The text is now frozen.")
+
+    return _transition(request, statement, form, call)
+
+
+@login_required
+@require_POST
+def statement_sign(request, pk: int):
+    statement = _statement_or_404(request, pk)
+    _forbid_unless(rr.can_sign_statement, request.user)
+    form = forms.StatementSignForm(request.POST)
+
+    def call(data):
+        services.statement_sign(
+            statement=statement,
+            actor=request.user,
+            signatory_title=data["signatory_title"],
+            signed_on=data["signed_on"],
+        )
+        messages.success(request, "Statement signed.")
+
+    return _transition(request, statement, form, call)
+
+
+@login_required
+@require_POST
+def statement_publish(request, pk: int):
+    statement = _statement_or_404(request, pk)
+    _forbid_unless(rr.can_publish_statement, request.user)
+    form = forms.StatementPublishForm(request.POST)
+
+    def call(data):
+        services.statement_publish(
+            statement=statement, actor=request.user, published_on=data["published_on"], url=data["url"]
+        )
+        messages.success(request, "Statement published.")
+
+    return _transition(request, statement, form, call)
+
+
+@login_required
+@require_POST
+def statement_new_version(request, pk: int):
+    statement = _statement_or_404(request, pk)
+    _forbid_unless(rr.can_draft_statement, request.user)
+    try:
+        new = services.statement_new_version(statement=statement, actor=request.user)
+    except ValidationError as error:
+        _messages_from(request, error)
+        return redirect("reporting:statement_detail", pk=statement.pk)
+    messages.success(request, f"Version {new.version} started as a draft.")
+    return redirect("reporting:statement_edit", pk=new.pk)
+
+
+@login_required
+@require_POST
+def statement_actions(request, pk: int):
+    statement = _statement_or_404(request, pk)
+    _forbid_unless(rr.can_manage_governance, request.user)
+    form = forms.ActionsFromStatementForm(request.POST)
+
+    def call(data):
+        created = services.action_items_from_statement(
+            statement=statement, actor=request.user, owner=data["owner"], due_on=data["due_on"]
+        )
+        messages.success(request, f"{len(created)} action(s) added to the action plan.")
+
+    return _transition(request, statement, form, call)
+
+
+@login_required
+def statement_diff_view(request, pk: int):
+    statement = _statement_or_404(request, pk)
+    against_pk = request.GET.get("against") or statement.previous_version_id
+    older = (
+        selectors.statement_detail(user=request.user, pk=int(against_pk)) if str(against_pk or "").isdigit() else None
+    )
+    if older is None:
+        raise Http404
+    return render(
+        request,
+        "reporting/statement_diff.html",
+        {"statement": statement, "older": older, "sections": statement_diff(older, statement)},
+    )
+
+
+@login_required
+def statement_pdf(request, pk: int):
+    """Any version as PDF for those inside reporting (drafts are watermarked in the template)."""
+    statement = _statement_or_404(request, pk)
+    pdf = render_pdf(
+        "reporting/pdf/statement.html", {"statement": statement, "organisation": organisation_get(), "internal": True}
+    )
+    access_log_record(user=request.user, obj=statement, action=AccessLog.Action.DOWNLOAD, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="statement-{statement.financial_year}-v{statement.version}.pdf"'
+    )
+    return response
+
+
+@login_required
+def registry_csv(request):
+    _require(PREDICATE, request.user)
+    _forbid_unless(rr.can_export_registry, request.user)
+    statements = (
+        selectors.statement_list(user=request.user)
+        .filter(status__in=["approved", "signed", "published"])
+        .order_by("-financial_year", "-version")
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="modern-slavery-registry.csv"'
+    writer = csv.writer(response)
+    writer.writerow(registry.HEADER)
+    for row in registry.rows(statements, organisation=organisation_get()):
+        writer.writerow(row)
+    access_log_record(
+        user=request.user, obj=None, action=AccessLog.Action.EXPORT, request=request, detail="Statement registry CSV"
+    )
+    return response
+
+
+# --- Public statement (no login) ----------------------------------------------------------
+
+
+def public_statement_index(request):
+    return render(
+        request,
+        "reporting/public_index.html",
+        {"statements": selectors.statement_published_list(), "organisation": organisation_get()},
+    )
+
+
+def public_statement(request, year: int):
+    statement = selectors.statement_published(financial_year=year)
+    if statement is None:
+        raise Http404
+    return render(
+        request, "reporting/public_statement.html", {"statement": statement, "organisation": organisation_get()}
+    )
+
+
+def public_statement_pdf(request, year: int):
+    statement = selectors.statement_published(financial_year=year)
+    if statement is None:
+        raise Http404
+    pdf = render_pdf(
+        "reporting/pdf/statement.html", {"statement": statement, "organisation": organisation_get(), "internal": False}
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="modern-slavery-statement-{year}.pdf"'
+    return response
+
+
+# --- Board reports -----------------------------------------------------------------------
+
+
+@login_required
+def board_report_list(request):
+    _require(PREDICATE, request.user)
+    form = forms.BoardReportRequestForm(
+        request.POST or None,
+        initial={"financial_year": board_reports.default_year()},
+    )
+    if request.method == "POST":
+        _forbid_unless(rr.can_request_board_report, request.user)
+        if form.is_valid():
+            report = board_reports.board_report_request(
+                actor=request.user, financial_year=form.cleaned_data["financial_year"]
+            )
+            messages.success(request, "Board report requested. This page shows its status.")
+            return redirect("reporting:board_report_detail", pk=report.pk)
+    reports = selectors.board_report_list(user=request.user)[:50]
+    return render(request, "reporting/board_report_list.html", {"reports": reports, "form": form})
+
+
+@login_required
+def board_report_detail(request, pk: int):
+    _require(PREDICATE, request.user)
+    report = selectors.board_report_list(user=request.user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    template = "reporting/_board_report_status.html" if request.htmx else "reporting/board_report_detail.html"
+    return render(request, template, {"report": report})
+
+
+@login_required
+def board_report_download(request, pk: int):
+    _require(PREDICATE, request.user)
+    report = selectors.board_report_list(user=request.user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    _forbid_unless(rr.can_download_board_report, request.user)
+    if report.status != report.Status.READY or not report.file:
+        raise Http404
+    access_log_record(user=request.user, obj=report, action=AccessLog.Action.DOWNLOAD, request=request)
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"board-report-{report.financial_year}.pdf",
+        content_type="application/pdf",
+    )

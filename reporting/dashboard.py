@@ -1,0 +1,70 @@
+"""What the KPI dashboard shows: a period, its figures against the previous period, charts and warnings."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from compliance.services import organisation_get
+from reporting import charts, kpis, periods, selectors
+from reporting.models import GovernanceMeeting, RiskRegisterEntry
+
+
+def chosen_period(form, organisation, today: datetime.date) -> periods.Period:
+    data = form.cleaned_data if form is not None and form.is_bound and form.is_valid() else {}
+    kind = data.get("period") or "year"
+    on = data.get("on") or today
+    if kind == "custom":
+        return periods.custom(data["start"], data["end"])
+    if kind == "month":
+        return periods.month(on)
+    if kind == "quarter":
+        return periods.quarter(on)
+    return periods.financial_year(organisation, periods.financial_year_containing(organisation, on))
+
+
+def quarters_without_meeting(today: datetime.date, meeting_dates: list[datetime.date]) -> list[periods.Period]:
+    """The completed calendar quarters of the last year in which no governance meeting was held."""
+    missing = []
+    quarter = periods.quarter(today)
+    for _ in range(4):
+        quarter = quarter.previous()
+        if not any(quarter.start <= day <= quarter.end for day in meeting_dates):
+            missing.append(quarter)
+    return missing
+
+
+def meeting_warning(today: datetime.date) -> list[periods.Period]:
+    since = today - datetime.timedelta(days=400)
+    dates = list(GovernanceMeeting.objects.filter(held_on__gte=since).values_list("held_on", flat=True))
+    return quarters_without_meeting(today, dates)
+
+
+def build(*, user, form) -> dict:
+    organisation = organisation_get()
+    today = timezone.localdate()
+    period = chosen_period(form, organisation, today)
+    previous = period.previous()
+    figures = kpis.compute(period)
+    previous_figures = kpis.compute(previous)
+    snapshots = list(selectors.kpi_snapshot_list(user=user).order_by("-period_start")[:12])
+    year = periods.financial_year_containing(organisation, today)
+    return {
+        "organisation": organisation,
+        "period": period,
+        "previous": previous,
+        "figures": figures,
+        "rows": kpis.trend(figures, previous_figures),
+        "charts": charts.kpi_charts(figures, [(f"{s.period_start:%b %Y}", s.figures) for s in reversed(snapshots)]),
+        "snapshots": snapshots,
+        "quarters_without_meeting": meeting_warning(today),
+        "risk_reviews_overdue": selectors.risk_list(user=user)
+        .filter(status=RiskRegisterEntry.Status.OPEN, review_due__lt=today)
+        .count(),
+        "current_statements": list(
+            selectors.statement_list(user=user)
+            .filter(financial_year__in=[year - 1, year])
+            .order_by("-financial_year", "-version")
+        ),
+    }

@@ -1,0 +1,30 @@
+"""Who may do what in reporting: statements, the Board report and governance records.
+
+Everyone here must first pass `can_view_reporting` (Lead, Board, Director, Compliance
+admin); anyone else gets 404 on every reporting page.
+"""
+
+import rules
+
+from compliance import rules as r
+
+# The Lead drafts statements and the Board report and keeps the governance records.
+can_draft_statement = r.is_modern_slavery_lead
+can_manage_governance = r.is_modern_slavery_lead
+# The Board approves; a Director is a Board member too.
+can_approve_statement = r.is_board_member | r.is_director
+# s.54(6): only a Director signs.
+can_sign_statement = r.is_director
+can_publish_statement = r.is_modern_slavery_lead
+can_request_board_report = r.is_modern_slavery_lead
+can_download_board_report = r.is_modern_slavery_lead | r.is_board_member | r.is_director
+can_export_registry = r.is_modern_slavery_lead | r.is_compliance_admin | r.is_director
+
+rules.add_perm("reporting.draft_statement", can_draft_statement)
+rules.add_perm("reporting.approve_statement", can_approve_statement)
+rules.add_perm("reporting.sign_statement", can_sign_statement)
+rules.add_perm("reporting.publish_statement", can_publish_statement)
+rules.add_perm("reporting.manage_governance", can_manage_governance)
+rules.add_perm("reporting.request_board_report", can_request_board_report)
+rules.add_perm("reporting.download_board_report", can_download_board_report)
+rules.add_perm("reporting.export_registry", can_export_registry)

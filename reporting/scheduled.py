@@ -1,0 +1,115 @@
+"""Scheduled work (Celery beat): KPI snapshots, statement deadline and risk review reminders.
+
+Each function is idempotent: snapshots are taken once per month, and every
+reminder carries a dedupe_key so a rerun never tells anyone twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from compliance.models import User
+from compliance.roles import BOARD_MEMBER, DIRECTOR, MODERN_SLAVERY_LEAD
+from compliance.services import notification_send, organisation_get
+from reporting import kpis, periods
+from reporting.models import KpiSnapshot, RiskRegisterEntry, RiskRegisterReview, Statement
+
+# Days before (negative) or after the six-month deadline at which the Lead and
+# the Board are reminded; the first three follow the GOV.UK registry's own.
+DEADLINE_STAGES = (-30, -14, -7, 0, 30, 60, 90)
+RISK_REVIEW_NOTICE_DAYS = 14
+REGISTER_REVIEW_NOTICE_DAYS = 30
+
+
+def _people(*role_names: str) -> list[User]:
+    return list(User.objects.filter(groups__name__in=role_names, is_active=True).distinct())
+
+
+def kpi_snapshot_take(*, today: datetime.date | None = None) -> KpiSnapshot:
+    """Store last month's KPIs once; a rerun keeps the figures as first taken."""
+    today = today or timezone.localdate()
+    month = periods.month(today.replace(day=1) - datetime.timedelta(days=1))
+    with transaction.atomic():
+        snapshot, _ = KpiSnapshot.objects.get_or_create(
+            period_start=month.start, period_end=month.end, defaults={"figures": kpis.compute(month)}
+        )
+    return snapshot
+
+
+def statement_deadline(organisation, financial_year: int) -> datetime.date:
+    """Six months after the financial year end (the registry's deadline)."""
+    end = periods.financial_year(organisation, financial_year).end
+    return periods._add_months(end, 6)
+
+
+def statement_deadline_remind(*, today: datetime.date | None = None) -> int:
+    """Remind the Lead and the Board while last year's statement is unpublished; one reminder per stage."""
+    today = today or timezone.localdate()
+    organisation = organisation_get()
+    year = periods.financial_year_containing(organisation, today) - 1
+    if Statement.objects.filter(financial_year=year, status=Statement.Status.PUBLISHED).exists():
+        return 0
+    deadline = statement_deadline(organisation, year)
+    reached = [stage for stage in DEADLINE_STAGES if today >= deadline + datetime.timedelta(days=stage)]
+    if not reached:
+        return 0
+    # Only the latest stage reached: a first run late in the cycle sends one reminder, not a burst.
+    stage = reached[-1]
+    label = periods.financial_year(organisation, year).label
+    if stage < 0:
+        subject = f"Modern slavery statement {label} is due by {deadline:%d %B %Y}"
+    elif stage == 0:
+        subject = f"Modern slavery statement {label} is due today and not yet published"
+    else:
+        subject = f"Modern slavery statement {label} is {stage} days overdue"
+    sent = notification_send(
+        recipients=_people(MODERN_SLAVERY_LEAD, BOARD_MEMBER, DIRECTOR),
+        subject=subject,
+        context={
+            "message": f"{subject}. The statement must be approved by the Board, signed by a Director "
+            "and published on the website and the GOV.UK registry within six months of the year end."
+        },
+        url=reverse("reporting:statement_list"),
+        dedupe_key=f"statement-deadline:{year}:{stage}",
+    )
+    return len(sent)
+
+
+def risk_reviews_remind(*, today: datetime.date | None = None) -> int:
+    """Tell risk owners (and the Lead) when a risk review is due soon or overdue, and the Lead when the annual review is."""
+    today = today or timezone.localdate()
+    leads = _people(MODERN_SLAVERY_LEAD)
+    count = 0
+    due = RiskRegisterEntry.objects.filter(
+        status=RiskRegisterEntry.Status.OPEN, review_due__lte=today + datetime.timedelta(days=RISK_REVIEW_NOTICE_DAYS)
+    ).select_related("owner")
+    for entry in due:
+        overdue = entry.review_due < today
+        subject = f"Risk review {'overdue' if overdue else 'due'}: {entry.title} ({entry.review_due:%d %B %Y})"
+        count += len(
+            notification_send(
+                recipients=[entry.owner, *leads],
+                subject=subject,
+                context={"message": f"{subject}. Record the review on the risk register."},
+                url=reverse("reporting:risk_detail", args=[entry.pk]),
+                dedupe_key=f"risk-review:{entry.pk}:{entry.review_due.isoformat()}:{'overdue' if overdue else 'due'}",
+            )
+        )
+    last = RiskRegisterReview.objects.order_by("-reviewed_on", "-pk").first()
+    register_due = last.next_review_due if last else None
+    if register_due is None or register_due <= today + datetime.timedelta(days=REGISTER_REVIEW_NOTICE_DAYS):
+        when = f"due on {register_due:%d %B %Y}" if register_due else "has never been recorded"
+        count += len(
+            notification_send(
+                recipients=leads,
+                subject=f"Annual risk register review {when}",
+                context={"message": "Review the whole modern slavery risk register and record what changed."},
+                url=reverse("reporting:risk_list"),
+                dedupe_key=f"register-review:{register_due.isoformat() if register_due else 'never'}",
+            )
+        )
+    return count

@@ -1,0 +1,26 @@
+"""Reporting's Celery tasks: thin wrappers around services, safe to run twice."""
+
+from celery import shared_task
+
+from reporting import board_reports, scheduled
+
+
+@shared_task(name="reporting.tasks.board_report_render")
+def board_report_render_task(report_id: int) -> str:
+    report = board_reports.board_report_render(report_id=report_id)
+    return report.status if report else "missing"
+
+
+@shared_task(name="reporting.tasks.kpi_snapshot")
+def kpi_snapshot() -> int:
+    return scheduled.kpi_snapshot_take().pk
+
+
+@shared_task(name="reporting.tasks.statement_deadline_reminders")
+def statement_deadline_reminders() -> int:
+    return scheduled.statement_deadline_remind()
+
+
+@shared_task(name="reporting.tasks.risk_register_reviews_due")
+def risk_register_reviews_due() -> int:
+    return scheduled.risk_reviews_remind()
