@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 
 ALLOWED_DESCRIPTION = "PDF, PNG, JPEG, Word (.docx) or plain text"
 
@@ -64,11 +65,11 @@ def check_upload(upload) -> CheckedFile:
     name = (getattr(upload, "name", "") or "attachment").rsplit("/", 1)[-1][:200]
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise ValidationError(f"“{name}” is larger than the {limit // (1024 * 1024)} MB limit.", code="too_large")
+        raise ValidationError(f"“{name}” is larger than the {filesizeformat(limit)} limit.", code="too_large")
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise ValidationError(f"“{name}” is larger than the {limit // (1024 * 1024)} MB limit.", code="too_large")
+        raise ValidationError(f"“{name}” is larger than the {filesizeformat(limit)} limit.", code="too_large")
     if not data:
         raise ValidationError(f"“{name}” is empty.", code="empty")
     content_type = detect_content_type(data)

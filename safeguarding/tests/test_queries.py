@@ -1,0 +1,87 @@
+"""Query-count guards: the case list and a case page cost the same at 1 and at 50 cases."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from safeguarding import services
+from safeguarding.models import Status, SubjectType
+from safeguarding.tests.factories import ConcernFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _cases(n, lead, team_member):
+    return [
+        ConcernFactory(
+            status=Status.INVESTIGATING, risk_level="high", assignee=team_member, subject_type=SubjectType.SERVICE_USER
+        )
+        for _ in range(n)
+    ]
+
+
+# Case list as the Lead (14): session read, user, groups (role checks), MFA
+# authenticator (middleware, then the API/nav check), the paginator's count,
+# organisation, unread notifications, the filter form's assignee and site
+# choices, the page of cases joined with site and assignee, and the session
+# save (savepoint, update, release). None of these grows with the cases.
+LIST_MAX = 14
+
+
+def test_case_list_constant_queries(client, login, lead, team_member, django_assert_max_num_queries):
+    login(lead)
+    url = reverse("safeguarding:index")
+    _cases(1, lead, team_member)
+    with django_assert_max_num_queries(LIST_MAX):
+        one = _count(client, url)
+    _cases(49, lead, team_member)
+    with django_assert_max_num_queries(LIST_MAX):
+        many = _count(client, url)
+    assert one == many
+
+
+# Case page (17, 18 while the triage form is offered): session, user, groups,
+# MFA x2, the case joined with site, assignee, reporter and supplier, the
+# access-log insert, organisation, unread notifications, referrals,
+# attachments and timeline (each joined with its people), identity grants,
+# the case workers offered by the action forms, and the session save (3).
+DETAIL_MAX = 18
+
+
+def test_case_detail_constant_queries(client, login, lead, team_member, django_assert_max_num_queries):
+    login(lead)
+    concern = _cases(1, lead, team_member)[0]
+    ReferralFactory(concern=concern)
+    services.concern_note_add(concern=concern, actor=lead, body="First note")
+    services.attachment_add(concern=concern, actor=lead, upload=SimpleUploadedFile("a.txt", b"notes"))
+    url = concern.get_absolute_url()
+    client.get(url)  # warm the content-type cache used by the access log
+    with django_assert_max_num_queries(DETAIL_MAX):
+        one = _count(client, url)
+    for i in range(49):
+        ReferralFactory(concern=concern)
+        services.concern_note_add(concern=concern, actor=team_member if i % 2 else lead, body=f"Note {i}")
+        services.attachment_add(concern=concern, actor=lead, upload=SimpleUploadedFile(f"{i}.txt", b"notes"))
+    _cases(49, lead, team_member)
+    with django_assert_max_num_queries(DETAIL_MAX):
+        many = _count(client, url)
+    assert one == many
+
+
+def test_my_reports_constant_queries(client, login, reporter, django_assert_max_num_queries):
+    login(reporter)
+    url = reverse("safeguarding:my_reports")
+    ConcernFactory(reporter=reporter)
+    one = _count(client, url)
+    for _ in range(49):
+        ConcernFactory(reporter=reporter)
+    with django_assert_max_num_queries(one):
+        _count(client, url)

@@ -1,0 +1,228 @@
+"""Case workflow: each allowed and each refused transition, through the services and the pages."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from safeguarding import services
+from safeguarding.models import Outcome, Referral, Status, TimelineEntry
+from safeguarding.tests.factories import ConcernFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+ALL = set(Status.values)
+
+
+def _case(status, **kw):
+    concern = ConcernFactory(status=status, risk_level="" if status == Status.NEW else "high", **kw)
+    if status in {Status.REFERRED}:
+        ReferralFactory(concern=concern)
+    return concern
+
+
+def _triage(concern, lead, team_member):
+    return services.concern_triage(concern=concern, actor=lead, risk_level="high", assignee=team_member)
+
+
+def _investigate(concern, lead, team_member):
+    return services.concern_investigate(concern=concern, actor=lead)
+
+
+def _refer(concern, lead, team_member):
+    if not concern.referrals.exists():
+        ReferralFactory(concern=concern)
+    return services.concern_refer(concern=concern, actor=lead)
+
+
+def _close(concern, lead, team_member):
+    return services.concern_close(concern=concern, actor=lead, outcome=Outcome.NO_FURTHER_ACTION, summary="Checked.")
+
+
+def _reopen(concern, lead, team_member):
+    return services.concern_reopen(concern=concern, actor=lead, reason="New information from the family.")
+
+
+TRANSITIONS = {
+    "triage": (_triage, {Status.NEW}, Status.TRIAGED),
+    "investigate": (_investigate, {Status.TRIAGED}, Status.INVESTIGATING),
+    "refer": (_refer, {Status.TRIAGED, Status.INVESTIGATING}, Status.REFERRED),
+    "close": (_close, {Status.TRIAGED, Status.INVESTIGATING, Status.REFERRED}, Status.CLOSED),
+    "reopen": (_reopen, {Status.CLOSED}, Status.INVESTIGATING),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [(name, source) for name, (_, allowed, _) in TRANSITIONS.items() for source in sorted(allowed)],
+)
+def test_allowed_transition_moves_and_writes_timeline(name, source, lead, team_member):
+    action, _, target = TRANSITIONS[name]
+    concern = _case(source)
+    concern = action(concern, lead, team_member)
+    concern.refresh_from_db()
+    assert concern.status == target
+    entry = concern.timeline.filter(kind=TimelineEntry.Kind.STATUS).last()
+    assert entry.from_status == source
+    assert entry.to_status == target
+    assert entry.author == lead
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [(name, source) for name, (_, allowed, _) in TRANSITIONS.items() for source in sorted(ALL - allowed)],
+)
+def test_refused_transition_keeps_state_and_says_why(name, source, lead, team_member):
+    action, _, _ = TRANSITIONS[name]
+    concern = _case(source)
+    with pytest.raises(ValidationError) as exc:
+        action(concern, lead, team_member)
+    assert "cannot be" in str(exc.value)
+    concern.refresh_from_db()
+    assert concern.status == source
+    assert not concern.timeline.exists()
+
+
+def test_triage_sets_risk_assignee_clock_and_notifies_assignee(lead, team_member, django_capture_on_commit_callbacks):
+    concern = _case(Status.NEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = services.concern_triage(concern=concern, actor=lead, risk_level="critical", assignee=team_member)
+    assert concern.risk_level == "critical"
+    assert concern.assignee == team_member
+    assert concern.due_at > concern.triaged_at
+    assert [m.to for m in mail.outbox] == [[team_member.email]]
+    assert "assigned to you" in mail.outbox[0].subject
+
+
+def test_only_the_lead_triages(team_member):
+    concern = _case(Status.NEW, subject_type="service_user")
+    with pytest.raises(PermissionDenied):
+        services.concern_triage(concern=concern, actor=team_member, risk_level="low", assignee=team_member)
+
+
+def test_refer_needs_a_recorded_referral(lead):
+    concern = _case(Status.INVESTIGATING)
+    with pytest.raises(ValidationError, match="Record the referral"):
+        services.concern_refer(concern=concern, actor=lead)
+
+
+def test_closing_without_outcome_is_refused_with_a_message(client, login, lead):
+    concern = _case(Status.INVESTIGATING)
+    login(lead)
+    response = client.post(
+        reverse("safeguarding:case_action", args=[concern.reference, "close"]),
+        {"close-outcome": "", "close-summary": "We spoke to the agency."},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose the outcome before closing the case." in html
+    assert "We spoke to the agency." in html  # what was typed is kept
+    concern.refresh_from_db()
+    assert concern.status == Status.INVESTIGATING
+
+
+def test_close_and_reopen_through_the_pages(client, login, lead, reporter, django_capture_on_commit_callbacks):
+    concern = _case(Status.INVESTIGATING, reporter=reporter)
+    login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("safeguarding:case_action", args=[concern.reference, "close"]),
+            {"close-outcome": "substantiated", "close-summary": "Agency removed from the framework."},
+            follow=True,
+        )
+    assert "Case closed." in response.content.decode()
+    concern.refresh_from_db()
+    assert concern.status == Status.CLOSED and concern.outcome == "substantiated" and concern.closed_at
+    # The reporter is told it closed, nothing more.
+    assert any(reporter.email in m.to and "closed" in m.body for m in mail.outbox)
+    response = client.post(
+        reverse("safeguarding:case_action", args=[concern.reference, "reopen"]), {"reopen-reason": ""}
+    )
+    assert response.status_code == 400
+    assert "Say why the case is being reopened." in response.content.decode()
+    client.post(
+        reverse("safeguarding:case_action", args=[concern.reference, "reopen"]), {"reopen-reason": "Worker came back."}
+    )
+    concern.refresh_from_db()
+    assert concern.status == Status.INVESTIGATING and concern.outcome == "" and concern.due_at
+
+
+def test_team_member_cannot_triage_through_page(client, login, team_member):
+    concern = _case(Status.NEW, subject_type="service_user")
+    login(team_member)
+    response = client.post(
+        reverse("safeguarding:case_action", args=[concern.reference, "triage"]),
+        {"triage-risk_level": "low"},
+    )
+    assert response.status_code == 403
+
+
+def test_note_and_message_on_timeline(client, login, lead):
+    concern = _case(Status.TRIAGED)
+    login(lead)
+    client.post(
+        reverse("safeguarding:case_action", args=[concern.reference, "note"]), {"note-body": "Called the agency."}
+    )
+    html = client.get(concern.get_absolute_url()).content.decode()
+    assert "Called the agency." in html
+
+
+# --- referrals ------------------------------------------------------------------
+
+
+def _referral(concern, lead, **kw):
+    data = {"kind": Referral.Kind.NRM, "made_on": concern.created_at.date()}
+    data.update(kw)
+    return services.referral_record(concern=concern, actor=lead, **data)
+
+
+def test_nrm_for_adult_needs_consent(lead):
+    concern = _case(Status.INVESTIGATING)
+    with pytest.raises(ValidationError) as exc:
+        _referral(concern, lead, consent=Referral.Consent.REFUSED)
+    assert "An adult must consent to an NRM referral" in str(exc.value)
+    assert not concern.referrals.exists()
+    referral = _referral(concern, lead, consent=Referral.Consent.GIVEN, external_reference="NRM-123")
+    concern.refresh_from_db()
+    assert referral.made_by == lead
+    assert concern.status == Status.REFERRED
+
+
+def test_child_needs_no_consent_and_flags_childrens_services(client, login, lead):
+    concern = _case(Status.INVESTIGATING)
+    referral = _referral(concern, lead, person_is_child=True, consent="")
+    assert referral.consent == Referral.Consent.NOT_REQUIRED
+    assert referral.needs_children_services
+    login(lead)
+    assert "Child: contact children's services" in client.get(concern.get_absolute_url()).content.decode()
+
+
+def test_duty_to_notify_is_anonymous_and_not_for_children(lead):
+    concern = _case(Status.INVESTIGATING)
+    referral = _referral(concern, lead, kind=Referral.Kind.DUTY_TO_NOTIFY, consent=Referral.Consent.GIVEN)
+    assert referral.consent == Referral.Consent.REFUSED
+    with pytest.raises(ValidationError, match="not through the Duty to Notify"):
+        _referral(concern, lead, kind=Referral.Kind.DUTY_TO_NOTIFY, person_is_child=True)
+
+
+def test_referral_form_on_page_records_police_details(client, login, lead):
+    concern = _case(Status.TRIAGED)
+    login(lead)
+    response = client.post(
+        reverse("safeguarding:case_action", args=[concern.reference, "referral"]),
+        {
+            "referral-kind": "police",
+            "referral-made_on": concern.created_at.date().isoformat(),
+            "referral-consent": "given",
+            "referral-police_force": "West Yorkshire Police",
+            "referral-crime_reference": "13/123456/26",
+            "referral-exploitation_types": ["forced_work", "wages_taken"],
+        },
+        follow=True,
+    )
+    assert "Referral recorded." in response.content.decode()
+    referral = concern.referrals.get()
+    assert referral.crime_reference == "13/123456/26"
+    assert referral.exploitation_types == ["forced_work", "wages_taken"]
+    concern.refresh_from_db()
+    assert concern.status == Status.REFERRED
