@@ -1,0 +1,250 @@
+"""Safeguarding API: staff report concerns; the Lead and the Safeguarding team list, read and move cases.
+
+The same selectors and services as the pages decide what anyone sees or may do.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from compliance import roles
+from compliance import rules as r
+from compliance.models import AccessLog, Site, User
+from compliance.services import access_log_record
+from safeguarding import selectors, services
+from safeguarding.models import Channel, Concern, Indicator, Outcome, RiskLevel, Status, SubjectType
+from suppliers.models import Supplier
+
+
+class ConcernCreateSerializer(serializers.Serializer):
+    subject_type = serializers.ChoiceField(choices=SubjectType.choices)
+    indicators = serializers.ListField(
+        child=serializers.ChoiceField(choices=Indicator.choices), required=False, default=list
+    )
+    indicators_other = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    narrative = serializers.CharField()
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.all(), required=False, allow_null=True, default=None
+    )
+    location_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    occurred_on = serializers.DateField(required=False, allow_null=True, default=None)
+    linked_supplier = serializers.PrimaryKeyRelatedField(
+        queryset=Supplier.objects.all(), required=False, allow_null=True, default=None
+    )
+    immediate_danger = serializers.BooleanField(required=False, default=False)
+    on_behalf_of = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="Line managers only."
+    )
+
+
+class ConcernReceiptSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    status_for_reporter = serializers.CharField()
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    site = serializers.StringRelatedField()
+    assignee = serializers.StringRelatedField()
+    overdue = serializers.BooleanField(source="is_overdue")
+
+    class Meta:
+        model = Concern
+        fields = [
+            "reference",
+            "status",
+            "risk_level",
+            "subject_type",
+            "channel",
+            "immediate_danger",
+            "site",
+            "location_text",
+            "assignee",
+            "created_at",
+            "due_at",
+            "overdue",
+            "outcome",
+            "closed_at",
+        ]
+
+
+class TimelineSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    author = serializers.StringRelatedField()
+    body = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ReferralSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    organisation = serializers.CharField()
+    made_on = serializers.DateField()
+    made_by = serializers.StringRelatedField()
+    external_reference = serializers.CharField()
+    person_is_child = serializers.BooleanField()
+    consent = serializers.CharField()
+    children_services_contacted = serializers.BooleanField()
+    outcome = serializers.CharField()
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    from_reporter = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class ReporterSerializer(serializers.Serializer):
+    name = serializers.CharField(allow_null=True)
+    email = serializers.CharField(allow_null=True)
+    on_behalf_of = serializers.CharField()
+    contact = serializers.CharField()
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    indicators = serializers.ListField(child=serializers.CharField())
+    linked_supplier = serializers.StringRelatedField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "indicators",
+            "indicators_other",
+            "narrative",
+            "occurred_on",
+            "linked_supplier",
+            "closing_summary",
+            "triaged_at",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["timeline"] = TimelineSerializer(selectors.concern_timeline(concern=instance), many=True).data
+        data["referrals"] = ReferralSerializer(selectors.concern_referrals(concern=instance), many=True).data
+        data["attachments"] = AttachmentSerializer(selectors.concern_attachments(concern=instance), many=True).data
+        # The key is absent, not empty, for anyone who may not know who reported.
+        if getattr(instance, "viewer_sees_reporter", False):
+            data["reporter"] = ReporterSerializer(
+                {
+                    "name": instance.reporter.full_name if instance.reporter else None,
+                    "email": instance.reporter.email if instance.reporter else None,
+                    "on_behalf_of": instance.on_behalf_of,
+                    "contact": instance.reporter_contact,
+                }
+            ).data
+        return data
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["triage", "investigate", "refer", "close", "reopen"])
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
+    # Any active account parses; the service refuses one outside the Lead and the team.
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+@extend_schema(tags=["safeguarding"])
+class ConcernViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Report a concern as a signed-in member of staff (anonymous reports use the public form)."""
+
+    serializer_class = ConcernCreateSerializer
+
+    @extend_schema(request=ConcernCreateSerializer, responses={201: ConcernReceiptSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = ConcernCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        on_behalf_of = data.pop("on_behalf_of", "").strip()
+        if on_behalf_of and not request.user.has_role(roles.LINE_MANAGER):
+            raise serializers.ValidationError(
+                {"on_behalf_of": ["Only a line manager can log a concern on someone's behalf."]}
+            )
+        concern = services.concern_submit(
+            reporter=request.user,
+            channel=Channel.MANAGER_ON_BEHALF if on_behalf_of else Channel.STAFF_FORM,
+            on_behalf_of=on_behalf_of,
+            **data,
+        )
+        body = {
+            "reference": concern.reference,
+            "status": concern.status,
+            "status_for_reporter": concern.reporter_status,
+        }
+        return Response(ConcernReceiptSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["safeguarding"])
+class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cases for the Lead (all) and the Safeguarding team (assigned and service-user cases)."""
+
+    lookup_field = "reference"
+    lookup_value_regex = r"MS-\d{4}-\d+"
+    serializer_class = CaseListSerializer
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Out of scope is 404, as on the pages, so references do not leak.
+        if not r.can_work_cases.test(request.user):
+            raise Http404
+
+    def get_queryset(self):
+        params = self.request.query_params
+        filters = {key: params.get(key) for key in ("status", "risk_level", "assignee", "subject_type", "site", "q")}
+        filters["overdue"] = params.get("overdue") in {"1", "true", "yes"}
+        if filters["status"] and filters["status"] not in Status.values:
+            raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(Status.values)}."]})
+        for key in ("assignee", "site"):
+            if filters[key] and not str(filters[key]).isdigit():
+                raise serializers.ValidationError({key: ["Give the numeric id."]})
+        return selectors.concern_list(user=self.request.user, filters=filters)
+
+    def get_object(self):
+        concern = selectors.concern_get(user=self.request.user, reference=self.kwargs["reference"])
+        access_log_record(user=self.request.user, obj=concern, action=AccessLog.Action.VIEW, request=self.request)
+        return concern
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseListSerializer
+
+    @extend_schema(request=TransitionSerializer, responses={200: CaseListSerializer})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, reference=None):
+        concern = selectors.concern_get(user=request.user, reference=reference)
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        name = data["action"]
+        user = request.user
+        if name == "triage":
+            concern = services.concern_triage(
+                concern=concern,
+                actor=user,
+                risk_level=data.get("risk_level", ""),
+                assignee=data.get("assignee"),
+                note=data["note"],
+            )
+        elif name == "investigate":
+            concern = services.concern_investigate(concern=concern, actor=user, note=data["note"])
+        elif name == "refer":
+            concern = services.concern_refer(concern=concern, actor=user, note=data["note"])
+        elif name == "close":
+            concern = services.concern_close(
+                concern=concern, actor=user, outcome=data.get("outcome", ""), summary=data["summary"]
+            )
+        else:
+            concern = services.concern_reopen(concern=concern, actor=user, reason=data["reason"])
+        concern = selectors.concern_get(user=user, reference=concern.reference)
+        return Response(CaseListSerializer(concern).data)
