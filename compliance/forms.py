@@ -1,3 +1,5 @@
+import calendar
+
 from django import forms
 from django.contrib.auth.models import Group
 
@@ -21,19 +23,60 @@ class OrganisationForm(forms.ModelForm):
             "website",
             "helpline_number",
         ]
-        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "financial_year_end_month": forms.Select(
+                choices=[(i, calendar.month_name[i]) for i in range(1, 13)],
+            ),
+        }
         help_texts = {
             "financial_year_end_day": "Statements are due within six months of this date.",
             "helpline_number": "Shown on every page and every step of the concern form.",
         }
 
 
+_CONTROL = {"class": "form-control form-control-sm"}
+
+
+class _StyledDeleteMixin:
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+
+class _InlineFormSet(_StyledDeleteMixin, forms.BaseInlineFormSet):
+    pass
+
+
+class _ModelFormSet(_StyledDeleteMixin, forms.BaseModelFormSet):
+    pass
+
+
 LegalEntityFormSet = forms.inlineformset_factory(
-    Organisation, LegalEntity, fields=["name", "company_number"], extra=1, can_delete=True
+    Organisation,
+    LegalEntity,
+    formset=_InlineFormSet,
+    fields=["name", "company_number"],
+    extra=1,
+    can_delete=True,
+    widgets={"name": forms.TextInput(attrs=_CONTROL), "company_number": forms.TextInput(attrs=_CONTROL)},
 )
-DepartmentFormSet = forms.modelformset_factory(Department, fields=["name"], extra=1, can_delete=True)
+DepartmentFormSet = forms.modelformset_factory(
+    Department,
+    formset=_ModelFormSet,
+    fields=["name"],
+    extra=1,
+    can_delete=True,
+    widgets={"name": forms.TextInput(attrs=_CONTROL)},
+)
 SiteFormSet = forms.modelformset_factory(
-    Site, fields=["name", "address"], extra=1, can_delete=True, widgets={"address": forms.TextInput()}
+    Site,
+    formset=_ModelFormSet,
+    fields=["name", "address"],
+    extra=1,
+    can_delete=True,
+    widgets={"name": forms.TextInput(attrs=_CONTROL), "address": forms.TextInput(attrs=_CONTROL)},
 )
 
 

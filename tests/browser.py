@@ -59,3 +59,14 @@ def axe_violations(page, *, impact=("serious", "critical")) -> list[dict]:
 
 def format_violations(violations) -> str:
     return json.dumps(violations, indent=2)
+
+
+def sign_in_as(page, live_server, user) -> None:
+    """Put a signed-in session cookie into the browser (MFA counts as done)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])

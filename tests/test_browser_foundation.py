@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from compliance import roles
 from compliance.tests.factories import PASSWORD
-from tests.browser import axe_violations, format_violations
+from tests.browser import axe_violations, format_violations, sign_in_as
 from tests.support import current_totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,3 +62,15 @@ def test_app_pages_send_a_content_security_policy(client, make_user, login):
     policy = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+@pytest.mark.parametrize("path", ["/organisation/", "/organisation/people/", "/notifications/", "/access-log/"])
+def test_admin_pages_are_accessible(page, live_server, make_user, path):
+    from compliance.tests.factories import OrganisationFactory
+
+    OrganisationFactory()
+    sign_in_as(page, live_server, make_user(roles.COMPLIANCE_ADMIN, roles.MODERN_SLAVERY_LEAD))
+    page.goto(f"{live_server.url}{path}")
+    assert page.get_by_role("heading", level=1).count() == 1
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
