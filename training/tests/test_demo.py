@@ -1,0 +1,33 @@
+"""The demo data: about 150 staff, realistic completion, the seed policy as version 1."""
+
+import pytest
+from django.core.management import call_command
+
+from compliance.models import User
+from compliance.policy_models import Acknowledgement, PolicyVersion
+from training.models import Course, RecruitmentCheck, TrainingRecord
+from training.selectors import completion_rates
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_a_realistic_training_picture_and_can_run_twice(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (User.objects.count(), TrainingRecord.objects.count(), Acknowledgement.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (User.objects.count(), TrainingRecord.objects.count(), Acknowledgement.objects.count()) == counts
+
+    assert User.objects.filter(email__startswith="staff").count() >= 150
+    assert set(Course.objects.values_list("kind", flat=True)) == {"induction", "refresher", "specialised"}
+    hr = User.objects.get(email="hr@nextsmartstep.example")
+    total = completion_rates(user=hr)["total"]
+    assert total.overdue > 5 and total.expired > 5 and total.complete > 100
+    assert 50 < total.rate < 95
+    version = PolicyVersion.objects.get(policy__title="Modern Slavery Policy")
+    assert version.number == 1
+    assert "4.3 Ethical Recruitment Practices" in version.text
+    assert 50 < Acknowledgement.objects.filter(version=version).count() < 150
+    assert RecruitmentCheck.objects.filter(right_to_work_expires_on__isnull=False).exists()
+    manager = User.objects.get(email="manager@nextsmartstep.example")
+    assert manager.direct_reports.count() > 5

@@ -1,0 +1,121 @@
+"""Policies: publish a version, everyone is asked to acknowledge, rates per version, review reminders."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from compliance import roles
+from compliance.models import Notification
+from compliance.policy_models import Acknowledgement, PolicyVersion
+from training import tasks
+from training.tests.factories import PolicyFactory, PolicyVersionFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 4, 1)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_acknowledgement_flow_from_publication_to_rate(client, login, make_user, hr_user):
+    staff = make_user(roles.STAFF, full_name="Ann Carer")
+    other = make_user(roles.STAFF, full_name="Bob Night")
+    leaver = make_user(roles.STAFF, is_active=False)
+    login(hr_user)
+    response = client.post(
+        reverse("training:policy_create"),
+        {"title": "Modern Slavery Policy", "summary": "Zero tolerance.", "requires_acknowledgement": "on"},
+    )
+    policy_url = response.url
+    response = client.post(
+        policy_url,
+        {"effective_date": "2026-04-01", "text": "1. Policy statement\nWe are committed to...", "change_summary": ""},
+    )
+    version = PolicyVersion.objects.get()
+    assert version.number == 1
+    assert version.next_review_date == datetime.date(2027, 4, 1)
+    asked = Notification.objects.filter(subject="Please read and acknowledge: Modern Slavery Policy (version 1)")
+    assert set(asked.values_list("recipient", flat=True)) == {staff.pk, other.pk, hr_user.pk}
+    assert not Notification.objects.filter(recipient=leaver).exists()
+
+    login(staff)
+    html = client.get(reverse("training:index")).content.decode()
+    assert "Policies to read and acknowledge" in html
+    assert "Modern Slavery Policy (version 1" in html
+    # Acknowledging needs the box ticked.
+    response = client.post(reverse("training:policy_acknowledge", args=[version.pk]), {})
+    assert response.status_code == 400
+    assert not Acknowledgement.objects.exists()
+    client.post(reverse("training:policy_acknowledge", args=[version.pk]), {"confirm": "on"})
+    client.post(reverse("training:policy_acknowledge", args=[version.pk]), {"confirm": "on"})
+    assert Acknowledgement.objects.filter(user=staff, version=version).count() == 1
+    assert "Policies to read and acknowledge" not in client.get(reverse("training:index")).content.decode()
+
+    login(hr_user)
+    html = client.get(reverse("training:policy_detail", args=[version.policy_id])).content.decode()
+    assert "1 of 3 active staff (33.3%)" in html
+    assert "Bob Night" in html
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_new_version_needs_a_change_summary_and_asks_everyone_again(client, login, make_user, hr_user):
+    staff = make_user(roles.STAFF)
+    v1 = PolicyVersionFactory(policy=PolicyFactory(title="Modern Slavery Policy"))
+    Acknowledgement.objects.create(user=staff, version=v1)
+    login(hr_user)
+    url = reverse("training:policy_publish", args=[v1.policy_id])
+    response = client.post(url, {"effective_date": "2026-04-01", "text": "Updated text", "change_summary": ""})
+    assert "Say what changed from the previous version." in response.content.decode()
+    assert "Updated text" in response.content.decode()
+    client.post(url, {"effective_date": "2026-04-01", "text": "Updated text", "change_summary": "New section 4.3"})
+    v2 = PolicyVersion.objects.get(number=2)
+
+    login(staff)
+    html = client.get(reverse("training:index")).content.decode()
+    assert "version 2" in html
+    html = client.get(reverse("training:policy_detail", args=[v1.policy_id]))
+    assert html.status_code == 404  # managing policies is for HR and the admin
+
+    login(hr_user)
+    rates = client.get(reverse("training:policy_detail", args=[v1.policy_id])).context["rates"]
+    assert [(r["version"].number, r["acknowledged"]) for r in rates] == [(2, 0), (1, 1)]
+    assert v2.change_summary == "New section 4.3"
+
+
+def test_review_reminder_reaches_the_compliance_admin_30_days_before_once(make_user):
+    admin = make_user(roles.STAFF, roles.COMPLIANCE_ADMIN)
+    PolicyVersionFactory(
+        policy=PolicyFactory(title="Modern Slavery Policy", requires_acknowledgement=False),
+        effective_date=datetime.date(2025, 6, 1),
+    )
+    with time_machine.travel(datetime.date(2026, 4, 30), tick=False):
+        assert tasks.policy_review_due() == 0
+    with time_machine.travel(datetime.date(2026, 5, 2), tick=False):
+        assert tasks.policy_review_due() == 1
+        assert tasks.policy_review_due() == 0
+    subjects = list(Notification.objects.filter(recipient=admin).values_list("subject", flat=True))
+    assert subjects == ["Policy review due 01 June 2026: Modern Slavery Policy"]
+
+
+def test_staff_who_have_not_acknowledged_are_reminded_once_after_two_weeks(make_user):
+    done = make_user(roles.STAFF)
+    pending = make_user(roles.STAFF)
+    version = PolicyVersionFactory(effective_date=datetime.date(2026, 1, 1))
+    Acknowledgement.objects.create(user=done, version=version)
+    with time_machine.travel(datetime.date(2026, 1, 10), tick=False):
+        tasks.policy_review_due()
+    assert not Notification.objects.exists()
+    with time_machine.travel(datetime.date(2026, 1, 20), tick=False):
+        tasks.policy_review_due()
+        tasks.policy_review_due()
+    reminders = Notification.objects.filter(subject__startswith="Reminder: please acknowledge")
+    assert list(reminders.values_list("recipient", flat=True)) == [pending.pk]
+
+
+def test_policy_pages_are_readable_by_all_staff_but_managed_by_hr_only(client, login, make_user):
+    version = PolicyVersionFactory(policy=PolicyFactory(title="Modern Slavery Policy"))
+    login(make_user(roles.STAFF))
+    assert client.get(reverse("training:policy_version", args=[version.pk])).status_code == 200
+    assert "Modern Slavery Policy" in client.get(reverse("training:policy_list")).content.decode()
+    assert client.get(reverse("training:policy_create")).status_code == 404
+    assert client.get(reverse("training:policy_publish", args=[version.policy_id])).status_code == 404
