@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from compliance import rules as r
@@ -180,3 +183,57 @@ def attachment_download(request, reference: str, pk: int):
     return FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
+
+
+@login_required
+def case_export(request):
+    """The filtered case list as CSV: no narrative and no reporter, and the export is access-logged."""
+    _require(r.can_work_cases, request.user)
+    filters = CaseFilterForm(request.GET or None)
+    cases = selectors.concern_list(user=request.user, filters=filters.cleaned_data if filters.is_valid() else {})
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cases-{timezone.localdate():%Y-%m-%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Reference",
+            "Received",
+            "Channel",
+            "Concerns",
+            "Site",
+            "Status",
+            "Risk",
+            "Assignee",
+            "Due",
+            "Overdue",
+            "Outcome",
+            "Closed",
+        ]
+    )
+    rows = 0
+    for c in cases:
+        writer.writerow(
+            [
+                c.reference,
+                timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+                c.get_channel_display(),
+                c.get_subject_type_display(),
+                str(c.site or c.location_text or ""),
+                c.get_status_display(),
+                c.get_risk_level_display() if c.risk_level else "",
+                str(c.assignee or ""),
+                timezone.localtime(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "",
+                "yes" if c.is_overdue else "no",
+                c.get_outcome_display() if c.outcome else "",
+                timezone.localtime(c.closed_at).strftime("%Y-%m-%d") if c.closed_at else "",
+            ]
+        )
+        rows += 1
+    access_log_record(
+        user=request.user,
+        obj=None,
+        action=AccessLog.Action.EXPORT,
+        request=request,
+        detail=f"Case list CSV ({rows} cases)",
+    )
+    return response

@@ -15,6 +15,7 @@ urlpatterns = [
     path("my-reports/<str:reference>/", views.my_report_detail, name="my_report_detail"),
     # Case work for the Lead and the Safeguarding team.
     path("cases/", case_views.index, name="index"),
+    path("cases/export.csv", case_views.case_export, name="case_export"),
     path("cases/<str:reference>/", case_views.case_detail, name="case_detail"),
     path("cases/<str:reference>/attachments/<int:pk>/", case_views.attachment_download, name="attachment_download"),
     path("cases/<str:reference>/<slug:action>/", case_views.case_action, name="case_action"),

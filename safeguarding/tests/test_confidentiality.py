@@ -200,3 +200,33 @@ def test_oversized_file_refused(lead, case, settings):
 
     with pytest.raises(ValidationError, match="larger than"):
         services.attachment_add(concern=case, actor=lead, upload=SimpleUploadedFile("big.txt", b"a" * 2048))
+
+
+def test_case_export_is_logged_and_has_no_narrative_or_names(client, login, lead, reporter, case):
+    login(lead)
+    response = client.get(reverse("safeguarding:case_export"), {"status": "triaged"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert case.reference in body
+    assert case.narrative[:20] not in body
+    assert reporter.full_name not in body
+    log = AccessLog.objects.get(action="export")
+    assert log.user == lead and "1 cases" in log.detail
+
+
+@pytest.mark.parametrize("role", [roles.BOARD_MEMBER, roles.DIRECTOR, roles.PROCUREMENT])
+def test_export_is_404_for_other_roles(client, login, make_user, case, role):
+    login(make_user(role))
+    assert client.get(reverse("safeguarding:case_export")).status_code == 404
+
+
+def test_statistics_for_the_board_are_counts_only(case, reporter):
+    from safeguarding.selectors import concern_statistics
+
+    stats = concern_statistics()
+    assert stats["received"] == 1 and stats["open"] == 1
+    assert stats["by_status"] == {"triaged": 1}
+    text = repr(stats)
+    assert case.reference not in text
+    assert case.narrative[:20] not in text
+    assert reporter.full_name not in text
