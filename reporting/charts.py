@@ -9,6 +9,7 @@ while WeasyPrint draws the same data: URI in the Board report.
 from __future__ import annotations
 
 import base64
+import math
 import re
 from dataclasses import dataclass
 
@@ -75,6 +76,12 @@ def bar(title: str, data: dict, *, percent: bool = False) -> Chart:
     chart = pygal.HorizontalBar(**_config(title=title, range=(0, 100) if percent else None))
     if percent:
         chart.value_formatter = lambda v: f"{v:.0f}%"
+    elif data:
+        # Counts are whole numbers: ticks at whole steps, not 0.1, 0.2, ...
+        top = max(data.values()) or 1
+        step = max(1, math.ceil(top / 5))
+        chart.y_labels = list(range(0, top + step, step))
+        chart.value_formatter = lambda v: f"{v:.0f}"
     if data:
         for label, value in data.items():
             chart.add(str(label), [value])

@@ -64,7 +64,7 @@ KPIS = (
     Kpi("corrective_actions_overdue", "Corrective actions overdue", "Suppliers", higher_is_better=False),
     Kpi("high_risk_suppliers", "High-risk suppliers", "Suppliers", higher_is_better=False),
     Kpi("questionnaires_returned", "Questionnaires returned", "Suppliers", higher_is_better=True),
-    Kpi("governance_meetings", "Governance meetings with the modern slavery item", "Governance", higher_is_better=True),
+    Kpi("governance_meetings", "Governance meetings held", "Governance", higher_is_better=True),
     Kpi("risks_open", "Open risks on the register", "Governance"),
     Kpi("actions_done", "Action plan items completed", "Governance", higher_is_better=True),
 )
@@ -75,6 +75,11 @@ KPI_BY_KEY = {k.key: k for k in KPIS}
 
 
 def concern_figures(period: Period) -> dict:
+    """Received, resolved and open concerns, median days to resolve, by outcome and by subject.
+
+    Three queries. A reopened case has its closed_at cleared by the case
+    service, so it counts as open (and not as resolved) until closed again.
+    """
     figures = {
         "concerns_received": 0,
         "concerns_resolved": 0,
@@ -84,45 +89,64 @@ def concern_figures(period: Period) -> dict:
         "concerns_by_subject": {},
     }
     Concern = _model("safeguarding", "Concern")
-    fields = _fields(Concern)
-    if Concern is None or "created_at" not in fields:
+    if Concern is None or not {"created_at", "closed_at", "outcome", "subject_type"} <= _fields(Concern):
         return figures
     start, end = _aware(period.start), _aware(period.end, end=True)
     received = Concern.objects.filter(created_at__gte=start, created_at__lt=end)
-    figures["concerns_received"] = received.count()
-    closed_field = "closed_at" if "closed_at" in fields else None
-    if closed_field:
-        # A reopened case has its closed_at cleared, so it counts as open, not resolved.
-        resolved = Concern.objects.filter(closed_at__gte=start, closed_at__lt=end)
-        figures["concerns_resolved"] = resolved.count()
-        figures["concerns_open"] = (
-            Concern.objects.filter(created_at__lt=end).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end)).count()
-        )
-        durations = sorted(
-            (closed - created).total_seconds() / 86400
-            for created, closed in resolved.values_list("created_at", "closed_at").iterator(chunk_size=5000)
-        )
-        figures["median_days_to_resolve"] = round(statistics.median(durations), 1) if durations else 0
-        if "outcome" in fields:
-            labels = dict(Concern._meta.get_field("outcome").choices or [])
-            figures["concerns_by_outcome"] = {
-                str(labels.get(row["outcome"], row["outcome"] or "No outcome")): row["n"]
-                for row in resolved.values("outcome").annotate(n=Count("pk")).order_by("outcome")
-            }
-    subject_field = next((f for f in ("subject_type", "concerns", "about", "who_concerned") if f in fields), None)
-    if subject_field:
-        labels = dict(Concern._meta.get_field(subject_field).choices or [])
-        figures["concerns_by_subject"] = {
-            str(labels.get(row[subject_field], row[subject_field] or "Not recorded")): row["n"]
-            for row in received.values(subject_field).annotate(n=Count("pk")).order_by(subject_field)
-        }
+    subject_labels = dict(Concern._meta.get_field("subject_type").choices or [])
+    by_subject = {
+        str(subject_labels.get(row["subject_type"], row["subject_type"] or "Not recorded")): row["n"]
+        for row in received.order_by().values("subject_type").annotate(n=Count("pk")).order_by("subject_type")
+    }
+    figures["concerns_by_subject"] = by_subject
+    figures["concerns_received"] = sum(by_subject.values())
+
+    resolved = Concern.objects.filter(status="closed", closed_at__gte=start, closed_at__lt=end)
+    outcome_labels = dict(Concern._meta.get_field("outcome").choices or [])
+    by_outcome: dict[str, int] = {}
+    durations = []
+    # Values only (two datetimes and a code): no narrative or reporter ever leaves the case table.
+    for created, closed, outcome in (
+        resolved.order_by().values_list("created_at", "closed_at", "outcome").iterator(chunk_size=5000)
+    ):
+        durations.append((closed - created).total_seconds() / 86400)
+        label = str(outcome_labels.get(outcome, outcome or "No outcome recorded"))
+        by_outcome[label] = by_outcome.get(label, 0) + 1
+    figures["concerns_resolved"] = len(durations)
+    figures["median_days_to_resolve"] = round(statistics.median(durations), 1) if durations else 0
+    figures["concerns_by_outcome"] = dict(sorted(by_outcome.items()))
+    figures["concerns_open"] = (
+        Concern.objects.filter(created_at__lt=end)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        .order_by()
+        .count()
+    )
     return figures
 
 
 # --- Training, acknowledgements, recruitment checks ------------------------------------
 
 
+def _employed_at(day: datetime.date, prefix: str = "") -> Q:
+    """People on the books at the end of `day`: leavers count until their leaving date."""
+    p = prefix
+    return Q(**{f"{p}left_on__gt": day}) | Q(**{f"{p}left_on__isnull": True, f"{p}is_active": True})
+
+
+def _pair_standing(records: list[tuple], as_of: datetime.date) -> str:
+    # Same rule as the training app's completion rates: a valid completion on the date is
+    # complete; otherwise an open record past its due date is overdue; an old completion is expired.
+    if any(done and done <= as_of and (expires is None or expires > as_of) for _, done, expires in records):
+        return "complete"
+    if any((done is None or done > as_of) and due < as_of for due, done, expires in records):
+        return "overdue"
+    if any(done and done <= as_of for _, done, _ in records):
+        return "expired"
+    return "not_yet_due"
+
+
 def training_figures(period: Period) -> dict:
+    """Training completion as at the period end (overall, by course, by department), acknowledgements, checks."""
     figures = {
         "training_completion_pct": 0.0,
         "training_by_course": {},
@@ -130,13 +154,111 @@ def training_figures(period: Period) -> dict:
         "policy_acknowledgement_pct": 0.0,
         "recruitment_checks_complete_pct": 0.0,
     }
+    as_of = period.end
+    TrainingRecord = _model("training", "TrainingRecord")
+    if TrainingRecord is not None:
+        pairs: dict[tuple[int, int], list[tuple]] = {}
+        labels: dict[tuple[int, int], tuple[str, str]] = {}
+        rows = (
+            TrainingRecord.objects.filter(_employed_at(as_of, "user__"), assigned_on__lte=as_of)
+            .order_by()
+            .values_list(
+                "user_id",
+                "course_id",
+                "course__title",
+                "user__department__name",
+                "due_on",
+                "completed_on",
+                "expires_on",
+            )
+        )
+        for user_id, course_id, course, department, due, done, expires in rows.iterator(chunk_size=10000):
+            pairs.setdefault((user_id, course_id), []).append((due, done, expires))
+            labels[(user_id, course_id)] = (course, department or "No department")
+        totals = {"all": [0, 0]}
+        by_course: dict[str, list[int]] = {}
+        by_department: dict[str, list[int]] = {}
+        for key, records in pairs.items():
+            standing = _pair_standing(records, as_of)
+            if standing == "not_yet_due":
+                continue
+            complete = int(standing == "complete")
+            course, department = labels[key]
+            for bucket in (
+                totals["all"],
+                by_course.setdefault(course, [0, 0]),
+                by_department.setdefault(department, [0, 0]),
+            ):
+                bucket[0] += complete
+                bucket[1] += 1
+        figures["training_completion_pct"] = _pct(*totals["all"])
+        figures["training_by_course"] = {k: _pct(*v) for k, v in sorted(by_course.items())}
+        figures["training_by_department"] = {k: _pct(*v) for k, v in sorted(by_department.items())}
+
+    figures["policy_acknowledgement_pct"] = _acknowledgement_pct(as_of)
+    figures["recruitment_checks_complete_pct"] = _recruitment_checks_pct(as_of)
     return figures
+
+
+def _acknowledgement_pct(as_of: datetime.date) -> float:
+    """Acknowledgements of the versions in force at the date, by people employed then, over people x policies."""
+    PolicyVersion = _model("compliance", "PolicyVersion")
+    Acknowledgement = _model("compliance", "Acknowledgement")
+    if PolicyVersion is None or Acknowledgement is None:
+        return 0.0
+    end = _aware(as_of, end=True)
+    current: dict[int, int] = {}
+    for policy_id, version_id in (
+        PolicyVersion.objects.filter(
+            policy__requires_acknowledgement=True, published_at__lt=end, effective_date__lte=as_of
+        )
+        .order_by("policy_id", "number")
+        .values_list("policy_id", "pk")
+    ):
+        current[policy_id] = version_id
+    if not current:
+        return 0.0
+    from compliance.models import User
+
+    staff = User.objects.filter(_employed_at(as_of)).count()
+    acknowledged = (
+        Acknowledgement.objects.filter(
+            _employed_at(as_of, "user__"), version_id__in=current.values(), acknowledged_at__lt=end
+        )
+        .order_by()
+        .count()
+    )
+    return _pct(acknowledged, staff * len(current))
+
+
+def _recruitment_checks_pct(as_of: datetime.date) -> float:
+    """Workers employed at the date whose checks were all complete on it (DBS clear, right to work, contract)."""
+    RecruitmentCheck = _model("training", "RecruitmentCheck")
+    if RecruitmentCheck is None:
+        return 0.0
+    from compliance.models import User
+
+    workers = User.objects.filter(_employed_at(as_of)).count()
+    complete = (
+        RecruitmentCheck.objects.filter(
+            _employed_at(as_of, "worker__"),
+            dbs_outcome="clear",
+            dbs_checked_on__lte=as_of,
+            right_to_work_verified_on__lte=as_of,
+            contract_accessible_given_on__lte=as_of,
+        )
+        .filter(Q(right_to_work_expires_on__isnull=True) | Q(right_to_work_expires_on__gt=as_of))
+        .order_by()
+        .count()
+    )
+    return _pct(complete, workers)
 
 
 # --- Suppliers ------------------------------------------------------------------------
 
 
 def supplier_figures(period: Period) -> dict:
+    """Audits done and passed in the period; corrective actions, risk bands and the register as at its end."""
     figures = {
         "audits_done": 0,
         "audits_passed": 0,
@@ -147,7 +269,70 @@ def supplier_figures(period: Period) -> dict:
         "questionnaires_sent": 0,
         "questionnaires_returned": 0,
     }
+    Supplier = _model("suppliers", "Supplier")
+    if Supplier is None:
+        return figures
+    start, end = _aware(period.start), _aware(period.end, end=True)
+    Audit = _model("suppliers", "Audit")
+    if Audit is not None:
+        audits = Audit.objects.filter(status="completed", completed_date__range=(period.start, period.end)).order_by()
+        # Passed: compliant or minor issues only; major or critical findings fail the audit.
+        counts = audits.aggregate(done=Count("pk"), passed=Count("pk", filter=Q(result__in=["compliant", "minor"])))
+        figures["audits_done"], figures["audits_passed"] = counts["done"], counts["passed"]
+    CorrectiveAction = _model("suppliers", "CorrectiveAction")
+    if CorrectiveAction is not None:
+        open_at_end = CorrectiveAction.objects.filter(created_at__lt=end).filter(
+            Q(verified_at__isnull=True) | Q(verified_at__gte=end)
+        )
+        counts = open_at_end.order_by().aggregate(
+            open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=period.end))
+        )
+        figures["corrective_actions_open"], figures["corrective_actions_overdue"] = counts["open"], counts["overdue"]
+    figures["suppliers_by_band"] = _suppliers_by_band(Supplier, period, end)
+    figures["high_risk_suppliers"] = figures["suppliers_by_band"].get("High", 0)
+    Questionnaire = _model("suppliers", "QuestionnaireRequest")
+    if Questionnaire is not None:
+        figures["questionnaires_sent"] = Questionnaire.objects.filter(sent_at__gte=start, sent_at__lt=end).count()
+        figures["questionnaires_returned"] = Questionnaire.objects.filter(
+            submitted_at__gte=start, submitted_at__lt=end
+        ).count()
     return figures
+
+
+def _suppliers_by_band(Supplier, period: Period, end: datetime.datetime) -> dict:
+    """Suppliers on the register at the period end by their risk band then (latest assessment before the end).
+
+    A supplier terminated before the end is not counted; one terminated after it is.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    RiskAssessment = _model("suppliers", "RiskAssessment")
+    SupplierEvent = _model("suppliers", "SupplierEvent")
+    qs = Supplier.objects.filter(created_at__lt=end).exclude(status="prospective")
+    if SupplierEvent is not None:
+        terminated_before_end = SupplierEvent.objects.filter(
+            supplier=OuterRef("pk"), kind="decision", message__startswith="Terminated", at__lt=end
+        )
+        from django.db.models import Exists
+
+        qs = qs.exclude(Exists(terminated_before_end))
+    if RiskAssessment is not None:
+        band_then = (
+            RiskAssessment.objects.filter(supplier=OuterRef("pk"), assessed_at__lt=end)
+            .order_by("-assessed_at", "-pk")
+            .values("band")[:1]
+        )
+        qs = qs.annotate(band_then=Subquery(band_then))
+        field = "band_then"
+    else:
+        field = "risk_band"
+    labels = {"low": "Low", "medium": "Medium", "high": "High"}
+    counts: dict[str, int] = {}
+    for row in qs.order_by().values(field).annotate(n=Count("pk")):
+        label = labels.get(row[field], "Not assessed")
+        counts[label] = counts.get(label, 0) + row["n"]
+    order = ["High", "Medium", "Low", "Not assessed"]
+    return {label: counts[label] for label in order if label in counts}
 
 
 # --- Governance (this app) --------------------------------------------------------------
@@ -180,7 +365,7 @@ def trend(current: dict, previous: dict) -> list[dict]:
     """The scalar KPIs side by side with the previous period, with the direction in words."""
     rows = []
     for kpi in KPIS:
-        now, before = current.get(kpi.key, 0) or 0, previous.get(kpi.key, 0) or 0
+        now, before = current.get(kpi.key, 0), previous.get(kpi.key, 0)
         change = round(now - before, 1)
         if change == 0:
             direction, verdict = "no change", "same"
