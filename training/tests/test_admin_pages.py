@@ -1,0 +1,159 @@
+"""HR and Compliance admin pages: courses, rules, records, assignment; every page renders."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from compliance import roles
+from compliance.models import Notification
+from training.models import AssignmentRule, Course, ImportBatch, TrainingRecord
+from training.tests.factories import (
+    AssignmentRuleFactory,
+    CourseFactory,
+    PolicyVersionFactory,
+    RecruitmentCheckFactory,
+    TrainingRecordFactory,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 3, 2)
+
+
+def test_hr_adds_a_course_and_bad_input_is_kept(client, login, hr_user):
+    login(hr_user)
+    data = {"code": "ms induction", "title": "Modern slavery induction", "kind": "induction", "provider": "internal"}
+    response = client.post(reverse("training:course_create"), data)
+    html = response.content.decode()
+    assert "Nothing was saved" in html
+    assert 'value="Modern slavery induction"' in html
+    assert not Course.objects.exists()
+    response = client.post(reverse("training:course_create"), {**data, "code": "ms-induction", "validity_months": ""})
+    assert response.status_code == 302
+    assert Course.objects.get().validity_months is None
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_saving_a_rule_assigns_the_course_to_everyone_it_matches(client, login, hr_user, make_user):
+    course = CourseFactory(code="ms-specialised", title="Specialised modern slavery training")
+    buyer = make_user(roles.STAFF, roles.PROCUREMENT)
+    carer = make_user(roles.STAFF)
+    login(hr_user)
+    response = client.post(
+        reverse("training:rule_create"),
+        {"course": course.pk, "role": Group.objects.get(name=roles.PROCUREMENT).pk, "due_within_days": "90"},
+        follow=True,
+    )
+    assert "Rule saved; 1 new assignment." in response.content.decode()
+    assert TrainingRecord.objects.get(course=course).user == buyer
+    assert not TrainingRecord.objects.filter(user=carer).exists()
+
+    rule = AssignmentRule.objects.get()
+    client.post(reverse("training:rule_edit", args=[rule.pk]), {"action": "deactivate"})
+    rule.refresh_from_db()
+    assert rule.is_active is False
+    # A switched-off rule no longer assigns to people joining the role.
+    carer.groups.add(Group.objects.get(name=roles.PROCUREMENT))
+    assert not TrainingRecord.objects.filter(user=carer).exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_hr_assigns_a_course_by_hand_and_the_person_is_told(client, login, hr_user, make_user):
+    person = make_user(roles.STAFF)
+    course = CourseFactory(title="Modern slavery induction")
+    login(hr_user)
+    data = {"user": person.pk, "course": course.pk, "due_on": "2026-04-01"}
+    assert client.post(reverse("training:record_assign"), data).status_code == 302
+    assert Notification.objects.filter(recipient=person, subject="Training assigned: Modern slavery induction").exists()
+    response = client.post(reverse("training:record_assign"), data)
+    assert "already has this course assigned" in response.content.decode()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_hr_records_a_completion_with_a_certificate(client, login, hr_user, make_user):
+    record = TrainingRecordFactory(user=make_user(roles.STAFF), course=CourseFactory(validity_months=12))
+    login(hr_user)
+    response = client.post(
+        reverse("training:record_detail", args=[record.pk]),
+        {"action": "complete", "completed_on": "2026-02-27", "score": "88"},
+        follow=True,
+    )
+    assert "Completion recorded." in response.content.decode()
+    record.refresh_from_db()
+    assert (record.completed_on, record.expires_on, record.score) == (
+        datetime.date(2026, 2, 27),
+        datetime.date(2027, 2, 27),
+        88,
+    )
+
+
+@pytest.mark.parametrize("count", [1, 200])
+@time_machine.travel(TODAY, tick=False)
+def test_record_list_query_count_is_constant(client, login, hr_user, make_user, django_assert_max_num_queries, count):
+    course = CourseFactory()
+    for _ in range(count):
+        TrainingRecordFactory(user=make_user(roles.STAFF), course=course, due_on=datetime.date(2026, 2, 1))
+    login(hr_user)
+    # Queries: session read, user, roles, notifications, organisation (base), count, one page of
+    # records with people, departments, managers and courses, the course filter, session save (3).
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("training:record_list"), {"status": "overdue"})
+    assert response.context["page"].paginator.count == count
+
+
+@pytest.mark.parametrize("count", [1, 200])
+@time_machine.travel(TODAY, tick=False)
+def test_recruitment_list_query_count_is_constant(
+    client, login, hr_user, make_user, django_assert_max_num_queries, count
+):
+    for _ in range(count):
+        RecruitmentCheckFactory(worker=make_user(roles.STAFF), dbs_outcome="clear", dbs_checked_on=TODAY)
+    login(hr_user)
+    # Queries: session read, user, roles, notifications, organisation (base), count, one page of
+    # people with department, check and agency, the rate (count + checks), access log, session save (3).
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("training:recruitment_list"))
+    assert response.status_code == 200
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize("role", [roles.HR, roles.COMPLIANCE_ADMIN])
+def test_every_admin_page_renders(client, login, make_user, role):
+    user = make_user(roles.STAFF, role)
+    person = make_user(roles.STAFF, line_manager=user)
+    course = CourseFactory()
+    rule = AssignmentRuleFactory(course=course)
+    record = TrainingRecordFactory(user=person, course=course)
+    version = PolicyVersionFactory()
+    batch = ImportBatch.objects.create(kind="roster", filename="x.csv", content="", uploaded_by=user)
+    login(user)
+    urls = [
+        reverse("training:index"),
+        reverse("training:team"),
+        reverse("training:rates"),
+        reverse("training:admin"),
+        reverse("training:course_list"),
+        reverse("training:course_create"),
+        reverse("training:course_edit", args=[course.pk]),
+        reverse("training:rule_list"),
+        reverse("training:rule_create"),
+        reverse("training:rule_edit", args=[rule.pk]),
+        reverse("training:record_list"),
+        reverse("training:record_assign"),
+        reverse("training:record_detail", args=[record.pk]),
+        reverse("training:import_upload"),
+        reverse("training:import_detail", args=[batch.pk]),
+        reverse("training:recruitment_list"),
+        reverse("training:recruitment_edit", args=[person.pk]),
+        reverse("training:policy_list"),
+        reverse("training:policy_create"),
+        reverse("training:policy_detail", args=[version.policy_id]),
+        reverse("training:policy_publish", args=[version.policy_id]),
+        reverse("training:policy_version", args=[version.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "<h1" in response.content.decode(), url
