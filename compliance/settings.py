@@ -284,6 +284,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safeguarding.tasks.case_sla_escalation",
         "schedule": crontab(minute=5),
     },
+    "reporting-kpi-snapshot": {"task": "reporting.tasks.kpi_snapshot", "schedule": crontab(day_of_month=1, hour=2)},
+    "reporting-statement-deadline-reminders": {
+        "task": "reporting.tasks.statement_deadline_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "reporting-risk-register-reviews-due": {
+        "task": "reporting.tasks.risk_register_reviews_due",
+        "schedule": crontab(hour=8, minute=10),
+    },
 }
 
 # --- API ---------------------------------------------------------------------
