@@ -284,7 +284,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safeguarding.tasks.case_sla_escalation",
         "schedule": crontab(minute=5),
     },
-    "reporting-kpi-snapshot": {"task": "reporting.tasks.kpi_snapshot", "schedule": crontab(day_of_month=1, hour=2)},
+    "reporting-kpi-snapshot": {
+        "task": "reporting.tasks.kpi_snapshot",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
     "reporting-statement-deadline-reminders": {
         "task": "reporting.tasks.statement_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
