@@ -143,3 +143,20 @@ def test_notification_list_has_constant_queries(client, make_user, login, django
     NotificationFactory.create_batch(24, recipient=user)
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(reverse("notifications"))
+
+
+def test_server_error_page_is_friendly_and_shows_the_helpline(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong" in html and "08000 121 700" in html
+    assert "Traceback" not in html
+
+
+def test_not_found_page_is_styled(client, make_user, login):
+    login(make_user(roles.STAFF))
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
