@@ -77,7 +77,11 @@ def risk_assessment_list(*, user: User) -> QuerySet[RiskAssessment]:
 def audit_list(*, user: User, filters: dict | None = None) -> QuerySet[Audit]:
     if not r.can_view_suppliers.test(user):
         return Audit.objects.none()
-    qs = Audit.objects.select_related("supplier", "auditor").annotate(finding_count=Count("findings"))
+    qs = (
+        Audit.objects.select_related("supplier", "auditor")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-planned_date", "-pk")
+    )
     f = filters or {}
     for key in ("status", "result", "kind", "method"):
         if f.get(key):

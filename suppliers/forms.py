@@ -1,0 +1,351 @@
+"""Forms for supplier pages: validation a person sees, keeping what they typed."""
+
+from django import forms
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+from compliance.models import User
+from suppliers.models import (
+    Audit,
+    CategoryRisk,
+    CodeOfConduct,
+    CountryRisk,
+    EnhancedDueDiligence,
+    Finding,
+    QuestionnaireTemplate,
+    RiskBand,
+    Supplier,
+)
+from suppliers.services import Decision
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class SupplierFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, help_text="Name, registration number or contact")
+    category = forms.ChoiceField(choices=[("", "Any category"), *Supplier.Category.choices], required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *Supplier.Status.choices], required=False)
+    risk_band = forms.ChoiceField(label="Risk", choices=[("", "Any risk"), *RiskBand.choices], required=False)
+    country = CountryField(blank=True).formfield(required=False, label="Country of operation")
+    agency = forms.BooleanField(label="Agencies only", required=False)
+    termination_recommended = forms.BooleanField(label="Decision needed", required=False)
+    order = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("name", "Name"),
+            ("-risk_score", "Highest risk first"),
+            ("-annual_spend", "Highest spend first"),
+            ("next_review_due", "Review due soonest"),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "Any country"), *list(self.fields["country"].choices)[1:]]
+
+
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = [
+            "name",
+            "registration_number",
+            "category",
+            "countries",
+            "annual_spend",
+            "contract_owner",
+            "contract_start",
+            "contract_end",
+            "uses_agency_labour",
+            "subcontracts",
+            "migrant_workforce",
+            "on_site_at_our_premises",
+            "is_recruitment_agency",
+            "contact_name",
+            "contact_email",
+        ]
+        widgets = {"contract_start": DATE, "contract_end": DATE}
+        labels = {"annual_spend": "Annual spend (£)", "uses_agency_labour": "Uses agency labour"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract_owner"].queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("contract_start") and data.get("contract_end") and data["contract_end"] < data["contract_start"]:
+            self.add_error("contract_end", "The contract cannot end before it starts.")
+        if data.get("annual_spend") is not None and data["annual_spend"] < 0:
+            self.add_error("annual_spend", "Spend cannot be negative.")
+        return data
+
+
+class EnhancedChecksForm(forms.ModelForm):
+    class Meta:
+        model = EnhancedDueDiligence
+        fields = [
+            "ownership_verified",
+            "supply_chain_mapped",
+            "worker_interviews",
+            "site_visit",
+            "wage_records_checked",
+            "summary",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        ticked = [k for k in self.Meta.fields[:-1] if data.get(k)]
+        if not ticked:
+            raise forms.ValidationError("Tick at least one check that was done.")
+        return data
+
+
+class AgencyForm(forms.Form):
+    charges_fees = forms.BooleanField(label="The agency charges workers recruitment fees or costs", required=False)
+    retains_ids = forms.BooleanField(
+        label="The agency retains workers' passports or identity documents", required=False
+    )
+    evidence = forms.CharField(
+        label="Evidence",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you saw: contract terms, worker interviews, audit notes.",
+    )
+    evidence_file = forms.FileField(label="Evidence file (optional)", required=False)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.CHOICES, widget=forms.RadioSelect)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    new_due_date = forms.DateField(
+        label="New due date (if extending)", required=False, widget=DATE, help_text="Only for an extension."
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == Decision.EXTEND:
+            due = data.get("new_due_date")
+            if not due:
+                self.add_error("new_due_date", "Give the new due date for the extension.")
+            elif due <= timezone.localdate():
+                self.add_error("new_due_date", "The new due date must be in the future.")
+        return data
+
+
+class ConductAcceptanceForm(forms.Form):
+    code = forms.ModelChoiceField(label="Version", queryset=CodeOfConduct.objects.filter(published_at__isnull=False))
+    accepted_on = forms.DateField(widget=DATE)
+    signed_by_name = forms.CharField(label="Signed by", max_length=200)
+    signed_by_role = forms.CharField(label="Signatory's job title", max_length=200, required=False)
+
+    def clean_accepted_on(self):
+        value = self.cleaned_data["accepted_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The acceptance date cannot be in the future.")
+        return value
+
+
+class CodeOfConductForm(forms.ModelForm):
+    class Meta:
+        model = CodeOfConduct
+        fields = ["version", "title", "effective_from", "clauses"]
+        widgets = {"effective_from": DATE, "clauses": forms.Textarea(attrs={"rows": 10})}
+
+
+class QuestionnaireSendForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label="Questionnaire", queryset=QuestionnaireTemplate.objects.filter(is_active=True)
+    )
+    contact_name = forms.CharField(max_length=200)
+    contact_email = forms.EmailField()
+    valid_days = forms.IntegerField(label="Link valid for (days)", min_value=1, max_value=90, initial=30)
+
+
+class QuestionnaireReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept the answers"), ("return", "Return to the supplier with comments")],
+        widget=forms.RadioSelect,
+    )
+    comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("comments") or "").strip():
+            self.add_error("comments", "Say what the supplier needs to change.")
+        return data
+
+
+class AuditForm(forms.ModelForm):
+    class Meta:
+        model = Audit
+        fields = ["kind", "method", "planned_date", "auditor", "auditor_name", "scope"]
+        widgets = {"planned_date": DATE, "scope": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["auditor"].queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
+        self.fields["auditor"].label = "Auditor (one of us)"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("auditor") and not data.get("auditor_name"):
+            self.add_error("auditor", "Choose an auditor or name the external auditor.")
+        return data
+
+
+class AuditCompleteForm(forms.Form):
+    result = forms.ChoiceField(choices=Audit.Result.choices)
+    completed_date = forms.DateField(widget=DATE)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean_completed_date(self):
+        value = self.cleaned_data["completed_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The audit date cannot be in the future.")
+        return value
+
+
+class FindingForm(forms.Form):
+    severity = forms.ChoiceField(choices=Finding.Severity.choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    open_safeguarding_case = forms.BooleanField(
+        label="Open a safeguarding case (critical findings: workers may be at risk)", required=False
+    )
+
+
+class CorrectiveActionForm(forms.Form):
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), help_text="Usually the contract owner.")
+    due_date = forms.DateField(widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
+
+    def clean_due_date(self):
+        value = self.cleaned_data["due_date"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("The due date cannot be in the past.")
+        return value
+
+
+class EvidenceForm(forms.Form):
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="What shows the action is done."
+    )
+    evidence_file = forms.FileField(label="Evidence file (optional)", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("evidence") or "").strip() and not data.get("evidence_file"):
+            raise forms.ValidationError("Describe the evidence or attach a file.")
+        return data
+
+
+class VerifyForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", "Evidence accepted: close the action"), ("reject", "Not enough: send back to the owner")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("note") or "").strip():
+            self.add_error("note", "Say what is missing from the evidence.")
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Register file (.csv or .xlsx)")
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Upload a .csv or .xlsx file.")
+        if f.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        return f
+
+
+class ReviewDoneForm(forms.Form):
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Review notes")
+
+
+class QuestionnaireAnswerForm(forms.Form):
+    """The supplier contact's answers; nothing is required until they submit."""
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections = []
+        answers = {a.question_id: a for a in request.answers.all()}
+        for section in request.template.sections.all():
+            names = []
+            for question in section.questions.all():
+                name = f"q_{question.pk}"
+                label = question.text + ("" if question.required else " (optional)")
+                existing = answers.get(question.pk)
+                if question.kind in (question.Kind.YES_NO, question.Kind.CHOICE):
+                    choices = [
+                        (c, c.capitalize() if question.kind == question.Kind.YES_NO else c)
+                        for c in question.choice_list
+                    ]
+                    field = forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, required=False)
+                elif question.kind == question.Kind.TEXT:
+                    field = forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 3}), required=False)
+                else:
+                    field = forms.FileField(label=label, required=False)
+                    if existing and existing.document_id:
+                        field.help_text = f"Already uploaded: {existing.value}. Upload again to replace it."
+                if question.help_text:
+                    field.help_text = question.help_text
+                if existing and question.kind != question.Kind.FILE:
+                    field.initial = existing.value
+                field.question = question
+                self.fields[name] = field
+                names.append(name)
+            self.sections.append((section, names))
+
+    def answers(self) -> tuple[dict[int, str], dict]:
+        values, files = {}, {}
+        for name, field in self.fields.items():
+            qid = field.question.pk
+            value = self.cleaned_data.get(name)
+            if isinstance(field, forms.FileField):
+                if value:
+                    files[qid] = value
+            else:
+                values[qid] = value or ""
+        return values, files
+
+
+class RiskWeightForm(forms.Form):
+    """One number per weight, keyed by the weight's key."""
+
+    def __init__(self, *args, weights, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.weights = list(weights)
+        for w in self.weights:
+            self.fields[w.key] = forms.IntegerField(
+                label=w.label, initial=w.value, help_text=w.help_text, min_value=0, max_value=100_000_000
+            )
+
+    def clean(self):
+        data = super().clean()
+        medium, high = data.get("band_medium_from"), data.get("band_high_from")
+        if medium is not None and high is not None and high <= medium:
+            self.add_error("band_high_from", "The high band must start above the medium band.")
+        return data
+
+
+CountryRiskFormSet = forms.modelformset_factory(
+    CountryRisk,
+    fields=["country", "band", "points", "source"],
+    extra=1,
+    can_delete=True,
+)
+CategoryRiskFormSet = forms.modelformset_factory(
+    CategoryRisk,
+    fields=["category", "points", "rationale"],
+    extra=0,
+)

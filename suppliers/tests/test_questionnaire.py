@@ -1,0 +1,176 @@
+"""Questionnaire links: no account, save and return, single use, expiry, isolation, score."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from suppliers import scoring, services_questionnaire
+from suppliers.models import Question, QuestionnaireRequest, QuestionnaireTemplate
+from suppliers.questionnaire_defaults import MSAT_NAME
+from suppliers.tests.factories import SupplierFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _send(procurement, supplier=None, **kwargs):
+    supplier = supplier or SupplierFactory(name="Sparkle Cleaning Ltd")
+    template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
+    return services_questionnaire.questionnaire_send(
+        supplier=supplier,
+        template=template,
+        actor=procurement,
+        contact_name="Kim Contact",
+        contact_email="kim@sparkle.example",
+        **kwargs,
+    )
+
+
+def _answers(template, *, gap_for=()):
+    """A full set of good answers, with a gap for the questions whose text contains any of gap_for."""
+    data = {}
+    for q in Question.objects.filter(section__template=template):
+        if q.kind == "yes_no":
+            good = "no" if q.gap_answer == "yes" else "yes"
+            bad = q.gap_answer or good
+            data[f"q_{q.pk}"] = bad if any(word in q.text for word in gap_for) else good
+        elif q.kind == "choice":
+            data[f"q_{q.pk}"] = q.choice_list[0]
+        elif q.kind == "text":
+            data[f"q_{q.pk}"] = "Bangladesh and the UK"
+    return data
+
+
+def test_msat_template_is_seeded_with_the_themes():
+    template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
+    titles = list(template.sections.values_list("title", flat=True))
+    for theme in (
+        "Policy and governance",
+        "Risk assessment",
+        "Due diligence",
+        "Recruitment practices and fees",
+        "Training",
+        "Supply chain mapping",
+        "Remediation and grievance",
+    ):
+        assert theme in titles
+
+
+def test_contact_gets_an_email_with_a_link_that_works_without_an_account(
+    client, procurement, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request, token = _send(procurement)
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/suppliers/q/(\S+)/", mail.outbox[0].body)
+    assert link and link.group(1) == token
+    response = client.get(reverse("suppliers:questionnaire_public", args=[token]))
+    assert response.status_code == 200
+    assert "Recruitment practices and fees" in response.content.decode()
+    assert "Sparkle Cleaning Ltd" in response.content.decode()
+
+
+def test_save_and_return_keeps_answers_then_submit_closes_the_link(client, procurement):
+    request, token = _send(procurement)
+    url = reverse("suppliers:questionnaire_public", args=[token])
+    question = Question.objects.filter(section__template=request.template, kind="text").first()
+    client.post(url, {f"q_{question.pk}": "Vietnam", "save": "1"})
+    request.refresh_from_db()
+    assert request.status == "in_progress"
+    assert "Vietnam" in client.get(url).content.decode()
+
+    # Submitting with answers missing keeps what was typed and names what is missing.
+    response = client.post(url, {f"q_{question.pk}": "Vietnam and Poland", "submit": "1"})
+    assert response.status_code == 200
+    assert "Answer this question before you submit." in response.content.decode()
+    assert "Vietnam and Poland" in response.content.decode()
+
+    response = client.post(url, {**_answers(request.template), "submit": "1"})
+    assert "your answers have been submitted" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "submitted"
+    # Single use: the same link now shows nothing.
+    again = client.get(url)
+    assert again.status_code == 404
+    assert "Sparkle" not in again.content.decode()
+    assert client.post(url, {**_answers(request.template), "submit": "1"}).status_code == 404
+
+
+def test_link_expires(client, procurement):
+    _request, token = _send(procurement, valid_days=3)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=4)):
+        response = client.get(reverse("suppliers:questionnaire_public", args=[token]))
+    assert response.status_code == 404
+    assert "not available" in response.content.decode()
+
+
+def test_a_token_opens_only_its_own_questionnaire_and_nothing_else(client, procurement):
+    other = SupplierFactory(name="Secret Other Supplier")
+    _send(procurement, supplier=other)
+    request, token = _send(procurement)
+    page = client.get(reverse("suppliers:questionnaire_public", args=[token])).content.decode()
+    assert "Secret Other Supplier" not in page
+    # The link is not a session: the register and the supplier's own page still ask to sign in.
+    for url in (
+        reverse("suppliers:index"),
+        reverse("suppliers:detail", args=[request.supplier_id]),
+        reverse("suppliers:questionnaire_review", args=[request.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response.url
+    assert client.get(reverse("suppliers:questionnaire_public", args=[token[:-2] + "xx"])).status_code == 404
+
+
+def test_accepted_answers_change_the_score_and_return_sends_a_new_link(
+    client, procurement, login, django_capture_on_commit_callbacks
+):
+    request, token = _send(procurement)
+    supplier = request.supplier
+    before = scoring.supplier_score(supplier)
+    assert any(f.key == "questionnaire_missing" for f in before.factors)
+    client.post(
+        reverse("suppliers:questionnaire_public", args=[token]),
+        {**_answers(request.template, gap_for=("any workers pay fees", "passports")), "submit": "1"},
+    )
+    login(procurement)
+    review_url = reverse("suppliers:questionnaire_review", args=[request.pk])
+    assert "Gap" in client.get(review_url).content.decode()
+
+    # Returned with comments: a new link, the old one stays dead.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(review_url, {"decision": "return", "comments": "Explain the fees."})
+    request.refresh_from_db()
+    assert request.status == "returned"
+    new_token = re.search(r"/suppliers/q/(\S+)/", mail.outbox[-1].body).group(1)
+    assert new_token != token
+    assert client.get(reverse("suppliers:questionnaire_public", args=[token])).status_code == 404
+    client.logout()
+    assert (
+        "Explain the fees." in client.get(reverse("suppliers:questionnaire_public", args=[new_token])).content.decode()
+    )
+    client.post(
+        reverse("suppliers:questionnaire_public", args=[new_token]),
+        {**_answers(request.template, gap_for=("any workers pay fees", "passports")), "submit": "1"},
+    )
+    login(procurement)
+    client.post(review_url, {"decision": "accept"})
+    supplier.refresh_from_db()
+    after = supplier.risk_assessments.first()
+    keys = {f["key"]: f["points"] for f in after.factors}
+    assert "questionnaire_missing" not in keys
+    assert keys["questionnaire_gap"] == 2 * 5
+    assert after.score == before.score - 10 + 10
+    assert QuestionnaireRequest.objects.get(pk=request.pk).status == "accepted"
+
+
+def test_board_member_can_read_answers_but_not_review(client, procurement, board, login):
+    request, token = _send(procurement)
+    client.post(reverse("suppliers:questionnaire_public", args=[token]), {**_answers(request.template), "submit": "1"})
+    login(board)
+    url = reverse("suppliers:questionnaire_review", args=[request.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"decision": "accept"}).status_code == 403

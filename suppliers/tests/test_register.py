@@ -1,0 +1,159 @@
+"""Register pages: who sees what, filters, detail explanation and history, query counts."""
+
+import pytest
+from django.urls import reverse
+
+from compliance import roles
+from suppliers import services
+from suppliers.models import Supplier
+from suppliers.tests.factories import AuditFactory, FindingFactory, SupplierFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", [roles.STAFF, roles.HR, roles.LINE_MANAGER, roles.SAFEGUARDING_TEAM])
+def test_roles_without_supplier_access_get_404(client, make_user, login, role):
+    supplier = SupplierFactory()
+    login(make_user(role))
+    for url in (
+        reverse("suppliers:index"),
+        reverse("suppliers:detail", args=[supplier.pk]),
+        reverse("suppliers:edit", args=[supplier.pk]),
+        reverse("suppliers:audits"),
+        reverse("suppliers:export"),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("suppliers:activate", args=[supplier.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("role", [roles.BOARD_MEMBER, roles.DIRECTOR, roles.COMPLIANCE_ADMIN])
+def test_readers_see_the_register_but_cannot_change_it(client, make_user, login, role):
+    supplier = SupplierFactory(name="Brightclean Services Ltd")
+    login(make_user(role))
+    assert "Brightclean Services Ltd" in client.get(reverse("suppliers:index")).content.decode()
+    page = client.get(reverse("suppliers:detail", args=[supplier.pk])).content.decode()
+    assert "Brightclean Services Ltd" in page
+    assert "Edit details" not in page
+    assert client.get(reverse("suppliers:create")).status_code == 403
+    assert client.post(reverse("suppliers:edit", args=[supplier.pk]), {"name": "Renamed"}).status_code == 403
+    assert client.post(reverse("suppliers:activate", args=[supplier.pk])).status_code == 403
+    assert client.get(reverse("suppliers:import")).status_code == 403
+    supplier.refresh_from_db()
+    assert supplier.name == "Brightclean Services Ltd"
+
+
+def test_procurement_adds_a_supplier_and_sees_its_score_explained(client, procurement, login):
+    login(procurement)
+    response = client.post(
+        reverse("suppliers:create"),
+        {
+            "name": "Northern Linen Ltd",
+            "registration_number": "09876543",
+            "category": "laundry",
+            "countries": ["GB", "RO"],
+            "annual_spend": "180000",
+            "uses_agency_labour": "on",
+            "contact_name": "Jo Smith",
+            "contact_email": "jo@linen.example",
+        },
+    )
+    supplier = Supplier.objects.get(name="Northern Linen Ltd")
+    assert response.status_code == 302
+    assert supplier.status == "prospective"
+    page = client.get(reverse("suppliers:detail", args=[supplier.pk])).content.decode()
+    # Each factor and its points, adding up to the total shown.
+    assert "Romania: High prevalence" in page
+    assert "Laundry" in page
+    assert "Uses agency labour" in page
+    assert supplier.risk_score == 20 + 20 + 5 + 10 + 10
+    assert f'data-testid="risk-total">{supplier.risk_score}<' in page
+    assert "Added to the register." in page
+
+
+def test_bad_input_keeps_what_was_typed_and_says_what_is_wrong(client, procurement, login):
+    login(procurement)
+    response = client.post(
+        reverse("suppliers:create"),
+        {
+            "name": "Half-typed Ltd",
+            "category": "cleaning",
+            "annual_spend": "lots",
+            "contract_start": "2026-05-01",
+            "contract_end": "2026-01-01",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="Half-typed Ltd"' in html
+    assert "Enter a number." in html
+    assert "The contract cannot end before it starts." in html
+    assert not Supplier.objects.filter(name="Half-typed Ltd").exists()
+
+
+def test_filters_and_search(client, procurement, login):
+    SupplierFactory(name="Acme Cleaning", category="cleaning", countries=["GB", "IN"], status="active")
+    SupplierFactory(name="Byte Hardware", category="it_hardware", countries=["CN"])
+    SupplierFactory(name="Care Partners", category="commissioned_care", countries=["GB"], is_recruitment_agency=True)
+    login(procurement)
+
+    def names(**params):
+        return [s.name for s in client.get(reverse("suppliers:index"), params).context["page"]]
+
+    assert names(q="acme") == ["Acme Cleaning"]
+    assert names(category="it_hardware") == ["Byte Hardware"]
+    assert names(country="IN") == ["Acme Cleaning"]
+    assert names(country="GB") == ["Acme Cleaning", "Care Partners"]
+    assert names(status="active") == ["Acme Cleaning"]
+    assert names(agency="on") == ["Care Partners"]
+
+
+def test_updates_are_in_the_history(client, procurement, login):
+    supplier = services.supplier_create(actor=procurement, data={"name": "Fresh Foods", "category": "catering"})
+    login(procurement)
+    client.post(
+        reverse("suppliers:edit", args=[supplier.pk]),
+        {"name": "Fresh Foods", "category": "catering", "annual_spend": "2000000", "countries": ["GB"]},
+    )
+    page = client.get(reverse("suppliers:detail", args=[supplier.pk])).content.decode()
+    assert "Changed: " in page and "annual spend" in page
+    assert "Register details changed" in page
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_register_list_queries_are_constant(client, procurement, login, django_assert_max_num_queries, rows):
+    SupplierFactory.create_batch(rows)
+    login(procurement)
+    # session read, user, user's groups (roles), count, organisation name, unread
+    # notifications, page of suppliers (owner joined, finding/action counts annotated),
+    # session save; the filter form's country choices are in memory. Same at 1 and 50.
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("suppliers:index"))
+    assert len(response.context["page"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_supplier_detail_queries_are_constant(client, procurement, login, django_assert_max_num_queries, rows):
+    supplier = SupplierFactory()
+    services.risk_assess(supplier=supplier)
+    for _ in range(rows):
+        FindingFactory(audit=AuditFactory(supplier=supplier))
+        services.supplier_event_record(supplier=supplier, kind="note", message="x")
+    login(procurement)
+    # session, user, roles, org, notifications; supplier; latest + earlier assessments;
+    # audits + their findings (prefetch); actions; questionnaires; acceptances; current code;
+    # enhanced checks; review tasks; documents; history; activation gate (EDD exists).
+    with django_assert_max_num_queries(22):
+        response = client.get(reverse("suppliers:detail", args=[supplier.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_audit_list_queries_are_constant(client, procurement, login, django_assert_max_num_queries, rows):
+    for _ in range(rows):
+        AuditFactory()
+    login(procurement)
+    # session read, user, roles, org, notifications, count, page of audits (supplier and
+    # auditor joined, findings counted), session save. Same at 1 and 50.
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("suppliers:audits"))
+    assert len(response.context["page"]) == rows
