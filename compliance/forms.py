@@ -3,7 +3,7 @@ import calendar
 from django import forms
 from django.contrib.auth.models import Group
 
-from compliance.models import Department, LegalEntity, Organisation, Site, User
+from compliance.models import AccessLog, Department, LegalEntity, Organisation, Site, User
 
 
 class OrganisationForm(forms.ModelForm):
@@ -135,3 +135,17 @@ class PeopleFilterForm(forms.Form):
     role = forms.ModelChoiceField(queryset=Group.objects.order_by("name"), required=False, empty_label="Any role")
     department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False, empty_label="Any department")
     status = forms.ChoiceField(choices=[("active", "Active"), ("left", "Left"), ("all", "Everyone")], required=False)
+
+
+class AccessLogFilterForm(forms.Form):
+    who = forms.CharField(label="Person (name or email)", required=False)
+    action = forms.ChoiceField(choices=[("", "Any action"), *AccessLog.Action.choices], required=False)
+    record = forms.CharField(label="Record contains", required=False)
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
+            self.add_error("until", "The end date is before the start date.")
+        return cleaned

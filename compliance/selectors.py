@@ -19,10 +19,24 @@ def notification_unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def access_log_list(*, user: User) -> QuerySet[AccessLog]:
+def access_log_list(*, user: User, filters: dict | None = None) -> QuerySet[AccessLog]:
     if not r.can_view_access_log.test(user):
         return AccessLog.objects.none()
-    return AccessLog.objects.select_related("user", "content_type")
+    qs = AccessLog.objects.select_related("user", "content_type")
+    filters = filters or {}
+    if filters.get("who"):
+        qs = qs.filter(
+            models.Q(user__full_name__icontains=filters["who"]) | models.Q(user__email__icontains=filters["who"])
+        )
+    if filters.get("action"):
+        qs = qs.filter(action=filters["action"])
+    if filters.get("record"):
+        qs = qs.filter(object_repr__icontains=filters["record"])
+    if filters.get("since"):
+        qs = qs.filter(at__date__gte=filters["since"])
+    if filters.get("until"):
+        qs = qs.filter(at__date__lte=filters["until"])
+    return qs
 
 
 def user_list(*, user: User) -> QuerySet[User]:
