@@ -3,6 +3,7 @@
 import pytest
 
 from compliance import roles
+from tests.browser import browser, page  # noqa: F401  (Chromium fixtures for test_browser)
 
 
 @pytest.fixture
