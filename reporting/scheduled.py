@@ -60,12 +60,13 @@ def statement_deadline_remind(*, today: datetime.date | None = None) -> int:
     # Only the latest stage reached: a first run late in the cycle sends one reminder, not a burst.
     stage = reached[-1]
     label = periods.financial_year(organisation, year).label
-    if stage < 0:
-        subject = f"Modern slavery statement {label} is due by {deadline:%d %B %Y}"
-    elif stage == 0:
+    overdue = (today - deadline).days
+    if overdue < 0:
+        subject = f"Modern slavery statement {label} is due by {deadline:%-d %B %Y}"
+    elif overdue == 0:
         subject = f"Modern slavery statement {label} is due today and not yet published"
     else:
-        subject = f"Modern slavery statement {label} is {stage} days overdue"
+        subject = f"Modern slavery statement {label} is {overdue} day{'s' if overdue != 1 else ''} overdue"
     sent = notification_send(
         recipients=_people(MODERN_SLAVERY_LEAD, BOARD_MEMBER, DIRECTOR),
         subject=subject,
