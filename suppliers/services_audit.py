@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import importlib
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -76,34 +75,40 @@ def audit_complete(
 
 
 def _open_safeguarding_case(*, finding: Finding, actor: User) -> None:
-    """Open a safeguarding case through the safeguarding app, when that service exists."""
+    """Open a safeguarding case from a critical finding through the safeguarding app's service."""
     try:
-        module = importlib.import_module("safeguarding.services")
+        from safeguarding.services import concern_submit
     except ImportError:
-        module = None
-    concern_submit = getattr(module, "concern_submit", None)
+        concern_submit = None
     if concern_submit is None:
         finding.safeguarding_note = (
-            "Safeguarding case requested: the case service was not available, so the Modern Slavery Lead "
+            "Safeguarding case requested: the case service is not available, so the Modern Slavery Lead "
             "was notified to open it by hand."
         )
         return
     try:
         concern = concern_submit(
             reporter=actor,
+            channel="supplier_audit",
+            subject_type="supplier_worker",
+            indicators=["other"],
+            indicators_other="Critical finding in a supplier audit",
             narrative=(
-                f"Critical finding at supplier {finding.supplier.name} (audit of "
-                f"{finding.audit.planned_date:%d %b %Y}): {finding.description}"
+                f"Critical finding at supplier {finding.supplier.name} "
+                f"({finding.audit.get_kind_display().lower()} of {finding.audit.planned_date:%d %b %Y}): "
+                f"{finding.description}"
             ),
             linked_supplier=finding.supplier,
         )
-    except TypeError:
-        # The safeguarding service's signature differs from what we expected: do not lose the finding.
-        logger.exception("safeguarding.services.concern_submit could not be called")
-        finding.safeguarding_note = "Safeguarding case requested; open it by hand (the case service refused the call)."
+    except (TypeError, ValidationError):
+        # The finding must not be lost because the case could not be opened: the Lead is told either way.
+        logger.exception("safeguarding.services.concern_submit refused the critical finding")
+        finding.safeguarding_note = (
+            "Safeguarding case requested; it could not be opened automatically: open it by hand."
+        )
         return
-    finding.safeguarding_reference = str(getattr(concern, "reference", "") or getattr(concern, "pk", ""))[:40]
-    finding.safeguarding_note = "Safeguarding case opened from this finding."
+    finding.safeguarding_reference = str(getattr(concern, "reference", "") or concern.pk)[:40]
+    finding.safeguarding_note = f"Safeguarding case {finding.safeguarding_reference} opened from this finding."
 
 
 def finding_record(
