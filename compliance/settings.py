@@ -280,6 +280,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.tasks.notifications_purge_read",
         "schedule": crontab(hour=3, minute=15),
     },
+    "suppliers-risk-review-due": {
+        "task": "suppliers.tasks.supplier_risk_review_due",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "suppliers-corrective-action-escalation": {
+        "task": "suppliers.tasks.corrective_action_escalation",
+        "schedule": crontab(hour=6, minute=40),
+    },
+    "suppliers-questionnaire-chasers": {
+        "task": "suppliers.tasks.questionnaire_chasers",
+        "schedule": crontab(hour=6, minute=50),
+    },
     "safeguarding-case-sla-escalation": {
         "task": "safeguarding.tasks.case_sla_escalation",
         "schedule": crontab(minute=5),

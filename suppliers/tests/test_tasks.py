@@ -153,3 +153,9 @@ def test_risk_tables_are_edited_in_the_app_and_readers_cannot_edit(client, procu
     response = client.post(reverse("suppliers:risk_settings"), data)
     assert response.status_code == 302, response.context["weight_form"].errors if response.context else ""
     assert RiskWeight.objects.get(key="labour_agency").value == 40
+
+
+def test_supplier_tasks_are_scheduled_daily(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    for name in ("supplier_risk_review_due", "corrective_action_escalation", "questionnaire_chasers"):
+        assert f"suppliers.tasks.{name}" in tasks
