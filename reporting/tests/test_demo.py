@@ -1,0 +1,24 @@
+"""The reporting demo: last year's statement published, this year's draft, governance records."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, Statement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_a_published_statement_a_draft_and_governance(client):
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    published = Statement.objects.get(status=Statement.Status.PUBLISHED)
+    draft = Statement.objects.get(status=Statement.Status.DRAFT)
+    assert draft.financial_year == published.financial_year + 1
+    assert [e.action for e in published.events.all()][-3:] == ["approved", "signed", "published"]
+    assert RiskRegisterEntry.objects.count() == 5
+    assert GovernanceMeeting.objects.count() == 3
+    assert ActionPlanItem.objects.filter(source_statement=published).count() == 3
+    page = client.get(reverse("reporting:public_statement", args=[published.financial_year]))
+    assert page.status_code == 200 and "Dana Director" in page.content.decode()
