@@ -1,5 +1,12 @@
 from rest_framework.routers import DefaultRouter
 
+from suppliers import api
+
 router = DefaultRouter()
+router.register("suppliers", api.SupplierViewSet, basename="suppliers-supplier")
+router.register("risk-assessments", api.RiskAssessmentViewSet, basename="suppliers-risk-assessment")
+router.register("audits", api.AuditViewSet, basename="suppliers-audit")
+router.register("findings", api.FindingViewSet, basename="suppliers-finding")
+router.register("corrective-actions", api.CorrectiveActionViewSet, basename="suppliers-corrective-action")
 
 urlpatterns = router.urls

@@ -1,0 +1,241 @@
+"""Supplier API: the register, risk assessments, audits, findings and corrective actions.
+
+The same selectors decide what anyone sees and the same services make every
+change; out of scope answers 404, a reader's write 403, bad input 400.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.http import Http404
+from django_countries.serializer_fields import CountryField
+from rest_framework import mixins, permissions, serializers, viewsets
+
+from compliance import rules as r
+from compliance.models import User
+from suppliers import selectors, services
+from suppliers.models import Audit, CorrectiveAction, Finding, RiskAssessment, RiskBand, Supplier
+
+
+class SupplierReaders(permissions.BasePermission):
+    """Supplier readers may read; managers may write; everyone else gets 404."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not r.can_view_suppliers.test(user):
+            # A contract owner reads their own corrective actions through the API too.
+            if getattr(view, "allow_owners", False) and request.method in permissions.SAFE_METHODS:
+                return True
+            raise Http404
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return r.can_manage_suppliers.test(user)
+
+
+class SupplierSerializer(serializers.ModelSerializer):
+    countries = serializers.ListField(child=CountryField(), required=False)
+    contract_owner = serializers.SlugRelatedField(
+        slug_field="email", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    is_prohibited_agency = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Supplier
+        fields = [
+            "id",
+            "name",
+            "registration_number",
+            "category",
+            "countries",
+            "annual_spend",
+            "contract_owner",
+            "contract_start",
+            "contract_end",
+            "uses_agency_labour",
+            "subcontracts",
+            "migrant_workforce",
+            "on_site_at_our_premises",
+            "is_recruitment_agency",
+            "agency_charges_worker_fees",
+            "agency_retains_id_documents",
+            "is_prohibited_agency",
+            "status",
+            "contact_name",
+            "contact_email",
+            "risk_score",
+            "risk_band",
+            "risk_assessed_at",
+            "next_review_due",
+            "termination_recommended_at",
+            "created_at",
+            "updated_at",
+        ]
+        # Status, risk and agency flags change only through their workflows (activation gate, agency checks).
+        read_only_fields = [
+            "status",
+            "agency_charges_worker_fees",
+            "agency_retains_id_documents",
+            "risk_score",
+            "risk_band",
+            "risk_assessed_at",
+            "next_review_due",
+            "termination_recommended_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def validate(self, attrs):
+        start = attrs.get("contract_start", getattr(self.instance, "contract_start", None))
+        end = attrs.get("contract_end", getattr(self.instance, "contract_end", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"contract_end": "The contract cannot end before it starts."})
+        if attrs.get("annual_spend") is not None and attrs["annual_spend"] < 0:
+            raise serializers.ValidationError({"annual_spend": "Spend cannot be negative."})
+        return attrs
+
+
+class SupplierFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_noop", label="Search name, number or contact")
+    country = django_filters.CharFilter(method="filter_noop", label="Country code (ISO 3166)")
+    category = django_filters.ChoiceFilter(choices=Supplier.Category.choices)
+    status = django_filters.ChoiceFilter(choices=Supplier.Status.choices)
+    risk_band = django_filters.ChoiceFilter(choices=RiskBand.choices)
+
+    class Meta:
+        model = Supplier
+        fields = ["category", "status", "risk_band"]
+
+    def filter_noop(self, queryset, name, value):
+        # Applied by the selector, which owns the register's filter logic.
+        return queryset
+
+
+class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = SupplierSerializer
+    permission_classes = [permissions.IsAuthenticated, SupplierReaders]
+    filterset_class = SupplierFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        filters = {k: self.request.query_params.get(k) for k in ("q", "country")}
+        return selectors.supplier_list(user=self.request.user, filters=filters)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.supplier_create(actor=self.request.user, data=dict(serializer.validated_data))
+
+    def perform_update(self, serializer):
+        serializer.instance = services.supplier_update(
+            supplier=serializer.instance, actor=self.request.user, data=dict(serializer.validated_data)
+        )
+
+
+class RiskAssessmentSerializer(serializers.ModelSerializer):
+    assessed_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = RiskAssessment
+        fields = ["id", "supplier", "assessed_at", "assessed_by", "score", "band", "factors", "reason"]
+
+
+class RiskAssessmentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = RiskAssessmentSerializer
+    permission_classes = [permissions.IsAuthenticated, SupplierReaders]
+    filterset_fields = ["supplier", "band"]
+
+    def get_queryset(self):
+        return selectors.risk_assessment_list(user=self.request.user)
+
+
+class AuditSerializer(serializers.ModelSerializer):
+    auditor = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+
+    class Meta:
+        model = Audit
+        fields = [
+            "id",
+            "supplier",
+            "supplier_name",
+            "kind",
+            "method",
+            "planned_date",
+            "completed_date",
+            "auditor",
+            "auditor_name",
+            "scope",
+            "status",
+            "result",
+            "summary",
+        ]
+
+
+class AuditViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AuditSerializer
+    permission_classes = [permissions.IsAuthenticated, SupplierReaders]
+    filterset_fields = ["supplier", "status", "result", "kind", "method"]
+
+    def get_queryset(self):
+        return selectors.audit_list(user=self.request.user)
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Finding
+        fields = ["id", "audit", "supplier", "severity", "description", "status", "created_at", "closed_at"]
+
+
+class FindingViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = FindingSerializer
+    permission_classes = [permissions.IsAuthenticated, SupplierReaders]
+    filterset_fields = ["supplier", "audit", "severity", "status"]
+
+    def get_queryset(self):
+        return selectors.finding_list(user=self.request.user)
+
+
+class CorrectiveActionSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = CorrectiveAction
+        fields = [
+            "id",
+            "finding",
+            "supplier",
+            "supplier_name",
+            "description",
+            "owner",
+            "due_date",
+            "status",
+            "overdue",
+            "escalation_level",
+            "evidence",
+            "evidence_submitted_at",
+            "verified_at",
+        ]
+
+
+class CorrectiveActionFilter(django_filters.FilterSet):
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+
+    class Meta:
+        model = CorrectiveAction
+        fields = ["supplier", "status", "escalation_level"]
+
+    def filter_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        overdue = {"status": CorrectiveAction.Status.OPEN, "due_date__lt": timezone.localdate()}
+        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+
+class CorrectiveActionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CorrectiveActionSerializer
+    permission_classes = [permissions.IsAuthenticated, SupplierReaders]
+    filterset_class = CorrectiveActionFilter
+    allow_owners = True
+
+    def get_queryset(self):
+        return selectors.corrective_action_list(user=self.request.user)
