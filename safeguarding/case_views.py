@@ -26,7 +26,9 @@ from safeguarding.forms import (
     IdentityGrantForm,
     MessageForm,
     NoteForm,
+    ReassessForm,
     ReferralForm,
+    ReferralOutcomeForm,
     ReopenForm,
     StepNoteForm,
     TriageForm,
@@ -47,7 +49,7 @@ def index(request):
     return render(request, "safeguarding/index.html", {"page": page, "filters": filters, "query": query.urlencode()})
 
 
-def _forms_for(user, concern, bound: dict | None = None) -> dict:
+def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | None = None) -> dict:
     """The action forms this user may use on this case in its current state."""
     bound = bound or {}
     can_work = sr.can_work_case.test(user, concern)
@@ -61,6 +63,18 @@ def _forms_for(user, concern, bound: dict | None = None) -> dict:
     if can_work and status in {Status.TRIAGED, Status.INVESTIGATING, Status.REFERRED}:
         forms["referral"] = bound.get("referral") or ReferralForm(prefix="referral")
         forms["close"] = bound.get("close") or CloseForm(prefix="close")
+    if is_lead and status in {Status.TRIAGED, Status.INVESTIGATING, Status.REFERRED}:
+        forms["reassess"] = bound.get("reassess") or ReassessForm(
+            prefix="reassess", initial={"risk_level": concern.risk_level, "assignee": concern.assignee_id}
+        )
+    if has_referrals is None:
+        has_referrals = concern.referrals.exists()
+    if can_work and has_referrals:
+        if "referral_outcome" in bound:
+            forms["referral_outcome"] = bound["referral_outcome"]
+        else:
+            forms["referral_outcome"] = ReferralOutcomeForm(prefix="referral_outcome")
+            forms["referral_outcome"].bind_concern(concern)
     if is_lead and status == Status.CLOSED:
         forms["reopen"] = bound.get("reopen") or ReopenForm(prefix="reopen")
     if can_work:
@@ -75,13 +89,14 @@ def _forms_for(user, concern, bound: dict | None = None) -> dict:
 
 def _render_detail(request, concern, bound=None, status=200):
     access_log_record(user=request.user, obj=concern, action=AccessLog.Action.VIEW, request=request)
+    referrals = list(selectors.concern_referrals(concern=concern))
     context = {
         "concern": concern,
         "timeline": selectors.concern_timeline(concern=concern),
         "attachments": selectors.concern_attachments(concern=concern),
-        "referrals": selectors.concern_referrals(concern=concern),
+        "referrals": referrals,
         "grants": selectors.identity_grants(concern=concern) if concern.viewer_sees_reporter else [],
-        "forms": _forms_for(request.user, concern, bound),
+        "forms": _forms_for(request.user, concern, bound, has_referrals=bool(referrals)),
     }
     return render(request, "safeguarding/case_detail.html", context, status=status)
 
@@ -122,6 +137,19 @@ def _do(action: str, form, request, concern):
     if action == "attachment":
         services.attachment_add(concern=concern, actor=user, upload=data["file"])
         return "File attached."
+    if action == "reassess":
+        services.concern_reassess(
+            concern=concern, actor=user, risk_level=data["risk_level"], assignee=data["assignee"], reason=data["reason"]
+        )
+        return "Risk and assignment updated."
+    if action == "referral_outcome":
+        services.referral_outcome_record(
+            referral=data["referral"],
+            actor=user,
+            outcome=data["outcome"],
+            external_reference=data["external_reference"],
+        )
+        return "Referral outcome recorded."
     if action == "grant":
         services.identity_grant(concern=concern, actor=user, user=data["user"], reason=data["reason"])
         return f"{data['user']} may now see who reported this case."
@@ -138,6 +166,8 @@ FORM_CLASSES = {
     "referral": ReferralForm,
     "attachment": AttachmentForm,
     "grant": IdentityGrantForm,
+    "reassess": ReassessForm,
+    "referral_outcome": ReferralOutcomeForm,
 }
 
 
@@ -149,6 +179,8 @@ def case_action(request, reference: str, action: str):
     if action not in FORM_CLASSES:
         raise Http404
     form = FORM_CLASSES[action](request.POST, request.FILES, prefix=action)
+    if hasattr(form, "bind_concern"):
+        form.bind_concern(concern)
     if form.is_valid():
         try:
             message = _do(action, form, request, concern)

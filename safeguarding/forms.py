@@ -274,3 +274,27 @@ class IdentityGrantForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = case_workers()
+
+
+class ReassessForm(forms.Form):
+    risk_level = forms.ChoiceField(label="Risk level", choices=RiskLevel.choices)
+    assignee = forms.ModelChoiceField(label="Assign to", queryset=None, required=False, empty_label="Nobody")
+    reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from safeguarding.selectors import case_workers
+
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = case_workers()
+
+
+class ReferralOutcomeForm(forms.Form):
+    referral = forms.ModelChoiceField(label="Referral", queryset=Referral.objects.none())
+    outcome = forms.CharField(label="What they reported back", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    external_reference = forms.CharField(label="Their reference (if new)", max_length=100, required=False)
+
+    def bind_concern(self, concern, referrals=None):
+        # Only this case's referrals can be chosen.
+        field = self.fields["referral"]
+        field.queryset = concern.referrals.all()
+        field.label_from_instance = lambda r: f"{r.get_kind_display()} on {r.made_on:%d %b %Y}"

@@ -226,3 +226,62 @@ def test_referral_form_on_page_records_police_details(client, login, lead):
     assert referral.exploitation_types == ["forced_work", "wages_taken"]
     concern.refresh_from_db()
     assert concern.status == Status.REFERRED
+
+
+def test_lead_reassigns_and_raises_risk_with_reason(
+    client, login, lead, team_member, other_team_member, django_capture_on_commit_callbacks
+):
+    concern = services.concern_triage(concern=_case(Status.NEW), actor=lead, risk_level="low", assignee=team_member)
+    login(lead)
+    url = reverse("safeguarding:case_action", args=[concern.reference, "reassess"])
+    response = client.post(url, {"reassess-risk_level": "critical", "reassess-assignee": other_team_member.pk})
+    assert response.status_code == 400
+    assert "Say why the risk or assignment changes." in response.content.decode()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url,
+            {
+                "reassess-risk_level": "critical",
+                "reassess-assignee": other_team_member.pk,
+                "reassess-reason": "Threats made.",
+            },
+        )
+    concern.refresh_from_db()
+    assert concern.risk_level == "critical" and concern.assignee == other_team_member
+    # Critical: 2 working days from triage instead of 20.
+    assert (concern.due_at - concern.triaged_at).days <= 4
+    assert [m.to for m in mail.outbox] == [[other_team_member.email]]
+    assert "risk low → critical" in concern.timeline.last().body
+
+
+def test_team_member_cannot_reassess(client, login, team_member):
+    concern = _case(Status.INVESTIGATING, assignee=team_member)
+    login(team_member)
+    response = client.post(
+        reverse("safeguarding:case_action", args=[concern.reference, "reassess"]),
+        {"reassess-risk_level": "low", "reassess-reason": "x"},
+    )
+    assert response.status_code == 403
+
+
+def test_referral_outcome_recorded_later(client, login, lead):
+    concern = _case(Status.REFERRED)
+    referral = concern.referrals.get()
+    other_case_referral = ReferralFactory()
+    login(lead)
+    url = reverse("safeguarding:case_action", args=[concern.reference, "referral_outcome"])
+    # A referral of another case cannot be chosen here.
+    response = client.post(url, {"referral_outcome-referral": other_case_referral.pk, "referral_outcome-outcome": "x"})
+    assert response.status_code == 400
+    client.post(
+        url,
+        {
+            "referral_outcome-referral": referral.pk,
+            "referral_outcome-outcome": "Positive reasonable grounds decision.",
+            "referral_outcome-external_reference": "LA-77",
+        },
+    )
+    referral.refresh_from_db()
+    assert referral.outcome == "Positive reasonable grounds decision." and referral.external_reference == "LA-77"
+    assert "Positive reasonable grounds decision." in client.get(concern.get_absolute_url()).content.decode()
