@@ -171,7 +171,7 @@ def seed(stdout=None) -> None:
         data["risk_locations"] = ["own_operations", "tier1", "tier2"]
         data["affected_groups"] = ["migrants"]
         data["risk_countries"] = "United Kingdom"
-        services.statement_update(statement=statement, actor=lead, data=data)
+        statement = services.statement_update(statement=statement, actor=lead, data=data)
         approved_on = meetings[0].held_on
         services.statement_approve(statement=statement, actor=board, approved_on=approved_on, meeting=meetings[0])
         services.statement_sign(

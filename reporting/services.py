@@ -261,6 +261,8 @@ def action_items_from_statement(
     _check(rr.can_manage_governance, actor, "create actions")
     created = []
     with transaction.atomic():
+        # Read the steps as stored, not as the caller's copy last saw them.
+        statement = Statement.objects.get(pk=statement.pk)
         existing = set(ActionPlanItem.objects.filter(source_statement=statement).values_list("title", flat=True))
         for line in statement.next_step_lines():
             title = line[:300]
