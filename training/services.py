@@ -247,6 +247,31 @@ def training_record_confirm(*, record: TrainingRecord, actor: User) -> TrainingR
     return record
 
 
+@transaction.atomic
+def training_record_declaration_reject(*, record: TrainingRecord, actor: User, reason: str) -> TrainingRecord:
+    """The line manager (or HR) does not accept a self-declared completion; the course stays open."""
+    from training.rules import can_confirm_record
+
+    record = TrainingRecord.objects.select_for_update().select_related("course", "user").get(pk=record.pk)
+    if not can_confirm_record.test(actor, record):
+        raise PermissionDenied
+    if record.declared_on is None or record.completed_on is not None:
+        raise ValidationError("There is no declaration waiting for confirmation.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why, so that the person knows what to do next."})
+    record.declared_on = None
+    record.source = TrainingRecord.Source.MANUAL if record.rule_id is None else TrainingRecord.Source.RULE
+    record.save()
+    notification_send(
+        recipients=[record.user],
+        subject=f"Training not confirmed: {record.course.title}",
+        template="training/email/rejected.txt",
+        context={"record": record, "reason": reason.strip(), "actor": actor},
+        url=_record_url(record),
+    )
+    return record
+
+
 # --- Reminders ----------------------------------------------------------------
 
 

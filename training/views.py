@@ -70,6 +70,17 @@ def record_detail(request, pk: int):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             return redirect("training:record_detail", pk=record.pk)
+        if action == "reject":
+            if not tr.can_confirm_record.test(request.user, record):
+                raise PermissionDenied
+            try:
+                services.training_record_declaration_reject(
+                    record=record, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, f"{record.user} has been told the completion was not confirmed.")
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("training:record_detail", pk=record.pk)
         if action == "declare" and declare_form is not None:
             form = declare_form = DeclarationForm(request.POST, request.FILES)
             done = "Thank you. Your line manager has been asked to confirm it."
@@ -141,4 +152,35 @@ def rates(request):
         params["group_by"] = form.cleaned_data["group_by"] or "course"
         params["course_id"] = form.cleaned_data["course"].pk if form.cleaned_data["course"] else None
     result = selectors.completion_rates(user=request.user, **params)
-    return render(request, "training/rates.html", {"form": form, **result})
+    if request.GET.get("export") == "csv":
+        return _rates_csv(request, result)
+    return render(request, "training/rates.html", {"form": form, "export_query": request.GET.urlencode(), **result})
+
+
+def _csv_cell(value):
+    # Names typed by people must not run as spreadsheet formulas.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def _rates_csv(request, result):
+    import csv
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="training-completion-{result["as_of"]:%Y-%m-%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([result["group_by"].replace("_", " "), "complete", "overdue", "expired", "not yet due", "rate %"])
+    for row in [*result["rows"], result["total"]]:
+        writer.writerow(
+            [_csv_cell(row.label), row.complete, row.overdue, row.expired, row.not_yet_due, _csv_cell(row.rate)]
+        )
+    access_log_record(
+        user=request.user,
+        obj=None,
+        action=AccessLog.Action.EXPORT,
+        request=request,
+        detail=f"Training completion rates by {result['group_by']} as at {result['as_of']:%Y-%m-%d}",
+    )
+    return response

@@ -197,3 +197,25 @@ def test_hr_and_admin_record_recruitment_checks_and_see_the_rate(client, login, 
     assert "Iva Nurse" in html
     assert "Complete" in html
     assert AccessLog.objects.filter(action=AccessLog.Action.VIEW, object_repr="Recruitment checks list").exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_manager_can_decline_a_declaration_with_a_reason(client, login, team):
+    record = team["report_record"]
+    login(team["report"])
+    client.post(
+        reverse("training:record_detail", args=[record.pk]), {"action": "declare", "completed_on": "2026-03-01"}
+    )
+    login(team["manager"])
+    response = client.post(
+        reverse("training:record_detail", args=[record.pk]), {"action": "reject", "reason": ""}, follow=True
+    )
+    assert "Say why" in response.content.decode()
+    client.post(
+        reverse("training:record_detail", args=[record.pk]),
+        {"action": "reject", "reason": "No certificate on the LMS for that date."},
+    )
+    record.refresh_from_db()
+    assert record.declared_on is None and record.completed_on is None
+    note = Notification.objects.get(recipient=team["report"], subject__startswith="Training not confirmed")
+    assert "No certificate on the LMS for that date." in note.body

@@ -127,3 +127,31 @@ def test_rates_page_query_count_is_constant(client, login, make_user, hr_user, d
         response = client.get(reverse("training:rates"), {"group_by": "role"})
     assert response.status_code == 200
     assert response.context["total"].overdue == count
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_rates_download_as_csv_is_logged_and_formula_safe(people, client, login, hr_user):
+    from compliance.models import AccessLog, Department
+
+    Department.objects.filter(name="Head office").update(name="=HYPERLINK(1)")
+    login(hr_user)
+    response = client.get(reverse("training:rates"), {"group_by": "department", "export": "csv"})
+    body = response.content.decode()
+    assert response["Content-Type"].startswith("text/csv")
+    assert "Care delivery,2,1,0,0,66.7" in body
+    assert "'=HYPERLINK(1),1,0,1,1,50.0" in body
+    assert AccessLog.objects.filter(user=hr_user, action=AccessLog.Action.EXPORT).exists()
+
+
+@pytest.mark.parametrize("count", [1, 40])
+@time_machine.travel(TODAY, tick=False)
+def test_my_training_query_count_is_constant(client, login, make_user, django_assert_max_num_queries, count):
+    person = make_user(roles.STAFF)
+    for n in range(count):
+        TrainingRecordFactory(user=person, course=CourseFactory(code=f"c{n}"), due_on=datetime.date(2026, 7, 1))
+    login(person)
+    # Queries: session read, user, roles, notifications, organisation (base), the records with courses,
+    # the policy versions with this person's acknowledgement, session save (3).
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("training:index"))
+    assert len(response.context["statuses"]) == count
