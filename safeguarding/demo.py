@@ -224,7 +224,11 @@ def seed(stdout=None) -> int:
         return 0
     made = 0
     for demo in CASES:
-        if Concern.objects.filter(narrative=demo.narrative).exists():
+        existing = Concern.objects.filter(narrative=demo.narrative).first()
+        if existing is not None:
+            # Suppliers may have been seeded after the cases were: link them now.
+            if demo.supplier and existing.linked_supplier_id is None and (supplier := _supplier()) is not None:
+                Concern.objects.filter(pk=existing.pk).update(linked_supplier=supplier)
             continue
         reporter = _user(demo.reporter) if demo.channel != Channel.ANONYMOUS_FORM else None
         if demo.channel != Channel.ANONYMOUS_FORM and reporter is None:

@@ -169,3 +169,25 @@ def test_my_reports_lists_only_own(client, login, make_user, submit):
     html = client.get(reverse("safeguarding:my_reports")).content.decode()
     assert "MS-" not in html
     assert "You have not reported any concerns" in html
+
+
+def test_critical_supplier_audit_finding_opens_a_case(make_user, lead, django_capture_on_commit_callbacks):
+    # The contract the suppliers app relies on when a critical audit finding opens a case.
+    from safeguarding.services import concern_submit
+    from suppliers.models import Supplier
+
+    supplier = Supplier.objects.create(name="Brightwash Laundry Ltd")
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = concern_submit(
+            reporter=make_user(roles.STAFF, roles.PROCUREMENT),
+            channel="supplier_audit",
+            subject_type="supplier_worker",
+            indicators=["other"],
+            indicators_other="Critical finding in a supplier audit",
+            narrative="Critical finding at supplier Brightwash Laundry Ltd: workers' passports held in the office safe.",
+            linked_supplier=supplier,
+        )
+    assert concern.reference.startswith("MS-")
+    assert concern.linked_supplier == supplier
+    assert concern.get_channel_display() == "Supplier audit finding"
+    assert [m.to for m in mail.outbox] == [[lead.email]]
