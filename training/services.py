@@ -111,16 +111,6 @@ def assignments_apply(*, users: Iterable[User], today: datetime.date | None = No
     return created
 
 
-def training_renewals_assign(*, today: datetime.date | None = None) -> list[TrainingRecord]:
-    """Re-assign courses whose certificates expire within the renewal window (or have expired)."""
-    today = _today(today)
-    horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    user_ids = (
-        TrainingRecord.objects.filter(expires_on__lte=horizon, user__is_active=True).values_list("user_id", flat=True)
-    ).distinct()
-    return assignments_apply(users=User.objects.filter(pk__in=list(user_ids)), today=today)
-
-
 @transaction.atomic
 def training_assign(*, user: User, course: Course, due_on: datetime.date, actor: User) -> TrainingRecord:
     """Assign a course to one person by hand (HR)."""
@@ -278,7 +268,9 @@ def training_record_declaration_reject(*, record: TrainingRecord, actor: User, r
 def training_reminders_send(*, today: datetime.date | None = None) -> int:
     """Remind people of courses due in 30 and 7 days and overdue; each reminder once per threshold."""
     today = _today(today)
-    training_renewals_assign(today=today)
+    # The daily sweep also catches people whose department, type or start date changed outside an
+    # import, and certificates entering the renewal window; it never duplicates an assignment.
+    assignments_apply(users=User.objects.filter(is_active=True), today=today)
     horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     records = TrainingRecord.objects.filter(
         completed_on__isnull=True, declared_on__isnull=True, due_on__lte=horizon, user__is_active=True

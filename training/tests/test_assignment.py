@@ -107,3 +107,15 @@ def test_an_expiring_certificate_is_reassigned_by_rule_when_it_nears_expiry(make
     assert renewal.due_on == datetime.date(2026, 4, 1)
     assert renewal.source == TrainingRecord.Source.RULE
     assert TrainingRecord.objects.filter(user=person).count() == 2
+
+
+def test_the_daily_sweep_assigns_after_a_department_change(make_user):
+    catering = DepartmentFactory(name="Housekeeping and catering")
+    AssignmentRuleFactory(course=CourseFactory(code="food-workers-ms"), department=catering)
+    person = make_user(roles.STAFF)
+    with time_machine.travel(TODAY, tick=False):
+        person.department = catering
+        person.save()
+        assert _courses_of(person) == []
+        training_reminders_send()
+    assert _courses_of(person) == ["food-workers-ms"]
