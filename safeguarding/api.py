@@ -35,6 +35,7 @@ class ConcernCreateSerializer(serializers.Serializer):
     linked_supplier = serializers.PrimaryKeyRelatedField(
         queryset=Supplier.objects.all(), required=False, allow_null=True, default=None
     )
+    supplier_named = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     immediate_danger = serializers.BooleanField(required=False, default=False)
     on_behalf_of = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=200, help_text="Line managers only."
@@ -121,6 +122,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "narrative",
             "occurred_on",
             "linked_supplier",
+            "supplier_named",
             "closing_summary",
             "triaged_at",
         ]

@@ -57,7 +57,9 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
     status = concern.status
     forms = {}
     if is_lead and status == Status.NEW:
-        forms["triage"] = bound.get("triage") or TriageForm(prefix="triage", initial={"assignee": concern.assignee_id})
+        forms["triage"] = bound.get("triage") or TriageForm(
+            prefix="triage", initial={"assignee": concern.assignee_id, "linked_supplier": concern.linked_supplier_id}
+        )
     if can_work and status == Status.TRIAGED:
         forms["investigate"] = bound.get("investigate") or StepNoteForm(prefix="investigate")
     if can_work and status in {Status.TRIAGED, Status.INVESTIGATING, Status.REFERRED}:
@@ -113,7 +115,12 @@ def _do(action: str, form, request, concern):
     user, data = request.user, form.cleaned_data
     if action == "triage":
         services.concern_triage(
-            concern=concern, actor=user, risk_level=data["risk_level"], assignee=data["assignee"], note=data["note"]
+            concern=concern,
+            actor=user,
+            risk_level=data["risk_level"],
+            assignee=data["assignee"],
+            note=data["note"],
+            linked_supplier=data["linked_supplier"],
         )
         return "Case triaged."
     if action == "investigate":

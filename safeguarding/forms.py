@@ -39,7 +39,7 @@ class MultipleFileField(forms.FileField):
 def _supplier_choices():
     from suppliers.models import Supplier
 
-    # Names only: the reporter picks one if they know it; the register stays private.
+    # Offered only to the Lead at triage: reporters never see the register.
     return Supplier.objects.order_by("name").only("pk", "name")
 
 
@@ -84,8 +84,11 @@ class ConcernForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave blank if you are not sure.",
     )
-    linked_supplier = forms.ModelChoiceField(
-        label="Is a supplier or agency involved?", queryset=None, required=False, empty_label="No / not known"
+    supplier_named = forms.CharField(
+        label="Is a supplier or agency involved? Its name, if you know it",
+        max_length=200,
+        required=False,
+        help_text="e.g. the agency that sent the worker, or the company on a van or uniform.",
     )
     attachments = MultipleFileField(
         label="Photos or documents (optional)", help_text=f"{ALLOWED_DESCRIPTION}; each up to the size limit."
@@ -93,7 +96,6 @@ class ConcernForm(forms.Form):
 
     def __init__(self, *args, can_report_on_behalf: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["linked_supplier"].queryset = _supplier_choices()
         if can_report_on_behalf:
             self.fields["on_behalf_of"] = forms.CharField(
                 label="Logging this for someone else? Their name",
@@ -122,7 +124,7 @@ class ConcernForm(forms.Form):
             "indicators_other": data.get("indicators_other", ""),
             "narrative": data["narrative"],
             "occurred_on": data.get("occurred_on"),
-            "linked_supplier": data.get("linked_supplier"),
+            "supplier_named": data.get("supplier_named", ""),
             "attachments": data.get("attachments", []),
         }
 
@@ -190,6 +192,9 @@ class CaseFilterForm(forms.Form):
 class TriageForm(forms.Form):
     risk_level = forms.ChoiceField(label="Risk level", choices=[("", "Choose…")] + RiskLevel.choices)
     assignee = forms.ModelChoiceField(label="Assign to", queryset=None, required=False, empty_label="Nobody yet")
+    linked_supplier = forms.ModelChoiceField(
+        label="Supplier in the register (optional)", queryset=None, required=False, empty_label="None"
+    )
     note = forms.CharField(label="Triage note (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -197,6 +202,7 @@ class TriageForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = case_workers()
+        self.fields["linked_supplier"].queryset = _supplier_choices()
 
 
 class StepNoteForm(forms.Form):

@@ -112,6 +112,8 @@ class Concern(models.Model):
     linked_supplier = models.ForeignKey(
         "suppliers.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns"
     )
+    # What the reporter called the supplier or agency; the Lead links the register entry.
+    supplier_named = models.CharField("supplier or agency named by the reporter", max_length=200, blank=True)
     immediate_danger = models.BooleanField("someone is in immediate danger", default=False)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)

@@ -212,6 +212,7 @@ def concern_submit(
     location_text: str = "",
     occurred_on: datetime.date | None = None,
     linked_supplier=None,
+    supplier_named: str = "",
     immediate_danger: bool = False,
     on_behalf_of: str = "",
     reporter_contact: str = "",
@@ -269,6 +270,7 @@ def concern_submit(
             narrative=narrative.strip(),
             occurred_on=occurred_on,
             linked_supplier=linked_supplier,
+            supplier_named=supplier_named.strip()[:200],
             immediate_danger=immediate_danger,
             created_at=now,
             due_at=sla_due_at(stage="triage", risk_level=_provisional_risk(immediate_danger), start=now),
@@ -340,7 +342,9 @@ def concern_reporter_add(*, concern: Concern, reporter: User | None, body: str, 
 # --- case workflow -----------------------------------------------------------------
 
 
-def concern_triage(*, concern: Concern, actor: User, risk_level: str, assignee: User | None, note: str = "") -> Concern:
+def concern_triage(
+    *, concern: Concern, actor: User, risk_level: str, assignee: User | None, note: str = "", linked_supplier=None
+) -> Concern:
     """Set the risk level and assignee of a new case and start the investigation clock."""
     _require(sr.can_triage_case, actor, concern, "Only the Modern Slavery Lead triages cases.")
     errors = {}
@@ -358,6 +362,8 @@ def concern_triage(*, concern: Concern, actor: User, risk_level: str, assignee: 
         concern.status = Status.TRIAGED
         concern.risk_level = risk_level
         concern.assignee = assignee
+        if linked_supplier is not None:
+            concern.linked_supplier = linked_supplier
         concern.triaged_at = now
         concern.due_at = sla_due_at(stage="investigation", risk_level=risk_level, start=now)
         concern.save()

@@ -51,7 +51,7 @@ def test_case_list_constant_queries(client, login, lead, team_member, django_ass
 # Case page (at most 20): session, user, groups, MFA x2, the case joined with
 # site, assignee, reporter and supplier, the access-log insert, organisation,
 # unread notifications, referrals, attachments and timeline (each joined with
-# its people), identity grants, the case workers offered by the triage,
+# its people), identity grants, the case workers (and suppliers) offered by the triage,
 # reassess and identity forms, this case's referrals offered by the outcome
 # form, and the session save (3). None grows with notes, files or referrals.
 DETAIL_MAX = 20

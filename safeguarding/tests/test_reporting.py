@@ -191,3 +191,30 @@ def test_critical_supplier_audit_finding_opens_a_case(make_user, lead, django_ca
     assert concern.linked_supplier == supplier
     assert concern.get_channel_display() == "Supplier audit finding"
     assert [m.to for m in mail.outbox] == [[lead.email]]
+
+
+def test_report_forms_never_list_the_supplier_register(client, login, reporter):
+    from suppliers.models import Supplier
+
+    Supplier.objects.create(name="Confidential Cleaning Co")
+    assert "Confidential Cleaning Co" not in client.get(reverse("safeguarding:report_anonymous")).content.decode()
+    login(reporter)
+    assert "Confidential Cleaning Co" not in client.get(reverse("safeguarding:report")).content.decode()
+    client.post(reverse("safeguarding:report"), {**FORM, "supplier_named": "the blue van agency"})
+    assert Concern.objects.get().supplier_named == "the blue van agency"
+
+
+def test_lead_links_the_register_supplier_at_triage(client, login, lead, submit):
+    from suppliers.models import Supplier
+
+    supplier = Supplier.objects.create(name="Blue Van Staffing Ltd")
+    concern = submit(supplier_named="blue van agency")
+    login(lead)
+    client.post(
+        reverse("safeguarding:case_action", args=[concern.reference, "triage"]),
+        {"triage-risk_level": "high", "triage-linked_supplier": supplier.pk},
+    )
+    concern.refresh_from_db()
+    assert concern.linked_supplier == supplier
+    html = client.get(concern.get_absolute_url()).content.decode()
+    assert "Blue Van Staffing Ltd" in html and "blue van agency" in html
