@@ -120,8 +120,8 @@ WEIGHTS = {
         "Each gap in the accepted questionnaire",
         "An answer such as 'no' to 'Do you have a policy?'",
     ),
-    "band_medium_from": (30, "Medium band starts at (points)", ""),
-    "band_high_from": (55, "High band starts at (points)", "High risk requires enhanced due diligence."),
+    "band_medium_from": (35, "Medium band starts at (points)", ""),
+    "band_high_from": (60, "High band starts at (points)", "High risk requires enhanced due diligence."),
 }
 
 
