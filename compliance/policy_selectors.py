@@ -16,7 +16,7 @@ def _can_manage(user) -> bool:
 
 def policy_list(*, user: User) -> QuerySet[Policy]:
     """Policies with their versions; everyone may read published policies."""
-    return Policy.objects.prefetch_related("versions")
+    return Policy.objects.select_related("owner")
 
 
 def policy_version_list(*, user: User) -> QuerySet[PolicyVersion]:
