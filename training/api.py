@@ -1,6 +1,6 @@
 """Training API: courses, records (own, team or all by role) and completion rates."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -54,6 +54,11 @@ class CourseViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.course_list(user=self.request.user).order_by("title")
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("scope", str, enum=["own", "team", "all"], description="Narrow what you may see")]
+    )
+)
 class TrainingRecordViewSet(viewsets.ReadOnlyModelViewSet):
     """Your own records; a line manager's also include direct reports; HR and admin see all."""
 
@@ -64,7 +69,15 @@ class TrainingRecordViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             # Schema generation has no user; it only needs the model.
             return TrainingRecord.objects.none()
-        return selectors.training_record_list(user=self.request.user).order_by("due_on", "pk")
+        qs = selectors.training_record_list(user=self.request.user).order_by("due_on", "pk")
+        scope = self.request.query_params.get("scope")
+        if scope == "own":
+            qs = qs.filter(user=self.request.user)
+        elif scope == "team":
+            qs = qs.filter(user__line_manager=self.request.user)
+        elif scope not in (None, "", "all"):
+            raise serializers.ValidationError({"scope": "Use own, team or all."})
+        return qs
 
 
 class RateRowSerializer(serializers.Serializer):

@@ -20,6 +20,8 @@ from training.models import AssignmentRule, Course, RecruitmentCheck, TrainingRe
 from training.services import assignments_apply
 
 STAFF_COUNT = 150
+# An agency in the suppliers demo register.
+AGENCY_NAME = "CareForce Staffing Ltd"
 POLICY_TEXT = Path(__file__).with_name("demo_data") / "modern_slavery_policy.txt"
 
 COURSES = [
@@ -279,7 +281,7 @@ def _policy(rng, people, today):
 def _recruitment_checks(rng, people, today):
     from suppliers.models import Supplier
 
-    agency = Supplier.objects.filter(category=Supplier.Category.AGENCY_STAFFING).first()
+    agency = Supplier.objects.filter(name=AGENCY_NAME, category=Supplier.Category.AGENCY_STAFFING).first()
     for person in people:
         if RecruitmentCheck.objects.filter(worker=person).exists() or not person.is_active:
             continue
@@ -302,8 +304,14 @@ def _recruitment_checks(rng, people, today):
         if person.employment_type == "agency":
             check.agency_used = True
             check.agency = agency
-            check.agency_name = "" if agency else "Northern Care Staffing Ltd"
+            check.agency_name = "" if agency else AGENCY_NAME
         check.save()
+    # The suppliers demo runs after this one: on a rerun, link the agency once it is in the register.
+    registered = Supplier.objects.filter(name=AGENCY_NAME, category=Supplier.Category.AGENCY_STAFFING).first()
+    if registered:
+        RecruitmentCheck.objects.filter(agency__isnull=True, agency_name=AGENCY_NAME).update(
+            agency=registered, agency_name=""
+        )
 
 
 def seed(stdout=None) -> None:

@@ -40,6 +40,9 @@ def test_records_are_own_for_staff_team_for_managers_all_for_hr(people, hr_user)
     assert _emails(_api(people["report"]).get(url)) == ["report@example.org"]
     assert _emails(_api(people["manager"]).get(url)) == ["manager@example.org", "report@example.org"]
     assert _emails(_api(hr_user).get(url)) == ["manager@example.org", "outsider@example.org", "report@example.org"]
+    assert _emails(_api(people["manager"]).get(url + "?scope=team")) == ["report@example.org"]
+    assert _emails(_api(people["manager"]).get(url + "?scope=own")) == ["manager@example.org"]
+    assert _api(people["manager"]).get(url + "?scope=everyone").status_code == 400
     other = _api(people["report"]).get(url + f"?user={people['outsider'].pk}")
     assert other.json()["results"] == []
     record_id = _api(hr_user).get(url + f"?user={people['outsider'].pk}").json()["results"][0]["id"]

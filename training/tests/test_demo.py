@@ -29,5 +29,10 @@ def test_seed_demo_builds_a_realistic_training_picture_and_can_run_twice(setting
     assert "4.3 Ethical Recruitment Practices" in version.text
     assert 50 < Acknowledgement.objects.filter(version=version).count() < 150
     assert RecruitmentCheck.objects.filter(right_to_work_expires_on__isnull=False).exists()
+    from suppliers.models import Supplier
+
+    if Supplier.objects.filter(name="CareForce Staffing Ltd").exists():
+        # Linked on the second run, once the suppliers demo has put the agency in the register.
+        assert RecruitmentCheck.objects.filter(agency__name="CareForce Staffing Ltd").exists()
     manager = User.objects.get(email="manager@nextsmartstep.example")
     assert manager.direct_reports.count() > 5
