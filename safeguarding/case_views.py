@@ -46,7 +46,9 @@ def index(request):
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "safeguarding/index.html", {"page": page, "filters": filters, "query": query.urlencode()})
+    # htmx filter changes swap only the results, so focus and typing stay put.
+    template = "safeguarding/_case_table.html" if request.htmx else "safeguarding/index.html"
+    return render(request, template, {"page": page, "filters": filters, "query": query.urlencode()})
 
 
 def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | None = None) -> dict:

@@ -52,9 +52,13 @@ class ConcernForm(forms.Form):
         initial="no",
         widget=forms.RadioSelect,
         help_text="If yes, call 999 now, before you finish this form.",
+        error_messages={"required": "Say whether anyone is in immediate danger."},
     )
     subject_type = forms.ChoiceField(
-        label="Who is the concern about?", choices=SubjectType.choices, widget=forms.RadioSelect
+        label="Who is the concern about?",
+        choices=SubjectType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say who the concern is about (choose “Not known” if you are not sure)."},
     )
     site = forms.ModelChoiceField(
         label="Where did it happen?", queryset=Site.objects.all(), required=False, empty_label="Not at one of our sites"
@@ -77,6 +81,7 @@ class ConcernForm(forms.Form):
         label="What happened?",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="In your own words: what you saw or were told, who was involved, and anything said.",
+        error_messages={"required": "Tell us what happened, in your own words."},
     )
     occurred_on = forms.DateField(
         label="When did it happen?",

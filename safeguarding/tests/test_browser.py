@@ -61,3 +61,16 @@ def test_case_pages_are_accessible(page, live_server, make_user, path):
     assert page.get_by_role("heading", level=1).count() == 1
     violations = axe_violations(page)
     assert not violations, format_violations(violations)
+
+
+def test_case_list_filters_update_in_place(page, live_server, make_user):
+    lead = make_user(roles.STAFF, roles.MODERN_SLAVERY_LEAD)
+    new = ConcernFactory(status=Status.NEW)
+    closed = ConcernFactory(status=Status.CLOSED, risk_level="low", outcome="no_further_action")
+    sign_in_as(page, live_server, lead)
+    page.goto(f"{live_server.url}/cases/")
+    expect(page.get_by_role("link", name=closed.reference)).to_be_visible()
+    page.get_by_label("Status").select_option("new")
+    expect(page.get_by_role("link", name=closed.reference)).to_have_count(0)
+    expect(page.get_by_role("link", name=new.reference)).to_be_visible()
+    assert "status=new" in page.url

@@ -230,3 +230,23 @@ def test_statistics_for_the_board_are_counts_only(case, reporter):
     assert case.reference not in text
     assert case.narrative[:20] not in text
     assert reporter.full_name not in text
+
+
+def test_case_list_filters_and_htmx_partial(client, login, lead, case):
+    other = ConcernFactory(status=Status.NEW, subject_type=SubjectType.SERVICE_USER)
+    login(lead)
+    html = client.get(reverse("safeguarding:index"), {"subject_type": "service_user"}).content.decode()
+    assert other.reference in html and case.reference not in html
+    html = client.get(reverse("safeguarding:index"), {"q": case.reference.lower()}).content.decode()
+    assert case.reference in html and other.reference not in html
+    partial = client.get(reverse("safeguarding:index"), {"status": "new"}, HTTP_HX_REQUEST="true").content.decode()
+    assert other.reference in partial and "<html" not in partial
+
+
+def test_overdue_filter(client, login, lead, case):
+    from django.utils import timezone
+
+    late = ConcernFactory(due_at=timezone.now() - timezone.timedelta(hours=1))
+    login(lead)
+    html = client.get(reverse("safeguarding:index"), {"overdue": "on"}).content.decode()
+    assert late.reference in html and case.reference not in html
