@@ -24,6 +24,7 @@ from suppliers.models import (
     token_digest,
 )
 from suppliers.services import _check_manager, document_upload, procurement_users, risk_assess, supplier_event_record
+from suppliers.uploads import validate_upload
 
 LINK_VALID_DAYS = 30
 # Chase the contact after 7 and 14 days; when the link expires unanswered, flag it to the sender.
@@ -144,6 +145,16 @@ def questionnaire_save(
     *, request: QuestionnaireRequest, answers: dict[int, str], files: dict | None = None, submit: bool = False
 ) -> QuestionnaireRequest:
     """The supplier contact saves answers (to return later) or submits them for review."""
+    # Check the files first so that a bad one is reported against its question and nothing half-saves.
+    upload_errors = {}
+    for qid, uploaded in (files or {}).items():
+        try:
+            validate_upload(uploaded)
+        except ValidationError as exc:
+            upload_errors[f"q_{qid}"] = exc.messages
+    if upload_errors:
+        raise ValidationError(upload_errors)
+    missing: list[Question] = []
     with transaction.atomic():
         request = (
             QuestionnaireRequest.objects.select_for_update().select_related("supplier", "template").get(pk=request.pk)
@@ -155,10 +166,7 @@ def questionnaire_save(
             request.status = QuestionnaireRequest.Status.IN_PROGRESS
         if submit:
             missing = questionnaire_missing_answers(request)
-            if missing:
-                # Keep what was typed (already saved) and say what is left.
-                request.save(update_fields=["status"])
-                raise ValidationError({f"q_{q.pk}": "Answer this question before you submit." for q in missing})
+        if submit and not missing:
             request.status = QuestionnaireRequest.Status.SUBMITTED
             request.submitted_at = timezone.now()
             # Single use: the link stops working the moment the answers are in.
@@ -175,6 +183,9 @@ def questionnaire_save(
                 dedupe_key=f"questionnaire-submitted:{request.pk}:{request.submitted_at:%Y%m%d%H%M%S}",
             )
         request.save()
+    if missing:
+        # The answers given are saved (the contact can come back); say what is left before submitting.
+        raise ValidationError({f"q_{q.pk}": "Answer this question before you submit." for q in missing})
     return request
 
 

@@ -88,6 +88,10 @@ def test_save_and_return_keeps_answers_then_submit_closes_the_link(client, procu
     assert response.status_code == 200
     assert "Answer this question before you submit." in response.content.decode()
     assert "Vietnam and Poland" in response.content.decode()
+    # ...and what was typed is saved for when the contact comes back.
+    assert request.answers.get(question=question).value == "Vietnam and Poland"
+    request.refresh_from_db()
+    assert request.status == "in_progress"
 
     response = client.post(url, {**_answers(request.template), "submit": "1"})
     assert "your answers have been submitted" in response.content.decode()
@@ -174,3 +178,21 @@ def test_board_member_can_read_answers_but_not_review(client, procurement, board
     url = reverse("suppliers:questionnaire_review", args=[request.pk])
     assert client.get(url).status_code == 200
     assert client.post(url, {"decision": "accept"}).status_code == 403
+
+
+def test_bad_evidence_file_is_reported_against_its_question(client, procurement):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    request, token = _send(procurement)
+    file_question = Question.objects.filter(section__template=request.template, kind="file").first()
+    url = reverse("suppliers:questionnaire_public", args=[token])
+    evil = SimpleUploadedFile("policy.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04", content_type="application/pdf")
+    response = client.post(url, {f"q_{file_question.pk}": evil, "save": "1"})
+    assert response.status_code == 200
+    assert "This type of file is not accepted" in response.content.decode()
+    assert not request.answers.exists()
+    good = SimpleUploadedFile("policy.pdf", b"%PDF-1.7 our policy", content_type="application/pdf")
+    client.post(url, {f"q_{file_question.pk}": good, "save": "1"})
+    answer = request.answers.get(question=file_question)
+    assert answer.document.content_type == "application/pdf"
+    assert answer.document.supplier_id == request.supplier_id

@@ -1,0 +1,43 @@
+"""Real browser: supplier pages and the public questionnaire pass axe (WCAG 2.2 AA) checks."""
+
+import pytest
+from playwright.sync_api import expect
+
+from suppliers import services, services_questionnaire
+from suppliers.models import QuestionnaireTemplate
+from suppliers.questionnaire_defaults import MSAT_NAME
+from suppliers.tests.factories import AuditFactory, SupplierFactory
+from tests.browser import axe_violations, browser, format_violations, page, sign_in_as  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_register_and_detail_pages_are_accessible(page, live_server, procurement):  # noqa: F811
+    supplier = SupplierFactory(
+        name="Brightway Cleaning", category="cleaning", countries=["GB", "RO"], uses_agency_labour=True
+    )
+    services.risk_assess(supplier=supplier, reason="test")
+    AuditFactory(supplier=supplier)
+    sign_in_as(page, live_server, procurement)
+    for path in ("/suppliers/", f"/suppliers/{supplier.pk}/", "/suppliers/audits/", "/suppliers/import/"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.get_by_role("heading", level=1).count() == 1
+        violations = axe_violations(page)
+        assert not violations, f"{path}: {format_violations(violations)}"
+
+
+def test_supplier_contact_saves_and_submits_in_a_browser(page, live_server, procurement):  # noqa: F811
+    supplier = SupplierFactory(name="Sparkle Cleaning")
+    template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
+    _request, token = services_questionnaire.questionnaire_send(
+        supplier=supplier, template=template, actor=procurement, contact_name="Kim", contact_email="kim@x.example"
+    )
+    page.goto(f"{live_server.url}/suppliers/q/{token}/")
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    page.get_by_label("Which countries do your main goods or workers come from?").fill("UK and Poland")
+    page.get_by_role("button", name="Save and come back later").click()
+    expect(page.get_by_text("Your answers are saved")).to_be_visible()
+    expect(page.get_by_label("Which countries do your main goods or workers come from?")).to_have_value("UK and Poland")
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("Answer this question before you submit.").first).to_be_visible()
