@@ -388,3 +388,5 @@ CASE_SLA_DEPUTY_AFTER_HOURS = _env("CASE_SLA_DEPUTY_AFTER_HOURS", env.int, 24)
 # Wrong receipt codes from one address before it must wait, and for how long.
 RECEIPT_CODE_MAX_ATTEMPTS = _env("RECEIPT_CODE_MAX_ATTEMPTS", env.int, 5)
 RECEIPT_CODE_LOCKOUT_SECONDS = _env("RECEIPT_CODE_LOCKOUT_SECONDS", env.int, 15 * 60)
+# Anonymous reports accepted from one address per hour (a flood must not bury real reports).
+ANONYMOUS_REPORTS_PER_HOUR = _env("ANONYMOUS_REPORTS_PER_HOUR", env.int, 10)

@@ -297,16 +297,26 @@ def concern_submit(
             )
 
         urgency = "Someone may be in immediate danger. " if immediate_danger else ""
-        recipients = _leads()
-        if subject_type == SubjectType.SERVICE_USER:
-            recipients += _safeguarding_team()
+        subject = f"{'URGENT: ' if immediate_danger else ''}New concern {concern.reference}"
+        due = f"Triage is due by {timezone.localtime(concern.due_at):%d %b %Y %H:%M}."
+        leads = _leads()
+        recipients = leads + (_safeguarding_team() if subject_type == SubjectType.SERVICE_USER else [])
         _notify(
             recipients=recipients,
             concern=concern,
-            subject=f"{'URGENT: ' if immediate_danger else ''}New concern {concern.reference}",
-            message=f"{urgency}A new concern ({concern.get_subject_type_display().lower()}) was reported. "
-            f"Triage is due by {timezone.localtime(concern.due_at):%d %b %Y %H:%M}.",
+            subject=subject,
+            message=f"{urgency}A new concern ({concern.get_subject_type_display().lower()}) was reported. {due}",
         )
+        if not leads:
+            # A vacancy or a leaver must not leave a concern unseen: the deputy is told to fill the role.
+            _notify(
+                recipients=_deputies(),
+                concern=concern,
+                subject=subject,
+                message=f"{urgency}A new concern was reported but no one holds the Modern Slavery Lead role. "
+                f"Give the role to someone now so it can be triaged. {due}",
+                url=reverse("notifications"),
+            )
     concern.receipt_code = code
     return concern
 

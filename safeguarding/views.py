@@ -49,9 +49,28 @@ def report(request):
     return render(request, "safeguarding/report_form.html", {"form": form, "anonymous": False})
 
 
+def _anonymous_flood(request) -> bool:
+    """Count an anonymous submission from this address; True once the hourly limit is passed."""
+    key = f"safeguarding:anonymous-reports:{_client_ip(request) or 'unknown'}"
+    if cache.add(key, 1, 3600):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, 3600)
+        count = 1
+    return count > settings.ANONYMOUS_REPORTS_PER_HOUR
+
+
 def report_anonymous(request):
     form = AnonymousConcernForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
+        if form.is_valid() and _anonymous_flood(request):
+            form.add_error(
+                None,
+                "Too many reports have been sent from this connection in the last hour, so this one was not sent. "
+                "If someone is in danger call 999; otherwise call the Modern Slavery Helpline, or try again later.",
+            )
         if form.is_valid():
             try:
                 concern = services.concern_submit(

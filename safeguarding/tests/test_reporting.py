@@ -221,3 +221,22 @@ def test_lead_links_the_register_supplier_at_triage(client, login, lead, submit)
     assert concern.linked_supplier == supplier
     html = client.get(concern.get_absolute_url()).content.decode()
     assert "Blue Van Staffing Ltd" in html and "blue van agency" in html
+
+
+def test_anonymous_flood_is_limited_and_keeps_the_text(client, settings):
+    settings.ANONYMOUS_REPORTS_PER_HOUR = 2
+    for _ in range(2):
+        assert "receipt_code" in client.post(reverse("safeguarding:report_anonymous"), FORM).context
+    response = client.post(reverse("safeguarding:report_anonymous"), FORM)
+    html = response.content.decode()
+    assert "Too many reports have been sent from this connection" in html
+    assert "sleeps in the van between shifts" in html
+    assert Concern.objects.count() == 2
+
+
+def test_without_a_lead_the_deputy_is_told(submit, deputy, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit()
+    assert [m.to for m in mail.outbox] == [[deputy.email]]
+    assert "no one holds the Modern Slavery Lead role" in mail.outbox[0].body
+    assert "/cases/" not in mail.outbox[0].body
