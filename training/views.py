@@ -45,6 +45,7 @@ def index(request):
             "statuses": selectors.current_statuses(records, today),
             "history": [x for x in records if x.completed_on is not None],
             "to_acknowledge": policy_versions_to_acknowledge(user=request.user),
+            "can_view_rates": tr.can_view_completion_rates.test(request.user),
         },
     )
 

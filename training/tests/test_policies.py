@@ -119,3 +119,27 @@ def test_policy_pages_are_readable_by_all_staff_but_managed_by_hr_only(client, l
     assert "Modern Slavery Policy" in client.get(reverse("training:policy_list")).content.decode()
     assert client.get(reverse("training:policy_create")).status_code == 404
     assert client.get(reverse("training:policy_publish", args=[version.policy_id])).status_code == 404
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_policy_document_is_validated_stored_and_downloaded_through_a_logged_view(client, login, make_user, hr_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from compliance.models import AccessLog
+
+    policy = PolicyFactory(title="Whistleblowing Policy")
+    login(hr_user)
+    url = reverse("training:policy_publish", args=[policy.pk])
+    fake = SimpleUploadedFile("policy.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    response = client.post(url, {"effective_date": "2026-04-01", "document": fake})
+    assert "Upload a PDF, PNG or JPEG file." in response.content.decode()
+    pdf = SimpleUploadedFile("policy.pdf", b"%PDF-1.7\n%%EOF", content_type="application/pdf")
+    client.post(url, {"effective_date": "2026-04-01", "document": pdf})
+    version = PolicyVersion.objects.get(policy=policy)
+
+    staff = make_user(roles.STAFF)
+    login(staff)
+    response = client.get(reverse("training:policy_document", args=[version.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert AccessLog.objects.filter(user=staff, action=AccessLog.Action.DOWNLOAD).exists()
