@@ -250,3 +250,16 @@ def test_overdue_filter(client, login, lead, case):
     login(lead)
     html = client.get(reverse("safeguarding:index"), {"overdue": "on"}).content.decode()
     assert late.reference in html and case.reference not in html
+
+
+def test_change_log_records_case_changes_without_reporter_or_narrative(lead, reporter, submit):
+    from auditlog.models import LogEntry
+
+    concern = submit()
+    services.concern_triage(concern=concern, actor=lead, risk_level="high", assignee=lead)
+    entries = LogEntry.objects.get_for_object(concern)
+    assert entries.count() >= 2
+    text = " ".join(str(e.changes) for e in entries)
+    assert "risk_level" in text
+    assert "passport" not in text
+    assert "reporter" not in text
