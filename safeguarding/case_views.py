@@ -66,6 +66,7 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
         forms["investigate"] = bound.get("investigate") or StepNoteForm(prefix="investigate")
     if can_work and status in {Status.TRIAGED, Status.INVESTIGATING, Status.REFERRED}:
         forms["referral"] = bound.get("referral") or ReferralForm(prefix="referral")
+    if is_lead and status in {Status.TRIAGED, Status.INVESTIGATING, Status.REFERRED}:
         forms["close"] = bound.get("close") or CloseForm(prefix="close")
     if is_lead and status in {Status.TRIAGED, Status.INVESTIGATING, Status.REFERRED}:
         forms["reassess"] = bound.get("reassess") or ReassessForm(

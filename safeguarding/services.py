@@ -457,8 +457,8 @@ def concern_refer(*, concern: Concern, actor: User, note: str = "") -> Concern:
 
 
 def concern_close(*, concern: Concern, actor: User, outcome: str, summary: str) -> Concern:
-    """Close a case with an outcome and a summary."""
-    _require(sr.can_work_case, actor, concern, "You cannot work on this case.")
+    """Close a case with an outcome and a summary (the Lead's decision)."""
+    _require(sr.can_close_case, actor, concern, "Only the Modern Slavery Lead closes cases.")
     errors = {}
     if outcome not in Outcome.values:
         errors["outcome"] = ["Choose the outcome before closing the case."]

@@ -285,3 +285,20 @@ def test_referral_outcome_recorded_later(client, login, lead):
     referral.refresh_from_db()
     assert referral.outcome == "Positive reasonable grounds decision." and referral.external_reference == "LA-77"
     assert "Positive reasonable grounds decision." in client.get(concern.get_absolute_url()).content.decode()
+
+
+def test_assigned_team_member_works_but_does_not_close(client, login, team_member):
+    concern = _case(Status.TRIAGED, assignee=team_member)
+    login(team_member)
+    html = client.get(concern.get_absolute_url()).content.decode()
+    assert "Start investigation" in html and "Close case" not in html
+    client.post(reverse("safeguarding:case_action", args=[concern.reference, "investigate"]), {"investigate-note": ""})
+    concern.refresh_from_db()
+    assert concern.status == Status.INVESTIGATING
+    response = client.post(
+        reverse("safeguarding:case_action", args=[concern.reference, "close"]),
+        {"close-outcome": "substantiated", "close-summary": "Done."},
+    )
+    assert response.status_code == 403
+    concern.refresh_from_db()
+    assert concern.status == Status.INVESTIGATING
