@@ -17,7 +17,8 @@ def manages_record_owner(user, record):
 
 
 can_view_record = is_record_owner | manages_record_owner | r.can_manage_training
-can_confirm_record = manages_record_owner | r.can_manage_training
+# Nobody confirms their own self-declaration, not even HR.
+can_confirm_record = (manages_record_owner | r.can_manage_training) & ~is_record_owner
 can_view_completion_rates = r.can_manage_training | r.can_view_reporting
 # Recruitment checks hold DBS and right-to-work facts: HR and the Compliance admin only.
 can_manage_recruitment_checks = r.can_manage_training

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -98,14 +98,19 @@ def assignments_apply(*, users: Iterable[User], today: datetime.date | None = No
             key = (person.pk, rule.course_id)
             if not rule.matches(person, today=today) or not _user_needs_course(existing[key], today):
                 continue
-            record = TrainingRecord.objects.create(
-                user=person,
-                course=rule.course,
-                rule=rule,
-                assigned_on=today,
-                due_on=_due_date(rule=rule, user=person, records=existing[key], today=today),
-                source=TrainingRecord.Source.RULE,
-            )
+            try:
+                with transaction.atomic():
+                    record = TrainingRecord.objects.create(
+                        user=person,
+                        course=rule.course,
+                        rule=rule,
+                        assigned_on=today,
+                        due_on=_due_date(rule=rule, user=person, records=existing[key], today=today),
+                        source=TrainingRecord.Source.RULE,
+                    )
+            except IntegrityError:
+                # The daily sweep and a role change assigned the same course at the same moment.
+                continue
             existing[key].append(record)
             created.append(record)
     return created
@@ -160,7 +165,12 @@ def training_record_complete(
     source: str = TrainingRecord.Source.MANUAL,
 ) -> TrainingRecord:
     """Record that a person completed an assigned course (HR or an LMS import)."""
+    from compliance import rules as r
+
     record = TrainingRecord.objects.select_for_update().select_related("course").get(pk=record.pk)
+    # HR record others' completions; their own go through their manager like everyone's.
+    if not r.can_manage_training.test(actor) or record.user_id == actor.pk:
+        raise PermissionDenied
     if record.completed_on is not None:
         raise ValidationError("This course is already recorded as completed.")
     return _complete(record, completed_on=completed_on, score=score, evidence=evidence, source=source)

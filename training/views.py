@@ -57,7 +57,10 @@ def record_detail(request, pk: int):
     declare_form = DeclarationForm() if is_owner and record.completed_on is None and not record.declared_on else None
     complete_form = (
         CompletionForm()
-        if r.can_manage_training.test(request.user) and record.completed_on is None and not record.declared_on
+        if r.can_manage_training.test(request.user)
+        and not is_owner
+        and record.completed_on is None
+        and not record.declared_on
         else None
     )
     if request.method == "POST":

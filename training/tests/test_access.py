@@ -219,3 +219,15 @@ def test_manager_can_decline_a_declaration_with_a_reason(client, login, team):
     assert record.declared_on is None and record.completed_on is None
     note = Notification.objects.get(recipient=team["report"], subject__startswith="Training not confirmed")
     assert "No certificate on the LMS for that date." in note.body
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_hr_cannot_confirm_their_own_declaration(client, login, hr_user):
+    record = TrainingRecordFactory(user=hr_user, due_on=datetime.date(2026, 3, 20))
+    login(hr_user)
+    client.post(
+        reverse("training:record_detail", args=[record.pk]), {"action": "declare", "completed_on": "2026-03-01"}
+    )
+    assert client.post(reverse("training:record_detail", args=[record.pk]), {"action": "confirm"}).status_code == 403
+    record.refresh_from_db()
+    assert record.completed_on is None
