@@ -400,3 +400,14 @@ def test_statement_pages_keep_constant_queries(client, login, lead, board, direc
         client.get(detail)
     with django_assert_max_num_queries(len(one_list.captured_queries)):
         assert client.get(listing).status_code == 200
+
+
+def test_carried_forward_statement_says_so_on_the_public_page(client, lead, board, director):
+    _published(lead, board, director, financial_year=2024)
+    statement = services.statement_carry_forward(actor=lead, financial_year=2025)
+    services.statement_approve(statement=statement, actor=board, approved_on=TODAY, minute="B/25/30")
+    services.statement_sign(statement=statement, actor=director, signatory_title="Chief executive", signed_on=TODAY)
+    services.statement_publish(statement=statement, actor=lead, published_on=TODAY)
+    html = client.get(reverse("reporting:public_statement", args=[2025])).content.decode()
+    assert "there has been no change to our 2023/24 statement in 2024/25" in html
+    assert "We run care homes in Leeds." in html
