@@ -141,7 +141,7 @@ def _people(rng, today):
             created.add(email)
             # Demo staff never sign in; only the per-role demo logins have a password.
             person.set_unusable_password()
-        person.full_name = f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST) + n) % len(LAST)]}"
+        person.full_name = f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST) + 2 * n) % len(LAST)]}"  # 150 unique names
         person.department = departments[team[0]]
         person.job_title = team[1]
         person.site = sites[n % len(sites)] if sites else None

@@ -92,7 +92,9 @@ class ImportForm(forms.Form):
 class RatesFilterForm(forms.Form):
     as_of = forms.DateField(label="As at", required=False, widget=DATE_INPUT)
     group_by = forms.ChoiceField(label="Group by", choices=GROUP_BY_CHOICES, required=False)
-    course = forms.ModelChoiceField(label="Course", queryset=Course.objects.none(), required=False)
+    course = forms.ModelChoiceField(
+        label="Course", queryset=Course.objects.none(), required=False, empty_label="All courses"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +102,9 @@ class RatesFilterForm(forms.Form):
 
 
 class TeamFilterForm(forms.Form):
-    department = forms.ModelChoiceField(label="Department", queryset=Department.objects.all(), required=False)
+    department = forms.ModelChoiceField(
+        label="Department", queryset=Department.objects.all(), required=False, empty_label="All departments"
+    )
 
 
 class RecruitmentCheckForm(forms.ModelForm):
