@@ -34,6 +34,7 @@ from safeguarding.forms import (
     TriageForm,
 )
 from safeguarding.models import Status
+from safeguarding.pdf import case_summary_pdf
 from safeguarding.views import _apply_service_errors
 
 
@@ -278,4 +279,18 @@ def case_export(request):
         request=request,
         detail=f"Case list CSV ({rows} cases)",
     )
+    return response
+
+
+@login_required
+def case_summary(request, reference: str):
+    """A PDF of the case for a referral (never with the reporter's identity); the export is logged."""
+    _require(r.can_work_cases, request.user)
+    concern = selectors.concern_get(user=request.user, reference=reference)
+    pdf = case_summary_pdf(concern=concern)
+    access_log_record(
+        user=request.user, obj=concern, action=AccessLog.Action.EXPORT, request=request, detail="Case summary PDF"
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{concern.reference}-summary.pdf"'
     return response

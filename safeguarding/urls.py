@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", case_views.index, name="index"),
     path("cases/export.csv", case_views.case_export, name="case_export"),
     path("cases/<str:reference>/", case_views.case_detail, name="case_detail"),
+    path("cases/<str:reference>/summary.pdf", case_views.case_summary, name="case_summary"),
     path("cases/<str:reference>/attachments/<int:pk>/", case_views.attachment_download, name="attachment_download"),
     path("cases/<str:reference>/<slug:action>/", case_views.case_action, name="case_action"),
 ]

@@ -263,3 +263,29 @@ def test_change_log_records_case_changes_without_reporter_or_narrative(lead, rep
     assert "risk_level" in text
     assert "passport" not in text
     assert "reporter" not in text
+
+
+def test_case_summary_pdf_for_referral_has_no_reporter_and_is_logged(client, login, lead, reporter, case):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    services.concern_message_reporter(concern=case, actor=lead, body="Private question to the reporter")
+    case.on_behalf_of = "Jo Carer"
+    case.save()
+    login(lead)
+    response = client.get(reverse("safeguarding:case_summary", args=[case.reference]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+    assert case.reference in text
+    assert "double shifts" in text
+    assert reporter.full_name not in text and "Jo Carer" not in text
+    assert "Private question" not in text
+    assert AccessLog.objects.filter(action="export", user=lead, detail="Case summary PDF").count() == 1
+
+
+@pytest.mark.parametrize("role", [roles.BOARD_MEMBER, roles.HR, roles.PROCUREMENT])
+def test_case_summary_404_for_other_roles(client, login, make_user, case, role):
+    login(make_user(role))
+    assert client.get(reverse("safeguarding:case_summary", args=[case.reference])).status_code == 404
