@@ -54,3 +54,18 @@ def test_public_statement_is_accessible(page, live_server, organisation):  # noq
     assert "Dana Director" in page.content()
     found = axe_violations(page)
     assert not found, format_violations(found)
+
+
+def test_statement_pages_and_forms_are_accessible(page, live_server, make_user, organisation):  # noqa: F811
+    statement = StatementFactory()
+    sign_in_as(page, live_server, make_user(roles.STAFF, roles.MODERN_SLAVERY_LEAD))
+    for path in (
+        f"/reporting/statements/{statement.pk}/",
+        f"/reporting/statements/{statement.pk}/edit/",
+        "/reporting/risks/new/",
+        "/reporting/meetings/new/",
+        "/reporting/actions/new/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        found = axe_violations(page)
+        assert not found, path + "\n" + format_violations(found)
