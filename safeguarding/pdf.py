@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from compliance.selectors import organisation_profile
 from safeguarding import selectors
 from safeguarding.models import TimelineEntry
 
@@ -25,6 +26,7 @@ def case_summary_html(*, concern) -> str:
             "timeline": timeline,
             "referrals": selectors.concern_referrals(concern=concern),
             "generated_at": timezone.localtime(),
+            "organisation": organisation_profile(),
         },
     )
 
