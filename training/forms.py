@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.utils import timezone
 
 from compliance import roles
@@ -136,7 +137,9 @@ class RecruitmentCheckForm(forms.ModelForm):
         from suppliers.models import Supplier
 
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Supplier.objects.filter(category=Supplier.Category.AGENCY_STAFFING)
+        self.fields["agency"].queryset = Supplier.objects.filter(
+            Q(category=Supplier.Category.AGENCY_STAFFING) | Q(is_recruitment_agency=True)
+        )
         self.fields["agency"].label = "Agency (from the supplier register)"
 
 

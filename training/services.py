@@ -358,7 +358,29 @@ def recruitment_check_save(*, check: RecruitmentCheck, actor: User) -> Recruitme
     check.updated_by = actor
     check.full_clean()
     check.save()
+    agency = check.agency
+    if agency is not None and getattr(agency, "is_prohibited_agency", False):
+        # Policy 4.3 prohibits agencies that charge workers fees or keep their identity documents:
+        # a worker supplied by one may be at risk, so the Modern Slavery Lead hears of it.
+        notification_send(
+            recipients=User.objects.in_role(roles.MODERN_SLAVERY_LEAD),
+            subject=f"A worker was supplied by a prohibited agency: {agency}",
+            template="training/email/prohibited_agency.txt",
+            context={"check": check, "agency": agency},
+            url=reverse("suppliers:detail", args=[agency.pk]) if _has_url("suppliers:detail") else "",
+            dedupe_key=f"prohibited-agency:{check.pk}:{agency.pk}",
+        )
     return check
+
+
+def _has_url(name: str) -> bool:
+    from django.urls import NoReverseMatch
+
+    try:
+        reverse(name, args=[1])
+    except NoReverseMatch:
+        return False
+    return True
 
 
 def right_to_work_reminders_send(*, today: datetime.date | None = None) -> int:

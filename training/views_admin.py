@@ -247,8 +247,14 @@ def recruitment_edit(request, user_id: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.recruitment_check_save(check=form.instance, actor=request.user)
+                check = services.recruitment_check_save(check=form.instance, actor=request.user)
                 messages.success(request, f"Recruitment checks for {worker} saved.")
+                if check.agency is not None and check.agency.is_prohibited_agency:
+                    messages.warning(
+                        request,
+                        f"{check.agency} is a prohibited agency under policy 4.3 (it charges workers fees or keeps "
+                        "their identity documents). The Modern Slavery Lead has been told.",
+                    )
                 return redirect("training:recruitment_list")
             except ValidationError as exc:
                 apply_errors(form, exc)

@@ -231,3 +231,26 @@ def test_hr_cannot_confirm_their_own_declaration(client, login, hr_user):
     assert client.post(reverse("training:record_detail", args=[record.pk]), {"action": "confirm"}).status_code == 403
     record.refresh_from_db()
     assert record.completed_on is None
+
+
+def test_a_worker_from_a_prohibited_agency_alerts_the_modern_slavery_lead(client, login, make_user, hr_user):
+    from suppliers.models import Supplier
+
+    lead = make_user(roles.STAFF, roles.MODERN_SLAVERY_LEAD)
+    agency = Supplier.objects.create(
+        name="QuickShift Recruitment Ltd",
+        category=Supplier.Category.AGENCY_STAFFING,
+        is_recruitment_agency=True,
+        agency_retains_id_documents=True,
+    )
+    worker = make_user(roles.STAFF, full_name="Iva Nurse", employment_type="agency")
+    login(hr_user)
+    response = client.post(
+        reverse("training:recruitment_edit", args=[worker.pk]),
+        {"agency_used": "on", "agency": agency.pk},
+        follow=True,
+    )
+    assert "QuickShift Recruitment Ltd is a prohibited agency under policy 4.3" in response.content.decode()
+    alert = Notification.objects.get(recipient=lead)
+    assert alert.subject == "A worker was supplied by a prohibited agency: QuickShift Recruitment Ltd"
+    assert alert.url == reverse("suppliers:detail", args=[agency.pk])
