@@ -117,11 +117,16 @@ def concern_statistics(*, start=None, end=None) -> dict:
 
     closed = qs.filter(status=Status.CLOSED, closed_at__isnull=False).only("created_at", "closed_at")
     days = [(c.closed_at - c.created_at).total_seconds() / 86400 for c in closed]
+    triage_hours = [
+        (triaged - created).total_seconds() / 3600
+        for created, triaged in qs.filter(triaged_at__isnull=False).values_list("created_at", "triaged_at")
+    ]
     return {
         "received": qs.count(),
         "closed": len(days),
         "open": qs.exclude(status=Status.CLOSED).count(),
         "average_days_to_close": round(sum(days) / len(days), 1) if days else None,
+        "average_hours_to_triage": round(sum(triage_hours) / len(triage_hours), 1) if triage_hours else None,
         "by_status": by("status"),
         "by_risk_level": by("risk_level"),
         "by_subject_type": by("subject_type"),

@@ -87,3 +87,19 @@ def test_closed_cases_are_not_escalated(submit, lead, django_capture_on_commit_c
     mail.outbox.clear()
     _run(START + datetime.timedelta(days=60), django_capture_on_commit_callbacks)
     assert mail.outbox == []
+
+
+def test_statistics_time_to_triage_and_close(submit, lead):
+    from safeguarding.selectors import concern_statistics
+
+    with time_machine.travel(START, tick=False):
+        concern = submit()
+    with time_machine.travel(START + datetime.timedelta(hours=6), tick=False):
+        concern = services.concern_triage(concern=concern, actor=lead, risk_level="low", assignee=lead)
+    with time_machine.travel(START + datetime.timedelta(days=3), tick=False):
+        services.concern_close(concern=concern, actor=lead, outcome=Outcome.NO_FURTHER_ACTION, summary="Checked.")
+    stats = concern_statistics()
+    assert stats["average_hours_to_triage"] == 6.0
+    assert stats["average_days_to_close"] == 3.0
+    assert stats["by_outcome"] == {"no_further_action": 1}
+    assert stats["by_channel"] == {"staff_form": 1}
