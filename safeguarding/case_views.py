@@ -69,7 +69,6 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
         forms["referral"] = bound.get("referral") or ReferralForm(prefix="referral")
     if is_lead and status in {Status.TRIAGED, Status.INVESTIGATING, Status.REFERRED}:
         forms["close"] = bound.get("close") or CloseForm(prefix="close")
-    if is_lead and status in {Status.TRIAGED, Status.INVESTIGATING, Status.REFERRED}:
         forms["reassess"] = bound.get("reassess") or ReassessForm(
             prefix="reassess", initial={"risk_level": concern.risk_level, "assignee": concern.assignee_id}
         )
