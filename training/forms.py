@@ -74,6 +74,11 @@ class CompletionForm(forms.Form):
         return value
 
 
+class RescheduleForm(forms.Form):
+    due_on = forms.DateField(label="New due date", widget=DATE_INPUT)
+    reason = forms.CharField(label="Why", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class DeclarationForm(forms.Form):
     completed_on = forms.DateField(label="I completed this course on", widget=DATE_INPUT)
     evidence = EvidenceField(label="Certificate (optional: PDF, PNG or JPEG)", required=False)

@@ -136,6 +136,35 @@ def training_assign(*, user: User, course: Course, due_on: datetime.date, actor:
     return record
 
 
+@transaction.atomic
+def training_record_reschedule(
+    *, record: TrainingRecord, actor: User, due_on: datetime.date, reason: str
+) -> TrainingRecord:
+    """HR move the due date of an open assignment (e.g. long-term sickness), saying why."""
+    from compliance import rules as r
+
+    if not r.can_manage_training.test(actor):
+        raise PermissionDenied
+    record = TrainingRecord.objects.select_for_update().select_related("course", "user").get(pk=record.pk)
+    if record.completed_on is not None:
+        raise ValidationError("This course is already complete.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the due date changes."})
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": "The new due date cannot be in the past."})
+    previous = record.due_on
+    record.due_on = due_on
+    record.save(update_fields=["due_on", "updated_at"])
+    notification_send(
+        recipients=[record.user],
+        subject=f"New due date for {record.course.title}: {due_on:%d %B %Y}",
+        template="training/email/rescheduled.txt",
+        context={"record": record, "previous": previous, "reason": reason.strip()},
+        url=_record_url(record),
+    )
+    return record
+
+
 # --- Completion ---------------------------------------------------------------
 
 
@@ -300,7 +329,8 @@ def training_reminders_send(*, today: datetime.date | None = None) -> int:
                 template="training/email/reminder.txt",
                 context={"record": record, "days_left": days_left, "overdue": threshold == "overdue"},
                 url=_record_url(record),
-                dedupe_key=f"training-reminder:{record.pk}:{threshold}",
+                # The due date is in the key: a new due date earns fresh reminders.
+                dedupe_key=f"training-reminder:{record.pk}:{record.due_on:%Y%m%d}:{threshold}",
             )
         )
     return sent

@@ -14,7 +14,7 @@ from compliance.services import access_log_record
 from compliance.views import _require
 from training import rules as tr
 from training import selectors, services
-from training.forms import CompletionForm, DeclarationForm, RatesFilterForm, TeamFilterForm
+from training.forms import CompletionForm, DeclarationForm, RatesFilterForm, RescheduleForm, TeamFilterForm
 
 
 def apply_errors(form, exc: ValidationError) -> None:
@@ -63,8 +63,26 @@ def record_detail(request, pk: int):
         and not record.declared_on
         else None
     )
+    reschedule_form = RescheduleForm() if complete_form is not None else None
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "reschedule" and reschedule_form is not None:
+            reschedule_form = RescheduleForm(request.POST)
+            if reschedule_form.is_valid():
+                try:
+                    services.training_record_reschedule(
+                        record=record, actor=request.user, **reschedule_form.cleaned_data
+                    )
+                    messages.success(request, "Due date changed; the person has been told.")
+                    return redirect("training:record_detail", pk=record.pk)
+                except ValidationError as exc:
+                    apply_errors(reschedule_form, exc)
+            messages.error(request, "The due date was not changed: please correct the fields marked below.")
+            return render(
+                request,
+                "training/record_detail.html",
+                {"record": record, "complete_form": complete_form, "reschedule_form": reschedule_form},
+            )
         if action == "confirm":
             if not tr.can_confirm_record.test(request.user, record):
                 raise PermissionDenied
@@ -111,6 +129,7 @@ def record_detail(request, pk: int):
             "record": record,
             "declare_form": declare_form,
             "complete_form": complete_form,
+            "reschedule_form": reschedule_form,
             "can_confirm": record.declared_on
             and record.completed_on is None
             and tr.can_confirm_record.test(request.user, record),

@@ -108,3 +108,27 @@ def test_right_to_work_expiry_reminds_hr_before_it_lapses(make_user):
     ]
     # The worker is never told about their own check through this channel.
     assert not Notification.objects.filter(recipient=worker).exists()
+
+
+def test_a_new_due_date_gets_fresh_reminders(client, login, make_user):
+    from django.urls import reverse
+
+    hr = make_user(roles.STAFF, roles.HR)
+    person = make_user(roles.STAFF)
+    record = TrainingRecordFactory(user=person, course=CourseFactory(title="Induction"), due_on=DUE)
+    assert _run_on(datetime.date(2026, 5, 25)) == 1  # 6 days before
+    with time_machine.travel(datetime.date(2026, 5, 26), tick=False):
+        login(hr)
+        response = client.post(
+            reverse("training:record_detail", args=[record.pk]),
+            {"action": "reschedule", "due_on": "2026-07-31", "reason": ""},
+        )
+        assert "This field is required." in response.content.decode()
+        client.post(
+            reverse("training:record_detail", args=[record.pk]),
+            {"action": "reschedule", "due_on": "2026-07-31", "reason": "Back from long-term sick leave"},
+        )
+    record.refresh_from_db()
+    assert record.due_on == datetime.date(2026, 7, 31)
+    assert "New due date for Induction: 31 July 2026" in _subjects(person)
+    assert _run_on(datetime.date(2026, 7, 1)) == 1  # the 30-day reminder for the new date
