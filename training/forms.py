@@ -33,8 +33,16 @@ class CourseForm(forms.ModelForm):
 class AssignmentRuleForm(forms.ModelForm):
     class Meta:
         model = AssignmentRule
-        fields = ["course", "role", "department", "employment_type", "new_starter_within_days", "due_within_days"]
-        labels = {"role": "Role (optional)", "department": "Department (optional)"}
+        fields = [
+            "course",
+            "role",
+            "department",
+            "employment_type",
+            "new_starter_within_days",
+            "due_within_days",
+            "is_active",
+        ]
+        labels = {"role": "Role (optional)", "department": "Department (optional)", "is_active": "In use"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,7 +43,12 @@ def test_saving_a_rule_assigns_the_course_to_everyone_it_matches(client, login, 
     login(hr_user)
     response = client.post(
         reverse("training:rule_create"),
-        {"course": course.pk, "role": Group.objects.get(name=roles.PROCUREMENT).pk, "due_within_days": "90"},
+        {
+            "course": course.pk,
+            "role": Group.objects.get(name=roles.PROCUREMENT).pk,
+            "due_within_days": "90",
+            "is_active": "on",
+        },
         follow=True,
     )
     assert "Rule saved; 1 new assignment." in response.content.decode()
