@@ -314,6 +314,38 @@ def _recruitment_checks(rng, people, today):
         )
 
 
+def _demo_logins(today):
+    """Give the per-role logins something to see: a finished induction, an overdue refresher for
+    the staff login, and a self-declared completion waiting for the manager login to confirm."""
+    logins = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exclude(email__regex=r"^staff[0-9]")
+    for person in logins:
+        induction = TrainingRecord.objects.filter(
+            user=person, course__code="MS-INDUCTION", completed_on__isnull=True, declared_on__isnull=True
+        ).first()
+        if induction is not None:
+            done = today - datetime.timedelta(days=200)
+            induction.assigned_on, induction.due_on, induction.completed_on = done, done, done
+            induction.source = TrainingRecord.Source.CSV_IMPORT
+            induction.save()
+    staff = User.objects.filter(email=f"staff@{DEMO_DOMAIN}").first()
+    if staff:
+        TrainingRecord.objects.filter(
+            user=staff, course__code="SG-REFRESHER", completed_on__isnull=True, declared_on__isnull=True
+        ).update(due_on=today - datetime.timedelta(days=9), assigned_on=today - datetime.timedelta(days=70))
+    manager = User.objects.filter(email=f"manager@{DEMO_DOMAIN}").first()
+    if manager and not TrainingRecord.objects.filter(user__line_manager=manager, declared_on__isnull=False).exists():
+        pending = (
+            TrainingRecord.objects.filter(user__line_manager=manager, user__is_active=True, completed_on__isnull=True)
+            .exclude(user=staff)
+            .order_by("pk")
+            .first()
+        )
+        if pending:
+            pending.declared_on = today - datetime.timedelta(days=2)
+            pending.source = TrainingRecord.Source.SELF_DECLARED
+            pending.save()
+
+
 def seed(stdout=None) -> None:
     """Create the training demo; safe to run again."""
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
@@ -325,6 +357,7 @@ def seed(stdout=None) -> None:
     _recruitment_checks(rng, people, today)
     # The per-role demo logins (and anyone missing a course) get their rule-based assignments.
     assignments_apply(users=User.objects.filter(is_active=True))
+    _demo_logins(today)
     if stdout is not None:
         stdout.write(
             f"Training: {User.objects.filter(email__startswith='staff').count()} staff, "

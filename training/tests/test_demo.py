@@ -1,5 +1,7 @@
 """The demo data: about 150 staff, realistic completion, the seed policy as version 1."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 
@@ -36,3 +38,10 @@ def test_seed_demo_builds_a_realistic_training_picture_and_can_run_twice(setting
         assert RecruitmentCheck.objects.filter(agency__name="CareForce Staffing Ltd").exists()
     manager = User.objects.get(email="manager@nextsmartstep.example")
     assert manager.direct_reports.count() > 5
+    # The demo logins show the flows: an overdue course for staff, a declaration for the manager.
+    assert TrainingRecord.objects.filter(
+        user__email="staff@nextsmartstep.example", due_on__lt=datetime.date.today(), completed_on__isnull=True
+    ).exists()
+    assert TrainingRecord.objects.filter(
+        user__line_manager=manager, declared_on__isnull=False, completed_on__isnull=True
+    ).exists()
