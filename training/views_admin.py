@@ -1,5 +1,7 @@
 """HR and Compliance admin pages: courses, rules, records, imports and recruitment checks."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -151,6 +153,7 @@ def record_list(request):
             "page": page,
             "status": status,
             "course": course,
+            "query_string": urlencode({"status": status, "course": course}),
             "statuses": RECORD_STATUS_FILTERS,
             "courses": selectors.course_list(user=request.user),
         },

@@ -162,3 +162,12 @@ def test_every_admin_page_renders(client, login, make_user, role):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "<h1" in response.content.decode(), url
+
+
+def test_record_list_pages_keep_the_filters(client, login, hr_user, make_user):
+    course = CourseFactory()
+    for _ in range(51):
+        TrainingRecordFactory(user=make_user(roles.STAFF), course=course, due_on=datetime.date(2020, 1, 1))
+    login(hr_user)
+    html = client.get(reverse("training:record_list"), {"status": "overdue", "course": course.pk}).content.decode()
+    assert f'href="?status=overdue&amp;course={course.pk}&amp;page=2"' in html
