@@ -71,7 +71,7 @@ class KpiView(APIView):
 
         period = dashboard.chosen_period(form, organisation_get(), timezone.localdate())
         previous = period.previous()
-        figures, before = kpis.compute(period), kpis.compute(previous)
+        figures, before = kpis.compute_many([period, previous])
         breakdown_keys = [k for k, v in figures.items() if isinstance(v, dict)]
         data = {
             "period_start": period.start,

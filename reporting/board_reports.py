@@ -53,8 +53,7 @@ def board_report_context(*, financial_year: int) -> dict:
     organisation = organisation_get()
     period = periods.financial_year(organisation, financial_year)
     previous = period.previous()
-    figures = kpis.compute(period)
-    previous_figures = kpis.compute(previous)
+    figures, previous_figures = kpis.compute_many([period, previous])
     snapshots = KpiSnapshot.objects.filter(period_start__gte=period.start, period_end__lte=period.end).order_by(
         "period_start"
     )

@@ -46,8 +46,7 @@ def build(*, user, form) -> dict:
     today = timezone.localdate()
     period = chosen_period(form, organisation, today)
     previous = period.previous()
-    figures = kpis.compute(period)
-    previous_figures = kpis.compute(previous)
+    figures, previous_figures = kpis.compute_many([period, previous])
     snapshots = list(selectors.kpi_snapshot_list(user=user).order_by("-period_start")[:12])
     year = periods.financial_year_containing(organisation, today)
     return {

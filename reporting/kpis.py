@@ -75,57 +75,74 @@ KPI_BY_KEY = {k.key: k for k in KPIS}
 
 
 def concern_figures(period: Period) -> dict:
-    """Received, resolved and open concerns, median days to resolve, by outcome and by subject.
+    return concern_figures_many([period])[0]
 
-    Three queries. A reopened case has its closed_at cleared by the case
-    service, so it counts as open (and not as resolved) until closed again.
+
+def concern_figures_many(periods: list[Period]) -> list[dict]:
+    """Received, resolved and open concerns, median days to resolve, by outcome and by subject, per period.
+
+    One grouped query for all the periods, plus one median query per period. A
+    reopened case has its closed_at cleared by the case service, so it counts as
+    open (and not as resolved) until it is closed again.
     """
-    figures = {
-        "concerns_received": 0,
-        "concerns_resolved": 0,
-        "concerns_open": 0,
-        "median_days_to_resolve": 0,
-        "concerns_by_outcome": {},
-        "concerns_by_subject": {},
-    }
+    results = [
+        {
+            "concerns_received": 0,
+            "concerns_resolved": 0,
+            "concerns_open": 0,
+            "median_days_to_resolve": 0,
+            "concerns_by_outcome": {},
+            "concerns_by_subject": {},
+        }
+        for _ in periods
+    ]
     Concern = _model("safeguarding", "Concern")
     if Concern is None or not {"created_at", "closed_at", "outcome", "subject_type"} <= _fields(Concern):
-        return figures
-    start, end = _aware(period.start), _aware(period.end, end=True)
-    received = Concern.objects.filter(created_at__gte=start, created_at__lt=end)
+        return results
     subject_labels = dict(Concern._meta.get_field("subject_type").choices or [])
-    by_subject = {
-        str(subject_labels.get(row["subject_type"], row["subject_type"] or "Not recorded")): row["n"]
-        for row in received.order_by().values("subject_type").annotate(n=Count("pk")).order_by("subject_type")
-    }
-    figures["concerns_by_subject"] = by_subject
-    figures["concerns_received"] = sum(by_subject.values())
-
-    resolved = Concern.objects.filter(status="closed", closed_at__gte=start, closed_at__lt=end).order_by()
     outcome_labels = dict(Concern._meta.get_field("outcome").choices or [])
-    by_outcome: dict[str, int] = {}
-    for row in resolved.values("outcome").annotate(n=Count("pk")).order_by("outcome"):
-        label = str(outcome_labels.get(row["outcome"], row["outcome"] or "No outcome recorded"))
-        by_outcome[label] = by_outcome.get(label, 0) + row["n"]
-    count = sum(by_outcome.values())
-    figures["concerns_resolved"] = count
-    figures["concerns_by_outcome"] = dict(sorted(by_outcome.items()))
-    # The median in the database: read only the middle one or two durations, not every case.
-    # (Asked even when nothing was resolved, so the page's query count does not depend on the data.)
-    middle = (
-        resolved.annotate(took=ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField()))
-        .order_by("took")
-        .values_list("took", flat=True)[max(count - 1, 0) // 2 : count // 2 + 1]
-    )
-    days = [took.total_seconds() / 86400 for took in middle]
-    figures["median_days_to_resolve"] = round(statistics.mean(days), 1) if days else 0
-    figures["concerns_open"] = (
-        Concern.objects.filter(created_at__lt=end)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
-        .order_by()
-        .count()
-    )
-    return figures
+    filters, counts, any_period = [], {}, Q(pk__in=[])
+    for i, period in enumerate(periods):
+        start, end = _aware(period.start), _aware(period.end, end=True)
+        received_q = Q(created_at__gte=start, created_at__lt=end)
+        resolved_q = Q(status="closed", closed_at__gte=start, closed_at__lt=end)
+        open_q = Q(created_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        filters.append(resolved_q)
+        counts[f"received_{i}"] = Count("pk", filter=received_q)
+        counts[f"resolved_{i}"] = Count("pk", filter=resolved_q)
+        counts[f"open_{i}"] = Count("pk", filter=open_q)
+        any_period |= received_q | resolved_q | open_q
+    # Only codes and counts leave the case table: no narrative, no reporter.
+    rows = Concern.objects.filter(any_period).order_by().values("subject_type", "outcome").annotate(**counts)
+    for row in rows:
+        subject = str(subject_labels.get(row["subject_type"], row["subject_type"] or "Not recorded"))
+        outcome = str(outcome_labels.get(row["outcome"], row["outcome"] or "No outcome recorded"))
+        for i, figures in enumerate(results):
+            if row[f"received_{i}"]:
+                figures["concerns_by_subject"][subject] = (
+                    figures["concerns_by_subject"].get(subject, 0) + row[f"received_{i}"]
+                )
+            if row[f"resolved_{i}"]:
+                figures["concerns_by_outcome"][outcome] = (
+                    figures["concerns_by_outcome"].get(outcome, 0) + row[f"resolved_{i}"]
+                )
+            figures["concerns_open"] += row[f"open_{i}"]
+    for figures, resolved_q in zip(results, filters, strict=True):
+        figures["concerns_by_subject"] = dict(sorted(figures["concerns_by_subject"].items()))
+        figures["concerns_by_outcome"] = dict(sorted(figures["concerns_by_outcome"].items()))
+        figures["concerns_received"] = sum(figures["concerns_by_subject"].values())
+        count = figures["concerns_resolved"] = sum(figures["concerns_by_outcome"].values())
+        # The median in the database: read only the middle one or two durations, not every case.
+        # (Asked even when nothing was resolved, so the page's query count does not depend on the data.)
+        middle = (
+            Concern.objects.filter(resolved_q)
+            .annotate(took=ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField()))
+            .order_by("took")
+            .values_list("took", flat=True)[max(count - 1, 0) // 2 : count // 2 + 1]
+        )
+        days = [took.total_seconds() / 86400 for took in middle]
+        figures["median_days_to_resolve"] = round(statistics.mean(days), 1) if days else 0
+    return results
 
 
 # --- Training, acknowledgements, recruitment checks ------------------------------------
@@ -137,15 +154,16 @@ def _employed_at(day: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{p}left_on__gt": day}) | Q(**{f"{p}left_on__isnull": True, f"{p}is_active": True})
 
 
-def _training_standings(TrainingRecord, as_of: datetime.date) -> list[tuple]:
-    """(course, department, complete, counted) per course and department, in one query.
+def _training_standings(TrainingRecord, dates: list[datetime.date]) -> list[tuple]:
+    """(course, department, complete_0, counted_0, complete_1, counted_1, ...) per course and department.
 
-    The same rule as the training app's completion rates, applied per person and
-    course as at the date: a completion valid on the date is complete; otherwise a
-    record past its due date is overdue, and an old completion is expired; pairs
-    with nothing yet due are not counted. Raw SQL because it aggregates over a
-    per-pair aggregate, which the ORM cannot express; at 200,000 records reading
-    every row into Python took seconds.
+    One query for all the dates. The same rule as the training app's completion
+    rates, per person and course as at each date: a completion valid on the date
+    is complete; otherwise a record past its due date is overdue, and an old
+    completion is expired; pairs with nothing yet due, and people not employed on
+    the date, are not counted. Raw SQL because it aggregates over a per-pair
+    aggregate, which the ORM cannot express; at 200,000 records reading every
+    row into Python took seconds.
     """
     from django.db import connection
 
@@ -158,21 +176,32 @@ def _training_standings(TrainingRecord, as_of: datetime.date) -> list[tuple]:
         Course._meta.db_table,
         Department._meta.db_table,
     )
+    pair_columns, outer_columns = [], []
+    params: dict = {"yes": True, "latest": max(dates)}
+    for i, day in enumerate(dates):
+        params[f"d{i}"] = day
+        d, held = f"%(d{i})s", f"r.assigned_on <= %(d{i})s"
+        pair_columns.append(
+            f"MAX(CASE WHEN {held} AND r.completed_on <= {d} AND (r.expires_on IS NULL OR r.expires_on > {d})"
+            f" THEN 1 ELSE 0 END) AS valid_{i},"
+            f" MAX(CASE WHEN {held} AND (r.completed_on IS NULL OR r.completed_on > {d}) AND r.due_on < {d}"
+            f" THEN 1 ELSE 0 END) AS overdue_{i},"
+            f" MAX(CASE WHEN {held} AND r.completed_on <= {d} THEN 1 ELSE 0 END) AS done_{i}"
+        )
+        employed = f"(u.left_on > {d} OR (u.left_on IS NULL AND u.is_active = %(yes)s))"
+        outer_columns.append(
+            f"SUM(CASE WHEN {employed} THEN p.valid_{i} ELSE 0 END),"
+            f" SUM(CASE WHEN {employed} AND (p.valid_{i} = 1 OR p.overdue_{i} = 1 OR p.done_{i} = 1)"
+            f" THEN 1 ELSE 0 END)"
+        )
     sql = f"""
         WITH pairs AS (
-            SELECT r.user_id, r.course_id,
-                MAX(CASE WHEN r.completed_on <= %(d)s AND (r.expires_on IS NULL OR r.expires_on > %(d)s)
-                    THEN 1 ELSE 0 END) AS valid,
-                MAX(CASE WHEN (r.completed_on IS NULL OR r.completed_on > %(d)s) AND r.due_on < %(d)s
-                    THEN 1 ELSE 0 END) AS overdue,
-                MAX(CASE WHEN r.completed_on <= %(d)s THEN 1 ELSE 0 END) AS done
-            FROM {record} r JOIN {user} u ON u.id = r.user_id
-            WHERE r.assigned_on <= %(d)s
-              AND (u.left_on > %(d)s OR (u.left_on IS NULL AND u.is_active = %(yes)s))
+            SELECT r.user_id, r.course_id, {", ".join(pair_columns)}
+            FROM {record} r
+            WHERE r.assigned_on <= %(latest)s
             GROUP BY r.user_id, r.course_id
         )
-        SELECT c.title, d.name, SUM(p.valid),
-               SUM(CASE WHEN p.valid = 1 OR p.overdue = 1 OR p.done = 1 THEN 1 ELSE 0 END)
+        SELECT c.title, d.name, {", ".join(outer_columns)}
         FROM pairs p
         JOIN {course} c ON c.id = p.course_id
         JOIN {user} u ON u.id = p.user_id
@@ -180,40 +209,39 @@ def _training_standings(TrainingRecord, as_of: datetime.date) -> list[tuple]:
         GROUP BY c.title, d.name
     """  # noqa: S608 - table names come from model metadata, values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"d": as_of, "yes": True})
+        cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
 def training_figures(period: Period) -> dict:
-    """Training completion as at the period end (overall, by course, by department), acknowledgements, checks."""
-    figures = {
-        "training_completion_pct": 0.0,
-        "training_by_course": {},
-        "training_by_department": {},
-        "policy_acknowledgement_pct": 0.0,
-        "recruitment_checks_complete_pct": 0.0,
-    }
-    as_of = period.end
+    return training_figures_many([period])[0]
+
+
+def training_figures_many(periods: list[Period]) -> list[dict]:
+    """Training completion as at each period's end (overall, by course, by department), acknowledgements, checks."""
+    results = []
     TrainingRecord = _model("training", "TrainingRecord")
-    if TrainingRecord is not None:
+    rows = _training_standings(TrainingRecord, [p.end for p in periods]) if TrainingRecord is not None else []
+    for i, period in enumerate(periods):
         totals = [0, 0]
         by_course: dict[str, list[int]] = {}
         by_department: dict[str, list[int]] = {}
-        for course, department, complete, counted in _training_standings(TrainingRecord, as_of):
-            for bucket in (
-                totals,
-                by_course.setdefault(course, [0, 0]),
-                by_department.setdefault(department or "No department", [0, 0]),
-            ):
-                bucket[0] += complete or 0
-                bucket[1] += counted or 0
-        figures["training_completion_pct"] = _pct(*totals)
-        figures["training_by_course"] = {k: _pct(*v) for k, v in sorted(by_course.items()) if v[1]}
-        figures["training_by_department"] = {k: _pct(*v) for k, v in sorted(by_department.items()) if v[1]}
-
-    figures["policy_acknowledgement_pct"] = _acknowledgement_pct(as_of)
-    figures["recruitment_checks_complete_pct"] = _recruitment_checks_pct(as_of)
-    return figures
+        for row in rows:
+            course, department = row[0], row[1] or "No department"
+            complete, counted = row[2 + 2 * i] or 0, row[3 + 2 * i] or 0
+            for bucket in (totals, by_course.setdefault(course, [0, 0]), by_department.setdefault(department, [0, 0])):
+                bucket[0] += complete
+                bucket[1] += counted
+        results.append(
+            {
+                "training_completion_pct": _pct(*totals),
+                "training_by_course": {k: _pct(*v) for k, v in sorted(by_course.items()) if v[1]},
+                "training_by_department": {k: _pct(*v) for k, v in sorted(by_department.items()) if v[1]},
+                "policy_acknowledgement_pct": _acknowledgement_pct(period.end),
+                "recruitment_checks_complete_pct": _recruitment_checks_pct(period.end),
+            }
+        )
+    return results
 
 
 def _acknowledgement_pct(as_of: datetime.date) -> float:
@@ -371,10 +399,19 @@ def governance_figures(period: Period) -> dict:
 
 def compute(period: Period) -> dict:
     """Every KPI for the period, as plain numbers and {label: count} breakdowns (JSON-safe)."""
-    figures: dict = {}
-    for section in (concern_figures, training_figures, supplier_figures, governance_figures):
-        figures.update(section(period))
-    return figures
+    return compute_many([period])[0]
+
+
+def compute_many(periods: list[Period]) -> list[dict]:
+    """Every KPI for several periods at once: the big tables are read once for all of them."""
+    results: list[dict] = [{} for _ in periods]
+    for section in (concern_figures_many, training_figures_many):
+        for figures, part in zip(results, section(periods), strict=True):
+            figures.update(part)
+    for figures, period in zip(results, periods, strict=True):
+        figures.update(supplier_figures(period))
+        figures.update(governance_figures(period))
+    return results
 
 
 def trend(current: dict, previous: dict) -> list[dict]:

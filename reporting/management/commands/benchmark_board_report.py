@@ -46,6 +46,9 @@ class Command(BaseCommand):
             "--database-url", default="", help="A scratch database to fill (default: a temp SQLite file)"
         )
         parser.add_argument("--step", choices=["all", "populate", "render", "one-page"], default="all")
+        parser.add_argument(
+            "--reuse", action="store_true", help="The --database-url already holds the data of an earlier run"
+        )
 
     def handle(self, *args, step="all", **options):
         if step == "populate":
@@ -76,16 +79,17 @@ class Command(BaseCommand):
             return result.stdout
 
         self.stdout.write(f"Scratch database: {env['DATABASE_URL']}")
-        run("migrate", "--noinput", "-v", "0")
-        started = time.perf_counter()
-        run(
-            "benchmark_board_report",
-            "--step=populate",
-            f"--concerns={options['concerns']}",
-            f"--suppliers={options['suppliers']}",
-            f"--training={options['training']}",
-        )
-        self.stdout.write(f"Data made with bulk inserts in {time.perf_counter() - started:.1f} s")
+        if not options["reuse"]:
+            run("migrate", "--noinput", "-v", "0")
+            started = time.perf_counter()
+            run(
+                "benchmark_board_report",
+                "--step=populate",
+                f"--concerns={options['concerns']}",
+                f"--suppliers={options['suppliers']}",
+                f"--training={options['training']}",
+            )
+            self.stdout.write(f"Data made with bulk inserts in {time.perf_counter() - started:.1f} s")
         one_page = json.loads(run("benchmark_board_report", "--step=one-page", capture=True).strip().splitlines()[-1])
         report = json.loads(run("benchmark_board_report", "--step=render", capture=True).strip().splitlines()[-1])
         self.stdout.write("")
@@ -115,12 +119,15 @@ class Command(BaseCommand):
                 "reporting/pdf/statement.html",
                 {"statement": _OnePage(), "organisation": {"legal_name": "Benchmark Care Ltd"}, "internal": False},
             )
+            seconds, peak = time.perf_counter() - started, _peak_mb()
             result = {"status": "ready", "bytes": len(data)}
         else:
             lead = User.objects.filter(email="bench-lead@example.org").first()
             year = timezone.localdate().year
             report = BoardReport.objects.create(financial_year=year, requested_by=lead)
             report = board_report_render(report_id=report.pk)
+            seconds, peak = time.perf_counter() - started, _peak_mb()
+            # The figures are printed for a sanity check; computing them is not part of the timing.
             from compliance.services import organisation_get
             from reporting import kpis, periods
 
@@ -134,8 +141,8 @@ class Command(BaseCommand):
                     for k in ("concerns_received", "concerns_resolved", "training_completion_pct", "audits_done")
                 },
             }
-        result["seconds"] = time.perf_counter() - started
-        result["peak_mb"] = _peak_mb()
+        result["seconds"] = seconds
+        result["peak_mb"] = peak
         result["baseline_mb"] = baseline
         self.stdout.write(json.dumps(result))
 
