@@ -85,10 +85,13 @@ def assignments_apply(*, users: Iterable[User], today: datetime.date | None = No
     rules = list(AssignmentRule.objects.filter(is_active=True, course__is_active=True).select_related("role", "course"))
     if not rules:
         return []
-    user_ids = list(users.values_list("pk", flat=True)) if isinstance(users, QuerySet) else [u.pk for u in users]
-    people = list(User.objects.filter(pk__in=user_ids, is_active=True).prefetch_related("groups"))
+    # A queryset stays a subquery, so the daily sweep over everyone never builds a huge IN list.
+    people_qs = User.objects.filter(
+        pk__in=users.values("pk") if isinstance(users, QuerySet) else [u.pk for u in users], is_active=True
+    )
+    people = list(people_qs.prefetch_related("groups"))
     existing: dict[tuple[int, int], list[TrainingRecord]] = defaultdict(list)
-    for record in TrainingRecord.objects.filter(user__in=[p.pk for p in people]).only(
+    for record in TrainingRecord.objects.filter(user__in=people_qs.values("pk")).only(
         "id", "user_id", "course_id", "completed_on", "expires_on"
     ):
         existing[(record.user_id, record.course_id)].append(record)
