@@ -74,6 +74,10 @@ SUPPLIERS = [
     ("Horizon Mobility Aids Ltd", "29890123", "medical_ppe", ["GB", "CN"], 64_000, (0, 1, 0, 0), "active"),
     ("Clearview Window Cleaning", "30901234", "cleaning", ["GB"], 9_000, (0, 0, 0, 1), "active"),
     ("Keel Office Supplies Ltd", "31012345", "other", ["GB", "CN"], 26_000, (0, 1, 0, 0), "active"),
+    ("Riverside Hand Car Wash", "32123456", "other", ["GB"], 6_000, (0, 0, 1, 1), "prospective"),
+    ("Evergreen Nail & Beauty Visits", "33234567", "professional", ["GB", "VN"], 4_000, (0, 0, 1, 1), "active"),
+    ("Aire Valley Minibus Transport Ltd", "34345678", "other", ["GB"], 70_000, (1, 0, 0, 1), "active"),
+    ("Medisure Pharmacy Services Ltd", "35456789", "professional", ["GB"], 320_000, (0, 0, 0, 1), "active"),
 ]
 
 CODE_CLAUSES = """No worker pays, directly or indirectly, any fee or cost to be recruited or to keep their job (the employer pays principle).

@@ -27,6 +27,7 @@ class SupplierFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any status"), *Supplier.Status.choices], required=False)
     risk_band = forms.ChoiceField(label="Risk", choices=[("", "Any risk"), *RiskBand.choices], required=False)
     country = CountryField(blank=True).formfield(required=False, label="Country of operation")
+    mine = forms.BooleanField(label="Only suppliers I own", required=False)
     agency = forms.BooleanField(label="Agencies only", required=False)
     termination_recommended = forms.BooleanField(label="Decision needed", required=False)
     order = forms.ChoiceField(

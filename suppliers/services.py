@@ -365,6 +365,7 @@ def code_of_conduct_publish(*, actor: User, version: str, title: str, clauses: s
         for s in active:
             if s.contract_owner_id:
                 owners.setdefault(s.contract_owner_id, []).append(s)
+        _email_supplier_contacts(code, [s for s in active if s.contact_email])
         for s_list in owners.values():
             owner = s_list[0].contract_owner
             notification_send(
@@ -376,6 +377,24 @@ def code_of_conduct_publish(*, actor: User, version: str, title: str, clauses: s
                 dedupe_key=f"conduct:{code.pk}",
             )
     return code
+
+
+def _email_supplier_contacts(code: CodeOfConduct, suppliers: list[Supplier]) -> None:
+    """Send each active supplier's contact the new version (they have no account)."""
+    from django.core.mail import send_mass_mail
+    from django.template.loader import render_to_string
+
+    messages = [
+        (
+            f"Please accept our supplier code of conduct v{code.version}",
+            render_to_string("suppliers/email/conduct_supplier.txt", {"code": code, "supplier": s}),
+            None,
+            [s.contact_email],
+        )
+        for s in suppliers
+    ]
+    if messages:
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
 
 
 def code_of_conduct_current() -> CodeOfConduct | None:

@@ -63,6 +63,8 @@ def filters_from(request) -> tuple[SupplierFilterForm, dict]:
 def index(request):
     _require(r.can_view_suppliers, request.user)
     form, filters = filters_from(request)
+    if filters.get("mine"):
+        filters = {**filters, "contract_owner": request.user.pk}
     suppliers = selectors.supplier_list(user=request.user, filters=filters)
     page = Paginator(suppliers, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -136,6 +136,8 @@ def import_confirm(request):
 def export_register(request):
     _require(r.can_view_suppliers, request.user)
     _form, filters = filters_from(request)
+    if filters.get("mine"):
+        filters = {**filters, "contract_owner": request.user.pk}
     suppliers = list(selectors.supplier_list(user=request.user, filters=filters))
     fmt = request.GET.get("format", "csv")
     stamp = timezone.localdate().isoformat()

@@ -105,6 +105,8 @@ def test_filters_and_search(client, procurement, login):
     assert names(country="GB") == ["Acme Cleaning", "Care Partners"]
     assert names(status="active") == ["Acme Cleaning"]
     assert names(agency="on") == ["Care Partners"]
+    SupplierFactory(name="Owned By Me", contract_owner=procurement)
+    assert names(mine="on") == ["Owned By Me"]
 
 
 def test_updates_are_in_the_history(client, procurement, login):

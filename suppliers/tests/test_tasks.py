@@ -90,20 +90,26 @@ def test_questionnaire_chasers_chase_twice_then_flag_expiry(procurement, django_
     )
 
 
-def test_new_code_of_conduct_version_asks_active_suppliers_to_accept_again(client, procurement, login, make_user):
+def test_new_code_of_conduct_version_asks_active_suppliers_to_accept_again(
+    client, procurement, login, make_user, django_capture_on_commit_callbacks
+):
     owner = make_user()
-    active = SupplierFactory(name="Active One", status="active", contract_owner=owner)
-    SupplierFactory(name="Prospect", status="prospective", contract_owner=owner)
-    login(procurement)
-    client.post(
-        reverse("suppliers:conduct"),
-        {
-            "version": "2026.1",
-            "title": "Supplier code of conduct",
-            "effective_from": "2026-04-01",
-            "clauses": "No worker pays recruitment fees.\n\nNo one's identity documents are retained.",
-        },
+    active = SupplierFactory(
+        name="Active One", status="active", contract_owner=owner, contact_email="md@active.example"
     )
+    SupplierFactory(name="Prospect", status="prospective", contract_owner=owner, contact_email="md@prospect.example")
+    login(procurement)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("suppliers:conduct"),
+            {
+                "version": "2026.1",
+                "title": "Supplier code of conduct",
+                "effective_from": "2026-04-01",
+                "clauses": "No worker pays recruitment fees.\n\nNo one's identity documents are retained.",
+            },
+        )
     note = Notification.objects.get(recipient=owner)
     assert "1 of your suppliers must accept it" in note.subject
     page = client.get(reverse("suppliers:detail", args=[active.pk])).content.decode()
