@@ -20,7 +20,7 @@ from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.services import access_log_record, organisation_get
 from compliance.views import _require
-from reporting import board_reports, dashboard, forms, registry, selectors, services
+from reporting import board_reports, dashboard, forms, kpis, periods, registry, scheduled, selectors, services
 from reporting import rules as rr
 from reporting.diff import statement_diff
 from reporting.pdf import render_pdf
@@ -95,8 +95,11 @@ def statement_start(request):
 def statement_detail(request, pk: int):
     statement = _statement_or_404(request, pk)
     user = request.user
+    deadline = scheduled.statement_deadline(organisation_get(), statement.financial_year)
     context = {
         "statement": statement,
+        "deadline": deadline,
+        "overdue": statement.status != statement.Status.PUBLISHED and timezone.localdate() > deadline,
         "versions": selectors.statement_versions(user=user, financial_year=statement.financial_year),
         "can_edit": rr.can_draft_statement.test(user) and not statement.is_frozen,
         "can_new_version": rr.can_draft_statement.test(user)
@@ -137,7 +140,10 @@ def statement_edit(request, pk: int):
                 messages.success(request, "Statement saved.")
                 return redirect("reporting:statement_detail", pk=statement.pk)
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
-    return render(request, "reporting/statement_edit.html", {"statement": statement, "form": form})
+    # The year's live figures beside the form, so the Lead can bring the text up to date.
+    period = periods.Period(statement.period_start, statement.period_end, statement.year_label)
+    figures = [row for row in kpis.trend(kpis.compute(period), {}) if row["section"] != "Governance"]
+    return render(request, "reporting/statement_edit.html", {"statement": statement, "form": form, "figures": figures})
 
 
 def _transition(request, statement, form, call):

@@ -411,3 +411,17 @@ def test_carried_forward_statement_says_so_on_the_public_page(client, lead, boar
     html = client.get(reverse("reporting:public_statement", args=[2025])).content.decode()
     assert "there has been no change to our 2023/24 statement in 2024/25" in html
     assert "We run care homes in Leeds." in html
+
+
+def test_edit_page_shows_the_years_live_figures_and_detail_shows_the_deadline(client, login, lead):
+    from safeguarding.tests.factories import ConcernFactory
+
+    ConcernFactory(created_at=datetime.datetime(2024, 9, 1, 12, tzinfo=datetime.UTC))
+    statement = StatementFactory(created_by=lead)
+    login(lead)
+    html = client.get(reverse("reporting:statement_edit", args=[statement.pk])).content.decode()
+    assert "Live figures for 1 Apr 2024 to 31 Mar 2025" in html
+    assert '<th scope="row" class="fw-normal">Concerns received</th><td class="text-end">1</td>' in html
+    html = client.get(reverse("reporting:statement_detail", args=[statement.pk])).content.decode()
+    assert "<strong>30 September 2025</strong>" in html
+    assert "overdue" not in html
