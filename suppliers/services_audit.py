@@ -273,6 +273,8 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
     overdue = (
         CorrectiveAction.objects.filter(status=CorrectiveAction.Status.OPEN, due_date__lt=today)
         .exclude(escalation_level=CorrectiveAction.Escalation.TERMINATION_RECOMMENDED)
+        # Nothing left to chase once the contract has ended.
+        .exclude(supplier__status=Supplier.Status.TERMINATED)
         .values_list("pk", flat=True)
     )
     for pk in list(overdue):

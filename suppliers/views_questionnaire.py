@@ -19,6 +19,13 @@ from suppliers.views import PAGE_SIZE, _apply_errors
 @never_cache
 def questionnaire_public(request, token):
     """The supplier contact's page: no account, only this one questionnaire."""
+    response = _questionnaire_public(request, token)
+    # The token is in the URL: never send it on to another site in a Referer header.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _questionnaire_public(request, token):
     qr = services_questionnaire.questionnaire_by_token(token)
     if qr is None:
         # Unknown, used or expired links look the same, and show nothing of any supplier.

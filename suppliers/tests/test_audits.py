@@ -11,7 +11,7 @@ from compliance import roles
 from compliance.models import Notification
 from suppliers.models import CorrectiveAction, Finding, Supplier
 from suppliers.tasks import corrective_action_escalation
-from suppliers.tests.factories import AuditFactory, SupplierFactory
+from suppliers.tests.factories import AuditFactory, CorrectiveActionFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +193,11 @@ def test_owner_submits_evidence_and_procurement_verifies(client, make_user, proc
     finding.refresh_from_db()
     assert action.status == "verified"
     assert finding.status == "closed"
+
+
+def test_actions_of_a_terminated_supplier_are_not_chased():
+    action = CorrectiveActionFactory(due_date=datetime.date(2026, 1, 1), finding__audit__supplier__status="terminated")
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 7, tzinfo=datetime.UTC), tick=False):
+        assert corrective_action_escalation() == {"reminded": 0, "escalated": 0, "termination_recommended": 0}
+    action.refresh_from_db()
+    assert action.escalation_level == 0
