@@ -88,7 +88,9 @@ def notification_emails_deliver(*, notification_ids: list[int]) -> int:
     sent = 0
     for pk in notification_ids:
         with transaction.atomic():
-            notification = Notification.objects.select_for_update().select_related("recipient").filter(pk=pk).first()
+            notification = (
+                Notification.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=pk).first()
+            )
             if notification is None or notification.emailed_at is not None:
                 continue
             link = f"{settings.SITE_URL}{notification.url}" if notification.url.startswith("/") else notification.url

@@ -94,7 +94,7 @@ def supplier_update(*, supplier: Supplier, actor: User | None, data: dict) -> Su
     """Change register details, record what changed, and rescore."""
     _check_manager(actor)
     with transaction.atomic():
-        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
         changed = []
         for field in REGISTER_FIELDS:
             if field in data and getattr(supplier, field) != data[field]:
@@ -176,7 +176,7 @@ def supplier_activate(*, supplier: Supplier, actor: User) -> Supplier:
     """Make a prospective or suspended supplier active, if the gates allow it."""
     _check_manager(actor)
     with transaction.atomic():
-        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
         if supplier.status not in (Supplier.Status.PROSPECTIVE, Supplier.Status.SUSPENDED):
             raise ValidationError(f"A {supplier.get_status_display().lower()} supplier cannot be activated.")
         blockers = supplier_activation_blockers(supplier)
@@ -215,7 +215,7 @@ def supplier_agency_flags_record(
     """Record the agency's answers on fees and ID documents; either makes it prohibited."""
     _check_manager(actor)
     with transaction.atomic():
-        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
         was_prohibited = supplier.is_prohibited_agency
         supplier.is_recruitment_agency = True
         supplier.agency_charges_worker_fees = charges_fees
@@ -276,7 +276,7 @@ def supplier_decision_record(
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for the decision."})
     with transaction.atomic():
-        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
         if decision == Decision.SUSPEND:
             if supplier.status != Supplier.Status.ACTIVE:
                 raise ValidationError("Only an active supplier can be suspended.")
@@ -436,7 +436,7 @@ def review_task_complete(*, task: ReviewTask, actor: User, notes: str = "") -> R
     if not (r.can_manage_suppliers.test(actor) or task.assigned_to_id == actor.pk):
         raise PermissionDenied
     with transaction.atomic():
-        task = ReviewTask.objects.select_for_update().get(pk=task.pk)
+        task = ReviewTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
         if task.status != ReviewTask.Status.OPEN:
             raise ValidationError("This review is already done.")
         task.status = ReviewTask.Status.DONE
@@ -463,7 +463,9 @@ def supplier_risk_reviews_run(*, today: datetime.date | None = None) -> int:
     for supplier in due:
         with transaction.atomic():
             # Re-read under lock: another worker may have reviewed it a moment ago.
-            locked = Supplier.objects.select_for_update().select_related("contract_owner").get(pk=supplier.pk)
+            locked = (
+                Supplier.objects.select_for_update(of=("self",)).select_related("contract_owner").get(pk=supplier.pk)
+            )
             if locked.next_review_due is None or locked.next_review_due > today:
                 continue
             previous_band = locked.risk_band

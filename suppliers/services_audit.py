@@ -53,7 +53,7 @@ def audit_complete(
     """Record an audit's result."""
     _check_manager(actor)
     with transaction.atomic():
-        audit = Audit.objects.select_for_update().select_related("supplier").get(pk=audit.pk)
+        audit = Audit.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=audit.pk)
         if audit.status != Audit.Status.PLANNED:
             raise ValidationError("Only a planned audit can be completed.")
         if result not in Audit.Result.values:
@@ -197,7 +197,7 @@ def corrective_action_submit_evidence(
     if not evidence.strip() and uploaded is None:
         raise ValidationError({"evidence": "Describe the evidence or attach a file."})
     with transaction.atomic():
-        action = CorrectiveAction.objects.select_for_update().select_related("supplier").get(pk=action.pk)
+        action = CorrectiveAction.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=action.pk)
         if action.status != CorrectiveAction.Status.OPEN:
             raise ValidationError("Evidence can be submitted only for an open action.")
         if uploaded is not None:
@@ -225,7 +225,7 @@ def corrective_action_verify(
     _check_manager(actor)
     with transaction.atomic():
         action = (
-            CorrectiveAction.objects.select_for_update()
+            CorrectiveAction.objects.select_for_update(of=("self",))
             .select_related("supplier", "finding", "owner")
             .get(pk=action.pk)
         )
@@ -280,7 +280,7 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
     for pk in list(overdue):
         with transaction.atomic():
             action = (
-                CorrectiveAction.objects.select_for_update()
+                CorrectiveAction.objects.select_for_update(of=("self",))
                 .select_related("supplier", "owner", "supplier__contract_owner")
                 .get(pk=pk)
             )

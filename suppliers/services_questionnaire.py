@@ -157,7 +157,9 @@ def questionnaire_save(
     missing: list[Question] = []
     with transaction.atomic():
         request = (
-            QuestionnaireRequest.objects.select_for_update().select_related("supplier", "template").get(pk=request.pk)
+            QuestionnaireRequest.objects.select_for_update(of=("self",))
+            .select_related("supplier", "template")
+            .get(pk=request.pk)
         )
         if not request.is_open:
             raise ValidationError("This link has expired or has already been used.")
@@ -196,7 +198,9 @@ def questionnaire_review(
     _check_manager(actor)
     with transaction.atomic():
         request = (
-            QuestionnaireRequest.objects.select_for_update().select_related("supplier", "template").get(pk=request.pk)
+            QuestionnaireRequest.objects.select_for_update(of=("self",))
+            .select_related("supplier", "template")
+            .get(pk=request.pk)
         )
         if request.status != QuestionnaireRequest.Status.SUBMITTED:
             raise ValidationError("Only a submitted questionnaire can be reviewed.")
@@ -248,7 +252,7 @@ def questionnaire_chasers_run(*, now: datetime.datetime | None = None) -> dict[s
     for pk in list(pending):
         with transaction.atomic():
             request = (
-                QuestionnaireRequest.objects.select_for_update()
+                QuestionnaireRequest.objects.select_for_update(of=("self",))
                 .select_related("supplier", "template", "sent_by")
                 .get(pk=pk)
             )
