@@ -158,6 +158,8 @@ def seed(stdout=None) -> None:
         _audits(suppliers, procurement, manager, lead, today)
         _questionnaires(suppliers, procurement, today)
         for supplier in suppliers.values():
+            services.risk_assess(supplier=supplier, reason="Demo audits and questionnaires")
+        for supplier in suppliers.values():
             if supplier.risk_band == "high" and supplier.status == "active":
                 EnhancedDueDiligence.objects.get_or_create(
                     supplier=supplier,
@@ -179,6 +181,8 @@ def seed(stdout=None) -> None:
 
 def _agencies(suppliers, procurement):
     quick = suppliers["QuickShift Recruitment Ltd"]
+    if quick.agency_checked_at is not None:
+        return  # seeded on an earlier run
     quick.agency_charges_worker_fees = True
     quick.agency_retains_id_documents = True
     quick.agency_checked_at = timezone.now()
@@ -197,8 +201,6 @@ def _agencies(suppliers, procurement):
             "Contract clause 9 (no fees); sample of 10 workers' pay slips; passports returned at right-to-work check."
         )
         s.save()
-    for supplier in suppliers.values():
-        services.risk_assess(supplier=supplier, reason="Demo data")
 
 
 def _finding(audit, severity, text, procurement):
@@ -304,6 +306,8 @@ def _audits(suppliers, procurement, manager, lead, today):
     ]
     for name, kind, method, offset, result, findings in plans:
         supplier = suppliers[name]
+        if supplier.audits.exists():
+            continue  # seeded on an earlier run
         planned = today + d(days=offset)
         audit = Audit.objects.create(
             supplier=supplier,
@@ -349,6 +353,8 @@ def _audits(suppliers, procurement, manager, lead, today):
                 supplier.save()
         # A verified, closed action for the history.
     yl = suppliers["Pennine Laundry Co-operative"]
+    if yl.audits.exists():
+        return
     audit = Audit.objects.create(
         supplier=yl,
         kind="planned",
@@ -372,8 +378,6 @@ def _audits(suppliers, procurement, manager, lead, today):
     action.save()
     finding.status, finding.closed_at = "closed", timezone.now() - d(days=245)
     finding.save()
-    for supplier in suppliers.values():
-        services.risk_assess(supplier=supplier, reason="Demo audits")
 
 
 def _questionnaires(suppliers, procurement, today):
@@ -383,6 +387,8 @@ def _questionnaires(suppliers, procurement, today):
     questions = list(Question.objects.filter(section__template=template))
 
     def answered(supplier, status, gaps=()):
+        if supplier.questionnaires.exists():
+            return
         request = QuestionnaireRequest.objects.create(
             supplier=supplier,
             template=template,
@@ -424,6 +430,8 @@ def _questionnaires(suppliers, procurement, today):
     )
     answered(suppliers["Harvest Table Catering Ltd"], "submitted", gaps=("passports",))
     # Sent and waiting (the chaser will remind the contact).
+    if suppliers["Fresh Fields Produce Ltd"].questionnaires.exists():
+        return
     QuestionnaireRequest.objects.create(
         supplier=suppliers["Fresh Fields Produce Ltd"],
         template=template,

@@ -23,6 +23,12 @@ def test_demo_register_covers_bands_audits_actions_and_is_idempotent():
     prohibited = [s for s in Supplier.objects.all() if s.is_prohibited_agency]
     assert len(prohibited) == 1 and prohibited[0].status != "active"
     assert Supplier.objects.filter(termination_recommended_at__isnull=False).exists()
+    audits, requests = Audit.objects.count(), QuestionnaireRequest.objects.count()
     demo.seed()
     assert Supplier.objects.count() == count
-    assert Audit.objects.count() == Audit.objects.count()
+    # Even when one supplier is new (e.g. the list grew), nothing else is seeded twice.
+    Supplier.objects.filter(name="Clearview Window Cleaning").delete()
+    demo.seed()
+    assert Supplier.objects.count() == count
+    assert Audit.objects.count() == audits
+    assert QuestionnaireRequest.objects.count() == requests
