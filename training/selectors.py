@@ -165,6 +165,20 @@ def team_people(*, user: User, department_id: int | None = None) -> QuerySet[Use
     return qs
 
 
+def person_for_training(*, user: User, pk: int) -> User | None:
+    """One person whose training the user oversees (leavers too, for HR), with their records."""
+    qs = User.objects.select_related("department", "line_manager").prefetch_related(
+        Prefetch("training_records", queryset=TrainingRecord.objects.select_related("course").order_by("pk"))
+    )
+    if r.can_manage_training.test(user):
+        pass
+    elif r.is_line_manager.test(user):
+        qs = qs.filter(line_manager=user)
+    else:
+        return None
+    return qs.filter(pk=pk).first()
+
+
 def team_summaries(people, today: datetime.date | None = None) -> list[PersonSummary]:
     today = today or timezone.localdate()
     return [PersonSummary(p, current_statuses(p.training_records.all(), today)) for p in people]

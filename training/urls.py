@@ -9,6 +9,7 @@ urlpatterns = [
     path("records/<int:pk>/", views.record_detail, name="record_detail"),
     path("records/<int:pk>/evidence/", views.record_evidence, name="record_evidence"),
     path("team/", views.team, name="team"),
+    path("people/<int:user_id>/", views.person, name="person"),
     path("rates/", views.rates, name="rates"),
     path("admin/", views_admin.admin_index, name="admin"),
     path("admin/courses/", views_admin.course_list, name="course_list"),

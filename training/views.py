@@ -166,6 +166,25 @@ def team(request):
 
 
 @login_required
+def person(request, user_id: int):
+    _require(r.can_view_team_training, request.user)
+    subject = selectors.person_for_training(user=request.user, pk=user_id)
+    if subject is None:
+        raise Http404
+    today = timezone.localdate()
+    records = subject.training_records.all()
+    return render(
+        request,
+        "training/person.html",
+        {
+            "subject": subject,
+            "statuses": selectors.current_statuses(records, today),
+            "history": sorted((x for x in records if x.completed_on), key=lambda x: x.completed_on, reverse=True),
+        },
+    )
+
+
+@login_required
 def rates(request):
     _require(tr.can_view_completion_rates, request.user)
     form = RatesFilterForm(request.GET or None)

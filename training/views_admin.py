@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -144,6 +145,9 @@ def record_list(request):
     qs = _filter_records(qs, status)
     if course.isdigit():
         qs = qs.filter(course_id=int(course))
+    search = request.GET.get("q", "").strip()
+    if search:
+        qs = qs.filter(Q(user__full_name__icontains=search) | Q(user__email__icontains=search))
     # Queries: the count and one page of records with person, department and course.
     page = Paginator(qs.order_by("due_on", "pk"), 50).get_page(request.GET.get("page"))
     return render(
@@ -153,7 +157,8 @@ def record_list(request):
             "page": page,
             "status": status,
             "course": course,
-            "query_string": urlencode({"status": status, "course": course}),
+            "search": search,
+            "query_string": urlencode({"status": status, "course": course, "q": search}),
             "statuses": RECORD_STATUS_FILTERS,
             "courses": selectors.course_list(user=request.user),
         },
@@ -163,7 +168,7 @@ def record_list(request):
 @login_required
 def record_assign(request):
     _require(r.can_manage_training, request.user)
-    form = AssignForm(request.POST or None)
+    form = AssignForm(request.POST or None, initial={"user": request.GET.get("user")})
     if request.method == "POST":
         if form.is_valid():
             try:

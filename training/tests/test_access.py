@@ -254,3 +254,16 @@ def test_a_worker_from_a_prohibited_agency_alerts_the_modern_slavery_lead(client
     alert = Notification.objects.get(recipient=lead)
     assert alert.subject == "A worker was supplied by a prohibited agency: QuickShift Recruitment Ltd"
     assert alert.url == reverse("suppliers:detail", args=[agency.pk])
+
+
+def test_person_page_for_manager_and_hr_404_for_others(client, login, team, hr_user):
+    url = reverse("training:person", args=[team["report"].pk])
+    login(team["manager"])
+    html = client.get(url).content.decode()
+    assert "Training: Ann Carer" in html and "Modern slavery induction" in html
+    assert "Assign a course" not in html
+    assert client.get(reverse("training:person", args=[team["outsider"].pk])).status_code == 404
+    login(team["outsider"])
+    assert client.get(url).status_code == 404
+    login(hr_user)
+    assert "Assign a course" in client.get(url).content.decode()

@@ -148,6 +148,7 @@ def test_every_admin_page_renders(client, login, make_user, role):
         reverse("training:record_list"),
         reverse("training:record_assign"),
         reverse("training:record_detail", args=[record.pk]),
+        reverse("training:person", args=[person.pk]),
         reverse("training:import_upload"),
         reverse("training:import_detail", args=[batch.pk]),
         reverse("training:recruitment_list"),
@@ -170,4 +171,14 @@ def test_record_list_pages_keep_the_filters(client, login, hr_user, make_user):
         TrainingRecordFactory(user=make_user(roles.STAFF), course=course, due_on=datetime.date(2020, 1, 1))
     login(hr_user)
     html = client.get(reverse("training:record_list"), {"status": "overdue", "course": course.pk}).content.decode()
-    assert f'href="?status=overdue&amp;course={course.pk}&amp;page=2"' in html
+    assert f'href="?status=overdue&amp;course={course.pk}&amp;q=&amp;page=2"' in html
+
+
+def test_record_list_finds_a_person_by_name_or_email(client, login, hr_user, make_user):
+    course = CourseFactory()
+    TrainingRecordFactory(user=make_user(roles.STAFF, full_name="Ann Carer", email="ann@example.org"), course=course)
+    TrainingRecordFactory(user=make_user(roles.STAFF, full_name="Bob Night", email="bob@example.org"), course=course)
+    login(hr_user)
+    for query in ("carer", "ANN@"):
+        page = client.get(reverse("training:record_list"), {"q": query}).context["page"]
+        assert [r.user.full_name for r in page] == ["Ann Carer"]

@@ -28,6 +28,7 @@ PAGES = [
     "record",
     "recruitment",
     "policy",
+    "person",
 ]
 
 
@@ -44,6 +45,7 @@ def test_training_pages_are_accessible(page, live_server, make_user, path):  # n
         "record": f"/training/records/{record.pk}/",
         "recruitment": f"/training/admin/recruitment/{person.pk}/",
         "policy": f"/training/policies/versions/{version.pk}/",
+        "person": f"/training/people/{person.pk}/",
     }.get(path, path)
     sign_in_as(page, live_server, hr)
     page.goto(f"{live_server.url}{path}")
