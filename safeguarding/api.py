@@ -204,7 +204,9 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         params = self.request.query_params
-        filters = {key: params.get(key) for key in ("status", "risk_level", "assignee", "subject_type", "site", "q")}
+        filters = {
+            key: params.get(key) for key in ("status", "risk_level", "assignee", "subject_type", "site", "q", "sort")
+        }
         filters["overdue"] = params.get("overdue") in {"1", "true", "yes"}
         if filters["status"] and filters["status"] not in Status.values:
             raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(Status.values)}."]})

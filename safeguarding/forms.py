@@ -179,6 +179,11 @@ class CaseFilterForm(forms.Form):
     subject_type = forms.ChoiceField(label="Concerns", choices=[("", "Anyone")] + SubjectType.choices, required=False)
     site = forms.ModelChoiceField(label="Site", queryset=Site.objects.all(), required=False, empty_label="Any site")
     overdue = forms.BooleanField(label="Overdue only", required=False)
+    sort = forms.ChoiceField(
+        label="Order",
+        required=False,
+        choices=[("", "Newest first"), ("due", "Due soonest"), ("risk", "Highest risk first")],
+    )
 
     def __init__(self, *args, **kwargs):
         from safeguarding.selectors import case_workers

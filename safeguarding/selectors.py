@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from compliance import rules as r
 from compliance.models import User
 from safeguarding import rules as sr
-from safeguarding.models import Attachment, Concern, IdentityGrant, Status, SubjectType, TimelineEntry
+from safeguarding.models import Attachment, Concern, IdentityGrant, RiskLevel, Status, SubjectType, TimelineEntry
+
+# Highest first; an unassessed case sits with the critical ones until triaged.
+RISK_ORDER = [RiskLevel.CRITICAL, "", RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW]
 
 
 def _visible(user: User) -> QuerySet[Concern]:
@@ -38,6 +41,15 @@ def concern_list(*, user: User, filters: dict | None = None) -> QuerySet[Concern
         qs = qs.exclude(status=Status.CLOSED).filter(due_at__lt=timezone.now())
     if filters.get("q"):
         qs = qs.filter(reference__icontains=filters["q"].strip())
+    if filters.get("sort") == "due":
+        qs = qs.order_by(F("due_at").asc(nulls_last=True), "-created_at")
+    elif filters.get("sort") == "risk":
+        rank = Case(
+            *(When(risk_level=level, then=Value(i)) for i, level in enumerate(RISK_ORDER)),
+            default=Value(len(RISK_ORDER)),
+            output_field=IntegerField(),
+        )
+        qs = qs.order_by(rank, F("due_at").asc(nulls_last=True))
     return qs
 
 

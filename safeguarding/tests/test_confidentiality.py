@@ -289,3 +289,16 @@ def test_case_summary_pdf_for_referral_has_no_reporter_and_is_logged(client, log
 def test_case_summary_404_for_other_roles(client, login, make_user, case, role):
     login(make_user(role))
     assert client.get(reverse("safeguarding:case_summary", args=[case.reference])).status_code == 404
+
+
+def test_case_list_orders_by_due_date_and_risk(client, login, lead):
+    from django.utils import timezone
+
+    now = timezone.now()
+    low = ConcernFactory(status=Status.TRIAGED, risk_level="low", due_at=now + timezone.timedelta(days=1))
+    critical = ConcernFactory(status=Status.TRIAGED, risk_level="critical", due_at=now + timezone.timedelta(days=5))
+    login(lead)
+    by_due = [c.reference for c in client.get(reverse("safeguarding:index"), {"sort": "due"}).context["page"]]
+    assert by_due == [low.reference, critical.reference]
+    by_risk = [c.reference for c in client.get(reverse("safeguarding:index"), {"sort": "risk"}).context["page"]]
+    assert by_risk == [critical.reference, low.reference]
