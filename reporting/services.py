@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -68,16 +68,21 @@ def statement_create(*, actor: User, financial_year: int) -> Statement:
         .order_by("-financial_year", "-version")
         .first()
     )
-    with transaction.atomic():
-        statement = Statement.objects.create(
-            financial_year=financial_year,
-            period_start=period.start,
-            period_end=period.end,
-            created_by=actor,
-            years_producing=(previous.years_producing + 1) if previous else 1,
-            **prefill.statement_fields(organisation=organisation, period=period, figures=figures, previous=previous),
-        )
-        _event(statement, actor, "created", f"Draft started for {period.label}, pre-filled with live figures.")
+    fields = prefill.statement_fields(organisation=organisation, period=period, figures=figures, previous=previous)
+    try:
+        with transaction.atomic():
+            statement = Statement.objects.create(
+                financial_year=financial_year,
+                period_start=period.start,
+                period_end=period.end,
+                created_by=actor,
+                years_producing=(previous.years_producing + 1) if previous else 1,
+                **fields,
+            )
+            _event(statement, actor, "created", f"Draft started for {period.label}, pre-filled with live figures.")
+    except IntegrityError:
+        # Someone else started the same year a moment ago: the constraint on (year, version) caught it.
+        raise ValidationError("There is already a statement for that financial year: open it or make a new version.")
     return statement
 
 
@@ -108,7 +113,11 @@ def statement_carry_forward(*, actor: User, financial_year: int) -> Statement:
         for field in STATEMENT_TEXT_FIELDS:
             setattr(statement, field, getattr(source, field))
         statement.title = prefill.statement_title(organisation, period)
-        statement.save()
+        try:
+            with transaction.atomic():
+                statement.save()
+        except IntegrityError:
+            raise ValidationError("There is already a statement for that financial year.")
         _event(statement, actor, "carried forward", f"No change from the {source.year_label} statement.")
     return statement
 
@@ -248,7 +257,11 @@ def statement_new_version(*, statement: Statement, actor: User) -> Statement:
         )
         for field in STATEMENT_TEXT_FIELDS:
             setattr(new, field, getattr(statement, field))
-        new.save()
+        try:
+            with transaction.atomic():
+                new.save()
+        except IntegrityError:
+            raise ValidationError("Someone else has just started a new version: refresh the page.")
         _event(new, actor, "new version", f"Version {new.version} started from version {statement.version}.")
         _event(statement, actor, "new version started", f"Version {new.version} is being drafted.")
     return new

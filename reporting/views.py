@@ -372,9 +372,14 @@ def board_report_download(request, pk: int):
     _forbid_unless(rr.can_download_board_report, request.user)
     if report.status != report.Status.READY or not report.file:
         raise Http404
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        # The row says ready but the file is gone (storage cleared): ask for a new one, do not 500.
+        raise Http404
     access_log_record(user=request.user, obj=report, action=AccessLog.Action.DOWNLOAD, request=request)
     return FileResponse(
-        report.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"board-report-{report.financial_year}.pdf",
         content_type="application/pdf",
