@@ -101,3 +101,15 @@ def test_statement_api_list_has_constant_queries(client, login, board, django_as
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(client.get("/api/v1/reporting/statements/").json()["results"]) == 31
     assert Statement.objects.count() == 31
+
+
+def test_board_report_api_list_has_constant_queries(client, login, lead, django_assert_max_num_queries):
+    login(lead)
+    BoardReport.objects.create(financial_year=2025, requested_by=lead)
+    # Session, user, groups, MFA check, count, page of reports.
+    with django_assert_max_num_queries(12) as one:
+        client.get("/api/v1/reporting/board-reports/")
+    for _ in range(30):
+        BoardReport.objects.create(financial_year=2025, requested_by=lead)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(client.get("/api/v1/reporting/board-reports/").json()["results"]) == 31

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, Statement
+from reporting.models import ActionPlanItem, GovernanceMeeting, KpiSnapshot, RiskRegisterEntry, Statement
 
 pytestmark = pytest.mark.django_db
 
@@ -20,5 +20,6 @@ def test_demo_has_a_published_statement_a_draft_and_governance(client):
     assert RiskRegisterEntry.objects.count() == 5
     assert GovernanceMeeting.objects.count() == 3
     assert ActionPlanItem.objects.filter(source_statement=published).count() == 3
+    assert KpiSnapshot.objects.count() == 12
     page = client.get(reverse("reporting:public_statement", args=[published.financial_year]))
     assert page.status_code == 200 and "Dana Director" in page.content.decode()
