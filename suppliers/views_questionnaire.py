@@ -21,7 +21,9 @@ def questionnaire_public(request, token):
     """The supplier contact's page: no account, only this one questionnaire."""
     response = _questionnaire_public(request, token)
     # The token is in the URL: never send it on to another site in a Referer header.
-    response["Referrer-Policy"] = "no-referrer"
+    # "same-origin" rather than "no-referrer": with no-referrer Chromium posts the
+    # form with "Origin: null", which Django's CSRF check rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -70,7 +70,7 @@ def test_contact_gets_an_email_with_a_link_that_works_without_an_account(
     assert link and link.group(1) == token
     response = client.get(reverse("suppliers:questionnaire_public", args=[token]))
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "Recruitment practices and fees" in response.content.decode()
     assert "Sparkle Cleaning Ltd" in response.content.decode()
 
