@@ -14,12 +14,27 @@ from django.utils import timezone
 from compliance.models import AccessLog, Notification, Organisation, User
 
 
-def _client_ip(request) -> str | None:
+def client_ip(request) -> str | None:
+    """The client's address, for rate limits and the access log.
+
+    X-Forwarded-For is only believed for the hops our own proxies added
+    (TRUSTED_PROXY_COUNT, counted from the right): anything to their left was
+    written by the client and could be forged to dodge a rate limit.
+    """
     if request is None:
         return None
-    # Behind the proxy in docker-compose the client is the first forwarded hop.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < hops:
+        return remote
+    return forwarded[-hops]
+
+
+# Older name, kept for callers in other apps.
+_client_ip = client_ip
 
 
 def access_log_record(*, user, obj, action: str = AccessLog.Action.VIEW, request=None, detail: str = "") -> AccessLog:
@@ -33,7 +48,7 @@ def access_log_record(*, user, obj, action: str = AccessLog.Action.VIEW, request
         object_repr=str(obj)[:255] if obj is not None else detail[:255],
         detail=detail[:255],
         path=(request.get_full_path()[:500] if request is not None else ""),
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
     )
 
 

@@ -51,6 +51,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = _env("DJANGO_ALLOWED_HOSTS", env.list, ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = _env("DJANGO_CSRF_TRUSTED_ORIGINS", env.list, [])
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: none, trust REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = _env("TRUSTED_PROXY_COUNT", env.int, 0)
 SITE_URL = _env("SITE_URL", env.str, "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

@@ -65,3 +65,20 @@ def test_access_log_has_constant_queries(client, make_user, login, django_assert
     # session, user, groups, organisation, unread count, page count, page rows (user + content type joined)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("access_log"))
+
+
+def test_forged_forwarded_for_is_ignored_without_a_trusted_proxy(rf, settings):
+    from compliance.services import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = rf.get("/", REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR="203.0.113.99")
+    assert client_ip(request) == "192.0.2.10"
+
+
+def test_behind_one_proxy_the_hop_it_added_is_used(rf, settings):
+    from compliance.services import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client forged the first entry; our proxy appended the real address.
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.99, 198.51.100.7")
+    assert client_ip(request) == "198.51.100.7"
