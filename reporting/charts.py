@@ -97,6 +97,11 @@ def trend_line(title: str, labels: list[str], series: dict[str, list]) -> Chart:
     chart.x_labels = labels
     for name, values in series.items():
         chart.add(name, values)
+    # Counts are whole numbers: ticks at whole steps, not 0.2, 0.4, ...
+    top = max((v for values in series.values() for v in values), default=0) or 1
+    step = max(1, math.ceil(top / 5))
+    chart.y_labels = list(range(0, top + step, step))
+    chart.value_formatter = lambda v: f"{v:.0f}"
     described = "; ".join(
         f"{name}: " + ", ".join(f"{x} {y}" for x, y in zip(labels, values, strict=False))
         for name, values in series.items()
