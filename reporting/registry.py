@@ -59,7 +59,7 @@ def _labels(values: list, choices: list) -> str:
     return "; ".join(lookup.get(v, v) for v in values)
 
 
-def _safe(value):
+def csv_safe(value):
     # A cell starting with = + - @ would run as a formula in a spreadsheet.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -68,7 +68,7 @@ def _safe(value):
 
 def rows(statements, *, organisation):
     for row in _rows(statements, organisation=organisation):
-        yield [_safe(value) for value in row]
+        yield [csv_safe(value) for value in row]
 
 
 def _rows(statements, *, organisation):

@@ -7,6 +7,7 @@ app_name = "reporting"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("kpis.csv", views.kpi_csv, name="kpi_csv"),
     path("statements/", views.statement_list, name="statement_list"),
     path("statements/start/", views.statement_start, name="statement_start"),
     path("statements/registry.csv", views.registry_csv, name="registry_csv"),

@@ -58,6 +58,60 @@ def index(request):
     return render(request, "reporting/index.html", {"form": form, **context})
 
 
+@login_required
+def kpi_csv(request):
+    """The dashboard's figures for the chosen period, with the previous period, as CSV."""
+    _require(PREDICATE, request.user)
+    form = forms.PeriodForm(request.GET or None)
+    context = dashboard.build(user=request.user, form=form)
+    period, previous = context["period"], context["previous"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kpis-{period.start}-{period.end}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Section",
+            "Indicator",
+            "Unit",
+            f"{period.start} to {period.end}",
+            f"{previous.start} to {previous.end}",
+            "Change",
+            "Trend",
+        ]
+    )
+    for row in context["rows"]:
+        writer.writerow(
+            [row["section"], row["label"], row["unit"], row["value"], row["previous"], row["change"], row["verdict"]]
+        )
+    for key in (
+        "concerns_by_outcome",
+        "concerns_by_subject",
+        "training_by_course",
+        "training_by_department",
+        "suppliers_by_band",
+    ):
+        for label, value in context["figures"].get(key, {}).items():
+            writer.writerow(
+                [
+                    key.replace("_", " ").capitalize(),
+                    registry.csv_safe(label),
+                    "%" if key.startswith("training") else "",
+                    value,
+                    "",
+                    "",
+                    "",
+                ]
+            )
+    access_log_record(
+        user=request.user,
+        obj=None,
+        action=AccessLog.Action.EXPORT,
+        request=request,
+        detail=f"KPIs {period.start} to {period.end}",
+    )
+    return response
+
+
 # --- Statements --------------------------------------------------------------------------
 
 

@@ -334,3 +334,22 @@ def test_dashboard_keeps_constant_queries_as_data_grows(
         kpi_snapshot_take(today=D(2025, month, 2))
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(reverse("reporting:index")).status_code == 200
+
+
+def test_kpi_csv_for_the_chosen_period_is_logged(client, make_user, login, organisation):
+    import csv
+    import io
+
+    from compliance.models import AccessLog
+
+    ConcernFactory(created_at=at(2025, 6, 3), subject_type=SubjectType.SERVICE_USER)
+    board = make_user(roles.BOARD_MEMBER)
+    login(board)
+    response = client.get(reverse("reporting:kpi_csv"), {"period": "month", "on": "2025-06-15"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][3:5] == ["2025-06-01 to 2025-06-30", "2025-05-01 to 2025-05-31"]
+    assert ["Concerns and cases", "Concerns received", "", "1", "0", "1", "neutral"] in rows
+    assert ["Concerns by subject", "A service user", "", "1", "", "", ""] in rows
+    assert AccessLog.objects.filter(user=board, action=AccessLog.Action.EXPORT).exists()
+    login(make_user(roles.HR))
+    assert client.get(reverse("reporting:kpi_csv")).status_code == 404
