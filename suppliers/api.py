@@ -9,11 +9,15 @@ from __future__ import annotations
 import django_filters
 from django.http import Http404
 from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
 from compliance import rules as r
 from compliance.models import User
-from suppliers import selectors, services
+from suppliers import selectors, services, services_audit
 from suppliers.models import Audit, CorrectiveAction, Finding, RiskAssessment, RiskBand, Supplier
 
 
@@ -24,10 +28,15 @@ class SupplierReaders(permissions.BasePermission):
         user = request.user
         if not r.can_view_suppliers.test(user):
             # A contract owner reads their own corrective actions through the API too.
-            if getattr(view, "allow_owners", False) and request.method in permissions.SAFE_METHODS:
+            if getattr(view, "allow_owners", False) and (
+                request.method in permissions.SAFE_METHODS or getattr(view, "action", "") == "evidence"
+            ):
                 return True
             raise Http404
         if request.method in permissions.SAFE_METHODS:
+            return True
+        # Owners submit evidence on their own actions; the service checks ownership.
+        if getattr(view, "allow_owners", False) and getattr(view, "action", "") == "evidence":
             return True
         return r.can_manage_suppliers.test(user)
 
@@ -128,6 +137,13 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         serializer.instance = services.supplier_update(
             supplier=serializer.instance, actor=self.request.user, data=dict(serializer.validated_data)
         )
+
+    @extend_schema(request=None, responses=SupplierSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        """Activate the supplier; 400 with the reasons when a gate (high risk, prohibited agency) blocks it."""
+        supplier = services.supplier_activate(supplier=self.get_object(), actor=request.user)
+        return Response(SupplierSerializer(supplier, context=self.get_serializer_context()).data)
 
 
 class RiskAssessmentSerializer(serializers.ModelSerializer):
@@ -237,6 +253,15 @@ class CorrectiveActionFilter(django_filters.FilterSet):
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
 
 
+class EvidenceSerializer(serializers.Serializer):
+    evidence = serializers.CharField()
+
+
+class VerifySerializer(serializers.Serializer):
+    accepted = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class CorrectiveActionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = CorrectiveAction.objects.none()  # for the schema; requests use get_queryset (the selector)
     serializer_class = CorrectiveActionSerializer
@@ -246,3 +271,27 @@ class CorrectiveActionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.corrective_action_list(user=self.request.user)
+
+    @extend_schema(request=EvidenceSerializer, responses=CorrectiveActionSerializer)
+    @action(detail=True, methods=["post"])
+    def evidence(self, request, pk=None):
+        """The owner (or procurement) submits the evidence that the action is done."""
+        serializer = EvidenceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        updated = services_audit.corrective_action_submit_evidence(
+            action=self.get_object(), actor=request.user, evidence=serializer.validated_data["evidence"]
+        )
+        return Response(CorrectiveActionSerializer(updated).data)
+
+    @extend_schema(request=VerifySerializer, responses=CorrectiveActionSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """Procurement accepts the evidence (closing the action) or sends it back with a note."""
+        if not r.can_manage_suppliers.test(request.user):
+            raise PermissionDenied("Only procurement or the Modern Slavery Lead verify evidence.")
+        serializer = VerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        updated = services_audit.corrective_action_verify(
+            action=self.get_object(), actor=request.user, **serializer.validated_data
+        )
+        return Response(CorrectiveActionSerializer(updated).data)

@@ -22,7 +22,7 @@ MSAT_SECTIONS = [
             ),
             ("Is a named senior person accountable for modern slavery risk?", "yes_no", "no", "", True),
             ("Do you publish a modern slavery statement (s.54) or would you share one?", "yes_no", "no", "", True),
-            ("Upload your policy or statement (optional)", "file", "", "", False),
+            ("Upload your policy or statement", "file", "", "", False),
         ],
     ),
     (
@@ -163,7 +163,7 @@ PROVIDER_SECTIONS = [
                 "",
                 True,
             ),
-            ("Upload your latest safeguarding or modern slavery policy (optional)", "file", "", "", False),
+            ("Upload your latest safeguarding or modern slavery policy", "file", "", "", False),
         ],
     ),
 ]

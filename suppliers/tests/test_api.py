@@ -135,3 +135,51 @@ def test_api_lists_keep_constant_queries(client, procurement, login, django_asse
     assert response.status_code == 200
     assert response.json()["count"] == rows
     assert Supplier.objects.exists()
+
+
+def test_activation_gate_answers_400_with_the_reason(client, procurement, login):
+    agency = SupplierFactory(category="agency_staffing", is_recruitment_agency=True, agency_retains_id_documents=True)
+    login(procurement)
+    response = client.post(f"{BASE}/suppliers/{agency.pk}/activate/")
+    assert response.status_code == 400
+    assert "policy 4.3" in str(response.json())
+    clean = SupplierFactory()
+    assert client.post(f"{BASE}/suppliers/{clean.pk}/activate/").json()["status"] == "active"
+
+
+def test_owner_submits_evidence_and_procurement_verifies_through_the_api(client, make_user, procurement, login):
+    owner = make_user(roles.STAFF)
+    action = CorrectiveActionFactory(owner=owner)
+    login(owner)
+    assert (
+        client.post(f"{BASE}/corrective-actions/{action.pk}/evidence/", {}, content_type="application/json").status_code
+        == 400
+    )
+    response = client.post(
+        f"{BASE}/corrective-actions/{action.pk}/evidence/",
+        {"evidence": "Rota attached"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "evidence_submitted"
+    assert client.post(
+        f"{BASE}/corrective-actions/{action.pk}/verify/", {"accepted": True}, content_type="application/json"
+    ).status_code in (403, 404)
+    stranger = make_user(roles.STAFF)
+    login(stranger)
+    assert (
+        client.post(
+            f"{BASE}/corrective-actions/{action.pk}/evidence/", {"evidence": "x"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    login(procurement)
+    response = client.post(
+        f"{BASE}/corrective-actions/{action.pk}/verify/", {"accepted": False}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "note" in response.json()
+    response = client.post(
+        f"{BASE}/corrective-actions/{action.pk}/verify/",
+        {"accepted": True, "note": "Seen"},
+        content_type="application/json",
+    )
+    assert response.json()["status"] == "verified"
