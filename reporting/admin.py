@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from reporting.models import (
+    STATEMENT_TEXT_FIELDS,
     ActionPlanItem,
     BoardReport,
     GovernanceMeeting,
@@ -27,6 +28,19 @@ class StatementAdmin(admin.ModelAdmin):
         "published_on",
         "published_url",
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Approved text is frozen here too: a change needs a new version through the app.
+        if obj is not None and obj.is_frozen:
+            return (
+                *self.readonly_fields,
+                *STATEMENT_TEXT_FIELDS,
+                "financial_year",
+                "version",
+                "period_start",
+                "period_end",
+            )
+        return self.readonly_fields
 
 
 @admin.register(RiskRegisterEntry)

@@ -425,3 +425,14 @@ def test_edit_page_shows_the_years_live_figures_and_detail_shows_the_deadline(cl
     html = client.get(reverse("reporting:statement_detail", args=[statement.pk])).content.decode()
     assert "<strong>30 September 2025</strong>" in html
     assert "overdue" not in html
+
+
+def test_admin_cannot_change_approved_text_either(lead, board):
+    from django.contrib.admin.sites import site
+
+    statement = StatementFactory(created_by=lead)
+    services.statement_approve(statement=statement, actor=board, approved_on=TODAY, minute="B/25/14")
+    model_admin = site._registry[Statement]
+    readonly = model_admin.get_readonly_fields(None, Statement.objects.get(pk=statement.pk))
+    assert "structure" in readonly and "title" in readonly
+    assert "structure" not in model_admin.get_readonly_fields(None, StatementFactory(financial_year=2030))
