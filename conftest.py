@@ -4,6 +4,7 @@ import pytest
 
 from compliance import roles
 from compliance.tests.factories import UserFactory
+from tests.browser import browser, page  # noqa: F401  one shared Chromium for every app's browser tests
 from tests.support import enrol_totp
 
 

@@ -3,7 +3,6 @@
 import pytest
 
 from compliance import roles
-from tests.browser import browser, page  # noqa: F401  (Chromium fixtures for test_browser)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from compliance import roles
-from tests.browser import axe_violations, browser, format_violations, page, sign_in_as  # noqa: F401
+from tests.browser import axe_violations, format_violations, sign_in_as
 from training.tests.factories import (
     CourseFactory,
     PolicyVersionFactory,
@@ -33,7 +33,7 @@ PAGES = [
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_training_pages_are_accessible(page, live_server, make_user, path):  # noqa: F811
+def test_training_pages_are_accessible(page, live_server, make_user, path):
     hr = make_user(roles.STAFF, roles.HR, roles.LINE_MANAGER)
     person = make_user(roles.STAFF, line_manager=hr, full_name="Ann Carer")
     record = TrainingRecordFactory(
