@@ -1,55 +1,17 @@
-"""Real browser: the pygal charts render under the app's Content Security Policy; pages pass axe."""
+"""Real browser: the pygal charts render under the app's Content Security Policy; pages pass axe.
+
+The `browser` and `page` fixtures come from the root conftest (one shared Chromium);
+`page` bypasses the CSP so axe can be injected, so the chart test opens its own context.
+"""
 
 import pytest
 
 from compliance import roles
 from reporting.tests.factories import GovernanceMeetingFactory, StatementFactory
 from safeguarding.tests.factories import ConcernFactory
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, axe_violations, format_violations, sign_in_as
+from tests.browser import axe_violations, format_violations, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser(request):
-    """Reuse a Chromium another app's fixture already started, else start one for this module.
-
-    Playwright's sync API allows one instance per thread and several apps define a
-    `browser` fixture; until one shared fixture lives in the root conftest, share
-    whichever is running (the same workaround as suppliers/tests/test_browser.py).
-    """
-    all_defs = getattr(request._fixturemanager, "_get_all_fixture_defs", lambda: ())
-    for fixturedef in all_defs():
-        if fixturedef.argname != "browser":
-            continue
-        cached = getattr(fixturedef, "cached_result", None)
-        if cached and cached[0] is not None:
-            yield cached[0]
-            return
-    import os
-    import shutil
-    from pathlib import Path
-
-    from tests.support import require_service
-
-    require_service("Chromium", Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)), CHROMIUM)
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    # bypass_csp only so axe-core can be injected; the chart test below enforces the CSP.
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    yield tab
-    context.close()
 
 
 def test_dashboard_charts_render_under_the_csp(browser, live_server, make_user, organisation):
