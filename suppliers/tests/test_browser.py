@@ -47,7 +47,7 @@ def browser(request):
 def page(browser):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     yield page
     context.close()
 
@@ -77,7 +77,9 @@ def test_supplier_contact_saves_and_submits_in_a_browser(page, live_server, proc
     assert not violations, format_violations(violations)
     page.get_by_label("Which countries do your main goods or workers come from?").fill("UK and Poland")
     page.get_by_role("button", name="Save and come back later").click()
-    expect(page.get_by_text("Your answers are saved")).to_be_visible()
-    expect(page.get_by_label("Which countries do your main goods or workers come from?")).to_have_value("UK and Poland")
+    expect(page.get_by_text("Your answers are saved")).to_be_visible(timeout=15_000)
+    expect(page.get_by_label("Which countries do your main goods or workers come from?")).to_have_value(
+        "UK and Poland", timeout=15_000
+    )
     page.get_by_role("button", name="Submit answers").click()
-    expect(page.get_by_text("Answer this question before you submit.").first).to_be_visible()
+    expect(page.get_by_text("Answer this question before you submit.").first).to_be_visible(timeout=15_000)
