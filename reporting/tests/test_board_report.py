@@ -194,7 +194,7 @@ def test_board_report_list_has_constant_queries(client, login, lead, organisatio
     # Session, user, groups, organisation, the reports with their requester: one query for the list.
     with django_assert_max_num_queries(15) as one:
         client.get(reverse("reporting:board_report_list"))
-    for _ in range(30):
+    for _ in range(49):
         BoardReport.objects.create(financial_year=2025, requested_by=lead)
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(reverse("reporting:board_report_list"))

@@ -185,9 +185,9 @@ def test_governance_lists_keep_constant_queries(client, login, lead, django_asse
         with django_assert_max_num_queries(15) as one:
             client.get(reverse(f"reporting:{name}"))
         counts[name] = len(one.captured_queries)
-    RiskRegisterEntryFactory.create_batch(30)
-    ActionPlanItemFactory.create_batch(30, source_statement=StatementFactory())
-    GovernanceMeetingFactory.create_batch(30)
+    RiskRegisterEntryFactory.create_batch(49)
+    ActionPlanItemFactory.create_batch(49, source_statement=StatementFactory())
+    GovernanceMeetingFactory.create_batch(49)
     for name, count in counts.items():
         with django_assert_max_num_queries(count):
             client.get(reverse(f"reporting:{name}"))
