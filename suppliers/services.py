@@ -155,8 +155,13 @@ def risk_assess(*, supplier: Supplier, actor: User | None = None, reason: str = 
     return assessment
 
 
+# Enhanced checks older than a year no longer clear the gate: the annual review redoes them.
+EDD_VALID_DAYS = 365
+
+
 def _has_current_edd(supplier: Supplier) -> bool:
-    return EnhancedDueDiligence.objects.filter(supplier=supplier).exists()
+    since = timezone.now() - datetime.timedelta(days=EDD_VALID_DAYS)
+    return EnhancedDueDiligence.objects.filter(supplier=supplier, recorded_at__gte=since).exists()
 
 
 def supplier_activation_blockers(supplier: Supplier) -> list[str]:
@@ -168,7 +173,9 @@ def supplier_activation_blockers(supplier: Supplier) -> list[str]:
             "under policy 4.3 we do not use it."
         )
     if supplier.risk_band == RiskBand.HIGH and not _has_current_edd(supplier):
-        blockers.append("High risk: record the enhanced due diligence checks before activating.")
+        blockers.append(
+            "High risk: record the enhanced due diligence checks (within the last 12 months) before activating."
+        )
     return blockers
 
 

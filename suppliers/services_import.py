@@ -16,7 +16,7 @@ from django_countries import countries as country_registry
 from compliance.models import User
 from suppliers import scoring
 from suppliers.models import RiskBand, Supplier
-from suppliers.services import _check_manager, risk_assess, supplier_event_record
+from suppliers.services import _check_manager, _has_current_edd, risk_assess, supplier_event_record
 
 COLUMNS = [
     "name",
@@ -257,7 +257,7 @@ def import_validate(*, filename: str, content: bytes) -> ImportReport:
                 err("status", "a prohibited recruitment agency (fees or ID documents) cannot be active")
             elif existing is None or existing.status != Supplier.Status.ACTIVE:
                 band = scoring.supplier_score(candidate, tables=tables).band
-                if band == RiskBand.HIGH and (existing is None or not existing.enhanced_checks.exists()):
+                if band == RiskBand.HIGH and (existing is None or not _has_current_edd(existing)):
                     err("status", "high risk without enhanced due diligence: import it as prospective")
         if errors:
             report.errors.extend(errors)

@@ -29,7 +29,7 @@ def test_high_risk_supplier_cannot_be_activated_until_enhanced_checks_are_record
     assert supplier.risk_band == "high"
     login(procurement)
     page = client.get(reverse("suppliers:detail", args=[supplier.pk])).content.decode()
-    assert "record the enhanced due diligence checks before activating" in page
+    assert "record the enhanced due diligence checks (within the last 12 months) before activating" in page
 
     response = client.post(reverse("suppliers:activate", args=[supplier.pk]), follow=True)
     assert "Not activated: High risk" in response.content.decode()
@@ -114,3 +114,21 @@ def test_agency_with_clean_answers_can_be_activated(procurement):
     services.supplier_activate(supplier=agency, actor=procurement)
     agency.refresh_from_db()
     assert agency.status == "active"
+
+
+def test_enhanced_checks_older_than_a_year_no_longer_clear_the_gate(procurement):
+    import datetime
+
+    from django.utils import timezone
+
+    from suppliers.models import EnhancedDueDiligence
+
+    supplier = _high_risk_supplier(procurement)
+    EnhancedDueDiligence.objects.create(
+        supplier=supplier,
+        site_visit=True,
+        summary="Old visit",
+        recorded_at=timezone.now() - datetime.timedelta(days=400),
+    )
+    with pytest.raises(ValidationError, match="within the last 12 months"):
+        services.supplier_activate(supplier=supplier, actor=procurement)
