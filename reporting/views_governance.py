@@ -17,6 +17,7 @@ from compliance import rules as r
 from compliance.views import _require
 from reporting import forms, governance, selectors
 from reporting import rules as rr
+from reporting.models import RiskRegisterEntry
 
 PREDICATE = r.can_view_reporting
 
@@ -54,11 +55,20 @@ def _save_form(request, form, save, *, success: str, redirect_to):
 def risk_list(request):
     _require(PREDICATE, request.user)
     entries = selectors.risk_list(user=request.user)
+    area = request.GET.get("area", "")
+    if area in RiskRegisterEntry.Area.values:
+        entries = entries.filter(area=area)
     reviews = selectors.register_review_list(user=request.user)[:5]
     return render(
         request,
         "reporting/risk_list.html",
-        {"entries": entries, "register_reviews": reviews, "today": timezone.localdate()},
+        {
+            "entries": entries,
+            "register_reviews": reviews,
+            "today": timezone.localdate(),
+            "areas": RiskRegisterEntry.Area.choices,
+            "area": area,
+        },
     )
 
 
@@ -148,10 +158,17 @@ def meeting_edit(request, pk: int | None = None):
 @login_required
 def action_list(request):
     _require(PREDICATE, request.user)
+    items = selectors.action_list(user=request.user)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        items = items.filter(financial_year=int(year))
+    years = (
+        selectors.action_list(user=request.user).order_by("-financial_year").values_list("financial_year", flat=True)
+    )
     return render(
         request,
         "reporting/action_list.html",
-        {"items": selectors.action_list(user=request.user), "today": timezone.localdate()},
+        {"items": items, "today": timezone.localdate(), "years": sorted(set(years), reverse=True), "year": year},
     )
 
 

@@ -237,3 +237,16 @@ def test_no_deadline_reminder_once_published(lead, board, director):
     with time_machine.travel(datetime.datetime(2025, 10, 1, 9, tzinfo=datetime.UTC), tick=False):
         assert statement_deadline_remind() == 0
     assert not Notification.objects.exists()
+
+
+def test_register_filters_by_area_and_plan_by_year(client, login, board):
+    RiskRegisterEntryFactory(title="Agency fees", area="agency_staff")
+    RiskRegisterEntryFactory(title="Laundry subcontractors", area="suppliers")
+    ActionPlanItemFactory(title="Audit agencies", financial_year=2025)
+    ActionPlanItemFactory(title="Map tier 2", financial_year=2026)
+    login(board)
+    html = client.get(reverse("reporting:risk_list"), {"area": "suppliers"}).content.decode()
+    assert "Laundry subcontractors" in html and "Agency fees" not in html
+    html = client.get(reverse("reporting:action_list"), {"year": "2026"}).content.decode()
+    assert "Map tier 2" in html and "Audit agencies" not in html
+    assert '<option value="2026" selected>' in html
