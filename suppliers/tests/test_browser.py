@@ -83,3 +83,14 @@ def test_supplier_contact_saves_and_submits_in_a_browser(page, live_server, proc
     )
     page.get_by_role("button", name="Submit answers").click()
     expect(page.get_by_text("Answer this question before you submit.").first).to_be_visible(timeout=15_000)
+
+
+def test_register_filters_update_the_list_in_place(page, live_server, procurement):
+    SupplierFactory(name="Acme Cleaning", category="cleaning")
+    SupplierFactory(name="Byte Hardware", category="it_hardware")
+    sign_in_as(page, live_server, procurement)
+    page.goto(f"{live_server.url}/suppliers/")
+    page.get_by_label("Search").fill("acme")
+    expect(page.get_by_role("status")).to_have_text("1 supplier.", timeout=15_000)
+    expect(page.get_by_role("link", name="Byte Hardware")).to_have_count(0)
+    assert "q=acme" in page.url
