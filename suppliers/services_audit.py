@@ -346,3 +346,24 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
                 continue
             action.save(update_fields=["escalation_level"])
     return counts
+
+
+def audit_cancel(*, audit: Audit, actor: User, reason: str) -> Audit:
+    """Cancel a planned audit, with the reason on the supplier's history."""
+    _check_manager(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the audit is cancelled."})
+    with transaction.atomic():
+        audit = Audit.objects.select_for_update().select_related("supplier").get(pk=audit.pk)
+        if audit.status != Audit.Status.PLANNED:
+            raise ValidationError("Only a planned audit can be cancelled.")
+        audit.status = Audit.Status.CANCELLED
+        audit.summary = reason
+        audit.save(update_fields=["status", "summary"])
+        supplier_event_record(
+            supplier=audit.supplier,
+            kind="audit",
+            actor=actor,
+            message=f"{audit.get_kind_display()} planned for {audit.planned_date:%d %b %Y} cancelled: {reason}",
+        )
+    return audit

@@ -300,3 +300,27 @@ def questionnaire_chasers_run(*, now: datetime.datetime | None = None) -> dict[s
             )
             counts["chased"] += 1
     return counts
+
+
+def questionnaire_cancel(*, request: QuestionnaireRequest, actor: User, reason: str) -> QuestionnaireRequest:
+    """Withdraw an open questionnaire (e.g. sent to the wrong person): its link stops working at once."""
+    _check_manager(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the questionnaire is withdrawn."})
+    with transaction.atomic():
+        request = (
+            QuestionnaireRequest.objects.select_for_update().select_related("supplier", "template").get(pk=request.pk)
+        )
+        if request.status not in QuestionnaireRequest.OPEN_STATUSES:
+            raise ValidationError("Only a questionnaire that is still open can be withdrawn.")
+        request.status = QuestionnaireRequest.Status.CANCELLED
+        request.token_hash = None
+        request.review_comments = reason
+        request.save()
+        supplier_event_record(
+            supplier=request.supplier,
+            kind="questionnaire",
+            actor=actor,
+            message=f"{request.template.name} to {request.contact_email} withdrawn: {reason}",
+        )
+    return request

@@ -79,6 +79,14 @@ def audit_detail(request, pk):
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
+        if "cancel" in request.POST:
+            try:
+                services_audit.audit_cancel(audit=audit, actor=request.user, reason=request.POST.get("reason", ""))
+            except ValidationError as exc:
+                messages.error(request, "Not cancelled: " + " ".join(exc.messages))
+            else:
+                messages.success(request, "Audit cancelled.")
+            return redirect("suppliers:audit_detail", pk=audit.pk)
         try:
             if "complete-result" in request.POST:
                 complete_form = AuditCompleteForm(request.POST, prefix="complete")

@@ -84,10 +84,20 @@ def questionnaire_review(request, pk):
     if qr is None:
         raise Http404
     can_manage = r.can_manage_suppliers.test(request.user)
-    form = QuestionnaireReviewForm(request.POST or None)
+    form = QuestionnaireReviewForm(request.POST if "decision" in request.POST else None)
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
+        if "withdraw" in request.POST:
+            try:
+                services_questionnaire.questionnaire_cancel(
+                    request=qr, actor=request.user, reason=request.POST.get("reason", "")
+                )
+            except ValidationError as exc:
+                messages.error(request, "Not withdrawn: " + " ".join(exc.messages))
+            else:
+                messages.success(request, "Questionnaire withdrawn: its link no longer works.")
+            return redirect("suppliers:questionnaire_review", pk=qr.pk)
         if form.is_valid():
             try:
                 _qr, token = services_questionnaire.questionnaire_review(

@@ -201,3 +201,15 @@ def test_actions_of_a_terminated_supplier_are_not_chased():
         assert corrective_action_escalation() == {"reminded": 0, "escalated": 0, "termination_recommended": 0}
     action.refresh_from_db()
     assert action.escalation_level == 0
+
+
+def test_planned_audit_can_be_cancelled_with_a_reason(client, procurement, board, login):
+    audit = AuditFactory()
+    url = reverse("suppliers:audit_detail", args=[audit.pk])
+    login(board)
+    assert client.post(url, {"cancel": "1", "reason": "x"}).status_code == 403
+    login(procurement)
+    client.post(url, {"cancel": "1", "reason": "Supplier closed the site"})
+    audit.refresh_from_db()
+    assert audit.status == "cancelled"
+    assert "cancelled: Supplier closed the site" in audit.supplier.events.first().message

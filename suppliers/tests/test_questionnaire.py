@@ -197,3 +197,16 @@ def test_bad_evidence_file_is_reported_against_its_question(client, procurement)
     answer = request.answers.get(question=file_question)
     assert answer.document.content_type == "application/pdf"
     assert answer.document.supplier_id == request.supplier_id
+
+
+def test_a_link_sent_to_the_wrong_person_can_be_withdrawn(client, procurement, login):
+    request, token = _send(procurement)
+    login(procurement)
+    url = reverse("suppliers:questionnaire_review", args=[request.pk])
+    response = client.post(url, {"withdraw": "1", "reason": ""}, follow=True)
+    assert "Not withdrawn" in response.content.decode()
+    client.post(url, {"withdraw": "1", "reason": "Sent to the wrong email address"})
+    request.refresh_from_db()
+    assert request.status == "cancelled"
+    client.logout()
+    assert client.get(reverse("suppliers:questionnaire_public", args=[token])).status_code == 404
