@@ -354,7 +354,7 @@ def audit_cancel(*, audit: Audit, actor: User, reason: str) -> Audit:
     if not reason.strip():
         raise ValidationError({"reason": "Say why the audit is cancelled."})
     with transaction.atomic():
-        audit = Audit.objects.select_for_update().select_related("supplier").get(pk=audit.pk)
+        audit = Audit.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=audit.pk)
         if audit.status != Audit.Status.PLANNED:
             raise ValidationError("Only a planned audit can be cancelled.")
         audit.status = Audit.Status.CANCELLED

@@ -309,7 +309,9 @@ def questionnaire_cancel(*, request: QuestionnaireRequest, actor: User, reason: 
         raise ValidationError({"reason": "Say why the questionnaire is withdrawn."})
     with transaction.atomic():
         request = (
-            QuestionnaireRequest.objects.select_for_update().select_related("supplier", "template").get(pk=request.pk)
+            QuestionnaireRequest.objects.select_for_update(of=("self",))
+            .select_related("supplier", "template")
+            .get(pk=request.pk)
         )
         if request.status not in QuestionnaireRequest.OPEN_STATUSES:
             raise ValidationError("Only a questionnaire that is still open can be withdrawn.")
