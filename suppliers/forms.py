@@ -210,7 +210,7 @@ class FindingForm(forms.Form):
     severity = forms.ChoiceField(choices=Finding.Severity.choices)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     open_safeguarding_case = forms.BooleanField(
-        label="Open a safeguarding case (critical findings: workers may be at risk)", required=False
+        label="Open a safeguarding case: a worker may be at risk", required=False
     )
 
 

@@ -128,13 +128,14 @@ def finding_record(
             actor=actor,
             message=f"{finding.get_severity_display()} finding: {description[:200]}",
         )
+        if open_safeguarding_case:
+            # Any finding may show a person at risk; a critical one is where it is expected.
+            _open_safeguarding_case(finding=finding, actor=actor)
+            finding.save(update_fields=["safeguarding_reference", "safeguarding_note"])
+            supplier_event_record(
+                supplier=audit.supplier, kind="safeguarding", actor=actor, message=finding.safeguarding_note
+            )
         if severity == Finding.Severity.CRITICAL:
-            if open_safeguarding_case:
-                _open_safeguarding_case(finding=finding, actor=actor)
-                finding.save(update_fields=["safeguarding_reference", "safeguarding_note"])
-                supplier_event_record(
-                    supplier=audit.supplier, kind="safeguarding", actor=actor, message=finding.safeguarding_note
-                )
             notification_send(
                 recipients=lead_users(),
                 subject=f"Critical finding at supplier {audit.supplier.name}",

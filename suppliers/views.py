@@ -145,7 +145,6 @@ def detail(request, pk):
         "blockers": services.supplier_activation_blockers(supplier),
         "needs_edd": supplier.risk_band == RiskBand.HIGH,
         "can_manage": r.can_manage_suppliers.test(request.user),
-        "decision_form": DecisionForm(),
     }
     return render(request, "suppliers/detail.html", context)
 
