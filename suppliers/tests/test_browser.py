@@ -7,49 +7,9 @@ from suppliers import services, services_questionnaire
 from suppliers.models import QuestionnaireTemplate
 from suppliers.questionnaire_defaults import MSAT_NAME
 from suppliers.tests.factories import AuditFactory, SupplierFactory
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, axe_violations, format_violations, sign_in_as
+from tests.browser import axe_violations, format_violations, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser(request):
-    """Reuse a Chromium another app's session fixture already started, else start one for this module.
-
-    Playwright's sync API allows one instance per thread, and several apps define a
-    session-scoped `browser`; until it moves to the root conftest, share whichever is running.
-    """
-    all_defs = getattr(request._fixturemanager, "_get_all_fixture_defs", lambda: ())
-    for fixturedef in all_defs():
-        if fixturedef.argname != "browser":
-            continue
-        cached = getattr(fixturedef, "cached_result", None)
-        if cached and cached[0] is not None:
-            yield cached[0]
-            return
-    import os
-    import shutil
-    from pathlib import Path
-
-    from tests.support import require_service
-
-    require_service("Chromium", Path(CHROMIUM).exists() or bool(shutil.which(CHROMIUM)), CHROMIUM)
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
 
 
 def test_register_and_detail_pages_are_accessible(page, live_server, procurement):
