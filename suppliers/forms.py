@@ -12,6 +12,7 @@ from suppliers.models import (
     CountryRisk,
     EnhancedDueDiligence,
     Finding,
+    Question,
     QuestionnaireTemplate,
     RiskBand,
     Supplier,
@@ -350,3 +351,37 @@ CategoryRiskFormSet = forms.modelformset_factory(
     fields=["category", "points", "rationale"],
     extra=0,
 )
+
+
+class QuestionnaireTemplateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    purpose = forms.ChoiceField(choices=QuestionnaireTemplate.Purpose.choices)
+    introduction = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class SectionForm(forms.Form):
+    title = forms.CharField(label="New section title", max_length=200)
+
+
+class QuestionForm(forms.Form):
+    section = forms.ModelChoiceField(queryset=None)
+    text = forms.CharField(label="Question", max_length=500)
+    kind = forms.ChoiceField(label="Answer type", choices=Question.Kind.choices)
+    choices = forms.CharField(
+        label="Options (choice questions)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="One per line.",
+    )
+    gap_answer = forms.CharField(
+        label="Answer that is a gap",
+        max_length=200,
+        required=False,
+        help_text="E.g. 'no' to 'Do you have a policy?'. Each gap adds the questionnaire-gap points to the score.",
+    )
+    help_text = forms.CharField(label="Help text", max_length=300, required=False)
+    required = forms.BooleanField(label="Must be answered before submitting", required=False, initial=True)
+
+    def __init__(self, *args, template, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = template.sections.all()

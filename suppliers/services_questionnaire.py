@@ -19,6 +19,7 @@ from suppliers.models import (
     Question,
     QuestionnaireAnswer,
     QuestionnaireRequest,
+    QuestionnaireSection,
     QuestionnaireTemplate,
     Supplier,
     token_digest,
@@ -326,3 +327,75 @@ def questionnaire_cancel(*, request: QuestionnaireRequest, actor: User, reason: 
             message=f"{request.template.name} to {request.contact_email} withdrawn: {reason}",
         )
     return request
+
+
+# --- Templates ---------------------------------------------------------------------
+
+
+def questionnaire_template_create(
+    *, actor: User, name: str, purpose: str, introduction: str = ""
+) -> QuestionnaireTemplate:
+    """Start a new questionnaire template."""
+    _check_manager(actor)
+    template = QuestionnaireTemplate(name=name, purpose=purpose, introduction=introduction)
+    template.full_clean()
+    template.save()
+    return template
+
+
+def questionnaire_section_add(*, actor: User, template: QuestionnaireTemplate, title: str) -> QuestionnaireSection:
+    """Add a section at the end of a template."""
+    _check_manager(actor)
+    order = (template.sections.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    section = QuestionnaireSection(template=template, title=title, order=order)
+    section.full_clean()
+    section.save()
+    return section
+
+
+def questionnaire_question_add(
+    *,
+    actor: User,
+    section: QuestionnaireSection,
+    text: str,
+    kind: str,
+    choices: str = "",
+    gap_answer: str = "",
+    help_text: str = "",
+    required: bool = True,
+) -> Question:
+    """Add a question at the end of a section; a choice question needs options, a gap answer must be one of them."""
+    _check_manager(actor)
+    question = Question(
+        section=section,
+        text=text,
+        kind=kind,
+        choices=choices,
+        gap_answer=gap_answer.strip(),
+        help_text=help_text,
+        required=required,
+    )
+    errors = {}
+    if kind == Question.Kind.CHOICE and len(question.choice_list) < 2:
+        errors["choices"] = "Give at least two options, one per line."
+    if question.gap_answer and kind in (Question.Kind.YES_NO, Question.Kind.CHOICE):
+        if question.gap_answer.lower() not in [c.lower() for c in question.choice_list]:
+            errors["gap_answer"] = "The gap answer must be one of the options (for yes/no: yes or no)."
+    elif question.gap_answer:
+        errors["gap_answer"] = "Only yes/no and choice questions can have a gap answer."
+    if errors:
+        raise ValidationError(errors)
+    question.order = (section.questions.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    question.full_clean()
+    question.save()
+    return question
+
+
+def questionnaire_template_set_active(
+    *, actor: User, template: QuestionnaireTemplate, active: bool
+) -> QuestionnaireTemplate:
+    """Take a template out of use (links already sent keep working) or back into use."""
+    _check_manager(actor)
+    template.is_active = active
+    template.save(update_fields=["is_active"])
+    return template

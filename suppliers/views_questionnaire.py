@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -11,8 +12,14 @@ from django.views.decorators.cache import never_cache
 from compliance import rules as r
 from compliance.views import _require
 from suppliers import selectors, services_questionnaire
-from suppliers.forms import QuestionnaireAnswerForm, QuestionnaireReviewForm
-from suppliers.models import QuestionnaireRequest
+from suppliers.forms import (
+    QuestionForm,
+    QuestionnaireAnswerForm,
+    QuestionnaireReviewForm,
+    QuestionnaireTemplateForm,
+    SectionForm,
+)
+from suppliers.models import QuestionnaireRequest, QuestionnaireTemplate
 from suppliers.views import PAGE_SIZE, _apply_errors
 
 
@@ -122,4 +129,66 @@ def questionnaire_review(request, pk):
         request,
         "suppliers/questionnaire_review.html",
         {"qr": qr, "sections": sections, "form": form, "can_manage": can_manage},
+    )
+
+
+@login_required
+def template_list(request):
+    _require(r.can_view_suppliers, request.user)
+    can_manage = r.can_manage_suppliers.test(request.user)
+    form = QuestionnaireTemplateForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                template = services_questionnaire.questionnaire_template_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "Template created: add its sections and questions.")
+                return redirect("suppliers:template_detail", pk=template.pk)
+    templates = QuestionnaireTemplate.objects.annotate(
+        question_count=Count("sections__questions", distinct=True), request_count=Count("requests", distinct=True)
+    )
+    return render(
+        request, "suppliers/template_list.html", {"templates": templates, "form": form, "can_manage": can_manage}
+    )
+
+
+@login_required
+def template_detail(request, pk):
+    _require(r.can_view_suppliers, request.user)
+    template = QuestionnaireTemplate.objects.filter(pk=pk).prefetch_related("sections__questions").first()
+    if template is None:
+        raise Http404
+    can_manage = r.can_manage_suppliers.test(request.user)
+    section_form = SectionForm(request.POST if "title" in request.POST else None, prefix=None)
+    question_form = QuestionForm(request.POST if "text" in request.POST else None, template=template)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        try:
+            if "active" in request.POST:
+                services_questionnaire.questionnaire_template_set_active(
+                    actor=request.user, template=template, active=request.POST["active"] == "1"
+                )
+                messages.success(request, "Template updated.")
+                return redirect("suppliers:template_detail", pk=template.pk)
+            if section_form.is_bound and section_form.is_valid():
+                services_questionnaire.questionnaire_section_add(
+                    actor=request.user, template=template, **section_form.cleaned_data
+                )
+                messages.success(request, "Section added.")
+                return redirect("suppliers:template_detail", pk=template.pk)
+            if question_form.is_bound and question_form.is_valid():
+                services_questionnaire.questionnaire_question_add(actor=request.user, **question_form.cleaned_data)
+                messages.success(request, "Question added.")
+                return redirect("suppliers:template_detail", pk=template.pk)
+        except ValidationError as exc:
+            _apply_errors(question_form if question_form.is_bound else section_form, exc)
+    return render(
+        request,
+        "suppliers/template_detail.html",
+        {"template": template, "section_form": section_form, "question_form": question_form, "can_manage": can_manage},
     )

@@ -210,3 +210,50 @@ def test_a_link_sent_to_the_wrong_person_can_be_withdrawn(client, procurement, l
     assert request.status == "cancelled"
     client.logout()
     assert client.get(reverse("suppliers:questionnaire_public", args=[token])).status_code == 404
+
+
+def test_procurement_builds_a_template_that_can_be_sent(client, procurement, board, login):
+    login(board)
+    assert client.get(reverse("suppliers:templates")).status_code == 200
+    assert client.post(reverse("suppliers:templates"), {"name": "x", "purpose": "supplier"}).status_code == 403
+    login(procurement)
+    client.post(reverse("suppliers:templates"), {"name": "Laundry spot questions", "purpose": "supplier"})
+    template = QuestionnaireTemplate.objects.get(name="Laundry spot questions")
+    url = reverse("suppliers:template_detail", args=[template.pk])
+    client.post(url, {"title": "Hours"})
+    section = template.sections.get()
+    # A gap answer that is not one of the options is refused, keeping what was typed.
+    response = client.post(
+        url,
+        {
+            "section": section.pk,
+            "text": "Do night staff get a break?",
+            "kind": "yes_no",
+            "gap_answer": "maybe",
+            "required": "on",
+        },
+    )
+    assert "The gap answer must be one of the options" in response.content.decode()
+    assert 'value="Do night staff get a break?"' in response.content.decode()
+    client.post(
+        url,
+        {
+            "section": section.pk,
+            "text": "Do night staff get a break?",
+            "kind": "yes_no",
+            "gap_answer": "no",
+            "required": "on",
+        },
+    )
+    request, token = services_questionnaire.questionnaire_send(
+        supplier=SupplierFactory(), template=template, actor=procurement, contact_name="A", contact_email="a@x.example"
+    )
+    client.logout()
+    assert (
+        "Do night staff get a break?"
+        in client.get(reverse("suppliers:questionnaire_public", args=[token])).content.decode()
+    )
+    login(procurement)
+    client.post(url, {"active": "0"})
+    template.refresh_from_db()
+    assert not template.is_active
