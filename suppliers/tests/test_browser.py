@@ -19,7 +19,16 @@ def test_register_and_detail_pages_are_accessible(page, live_server, procurement
     services.risk_assess(supplier=supplier, reason="test")
     AuditFactory(supplier=supplier)
     sign_in_as(page, live_server, procurement)
-    for path in ("/suppliers/", f"/suppliers/{supplier.pk}/", "/suppliers/audits/", "/suppliers/import/"):
+    for path in (
+        "/suppliers/",
+        f"/suppliers/{supplier.pk}/",
+        "/suppliers/audits/",
+        "/suppliers/import/",
+        "/suppliers/risk-settings/",
+        "/suppliers/conduct/",
+        "/suppliers/questionnaire-templates/",
+        "/suppliers/actions/",
+    ):
         page.goto(f"{live_server.url}{path}")
         assert page.get_by_role("heading", level=1).count() == 1
         violations = axe_violations(page)
@@ -54,3 +63,26 @@ def test_register_filters_update_the_list_in_place(page, live_server, procuremen
     expect(page.get_by_role("status")).to_have_text("1 supplier.", timeout=15_000)
     expect(page.get_by_role("link", name="Byte Hardware")).to_have_count(0)
     assert "q=acme" in page.url
+
+
+def test_audit_action_and_review_pages_are_accessible(page, live_server, procurement):
+    from suppliers.tests.factories import CorrectiveActionFactory
+
+    action = CorrectiveActionFactory()
+    template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
+    request, _token = services_questionnaire.questionnaire_send(
+        supplier=action.supplier, template=template, actor=procurement, contact_name="Kim", contact_email="k@x.example"
+    )
+    sign_in_as(page, live_server, procurement)
+    for path in (
+        f"/suppliers/audits/{action.finding.audit_id}/",
+        f"/suppliers/actions/{action.pk}/",
+        f"/suppliers/questionnaires/{request.pk}/",
+        f"/suppliers/questionnaire-templates/{template.pk}/",
+        f"/suppliers/{action.supplier_id}/enhanced-checks/",
+        f"/suppliers/{action.supplier_id}/decision/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert page.get_by_role("heading", level=1).count() == 1
+        violations = axe_violations(page)
+        assert not violations, f"{path}: {format_violations(violations)}"
