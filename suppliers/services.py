@@ -62,6 +62,13 @@ def procurement_users() -> list[User]:
     return _users_with_role(roles.PROCUREMENT)
 
 
+def supplier_url_for(user: User | None, supplier: Supplier, fallback: str = "") -> str:
+    """The supplier's page for someone who may open it; otherwise a page they can (a link must never 404)."""
+    if user is not None and r.can_view_suppliers.test(user):
+        return f"/suppliers/{supplier.pk}/"
+    return fallback
+
+
 def _check_manager(actor: User | None) -> None:
     # Scheduled tasks act as the system (actor None); people must hold a managing role.
     if actor is not None and not r.can_manage_suppliers.test(actor):
@@ -145,13 +152,23 @@ def risk_assess(*, supplier: Supplier, actor: User | None = None, reason: str = 
         )
     if result.band == RiskBand.HIGH and previous_band != RiskBand.HIGH:
         notification_send(
-            recipients=[*procurement_users(), *lead_users(), supplier.contract_owner],
+            recipients=[*procurement_users(), *lead_users()],
             subject=f"Supplier {supplier.name} is now high risk",
             template="suppliers/email/high_risk.txt",
             context={"supplier": supplier, "score": result.score},
             url=f"/suppliers/{supplier.pk}/",
             dedupe_key=f"supplier-high-risk:{supplier.pk}:{assessment.pk}",
         )
+        if supplier.contract_owner_id:
+            # The contract owner may not have register access: link only where they can go.
+            notification_send(
+                recipients=[supplier.contract_owner],
+                subject=f"Supplier {supplier.name} is now high risk",
+                template="suppliers/email/high_risk.txt",
+                context={"supplier": supplier, "score": result.score},
+                url=supplier_url_for(supplier.contract_owner, supplier),
+                dedupe_key=f"supplier-high-risk:{supplier.pk}:{assessment.pk}",
+            )
     return assessment
 
 
@@ -380,7 +397,7 @@ def code_of_conduct_publish(*, actor: User, version: str, title: str, clauses: s
                 subject=f"Code of conduct v{code.version}: {len(s_list)} of your suppliers must accept it",
                 template="suppliers/email/conduct_new_version.txt",
                 context={"code": code, "suppliers": s_list},
-                url="/suppliers/conduct/",
+                url="/suppliers/conduct/" if r.can_view_suppliers.test(owner) else "",
                 dedupe_key=f"conduct:{code.pk}",
             )
     return code
@@ -494,7 +511,7 @@ def supplier_risk_reviews_run(*, today: datetime.date | None = None) -> int:
                     subject=f"Annual risk review due: {locked.name} ({assessment.band} risk)",
                     template="suppliers/email/review_due.txt",
                     context={"supplier": locked, "assessment": assessment, "task": task, "rose": rose},
-                    url=f"/suppliers/{locked.pk}/",
+                    url="/suppliers/reviews/",
                     dedupe_key=f"supplier-review:{locked.pk}:{today.isoformat()}",
                 )
             count += 1

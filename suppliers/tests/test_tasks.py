@@ -46,6 +46,19 @@ def test_annual_review_rescores_flags_rise_to_high_and_opens_a_task_once(procure
     assert Notification.objects.filter(recipient=lead, subject="Supplier Steady Catering is now high risk").exists()
 
 
+def test_links_in_a_contract_owners_notifications_open_for_them(client, login, make_user, procurement):
+    owner = make_user()  # staff: no register access
+    supplier = SupplierFactory(name="Steady Catering", category="catering", contract_owner=owner, status="active")
+    services.risk_assess(supplier=supplier)
+    RiskWeight.objects.filter(key="band_high_from").update(value=20)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=366), tick=False):
+        supplier_risk_review_due()
+        login(owner)
+        for note in Notification.objects.filter(recipient=owner):
+            if note.url:
+                assert client.get(note.url).status_code == 200, (note.subject, note.url)
+
+
 def test_owner_closes_their_review_task(client, make_user, login):
     owner = make_user()
     supplier = SupplierFactory(contract_owner=owner)
