@@ -135,3 +135,23 @@ def code_of_conduct_list(*, user: User) -> QuerySet[CodeOfConduct]:
     if not r.can_view_suppliers.test(user):
         return CodeOfConduct.objects.none()
     return CodeOfConduct.objects.annotate(acceptance_count=Count("acceptances"))
+
+
+def register_summary(*, user: User) -> dict:
+    """The risk picture for the top of the register: bands, decisions and overdue actions (two queries)."""
+    if not r.can_view_suppliers.test(user):
+        return {}
+    from django.utils import timezone
+
+    live = Supplier.objects.exclude(status=Supplier.Status.TERMINATED)
+    summary = live.aggregate(
+        high=Count("pk", filter=Q(risk_band="high")),
+        medium=Count("pk", filter=Q(risk_band="medium")),
+        low=Count("pk", filter=Q(risk_band="low")),
+        decisions=Count("pk", filter=Q(termination_recommended_at__isnull=False)),
+        reviews_due=Count("pk", filter=Q(next_review_due__lte=timezone.localdate() + timezone.timedelta(days=30))),
+    )
+    summary["overdue_actions"] = CorrectiveAction.objects.filter(
+        status=CorrectiveAction.Status.OPEN, due_date__lt=timezone.localdate()
+    ).count()
+    return summary

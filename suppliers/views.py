@@ -74,6 +74,7 @@ def index(request):
         "suppliers/index.html",
         {
             "page": page,
+            "summary": selectors.register_summary(user=request.user),
             "filter_form": form,
             "query": query.urlencode(),
             "can_manage": r.can_manage_suppliers.test(request.user),

@@ -125,10 +125,11 @@ def test_updates_are_in_the_history(client, procurement, login):
 def test_register_list_queries_are_constant(client, procurement, login, django_assert_max_num_queries, rows):
     SupplierFactory.create_batch(rows)
     login(procurement)
-    # session read, user, user's groups (roles), count, organisation name, unread
-    # notifications, page of suppliers (owner joined, finding/action counts annotated),
-    # session save; the filter form's country choices are in memory. Same at 1 and 50.
-    with django_assert_max_num_queries(10):
+    # session read, user, user's groups (roles), risk picture (2: supplier aggregates,
+    # overdue actions), count, organisation name, unread notifications, page of suppliers
+    # (owner joined, finding/action counts annotated), session save; the filter form's
+    # country choices are in memory. Same at 1 and 50.
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("suppliers:index"))
     assert len(response.context["page"]) == rows
 
@@ -159,3 +160,12 @@ def test_audit_list_queries_are_constant(client, procurement, login, django_asse
     with django_assert_max_num_queries(10):
         response = client.get(reverse("suppliers:audits"))
     assert len(response.context["page"]) == rows
+
+
+def test_register_shows_the_risk_picture(client, board, login):
+    SupplierFactory(risk_band="high", termination_recommended_at="2026-01-01T00:00Z")
+    SupplierFactory(risk_band="low")
+    SupplierFactory(risk_band="high", status="terminated")
+    login(board)
+    summary = client.get(reverse("suppliers:index")).context["summary"]
+    assert (summary["high"], summary["low"], summary["decisions"]) == (1, 1, 1)
