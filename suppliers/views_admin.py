@@ -1,5 +1,6 @@
 """Register-wide pages: code of conduct versions, risk tables, import and export."""
 
+import time
 import uuid
 from pathlib import Path
 
@@ -88,6 +89,11 @@ def risk_settings(request):
 def _import_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "supplier-imports"
     path.mkdir(parents=True, exist_ok=True)
+    # Checked files that were never confirmed are not kept beyond a day.
+    cutoff = time.time() - 24 * 3600
+    for stale in path.iterdir():
+        if stale.is_file() and stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
     return path
 
 
