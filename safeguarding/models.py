@@ -127,7 +127,7 @@ class Concern(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     triaged_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, db_index=True)  # KPIs filter on it
     # The SLA clock for the current stage; null when no stage is running (referred, closed).
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
