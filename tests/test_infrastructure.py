@@ -229,3 +229,8 @@ def test_notification_purge_keeps_unread(make_user):
     NotificationFactory(recipient=user)
     assert notifications_purge_read() == 1
     assert Notification.objects.filter(recipient=user).count() == 1
+
+
+def test_models_and_migrations_agree():
+    result = _manage("makemigrations", "--check", "--dry-run", DJANGO_SETTINGS_MODULE="compliance.settings_test")
+    assert result.returncode == 0, result.stdout + result.stderr
