@@ -276,10 +276,11 @@ class CorrectiveActionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def evidence(self, request, pk=None):
         """The owner (or procurement) submits the evidence that the action is done."""
+        corrective = self.get_object()  # first, so an action out of scope is 404 whatever the body
         serializer = EvidenceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         updated = services_audit.corrective_action_submit_evidence(
-            action=self.get_object(), actor=request.user, evidence=serializer.validated_data["evidence"]
+            action=corrective, actor=request.user, evidence=serializer.validated_data["evidence"]
         )
         return Response(CorrectiveActionSerializer(updated).data)
 
@@ -289,9 +290,10 @@ class CorrectiveActionViewSet(viewsets.ReadOnlyModelViewSet):
         """Procurement accepts the evidence (closing the action) or sends it back with a note."""
         if not r.can_manage_suppliers.test(request.user):
             raise PermissionDenied("Only procurement or the Modern Slavery Lead verify evidence.")
+        corrective = self.get_object()
         serializer = VerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         updated = services_audit.corrective_action_verify(
-            action=self.get_object(), actor=request.user, **serializer.validated_data
+            action=corrective, actor=request.user, **serializer.validated_data
         )
         return Response(CorrectiveActionSerializer(updated).data)

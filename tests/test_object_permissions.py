@@ -1,0 +1,530 @@
+"""Object-level permission matrix: every route with arguments, for every role and for an anonymous visitor."""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from compliance import roles
+from compliance.models import AccessLog
+from compliance.tests.factories import NotificationFactory, UserFactory
+from reporting.models import BoardReport
+from reporting.tests.factories import (
+    ActionPlanItemFactory,
+    GovernanceMeetingFactory,
+    RiskRegisterEntryFactory,
+    StatementFactory,
+)
+from safeguarding import services as case_services
+from safeguarding.models import Status, SubjectType
+from safeguarding.tests.factories import ConcernFactory, ReferralFactory
+from suppliers import services as supplier_services
+from suppliers.models import ReviewTask, SupplierDocument
+from suppliers.models_questionnaire import QuestionnaireRequest, QuestionnaireTemplate
+from suppliers.tests.factories import CorrectiveActionFactory
+from training.models import ImportBatch
+from training.tests.factories import (
+    AssignmentRuleFactory,
+    PolicyVersionFactory,
+    RecruitmentCheckFactory,
+    TrainingRecordFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+REPORTER_NAME = "Rosalind Reporterperson"
+REPORTER_EMAIL = "rosalind.reporter@example.org"
+REPORTER_PHONE = "07700 900 417"
+
+
+@pytest.fixture
+def world(make_user):
+    """One object of each kind, plus one user per role (a line manager with one direct report)."""
+    users = {role: make_user(role) for role in roles.ALL_ROLES}
+    lead = users[roles.MODERN_SLAVERY_LEAD]
+    report = UserFactory(roles=[roles.STAFF], line_manager=users[roles.LINE_MANAGER])
+    reporter = UserFactory(roles=[roles.STAFF], full_name=REPORTER_NAME, email=REPORTER_EMAIL)
+    concern = ConcernFactory(
+        status=Status.TRIAGED,
+        risk_level="high",
+        reporter=reporter,
+        subject_type=SubjectType.STAFF,
+        reporter_contact=REPORTER_PHONE,
+    )
+    case_services.attachment_add(concern=concern, actor=lead, upload=SimpleUploadedFile("rota.pdf", PDF))
+    ReferralFactory(concern=concern)
+    action = CorrectiveActionFactory()
+    finding, audit, supplier = action.finding, action.finding.audit, action.supplier
+    document = SupplierDocument.objects.create(
+        supplier=supplier,
+        file=ContentFile(PDF, name="evidence.pdf"),
+        original_name="evidence.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+    )
+    task = ReviewTask.objects.create(supplier=supplier, reason="Annual review", due_date=timezone.localdate())
+    template = QuestionnaireTemplate.objects.create(name="Modern slavery assessment")
+    questionnaire = QuestionnaireRequest.objects.create(
+        supplier=supplier,
+        template=template,
+        contact_name="Chris",
+        contact_email="c@supplier.example",
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+        status=QuestionnaireRequest.Status.SUBMITTED,
+    )
+    record = TrainingRecordFactory(user=report)
+    rule = AssignmentRuleFactory(course=record.course)
+    batch = ImportBatch.objects.create(
+        kind=ImportBatch.Kind.ROSTER, filename="roster.csv", content="", uploaded_by=lead
+    )
+    check = RecruitmentCheckFactory(worker=report)
+    version = PolicyVersionFactory(document=ContentFile(PDF, name="policy.pdf"))
+    statement = StatementFactory(created_by=lead)
+    early = datetime.date(2025, 6, 1)
+    approved = StatementFactory(
+        financial_year=2024, created_by=lead, status="approved", approved_on=early, approved_minute="B/1"
+    )
+    signed = StatementFactory(
+        financial_year=2023,
+        created_by=lead,
+        status="signed",
+        approved_on=early,
+        approved_minute="B/1",
+        signed_on=early,
+        signed_by=users[roles.DIRECTOR],
+        signatory_title="Director",
+    )
+    submitted = CorrectiveActionFactory(finding=finding, status="evidence_submitted", evidence="Rota attached.")
+    board_report = BoardReport.objects.create(
+        financial_year=2026,
+        status=BoardReport.Status.READY,
+        requested_by=lead,
+        file=ContentFile(PDF, name="board.pdf"),
+        size_bytes=len(PDF),
+    )
+    return {
+        "users": users,
+        "report": report,
+        "reporter": reporter,
+        "concern": concern,
+        "attachment": concern.attachments.get(),
+        "supplier": supplier,
+        "audit": audit,
+        "finding": finding,
+        "action": action,
+        "document": document,
+        "task": task,
+        "template": template,
+        "questionnaire": questionnaire,
+        "record": record,
+        "rule": rule,
+        "batch": batch,
+        "check": check,
+        "version": version,
+        "statement": statement,
+        "approved": approved,
+        "signed": signed,
+        "submitted": submitted,
+        "board_report": board_report,
+        "risk": RiskRegisterEntryFactory(),
+        "meeting": GovernanceMeetingFactory(),
+        "assessment": supplier_services.risk_assess(supplier=supplier),
+        "item": ActionPlanItemFactory(),
+        "notification": NotificationFactory(),
+    }
+
+
+ANON = "anonymous"
+LEAD, TEAM = roles.MODERN_SLAVERY_LEAD, roles.SAFEGUARDING_TEAM
+PROC, HR, ADMIN = roles.PROCUREMENT, roles.HR, roles.COMPLIANCE_ADMIN
+BOARD, DIRECTOR, MANAGER = roles.BOARD_MEMBER, roles.DIRECTOR, roles.LINE_MANAGER
+EVERYONE = set(roles.ALL_ROLES)
+
+# Who may reach a section, and who of them may change things (the rest of the readers get 403).
+SUPPLIER_READERS, SUPPLIER_WRITERS = {PROC, LEAD, BOARD, DIRECTOR, ADMIN}, {PROC, LEAD}
+REPORTING_READERS, REPORTING_WRITERS = {LEAD, BOARD, DIRECTOR, ADMIN}, {LEAD}
+TRAINING_ADMINS = {HR, ADMIN}
+
+
+def _access(ok=(), forbidden=()):
+    """role -> "ok" (200/201/302), "403"; every role not named answers 404."""
+    return {**dict.fromkeys(forbidden, "403"), **dict.fromkeys(ok, "ok")}
+
+
+SUPPLIER_READ = _access(ok=SUPPLIER_READERS)
+SUPPLIER_WRITE = _access(ok=SUPPLIER_WRITERS, forbidden=SUPPLIER_READERS - SUPPLIER_WRITERS)
+REPORTING_READ = _access(ok=REPORTING_READERS)
+REPORTING_WRITE = _access(ok=REPORTING_WRITERS, forbidden=REPORTING_READERS - REPORTING_WRITERS)
+TODAY = timezone.localdate().isoformat()
+
+# (method, url template, payload, expected). Templates are filled from the `world` fixture.
+ROUTES = [
+    # Cases: the Lead only (this case concerns staff and is assigned to nobody).
+    ("GET", "/cases/{concern}/", None, _access(ok={LEAD})),
+    ("GET", "/cases/{concern}/summary.pdf", None, _access(ok={LEAD})),
+    ("GET", "/cases/{concern}/attachments/{attachment}/", None, _access(ok={LEAD})),
+    ("POST", "/cases/{concern}/note/", {"note-body": "Called the site manager."}, _access(ok={LEAD})),
+    ("GET", "/my-reports/{concern}/", None, {}),  # only the reporter, checked below
+    # Suppliers.
+    ("GET", "/suppliers/{supplier}/", None, SUPPLIER_READ),
+    ("GET", "/suppliers/{supplier}/edit/", None, SUPPLIER_WRITE),
+    ("POST", "/suppliers/{supplier}/activate/", {}, SUPPLIER_WRITE),
+    ("POST", "/suppliers/{supplier}/rescore/", {}, SUPPLIER_WRITE),
+    ("GET", "/suppliers/{supplier}/enhanced-checks/", None, SUPPLIER_WRITE),
+    ("GET", "/suppliers/{supplier}/agency/", None, SUPPLIER_WRITE),
+    ("GET", "/suppliers/{supplier}/decision/", None, SUPPLIER_WRITE),
+    ("POST", "/suppliers/{supplier}/conduct/accept/", {}, SUPPLIER_WRITE),
+    ("GET", "/suppliers/{supplier}/questionnaires/send/", None, SUPPLIER_WRITE),
+    ("GET", "/suppliers/{supplier}/audits/new/", None, SUPPLIER_WRITE),
+    ("GET", "/suppliers/documents/{document}/", None, SUPPLIER_READ),
+    ("POST", "/suppliers/reviews/{task}/done/", {"notes": "Checked the rota."}, SUPPLIER_WRITE),
+    ("GET", "/suppliers/audits/{audit}/", None, SUPPLIER_READ),
+    ("GET", "/suppliers/findings/{finding}/actions/new/", None, SUPPLIER_WRITE),
+    ("GET", "/suppliers/actions/{action}/", None, SUPPLIER_READ),
+    ("GET", "/suppliers/questionnaires/{questionnaire}/", None, SUPPLIER_READ),
+    ("GET", "/suppliers/questionnaire-templates/{template}/", None, SUPPLIER_READ),
+    # Training: a line manager sees their direct report's records; HR and the admin run training.
+    ("GET", "/training/records/{record}/", None, _access(ok={MANAGER} | TRAINING_ADMINS)),
+    ("GET", "/training/people/{report}/", None, _access(ok={MANAGER} | TRAINING_ADMINS)),
+    ("GET", "/training/admin/courses/{course}/", None, _access(ok=TRAINING_ADMINS)),
+    ("GET", "/training/admin/rules/{rule}/", None, _access(ok=TRAINING_ADMINS)),
+    ("GET", "/training/admin/imports/{batch}/", None, _access(ok=TRAINING_ADMINS)),
+    ("GET", "/training/admin/recruitment/{report}/", None, _access(ok=TRAINING_ADMINS)),
+    ("GET", "/training/policies/{policy}/", None, _access(ok=TRAINING_ADMINS)),
+    ("POST", "/training/policies/{policy}/publish/", {}, _access(ok=TRAINING_ADMINS)),
+    # Everyone reads and acknowledges policies.
+    ("GET", "/training/policies/versions/{version}/", None, _access(ok=EVERYONE)),
+    ("POST", "/training/policies/versions/{version}/acknowledge/", {"confirm": "on"}, _access(ok=EVERYONE)),
+    ("GET", "/training/policies/versions/{version}/document/", None, _access(ok=EVERYONE)),
+    # Statements: the Lead drafts and publishes, the Board approves, the Director signs.
+    ("GET", "/reporting/statements/{statement}/", None, REPORTING_READ),
+    ("GET", "/reporting/statements/{statement}/edit/", None, REPORTING_WRITE),
+    ("GET", "/reporting/statements/{statement}/pdf/", None, REPORTING_READ),
+    ("POST", "/reporting/statements/{statement}/approve/", {}, _access(ok={BOARD, DIRECTOR}, forbidden={LEAD, ADMIN})),
+    ("POST", "/reporting/statements/{statement}/sign/", {}, _access(ok={DIRECTOR}, forbidden={LEAD, BOARD, ADMIN})),
+    ("POST", "/reporting/statements/{statement}/publish/", {}, REPORTING_WRITE),
+    ("POST", "/reporting/statements/{statement}/new-version/", {}, REPORTING_WRITE),
+    ("GET", "/reporting/board-reports/{board_report}/", None, REPORTING_READ),
+    # Ambiguous in DESIGN: the admin sees the reporting area but Board reports are for the Board.
+    (
+        "GET",
+        "/reporting/board-reports/{board_report}/download/",
+        None,
+        _access(ok={LEAD, BOARD, DIRECTOR}, forbidden={ADMIN}),
+    ),
+    # Governance: the Lead keeps the registers; the Board and the admin read them.
+    ("GET", "/reporting/risks/{risk}/", None, REPORTING_READ),
+    ("GET", "/reporting/risks/{risk}/edit/", None, REPORTING_WRITE),
+    ("POST", "/reporting/risks/{risk}/review/", {}, REPORTING_WRITE),
+    ("GET", "/reporting/meetings/{meeting}/edit/", None, REPORTING_WRITE),
+    ("GET", "/reporting/actions/{item}/", None, REPORTING_READ),
+    ("GET", "/reporting/actions/{item}/edit/", None, REPORTING_WRITE),
+    # People and notifications.
+    ("GET", "/organisation/people/{report}/", None, _access(ok={ADMIN})),
+    ("POST", "/notifications/{notification}/read/", {}, {}),  # only the recipient, checked below
+    # API.
+    ("GET", "/api/v1/safeguarding/cases/{concern}/", None, _access(ok={LEAD})),
+    (
+        "POST",
+        "/api/v1/safeguarding/cases/{concern}/transition/",
+        {"action": "investigate", "note": "Started."},
+        _access(ok={LEAD}),
+    ),
+    ("GET", "/api/v1/suppliers/suppliers/{supplier}/", None, SUPPLIER_READ),
+    ("PATCH", "/api/v1/suppliers/suppliers/{supplier}/", {"name": "Renamed Ltd"}, SUPPLIER_WRITE),
+    ("POST", "/api/v1/suppliers/suppliers/{supplier}/activate/", {}, SUPPLIER_WRITE),
+    ("GET", "/api/v1/suppliers/risk-assessments/{assessment}/", None, SUPPLIER_READ),
+    ("GET", "/api/v1/suppliers/audits/{audit}/", None, SUPPLIER_READ),
+    ("GET", "/api/v1/suppliers/findings/{finding}/", None, SUPPLIER_READ),
+    ("GET", "/api/v1/suppliers/corrective-actions/{action}/", None, SUPPLIER_READ),
+    ("POST", "/api/v1/suppliers/corrective-actions/{action}/evidence/", {"evidence": "Rota attached."}, SUPPLIER_WRITE),
+    (
+        "POST",
+        "/api/v1/suppliers/corrective-actions/{submitted}/verify/",
+        {"accepted": False, "note": "More."},
+        SUPPLIER_WRITE,
+    ),
+    ("GET", "/api/v1/training/courses/{course}/", None, _access(ok=EVERYONE)),
+    ("GET", "/api/v1/training/records/{record}/", None, _access(ok={MANAGER} | TRAINING_ADMINS)),
+    ("GET", "/api/v1/reporting/statements/{statement}/", None, REPORTING_READ),
+    (
+        "POST",
+        "/api/v1/reporting/statements/{statement}/approve/",
+        {"approved_on": TODAY, "minute": "Board 2026/14"},
+        _access(ok={BOARD, DIRECTOR}, forbidden={LEAD, ADMIN}),
+    ),
+    (
+        "POST",
+        "/api/v1/reporting/statements/{approved}/sign/",
+        {"signatory_title": "Director", "signed_on": TODAY},
+        _access(ok={DIRECTOR}, forbidden={LEAD, BOARD, ADMIN}),
+    ),
+    ("POST", "/api/v1/reporting/statements/{signed}/publish/", {"published_on": TODAY}, REPORTING_WRITE),
+    ("POST", "/api/v1/reporting/statements/{signed}/new-version/", {}, REPORTING_WRITE),
+    ("GET", "/api/v1/reporting/board-reports/{board_report}/", None, REPORTING_READ),
+]
+
+
+def _ids(w):
+    return {
+        "concern": w["concern"].reference,
+        "attachment": w["attachment"].pk,
+        "supplier": w["supplier"].pk,
+        "document": w["document"].pk,
+        "task": w["task"].pk,
+        "audit": w["audit"].pk,
+        "finding": w["finding"].pk,
+        "action": w["action"].pk,
+        "questionnaire": w["questionnaire"].pk,
+        "template": w["template"].pk,
+        "record": w["record"].pk,
+        "report": w["report"].pk,
+        "course": w["record"].course.pk,
+        "rule": w["rule"].pk,
+        "batch": w["batch"].pk,
+        "policy": w["version"].policy.pk,
+        "version": w["version"].pk,
+        "statement": w["statement"].pk,
+        "board_report": w["board_report"].pk,
+        "risk": w["risk"].pk,
+        "meeting": w["meeting"].pk,
+        "item": w["item"].pk,
+        "notification": w["notification"].pk,
+        "assessment": w["assessment"].pk,
+        "approved": w["approved"].pk,
+        "signed": w["signed"].pk,
+        "submitted": w["submitted"].pk,
+        "team_member": w["users"][TEAM].pk,
+    }
+
+
+def _request(client, method, url, payload):
+    """One request whose changes are rolled back, so every role meets the objects as they were made."""
+    sid = transaction.savepoint()
+    try:
+        if method == "GET":
+            response = client.get(url)
+        elif url.startswith("/api/"):
+            response = getattr(client, method.lower())(url, payload, content_type="application/json")
+        else:
+            response = client.post(url, payload)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return response, body.decode("utf-8", "replace")
+    finally:
+        transaction.savepoint_rollback(sid)
+
+
+def _fill(payload, ids):
+    if not payload:
+        return payload
+    return {key: value.format(**ids) if isinstance(value, str) else value for key, value in payload.items()}
+
+
+def _shows_reporter(url: str, body: str) -> bool:
+    """The reporter's contact details anywhere, or their name on a case page (people pickers list everyone)."""
+    if REPORTER_PHONE in body:
+        return True
+    about_a_case = url.startswith(("/cases/", "/api/v1/safeguarding/", "/my-reports/"))
+    return about_a_case and (REPORTER_NAME in body or REPORTER_EMAIL in body)
+
+
+def _outcome(status: int) -> str:
+    return "ok" if status in (200, 201, 302) else str(status)
+
+
+@pytest.mark.parametrize("role", roles.ALL_ROLES)
+def test_each_role_reaches_exactly_the_objects_in_its_scope(client, world, role):
+    user = world["users"][role]
+    client.force_login(user)
+    ids = _ids(world)
+    failures = []
+    for method, template, payload, expected in ROUTES:
+        url = template.format(**ids)
+        response, body = _request(client, method, url, _fill(payload, ids))
+        want = expected.get(role, "404")
+        got = _outcome(response.status_code)
+        if response.status_code >= 500 or got != want:
+            failures.append(f"{method} {url}: {response.status_code}, expected {want}")
+        if role != LEAD and _shows_reporter(url, body):
+            failures.append(f"{method} {url}: shows the reporter's identity to {role}")
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_or_refused_by_the_api(client, world):
+    ids = _ids(world)
+    failures = []
+    for method, template, payload, _expected in ROUTES:
+        url = template.format(**ids)
+        response, _body = _request(client, method, url, _fill(payload, ids))
+        if url.startswith("/api/"):
+            ok = response.status_code in (401, 403)
+        else:
+            ok = response.status_code == 302 and "/accounts/login/" in response.url
+        if not ok:
+            failures.append(f"{method} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_anything_out_of_scope_is_404_even_with_a_bad_body(client, world):
+    """Input is checked only after the object is found, so a reference outside scope does not leak."""
+    client.force_login(world["users"][roles.STAFF])
+    ids = _ids(world)
+    failures = []
+    for method, template, _payload, expected in ROUTES:
+        if method == "GET" or expected.get(roles.STAFF):
+            continue
+        url = template.format(**ids)
+        response, _body = _request(client, method, url, {})
+        if response.status_code != 404:
+            failures.append(f"{method} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def _case_urls(concern):
+    attachment = concern.attachments.first()
+    urls = [f"/cases/{concern.reference}/", f"/api/v1/safeguarding/cases/{concern.reference}/"]
+    if attachment:
+        urls.append(f"/cases/{concern.reference}/attachments/{attachment.pk}/")
+    return urls
+
+
+def test_team_member_works_assigned_and_service_user_cases_without_the_reporter(client, world):
+    team = world["users"][TEAM]
+    assigned, reporter = world["concern"], world["reporter"]
+    assigned.assignee = team
+    assigned.save()
+    service_user_case = ConcernFactory(subject_type=SubjectType.SERVICE_USER, reporter=reporter)
+    client.force_login(team)
+    for concern in (assigned, service_user_case):
+        for url in _case_urls(concern):
+            response, body = _request(client, "GET", url, None)
+            assert response.status_code == 200, url
+            assert REPORTER_NAME not in body and REPORTER_EMAIL not in body and REPORTER_PHONE not in body, url
+
+
+def test_team_member_sees_the_reporter_once_the_lead_grants_it(client, world):
+    team, lead, concern = world["users"][TEAM], world["users"][LEAD], world["concern"]
+    concern.assignee = team
+    concern.save()
+    client.force_login(lead)
+    response = client.post(
+        f"/cases/{concern.reference}/grant/", {"grant-user": team.pk, "grant-reason": "Needs to call them back."}
+    )
+    assert response.status_code == 302
+    client.force_login(team)
+    assert REPORTER_NAME in client.get(f"/cases/{concern.reference}/").content.decode()
+    assert REPORTER_EMAIL in client.get(f"/api/v1/safeguarding/cases/{concern.reference}/").content.decode()
+
+
+def test_lead_sees_the_reporter_on_the_page_and_in_the_api(client, world):
+    client.force_login(world["users"][LEAD])
+    ref = world["concern"].reference
+    assert REPORTER_NAME in client.get(f"/cases/{ref}/").content.decode()
+    assert REPORTER_EMAIL in client.get(f"/api/v1/safeguarding/cases/{ref}/").content.decode()
+
+
+def test_every_case_read_and_download_is_access_logged(client, world):
+    lead, concern = world["users"][LEAD], world["concern"]
+    client.force_login(lead)
+    for url in [*_case_urls(concern), f"/cases/{concern.reference}/summary.pdf"]:
+        before = AccessLog.objects.filter(user=lead).count()
+        response, _body = _request_kept(client, url)
+        assert response.status_code == 200, url
+        assert AccessLog.objects.filter(user=lead).count() == before + 1, f"{url} was not access-logged"
+
+
+def _request_kept(client, url):
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body.decode("utf-8", "replace")
+
+
+def test_people_reach_their_own_objects(client, world):
+    """The owner of each personal object reaches it although their role alone would not."""
+    ids = _ids(world)
+    owner = world["supplier"].contract_owner
+    cases = [
+        (world["reporter"], "GET", "/my-reports/{concern}/", None, 200),
+        (world["report"], "GET", "/training/records/{record}/", None, 200),
+        (world["report"], "GET", "/api/v1/training/records/{record}/", None, 200),
+        (world["notification"].recipient, "POST", "/notifications/{notification}/read/", {}, 302),
+        (owner, "GET", "/api/v1/suppliers/corrective-actions/{action}/", None, 200),
+        (owner, "POST", "/api/v1/suppliers/corrective-actions/{action}/evidence/", {"evidence": "Rota."}, 200),
+    ]
+    failures = []
+    for user, method, template, payload, want in cases:
+        client.force_login(user)
+        url = template.format(**ids)
+        response, _body = _request(client, method, url, payload)
+        if response.status_code != want:
+            failures.append(f"{method} {url}: {response.status_code}, expected {want}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", [BOARD, DIRECTOR])
+def test_board_sees_no_narrative_and_no_names_of_a_case(client, world, role):
+    from tests.test_permission_matrix import ROUTES as PLAIN_ROUTES
+
+    client.force_login(world["users"][role])
+    ids = _ids(world)
+    urls = [u for u in PLAIN_ROUTES if not u.startswith("/accounts/logout")]
+    urls += [template.format(**ids) for method, template, _p, _e in ROUTES if method == "GET"]
+    narrative = world["concern"].narrative
+    failures = []
+    for url in urls:
+        response, body = _request(client, "GET", url, None)
+        if response.status_code >= 500:
+            failures.append(f"{url}: {response.status_code}")
+        for secret in (narrative, REPORTER_NAME, REPORTER_PHONE, REPORTER_EMAIL, world["concern"].reference):
+            if secret in body:
+                failures.append(f"{url} shows {secret!r}")
+    assert not failures, "\n".join(failures)
+
+
+API_LISTS = [
+    "/api/v1/safeguarding/cases/",
+    "/api/v1/suppliers/suppliers/",
+    "/api/v1/suppliers/risk-assessments/",
+    "/api/v1/suppliers/audits/",
+    "/api/v1/suppliers/findings/",
+    "/api/v1/suppliers/corrective-actions/",
+    "/api/v1/training/courses/",
+    "/api/v1/training/records/",
+    "/api/v1/reporting/statements/",
+    "/api/v1/reporting/board-reports/",
+]
+
+
+@pytest.mark.parametrize("role", roles.ALL_ROLES)
+def test_api_lists_never_fail_and_show_a_case_only_to_case_workers(client, world, role):
+    world["concern"].assignee = world["users"][TEAM]
+    world["concern"].save()
+    client.force_login(world["users"][role])
+    failures = []
+    for url in API_LISTS:
+        response, body = _request(client, "GET", url, None)
+        if response.status_code >= 500:
+            failures.append(f"{url}: {response.status_code}")
+        if role not in (LEAD, TEAM) and (world["concern"].reference in body or world["concern"].narrative in body):
+            failures.append(f"{url} shows the case to {role}")
+        if role != LEAD and (REPORTER_NAME in body or REPORTER_EMAIL in body or REPORTER_PHONE in body):
+            failures.append(f"{url} shows the reporter to {role}")
+    assert not failures, "\n".join(failures)
+
+
+def test_line_manager_sees_only_their_direct_reports_training(client, world):
+    someone_else = TrainingRecordFactory(user=world["reporter"], course=world["record"].course)
+    client.force_login(world["users"][MANAGER])
+    for url in (
+        f"/training/records/{someone_else.pk}/",
+        f"/api/v1/training/records/{someone_else.pk}/",
+        f"/training/people/{world['reporter'].pk}/",
+    ):
+        assert client.get(url).status_code == 404, url
+    listing = client.get("/api/v1/training/records/").content.decode()
+    assert world["report"].email in listing
+    assert REPORTER_EMAIL not in listing
