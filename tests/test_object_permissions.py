@@ -76,7 +76,7 @@ def world(make_user):
         expires_at=timezone.now() + datetime.timedelta(days=14),
         status=QuestionnaireRequest.Status.SUBMITTED,
     )
-    record = TrainingRecordFactory(user=report)
+    record = TrainingRecordFactory(user=report, evidence=ContentFile(PDF, name="certificate.pdf"))
     rule = AssignmentRuleFactory(course=record.course)
     batch = ImportBatch.objects.create(
         kind=ImportBatch.Kind.ROSTER, filename="roster.csv", content="", uploaded_by=lead
@@ -125,6 +125,9 @@ def world(make_user):
         "batch": batch,
         "check": check,
         "version": version,
+        "draft": PolicyVersionFactory(
+            policy=version.policy, number=2, published_at=None, document=ContentFile(PDF, name="draft.pdf")
+        ),
         "statement": statement,
         "approved": approved,
         "signed": signed,
@@ -189,6 +192,7 @@ ROUTES = [
     ("GET", "/suppliers/questionnaire-templates/{template}/", None, SUPPLIER_READ),
     # Training: a line manager sees their direct report's records; HR and the admin run training.
     ("GET", "/training/records/{record}/", None, _access(ok={MANAGER} | TRAINING_ADMINS)),
+    ("GET", "/training/records/{record}/evidence/", None, _access(ok={MANAGER} | TRAINING_ADMINS)),
     ("GET", "/training/people/{report}/", None, _access(ok={MANAGER} | TRAINING_ADMINS)),
     ("GET", "/training/admin/courses/{course}/", None, _access(ok=TRAINING_ADMINS)),
     ("GET", "/training/admin/rules/{rule}/", None, _access(ok=TRAINING_ADMINS)),
@@ -200,6 +204,9 @@ ROUTES = [
     ("GET", "/training/policies/versions/{version}/", None, _access(ok=EVERYONE)),
     ("POST", "/training/policies/versions/{version}/acknowledge/", {"confirm": "on"}, _access(ok=EVERYONE)),
     ("GET", "/training/policies/versions/{version}/document/", None, _access(ok=EVERYONE)),
+    # A draft version is for the people who write policies until it is published.
+    ("GET", "/training/policies/versions/{draft}/", None, _access(ok=TRAINING_ADMINS)),
+    ("GET", "/training/policies/versions/{draft}/document/", None, _access(ok=TRAINING_ADMINS)),
     # Statements: the Lead drafts and publishes, the Board approves, the Director signs.
     ("GET", "/reporting/statements/{statement}/", None, REPORTING_READ),
     ("GET", "/reporting/statements/{statement}/edit/", None, REPORTING_WRITE),
@@ -288,6 +295,7 @@ def _ids(w):
         "batch": w["batch"].pk,
         "policy": w["version"].policy.pk,
         "version": w["version"].pk,
+        "draft": w["draft"].pk,
         "statement": w["statement"].pk,
         "board_report": w["board_report"].pk,
         "risk": w["risk"].pk,
@@ -451,6 +459,7 @@ def test_people_reach_their_own_objects(client, world):
         (world["reporter"], "GET", "/my-reports/{concern}/", None, 200),
         (world["report"], "GET", "/training/records/{record}/", None, 200),
         (world["report"], "GET", "/api/v1/training/records/{record}/", None, 200),
+        (world["report"], "GET", "/training/records/{record}/evidence/", None, 200),
         (world["notification"].recipient, "POST", "/notifications/{notification}/read/", {}, 302),
         (owner, "GET", "/api/v1/suppliers/corrective-actions/{action}/", None, 200),
         (owner, "POST", "/api/v1/suppliers/corrective-actions/{action}/evidence/", {"evidence": "Rota."}, 200),
@@ -528,3 +537,26 @@ def test_line_manager_sees_only_their_direct_reports_training(client, world):
     listing = client.get("/api/v1/training/records/").content.decode()
     assert world["report"].email in listing
     assert REPORTER_EMAIL not in listing
+
+
+def test_team_member_is_refused_the_leads_actions_on_a_case_they_work(client, world):
+    """The case is visible to them, so a Lead-only action is 403 and changes nothing."""
+    team, concern = world["users"][TEAM], world["concern"]
+    concern.assignee = team
+    concern.save()
+    client.force_login(team)
+    ref = concern.reference
+    attempts = [
+        (f"/cases/{ref}/reassess/", {"reassess-risk_level": "low", "reassess-reason": "Seems fine."}),
+        (f"/cases/{ref}/grant/", {"grant-user": team.pk, "grant-reason": "I want to know."}),
+        (f"/cases/{ref}/close/", {"close-outcome": "no_further_action", "close-summary": "Nothing found."}),
+        (f"/api/v1/safeguarding/cases/{ref}/transition/", {"action": "close", "outcome": "no_further_action"}),
+    ]
+    failures = []
+    for url, payload in attempts:
+        response, _body = _request(client, "POST", url, payload)
+        if response.status_code != 403:
+            failures.append(f"POST {url}: {response.status_code}, expected 403")
+    concern.refresh_from_db()
+    assert (concern.status, concern.risk_level, concern.identity_grants.count()) == (Status.TRIAGED, "high", 0)
+    assert not failures, "\n".join(failures)
