@@ -560,3 +560,39 @@ def test_team_member_is_refused_the_leads_actions_on_a_case_they_work(client, wo
     concern.refresh_from_db()
     assert (concern.status, concern.risk_level, concern.identity_grants.count()) == (Status.TRIAGED, "high", 0)
     assert not failures, "\n".join(failures)
+
+
+def test_a_concern_logged_on_someones_behalf_keeps_both_people_from_the_team(client, world):
+    """Through the real service: a manager logs a service-user concern for a colleague, who then adds a file."""
+    manager, team = world["users"][MANAGER], world["users"][TEAM]
+    colleague = "Theodora Onbehalfington"
+    concern = case_services.concern_submit(
+        reporter=manager,
+        channel="manager_on_behalf",
+        subject_type=SubjectType.SERVICE_USER,
+        indicators=["excessive_hours"],
+        narrative="A resident's visitor collects his wages every Friday.",
+        on_behalf_of=colleague,
+        reporter_contact=REPORTER_PHONE,
+        attachments=[SimpleUploadedFile("note.pdf", PDF)],
+    )
+    case_services.concern_reporter_add(concern=concern, reporter=manager, body="He looked frightened today.")
+    client.force_login(team)
+    secrets = (manager.full_name, manager.email, colleague, REPORTER_PHONE)
+    failures = []
+    for url in [
+        *_case_urls(concern),
+        "/cases/",
+        "/cases/export.csv",
+        "/api/v1/safeguarding/cases/",
+        "/notifications/",
+        "/",
+    ]:
+        response, body = _request(client, "GET", url, None)
+        if response.status_code != 200:
+            failures.append(f"{url}: {response.status_code}")
+        failures += [f"{url} shows {secret!r}" for secret in secrets if secret in body]
+    assert not failures, "\n".join(failures)
+    client.force_login(world["users"][LEAD])
+    page = client.get(f"/cases/{concern.reference}/").content.decode()
+    assert all(secret in page for secret in secrets)
