@@ -377,13 +377,14 @@ def test_anonymous_visitor_is_sent_to_sign_in_or_refused_by_the_api(client, worl
     assert not failures, "\n".join(failures)
 
 
-def test_anything_out_of_scope_is_404_even_with_a_bad_body(client, world):
+@pytest.mark.parametrize("role", roles.ALL_ROLES)
+def test_anything_out_of_scope_is_404_even_with_a_bad_body(client, world, role):
     """Input is checked only after the object is found, so a reference outside scope does not leak."""
-    client.force_login(world["users"][roles.STAFF])
+    client.force_login(world["users"][role])
     ids = _ids(world)
     failures = []
     for method, template, _payload, expected in ROUTES:
-        if method == "GET" or expected.get(roles.STAFF):
+        if method == "GET" or expected.get(role):
             continue
         url = template.format(**ids)
         response, _body = _request(client, method, url, {})
@@ -435,14 +436,18 @@ def test_lead_sees_the_reporter_on_the_page_and_in_the_api(client, world):
     assert REPORTER_EMAIL in client.get(f"/api/v1/safeguarding/cases/{ref}/").content.decode()
 
 
-def test_every_case_read_and_download_is_access_logged(client, world):
-    lead, concern = world["users"][LEAD], world["concern"]
-    client.force_login(lead)
+@pytest.mark.parametrize("role", [LEAD, TEAM])
+def test_every_case_read_and_download_is_access_logged(client, world, role):
+    user, concern = world["users"][role], world["concern"]
+    concern.assignee = world["users"][TEAM]
+    concern.save()
+    client.force_login(user)
     for url in [*_case_urls(concern), f"/cases/{concern.reference}/summary.pdf"]:
-        before = AccessLog.objects.filter(user=lead).count()
+        before = AccessLog.objects.filter(user=user, object_id=str(concern.pk)).count()
         response, _body = _request_kept(client, url)
         assert response.status_code == 200, url
-        assert AccessLog.objects.filter(user=lead).count() == before + 1, f"{url} was not access-logged"
+        after = AccessLog.objects.filter(user=user, object_id=str(concern.pk)).count()
+        assert after == before + 1, f"{url} was not access-logged"
 
 
 def _request_kept(client, url):
@@ -452,7 +457,7 @@ def _request_kept(client, url):
 
 
 def test_people_reach_their_own_objects(client, world):
-    """The owner of each personal object reaches it although their role alone would not."""
+    """The owner of each personal object reaches it although their role alone would not, and no further."""
     ids = _ids(world)
     owner = world["supplier"].contract_owner
     cases = [
@@ -462,6 +467,8 @@ def test_people_reach_their_own_objects(client, world):
         (world["report"], "GET", "/training/records/{record}/evidence/", None, 200),
         (world["notification"].recipient, "POST", "/notifications/{notification}/read/", {}, 302),
         (owner, "GET", "/api/v1/suppliers/corrective-actions/{action}/", None, 200),
+        (owner, "GET", "/suppliers/actions/{action}/", None, 200),
+        (owner, "GET", "/suppliers/{supplier}/", None, 404),
         (owner, "POST", "/api/v1/suppliers/corrective-actions/{action}/evidence/", {"evidence": "Rota."}, 200),
     ]
     failures = []
