@@ -59,6 +59,8 @@ def world(make_user):
     ReferralFactory(concern=concern)
     action = CorrectiveActionFactory()
     finding, audit, supplier = action.finding, action.finding.audit, action.supplier
+    concern.linked_supplier = supplier  # so supplier pages are a way a case could leak
+    concern.save()
     document = SupplierDocument.objects.create(
         supplier=supplier,
         file=ContentFile(PDF, name="evidence.pdf"),
@@ -215,6 +217,7 @@ ROUTES = [
     ("POST", "/reporting/statements/{statement}/sign/", {}, _access(ok={DIRECTOR}, forbidden={LEAD, BOARD, ADMIN})),
     ("POST", "/reporting/statements/{statement}/publish/", {}, REPORTING_WRITE),
     ("POST", "/reporting/statements/{statement}/new-version/", {}, REPORTING_WRITE),
+    ("POST", "/reporting/statements/{statement}/actions/", {}, REPORTING_WRITE),
     ("GET", "/reporting/board-reports/{board_report}/", None, REPORTING_READ),
     # Ambiguous in DESIGN: the admin sees the reporting area but Board reports are for the Board.
     (
@@ -359,6 +362,8 @@ def test_each_role_reaches_exactly_the_objects_in_its_scope(client, world, role)
             failures.append(f"{method} {url}: {response.status_code}, expected {want}")
         if role != LEAD and _shows_reporter(url, body):
             failures.append(f"{method} {url}: shows the reporter's identity to {role}")
+        if role not in (LEAD, TEAM) and (world["concern"].reference in body or world["concern"].narrative in body):
+            failures.append(f"{method} {url}: shows the case to {role}")
     assert not failures, "\n".join(failures)
 
 
@@ -603,3 +608,15 @@ def test_a_concern_logged_on_someones_behalf_keeps_both_people_from_the_team(cli
     client.force_login(world["users"][LEAD])
     page = client.get(f"/cases/{concern.reference}/").content.decode()
     assert all(secret in page for secret in secrets)
+
+
+def test_an_attachment_is_reached_only_through_its_own_case(client, world):
+    """Swapping the reference in an attachment link never opens another case's file."""
+    team = world["users"][TEAM]
+    mine = ConcernFactory(subject_type=SubjectType.SERVICE_USER)
+    other = world["concern"].attachments.get()
+    for user in (world["users"][LEAD], team):
+        client.force_login(user)
+        response = client.get(f"/cases/{mine.reference}/attachments/{other.pk}/")
+        assert response.status_code == 404, user
+    assert not AccessLog.objects.filter(object_id=str(world["concern"].pk)).exists()
