@@ -215,7 +215,8 @@ def attachment_download(request, reference: str, pk: int):
         obj=attachment.concern,
         action=AccessLog.Action.DOWNLOAD,
         request=request,
-        detail=f"attachment {attachment.pk}: {attachment.original_name}",
+        # The id, not the file name: a reporter's file name is case content, and the admin reads this log.
+        detail=f"attachment {attachment.pk}",
     )
     try:
         handle = attachment.file.open("rb")

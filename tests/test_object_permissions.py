@@ -620,3 +620,18 @@ def test_an_attachment_is_reached_only_through_its_own_case(client, world):
         response = client.get(f"/cases/{mine.reference}/attachments/{other.pk}/")
         assert response.status_code == 404, user
     assert not AccessLog.objects.filter(object_id=str(world["concern"].pk)).exists()
+
+
+def test_the_access_log_names_no_file_from_a_case(client, world):
+    """The admin audits who read which case; the names of case files are case content, not audit data."""
+    lead, admin, concern = world["users"][LEAD], world["users"][ADMIN], world["concern"]
+    named = case_services.attachment_add(
+        concern=concern, actor=lead, upload=SimpleUploadedFile("Jan Kowalski passport.pdf", PDF)
+    )
+    client.force_login(lead)
+    assert client.get(f"/cases/{concern.reference}/attachments/{named.pk}/").status_code == 200
+    client.force_login(admin)
+    page = client.get("/access-log/").content.decode()
+    export = b"".join(client.get("/access-log/?format=csv").streaming_content).decode()
+    assert concern.reference in page  # who read which case stays auditable
+    assert "Kowalski" not in page and "Kowalski" not in export
