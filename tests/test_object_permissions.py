@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -574,21 +575,24 @@ def test_team_member_is_refused_the_leads_actions_on_a_case_they_work(client, wo
     assert not failures, "\n".join(failures)
 
 
-def test_a_concern_logged_on_someones_behalf_keeps_both_people_from_the_team(client, world):
+def test_a_concern_logged_on_someones_behalf_keeps_both_people_from_the_team(
+    client, world, django_capture_on_commit_callbacks
+):
     """Through the real service: a manager logs a service-user concern for a colleague, who then adds a file."""
     manager, team = world["users"][MANAGER], world["users"][TEAM]
     colleague = "Theodora Onbehalfington"
-    concern = case_services.concern_submit(
-        reporter=manager,
-        channel="manager_on_behalf",
-        subject_type=SubjectType.SERVICE_USER,
-        indicators=["excessive_hours"],
-        narrative="A resident's visitor collects his wages every Friday.",
-        on_behalf_of=colleague,
-        reporter_contact=REPORTER_PHONE,
-        attachments=[SimpleUploadedFile("note.pdf", PDF)],
-    )
-    case_services.concern_reporter_add(concern=concern, reporter=manager, body="He looked frightened today.")
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = case_services.concern_submit(
+            reporter=manager,
+            channel="manager_on_behalf",
+            subject_type=SubjectType.SERVICE_USER,
+            indicators=["excessive_hours"],
+            narrative="A resident's visitor collects his wages every Friday.",
+            on_behalf_of=colleague,
+            reporter_contact=REPORTER_PHONE,
+            attachments=[SimpleUploadedFile("note.pdf", PDF)],
+        )
+        case_services.concern_reporter_add(concern=concern, reporter=manager, body="He looked frightened today.")
     client.force_login(team)
     secrets = (manager.full_name, manager.email, colleague, REPORTER_PHONE)
     failures = []
@@ -604,6 +608,11 @@ def test_a_concern_logged_on_someones_behalf_keeps_both_people_from_the_team(cli
         if response.status_code != 200:
             failures.append(f"{url}: {response.status_code}")
         failures += [f"{url} shows {secret!r}" for secret in secrets if secret in body]
+    assert not failures, "\n".join(failures)
+    assert mail.outbox, "the Lead and the team are told by email"
+    for email in mail.outbox:
+        text = " ".join([email.subject, email.body, *(str(c) for c, _t in getattr(email, "alternatives", []))])
+        failures += [f"an email to {email.to} shows {secret!r}" for secret in secrets if secret in text]
     assert not failures, "\n".join(failures)
     client.force_login(world["users"][LEAD])
     page = client.get(f"/cases/{concern.reference}/").content.decode()
