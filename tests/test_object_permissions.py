@@ -214,6 +214,7 @@ ROUTES = [
     ("GET", "/reporting/statements/{statement}/", None, REPORTING_READ),
     ("GET", "/reporting/statements/{statement}/edit/", None, REPORTING_WRITE),
     ("GET", "/reporting/statements/{statement}/pdf/", None, REPORTING_READ),
+    ("GET", "/reporting/statements/{statement}/diff/?against={signed}", None, REPORTING_READ),
     ("POST", "/reporting/statements/{statement}/approve/", {}, _access(ok={BOARD, DIRECTOR}, forbidden={LEAD, ADMIN})),
     ("POST", "/reporting/statements/{statement}/sign/", {}, _access(ok={DIRECTOR}, forbidden={LEAD, BOARD, ADMIN})),
     ("POST", "/reporting/statements/{statement}/publish/", {}, REPORTING_WRITE),
@@ -644,3 +645,12 @@ def test_the_access_log_names_no_file_from_a_case(client, world):
     export = b"".join(client.get("/access-log/?format=csv").streaming_content).decode()
     assert concern.reference in page  # who read which case stays auditable
     assert "Kowalski" not in page and "Kowalski" not in export
+
+
+def test_no_unpublished_statement_is_public(client, world):
+    for statement in (world["statement"], world["approved"], world["signed"]):
+        for url in (
+            f"/reporting/statement/{statement.financial_year}/",
+            f"/reporting/statement/{statement.financial_year}/pdf/",
+        ):
+            assert client.get(url).status_code == 404, url
