@@ -196,7 +196,9 @@ def rates(request):
     result = selectors.completion_rates(user=request.user, **params)
     if request.GET.get("export") == "csv":
         return _rates_csv(request, result)
-    return render(request, "training/rates.html", {"form": form, "export_query": request.GET.urlencode(), **result})
+    group_label = dict(selectors.GROUP_BY_CHOICES).get(result["group_by"], result["group_by"])
+    context = {"form": form, "export_query": request.GET.urlencode(), "group_label": group_label, **result}
+    return render(request, "training/rates.html", context)
 
 
 def _csv_cell(value):

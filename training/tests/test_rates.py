@@ -88,6 +88,13 @@ def test_rates_page_shows_figures_to_hr_and_board_and_404_to_staff(people, clien
     assert client.get(reverse("training:rates")).status_code == 404
 
 
+def test_rates_by_employment_type_heads_the_column_in_words(people, client, login, hr_user):
+    login(hr_user)
+    html = client.get(reverse("training:rates"), {"group_by": "employment_type"}).content.decode()
+    assert '<th scope="col">Employment type</th>' in html
+    assert "Employmenttype" not in html
+
+
 def _staff_with_records(make_user, manager, count, course):
     for _ in range(count):
         person = make_user(roles.STAFF, line_manager=manager)
