@@ -240,6 +240,7 @@ ROUTES = [
     ("POST", "/notifications/{notification}/read/", {}, {}),  # only the recipient, checked below
     # API.
     ("GET", "/api/v1/safeguarding/cases/{concern}/", None, _access(ok={LEAD})),
+    ("GET", "/api/v1/safeguarding/cases/{concern}.json", None, _access(ok={LEAD})),
     (
         "POST",
         "/api/v1/safeguarding/cases/{concern}/transition/",
@@ -402,7 +403,11 @@ def test_anything_out_of_scope_is_404_even_with_a_bad_body(client, world, role):
 
 def _case_urls(concern):
     attachment = concern.attachments.first()
-    urls = [f"/cases/{concern.reference}/", f"/api/v1/safeguarding/cases/{concern.reference}/"]
+    urls = [
+        f"/cases/{concern.reference}/",
+        f"/api/v1/safeguarding/cases/{concern.reference}/",
+        f"/api/v1/safeguarding/cases/{concern.reference}.json",
+    ]
     if attachment:
         urls.append(f"/cases/{concern.reference}/attachments/{attachment.pk}/")
     return urls
