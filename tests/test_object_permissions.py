@@ -659,3 +659,20 @@ def test_no_unpublished_statement_is_public(client, world):
             f"/reporting/statement/{statement.financial_year}/pdf/",
         ):
             assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("role", [LEAD, TEAM])
+def test_the_case_summary_pdf_never_names_the_reporter(client, world, role):
+    import io
+
+    from pypdf import PdfReader
+
+    concern = world["concern"]
+    concern.assignee = world["users"][TEAM]
+    concern.save()
+    client.force_login(world["users"][role])
+    response = client.get(f"/cases/{concern.reference}/summary.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert concern.reference in text
+    for secret in (REPORTER_NAME, REPORTER_EMAIL, REPORTER_PHONE):
+        assert secret not in text
