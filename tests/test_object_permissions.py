@@ -676,3 +676,23 @@ def test_the_case_summary_pdf_never_names_the_reporter(client, world, role):
     assert concern.reference in text
     for secret in (REPORTER_NAME, REPORTER_EMAIL, REPORTER_PHONE):
         assert secret not in text
+
+
+def test_the_board_report_a_board_member_downloads_carries_no_case_detail(client, world):
+    import io
+
+    from pypdf import PdfReader
+
+    from reporting.board_reports import board_report_render, board_report_request, default_year
+
+    concern = world["concern"]
+    report = board_report_request(actor=world["users"][LEAD], financial_year=default_year())
+    board_report_render(report_id=report.pk)
+    client.force_login(world["users"][BOARD])
+    response = client.get(f"/reporting/board-reports/{report.pk}/download/")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    assert text.strip()
+    for secret in (concern.reference, concern.narrative[:40], REPORTER_NAME, REPORTER_EMAIL, REPORTER_PHONE):
+        assert secret not in text
