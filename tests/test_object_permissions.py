@@ -541,6 +541,8 @@ def test_api_lists_never_fail_and_show_a_case_only_to_case_workers(client, world
             failures.append(f"{url} shows the case to {role}")
         if role != LEAD and (REPORTER_NAME in body or REPORTER_EMAIL in body or REPORTER_PHONE in body):
             failures.append(f"{url} shows the reporter to {role}")
+        if url.endswith("/training/records/") and (world["report"].email in body) != (role in {MANAGER, HR, ADMIN}):
+            failures.append(f"{url}: the direct report's training is wrongly shown or hidden for {role}")
     assert not failures, "\n".join(failures)
 
 
