@@ -703,3 +703,21 @@ def test_the_board_report_a_board_member_downloads_carries_no_case_detail(client
     assert text.strip()
     for secret in (concern.reference, concern.narrative[:40], REPORTER_NAME, REPORTER_EMAIL, REPORTER_PHONE):
         assert secret not in text
+
+
+def test_the_reporter_sees_their_report_but_not_the_case_work(client, world):
+    lead, team, concern = world["users"][LEAD], world["users"][TEAM], world["concern"]
+    client.force_login(lead)
+    note = "Internal: the agency director has a previous conviction."
+    assert client.post(f"/cases/{concern.reference}/note/", {"note-body": note}).status_code == 302
+    assert (
+        client.post(f"/cases/{concern.reference}/message/", {"message-body": "Thank you, we are on it."}).status_code
+        == 302
+    )
+    concern.assignee = team
+    concern.save()
+    client.force_login(world["reporter"])
+    page = client.get(f"/my-reports/{concern.reference}/").content.decode()
+    assert "Thank you, we are on it." in page
+    for secret in (note, team.full_name, lead.full_name, world["attachment"].original_name):
+        assert secret not in page
