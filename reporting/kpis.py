@@ -419,8 +419,14 @@ def trend(current: dict, previous: dict) -> list[dict]:
     rows = []
     for kpi in KPIS:
         now, before = current.get(kpi.key, 0), previous.get(kpi.key, 0)
-        change = round(now - before, 1)
-        if change == 0:
+        if kpi.key == "median_days_to_resolve":
+            # With nothing resolved there is no median: say so, rather than "0 days" and a trend.
+            now = now if current.get("concerns_resolved") else None
+            before = before if previous.get("concerns_resolved") else None
+        change = 0 if now is None or before is None else round(now - before, 1)
+        if now is None or before is None:
+            direction, verdict = "not comparable", "same"
+        elif change == 0:
             direction, verdict = "no change", "same"
         else:
             direction = "up" if change > 0 else "down"

@@ -272,6 +272,7 @@ def test_dashboard_with_no_data_shows_zeros_and_charts(client, make_user, login,
     assert response.status_code == 200
     assert 'data-kpi="concerns_received"' in html
     rows = {r["key"]: r for r in response.context["rows"]}
+    assert rows.pop("median_days_to_resolve")["value"] is None  # nothing resolved: no median
     assert all(row["value"] == 0 for row in rows.values())
     # Charts are pygal SVG as data: URIs (CSP: img-src 'self' data:), with their figures in words.
     assert html.count('src="data:image/svg+xml;base64,') == 4
@@ -290,6 +291,21 @@ def test_dashboard_period_filter_and_trend(client, make_user, login, organisatio
     assert "1 Jun 2025 to 30 Jun 2025" in response.content.decode()
     bad = client.get(reverse("reporting:index"), {"period": "custom", "start": "2025-06-01"})
     assert "Give both dates for a custom period." in bad.content.decode()
+
+
+def test_median_days_to_resolve_says_none_resolved_instead_of_zero_days(client, make_user, login, organisation):
+    ConcernFactory(
+        created_at=at(2025, 6, 3),
+        closed_at=at(2025, 6, 13),
+        status=Status.CLOSED,
+        outcome=Outcome.SUBSTANTIATED,
+    )
+    login(make_user(roles.BOARD_MEMBER))
+    response = client.get(reverse("reporting:index"), {"period": "month", "on": "2025-06-15"})
+    row = next(r for r in response.context["rows"] if r["key"] == "median_days_to_resolve")
+    assert (row["value"], row["previous"], row["direction"]) == (10.0, None, "not comparable")
+    html = response.content.decode()
+    assert "none resolved" in html and ">0 days<" not in html
 
 
 def test_dashboard_warns_when_a_quarter_passes_without_a_meeting(client, make_user, login, organisation):
