@@ -175,6 +175,14 @@ ROUTES = [
     ("GET", "/cases/{concern}/attachments/{attachment}/", None, _access(ok={LEAD})),
     ("POST", "/cases/{concern}/note/", {"note-body": "Called the site manager."}, _access(ok={LEAD})),
     ("GET", "/my-reports/{concern}/", None, {}),  # only the reporter, checked below
+    *(
+        # Every case action, with a body that needs fixing: the Lead is told what is wrong, others get 404.
+        ("POST", f"/cases/{{concern}}/{action}/", {}, {LEAD: "400"})
+        for action in ("triage", "close", "reopen", "message", "referral", "attachment", "grant")
+        + ("reassess", "referral_outcome")
+    ),
+    ("POST", "/cases/{concern}/investigate/", {}, _access(ok={LEAD})),  # the note is optional
+    ("POST", "/cases/{concern}/no-such-action/", {}, {}),
     # Suppliers.
     ("GET", "/suppliers/{supplier}/", None, SUPPLIER_READ),
     ("GET", "/suppliers/{supplier}/edit/", None, SUPPLIER_WRITE),
