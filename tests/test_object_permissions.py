@@ -729,3 +729,45 @@ def test_the_reporter_sees_their_report_but_not_the_case_work(client, world):
     assert "Thank you, we are on it." in page
     for secret in (note, team.full_name, lead.full_name, world["attachment"].original_name):
         assert secret not in page
+
+
+# Routes with arguments that are not per-object pages for signed-in roles: public links with their own tests,
+# the API's format-suffixed lists and roots, the Django admin and sign-in.
+EXEMPT_ROUTES = {
+    "suppliers:questionnaire_public",
+    "reporting:public_statement",
+    "reporting:public_statement_pdf",
+    "safeguarding:my_report_detail",  # covered in test_people_reach_their_own_objects
+}
+
+
+def _named_routes_with_arguments(resolver=None, namespace=""):
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _named_routes_with_arguments(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.pattern.regex.groups and entry.name:
+            yield f"{namespace}{entry.name}", str(entry.pattern)
+
+
+def test_the_matrix_covers_every_route_with_arguments(world):
+    from django.urls import resolve
+
+    ids = _ids(world)
+    covered = {resolve(template.format(**ids).split("?")[0]).view_name for _m, template, _p, _e in ROUTES}
+    missing = set()
+    for name, pattern in _named_routes_with_arguments():
+        if (
+            name in EXEMPT_ROUTES
+            or name.startswith(("admin:", "account_", "mfa_"))
+            or name.endswith(("-list", "api-root"))
+        ):
+            continue
+        if "(?P<format>" in pattern and name not in covered:
+            continue  # the same view as its un-suffixed pattern
+        if name not in covered:
+            missing.add(f"{name} ({pattern})")
+    assert not missing, "Add these to ROUTES with who may use them:\n" + "\n".join(sorted(missing))
