@@ -1,5 +1,7 @@
 """Register pages: who sees what, filters, detail explanation and history, query counts."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -169,3 +171,13 @@ def test_register_shows_the_risk_picture(client, board, login):
     login(board)
     summary = client.get(reverse("suppliers:index")).context["summary"]
     assert (summary["high"], summary["low"], summary["decisions"]) == (1, 1, 1)
+
+
+def test_supplier_detail_says_when_contract_dates_are_not_recorded(client, procurement, login):
+    login(procurement)
+    undated = SupplierFactory(contract_start=None, contract_end=None)
+    html = client.get(reverse("suppliers:detail", args=[undated.pk])).content.decode()
+    assert "Dates not recorded" in html and "? to ?" not in html
+    open_ended = SupplierFactory(contract_start=datetime.date(2026, 1, 5), contract_end=None)
+    html = client.get(reverse("suppliers:detail", args=[open_ended.pk])).content.decode()
+    assert "5 Jan 2026 to end not recorded" in html
