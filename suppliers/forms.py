@@ -17,7 +17,7 @@ from suppliers.models import (
     RiskBand,
     Supplier,
 )
-from suppliers.services import Decision
+from suppliers.services import REGISTER_FIELDS, Decision
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -50,23 +50,7 @@ class SupplierFilterForm(forms.Form):
 class SupplierForm(forms.ModelForm):
     class Meta:
         model = Supplier
-        fields = [
-            "name",
-            "registration_number",
-            "category",
-            "countries",
-            "annual_spend",
-            "contract_owner",
-            "contract_start",
-            "contract_end",
-            "uses_agency_labour",
-            "subcontracts",
-            "migrant_workforce",
-            "on_site_at_our_premises",
-            "is_recruitment_agency",
-            "contact_name",
-            "contact_email",
-        ]
+        fields = list(REGISTER_FIELDS)
         widgets = {"contract_start": DATE, "contract_end": DATE}
         labels = {"annual_spend": "Annual spend (£)", "uses_agency_labour": "Uses agency labour"}
 

@@ -31,6 +31,7 @@ from suppliers.models import (
 from suppliers.uploads import validate_upload
 
 REVIEW_INTERVAL_DAYS = 365
+# The fields a person edits on the register form; the service copies exactly these.
 REGISTER_FIELDS = (
     "name",
     "registration_number",
@@ -44,9 +45,9 @@ REGISTER_FIELDS = (
     "subcontracts",
     "migrant_workforce",
     "on_site_at_our_premises",
+    "is_recruitment_agency",
     "contact_name",
     "contact_email",
-    "is_recruitment_agency",
 )
 
 
