@@ -41,8 +41,10 @@ class UserQuerySet(models.QuerySet):
     def with_roles(self):
         return self.prefetch_related("groups")
 
-    def in_role(self, role_name):
-        return self.filter(groups__name=role_name, is_active=True)
+    def in_role(self, *role_names):
+        """Active people holding any of these roles, each once."""
+        qs = self.filter(groups__name__in=role_names, is_active=True)
+        return qs.distinct() if len(role_names) > 1 else qs
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):

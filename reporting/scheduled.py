@@ -26,7 +26,7 @@ REGISTER_REVIEW_NOTICE_DAYS = 30
 
 
 def _people(*role_names: str) -> list[User]:
-    return list(User.objects.filter(groups__name__in=role_names, is_active=True).distinct())
+    return list(User.objects.in_role(*role_names))
 
 
 def kpi_snapshot_take(*, today: datetime.date | None = None) -> KpiSnapshot:

@@ -42,7 +42,7 @@ def _event(statement: Statement, actor, action: str, detail: str = "") -> None:
 
 
 def _role_members(*role_names: str) -> list[User]:
-    return list(User.objects.filter(groups__name__in=role_names, is_active=True).distinct())
+    return list(User.objects.in_role(*role_names))
 
 
 def _statement_url(statement: Statement) -> str:

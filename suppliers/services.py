@@ -52,7 +52,7 @@ REGISTER_FIELDS = (
 
 
 def _users_with_role(role_name: str) -> list[User]:
-    return list(User.objects.filter(groups__name=role_name, is_active=True).distinct())
+    return list(User.objects.in_role(role_name))
 
 
 def lead_users() -> list[User]:
