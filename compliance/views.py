@@ -31,13 +31,8 @@ def _require(predicate, user):
 
 @login_required
 def home(request):
-    return render(request, "compliance/home.html", {"sections": request_sections(request)})
-
-
-def request_sections(request):
-    from compliance.navigation import sections_for
-
-    return sections_for(request.user)
+    # The sections come from the context processor that also builds the nav.
+    return render(request, "compliance/home.html")
 
 
 @login_required
