@@ -33,10 +33,6 @@ def client_ip(request) -> str | None:
     return forwarded[-hops]
 
 
-# Older name, kept for callers in other apps.
-_client_ip = client_ip
-
-
 def access_log_record(*, user, obj, action: str = AccessLog.Action.VIEW, request=None, detail: str = "") -> AccessLog:
     """Record that a user read, downloaded or exported a sensitive record."""
     content_type = ContentType.objects.get_for_model(obj) if obj is not None and hasattr(obj, "_meta") else None

@@ -13,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from compliance import roles
-from compliance.services import _client_ip
+from compliance.services import client_ip
 from safeguarding import selectors, services
 from safeguarding.forms import AnonymousConcernForm, ConcernForm, ReceiptCodeForm, ReporterAddForm
 from safeguarding.models import Channel
@@ -51,7 +51,7 @@ def report(request):
 
 def _anonymous_flood(request) -> bool:
     """Count an anonymous submission from this address; True once the hourly limit is passed."""
-    key = f"safeguarding:anonymous-reports:{_client_ip(request) or 'unknown'}"
+    key = f"safeguarding:anonymous-reports:{client_ip(request) or 'unknown'}"
     if cache.add(key, 1, 3600):
         return False
     try:
@@ -92,7 +92,7 @@ def report_anonymous(request):
 
 
 def _attempts_key(request) -> str:
-    return f"safeguarding:receipt-code:{_client_ip(request) or 'unknown'}"
+    return f"safeguarding:receipt-code:{client_ip(request) or 'unknown'}"
 
 
 def report_status(request):
