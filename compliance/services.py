@@ -83,14 +83,10 @@ def notification_send(
             # Another worker told this person the same thing a moment ago.
             continue
     if created:
-        ids = [n.pk for n in created]
+        from compliance.jobs import enqueue_on_commit
+        from compliance.tasks import notification_emails_send
 
-        def _queue():
-            from compliance.tasks import notification_emails_send
-
-            notification_emails_send.delay(ids)
-
-        transaction.on_commit(_queue)
+        enqueue_on_commit(notification_emails_send, [n.pk for n in created])
     return created
 
 

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.jobs import enqueue_on_commit
 from compliance.models import User
 from compliance.services import organisation_get
 from reporting import charts, kpis, periods
@@ -38,13 +39,9 @@ def board_report_request(*, actor: User, financial_year: int) -> BoardReport:
         raise PermissionDenied("Your role cannot request a Board report.")
     with transaction.atomic():
         report = BoardReport.objects.create(financial_year=financial_year, requested_by=actor)
+        from reporting.tasks import board_report_render_task
 
-        def _queue():
-            from reporting.tasks import board_report_render_task
-
-            board_report_render_task.delay(report.pk)
-
-        transaction.on_commit(_queue)
+        enqueue_on_commit(board_report_render_task, report.pk)
     return report
 
 
