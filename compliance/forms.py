@@ -4,10 +4,12 @@ from django import forms
 from django.contrib.auth.models import Group
 
 from compliance.models import AccessLog, Department, LegalEntity, Organisation, Site, User
+from compliance.widgets import DateInput, Textarea, round_trip_formfield
 
 
 class OrganisationForm(forms.ModelForm):
     class Meta:
+        formfield_callback = round_trip_formfield
         model = Organisation
         fields = [
             "legal_name",
@@ -24,7 +26,7 @@ class OrganisationForm(forms.ModelForm):
             "helpline_number",
         ]
         widgets = {
-            "address": forms.Textarea(attrs={"rows": 3}),
+            "address": Textarea(attrs={"rows": 3}),
             "financial_year_end_month": forms.Select(
                 choices=[(i, calendar.month_name[i]) for i in range(1, 13)],
             ),
@@ -56,6 +58,7 @@ class _ModelFormSet(_StyledDeleteMixin, forms.BaseModelFormSet):
 LegalEntityFormSet = forms.inlineformset_factory(
     Organisation,
     LegalEntity,
+    formfield_callback=round_trip_formfield,
     formset=_InlineFormSet,
     fields=["name", "company_number"],
     extra=1,
@@ -64,6 +67,7 @@ LegalEntityFormSet = forms.inlineformset_factory(
 )
 DepartmentFormSet = forms.modelformset_factory(
     Department,
+    formfield_callback=round_trip_formfield,
     formset=_ModelFormSet,
     fields=["name"],
     extra=1,
@@ -72,6 +76,7 @@ DepartmentFormSet = forms.modelformset_factory(
 )
 SiteFormSet = forms.modelformset_factory(
     Site,
+    formfield_callback=round_trip_formfield,
     formset=_ModelFormSet,
     fields=["name", "address"],
     extra=1,
@@ -91,6 +96,7 @@ class PersonForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = round_trip_formfield
         model = User
         fields = [
             "email",
@@ -105,8 +111,8 @@ class PersonForm(forms.ModelForm):
             "left_on",
         ]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "left_on": forms.DateInput(attrs={"type": "date"}),
+            "start_date": DateInput(),
+            "left_on": DateInput(),
         }
         labels = {"is_active": "Active (untick for a leaver: records are kept)"}
 
@@ -141,8 +147,8 @@ class AccessLogFilterForm(forms.Form):
     who = forms.CharField(label="Person (name or email)", required=False)
     action = forms.ChoiceField(choices=[("", "Any action"), *AccessLog.Action.choices], required=False)
     record = forms.CharField(label="Record contains", required=False)
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label="From", required=False, widget=DateInput())
+    until = forms.DateField(label="To", required=False, widget=DateInput())
 
     def clean(self):
         cleaned = super().clean()

@@ -8,10 +8,11 @@ from django import forms
 from django.utils import timezone
 
 from compliance.models import User
+from compliance.widgets import DateInput, Textarea, round_trip_formfield
 from reporting import models as m
 from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, Statement
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = DateInput()
 
 
 def _multi(choices, label):
@@ -52,6 +53,7 @@ class StatementForm(forms.ModelForm):
     remediation = _multi(m.REMEDIATION, "Remediation taken")
 
     class Meta:
+        formfield_callback = round_trip_formfield
         model = Statement
         fields = [
             "title",
@@ -77,7 +79,7 @@ class StatementForm(forms.ModelForm):
         labels = {key: heading for key, heading, _ in Statement.SECTIONS} | {
             f"{key}_evidence": f"Evidence for “{heading}” (one per line)" for key, heading, _ in Statement.SECTIONS
         }
-        widgets = {f"{key}_evidence": forms.Textarea(attrs={"rows": 3}) for key, _, _ in Statement.SECTIONS}
+        widgets = {f"{key}_evidence": Textarea(attrs={"rows": 3}) for key, _, _ in Statement.SECTIONS}
 
 
 class StatementApproveForm(forms.Form):
@@ -159,6 +161,7 @@ def _active_people():
 
 class RiskEntryForm(forms.ModelForm):
     class Meta:
+        formfield_callback = round_trip_formfield
         model = RiskRegisterEntry
         fields = [
             "title",
@@ -181,7 +184,7 @@ class RiskEntryForm(forms.ModelForm):
 class RiskReviewForm(forms.Form):
     likelihood = forms.IntegerField(label="Likelihood now (1 to 5)", min_value=1, max_value=5)
     impact = forms.IntegerField(label="Impact now (1 to 5)", min_value=1, max_value=5)
-    changes = forms.CharField(label="What changed", widget=forms.Textarea(attrs={"rows": 3}))
+    changes = forms.CharField(label="What changed", widget=Textarea(attrs={"rows": 3}))
     next_review_due = forms.DateField(label="Next review due", widget=_DATE)
 
     def clean_next_review_due(self):
@@ -193,7 +196,7 @@ class RiskReviewForm(forms.Form):
 
 class RegisterReviewForm(forms.Form):
     reviewed_on = forms.DateField(label="Date of the review", widget=_DATE, initial=timezone.localdate)
-    summary = forms.CharField(label="What changed in the register", widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(label="What changed in the register", widget=Textarea(attrs={"rows": 4}))
     meeting = forms.ModelChoiceField(
         label="Meeting where it was reviewed", queryset=GovernanceMeeting.objects.none(), required=False
     )
@@ -211,6 +214,7 @@ class RegisterReviewForm(forms.Form):
 
 class MeetingForm(forms.ModelForm):
     class Meta:
+        formfield_callback = round_trip_formfield
         model = GovernanceMeeting
         fields = ["held_on", "body", "title", "minutes", "decisions", "actions"]
         widgets = {"held_on": _DATE}
@@ -218,6 +222,7 @@ class MeetingForm(forms.ModelForm):
 
 class ActionItemForm(forms.ModelForm):
     class Meta:
+        formfield_callback = round_trip_formfield
         model = ActionPlanItem
         fields = ["title", "description", "owner", "due_on", "financial_year"]
         widgets = {"due_on": _DATE}
@@ -229,4 +234,4 @@ class ActionItemForm(forms.ModelForm):
 
 class ActionProgressForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=ActionPlanItem.Status.choices)
-    note = forms.CharField(label="Progress note", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(label="Progress note", widget=Textarea(attrs={"rows": 3}), required=False)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from compliance.models import Site
+from compliance.widgets import DateInput, Textarea
 from safeguarding.models import Indicator, Outcome, Referral, RiskLevel, Status, SubjectType
 from safeguarding.uploads import ALLOWED_DESCRIPTION, check_uploads
 
@@ -79,14 +80,14 @@ class ConcernForm(forms.Form):
     indicators_other = forms.CharField(label="Other signs", max_length=500, required=False)
     narrative = forms.CharField(
         label="What happened?",
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=Textarea(attrs={"rows": 6}),
         help_text="In your own words: what you saw or were told, who was involved, and anything said.",
         error_messages={"required": "Tell us what happened, in your own words."},
     )
     occurred_on = forms.DateField(
         label="When did it happen?",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="Leave blank if you are not sure.",
     )
     supplier_named = forms.CharField(
@@ -156,9 +157,7 @@ class ReceiptCodeForm(forms.Form):
 
 
 class ReporterAddForm(forms.Form):
-    body = forms.CharField(
-        label="Anything to add, or your answer", widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
+    body = forms.CharField(label="Anything to add, or your answer", widget=Textarea(attrs={"rows": 4}), required=False)
     attachments = MultipleFileField(label="Files (optional)", help_text=ALLOWED_DESCRIPTION)
 
     def clean(self):
@@ -205,7 +204,7 @@ class TriageForm(forms.Form):
     linked_supplier = forms.ModelChoiceField(
         label="Supplier in the register (optional)", queryset=None, required=False, empty_label="None"
     )
-    note = forms.CharField(label="Triage note (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(label="Triage note (optional)", widget=Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, **kwargs):
         from safeguarding.selectors import case_workers
@@ -216,26 +215,26 @@ class TriageForm(forms.Form):
 
 
 class StepNoteForm(forms.Form):
-    note = forms.CharField(label="Note (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(label="Note (optional)", widget=Textarea(attrs={"rows": 2}), required=False)
 
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label="Outcome", choices=[("", "Choose…")] + Outcome.choices, required=False)
-    summary = forms.CharField(label="Summary", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    summary = forms.CharField(label="Summary", widget=Textarea(attrs={"rows": 3}), required=False)
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label="Why reopen?", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(label="Why reopen?", widget=Textarea(attrs={"rows": 2}), required=False)
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label="Internal note", widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label="Internal note", widget=Textarea(attrs={"rows": 3}))
 
 
 class MessageForm(forms.Form):
     body = forms.CharField(
         label="Message to the reporter",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text="The reporter sees this with their receipt code or in My reports. Say nothing they should not know.",
     )
 
@@ -243,9 +242,7 @@ class MessageForm(forms.Form):
 class ReferralForm(forms.Form):
     kind = forms.ChoiceField(label="Referred to", choices=[("", "Choose…")] + Referral.Kind.choices)
     organisation = forms.CharField(label="Organisation", max_length=200, required=False)
-    made_on = forms.DateField(
-        label="Date of referral", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    made_on = forms.DateField(label="Date of referral", initial=timezone.localdate, widget=DateInput())
     contact = forms.CharField(label="Contact there", max_length=200, required=False)
     external_reference = forms.CharField(label="Their reference", max_length=100, required=False)
     person_is_child = forms.BooleanField(label="The person is under 18 (now or when exploited)", required=False)
@@ -266,7 +263,7 @@ class ReferralForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    outcome = forms.CharField(label="Outcome reported back", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    outcome = forms.CharField(label="Outcome reported back", widget=Textarea(attrs={"rows": 2}), required=False)
 
 
 class AttachmentForm(forms.Form):
@@ -295,7 +292,7 @@ class IdentityGrantForm(forms.Form):
 class ReassessForm(forms.Form):
     risk_level = forms.ChoiceField(label="Risk level", choices=RiskLevel.choices)
     assignee = forms.ModelChoiceField(label="Assign to", queryset=None, required=False, empty_label="Nobody")
-    reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(label="Why", widget=Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, **kwargs):
         from safeguarding.selectors import case_workers
@@ -306,7 +303,7 @@ class ReassessForm(forms.Form):
 
 class ReferralOutcomeForm(forms.Form):
     referral = forms.ModelChoiceField(label="Referral", queryset=Referral.objects.none())
-    outcome = forms.CharField(label="What they reported back", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    outcome = forms.CharField(label="What they reported back", widget=Textarea(attrs={"rows": 2}), required=False)
     external_reference = forms.CharField(label="Their reference (if new)", max_length=100, required=False)
 
     def bind_concern(self, concern, referrals=None):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from compliance.models import User
+from compliance.widgets import DateInput, Textarea, round_trip_formfield
 from suppliers.models import (
     Audit,
     CategoryRisk,
@@ -19,7 +20,7 @@ from suppliers.models import (
 )
 from suppliers.services import REGISTER_FIELDS, Decision
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class SupplierFilterForm(forms.Form):
@@ -49,6 +50,7 @@ class SupplierFilterForm(forms.Form):
 
 class SupplierForm(forms.ModelForm):
     class Meta:
+        formfield_callback = round_trip_formfield
         model = Supplier
         fields = list(REGISTER_FIELDS)
         widgets = {"contract_start": DATE, "contract_end": DATE}
@@ -69,6 +71,7 @@ class SupplierForm(forms.ModelForm):
 
 class EnhancedChecksForm(forms.ModelForm):
     class Meta:
+        formfield_callback = round_trip_formfield
         model = EnhancedDueDiligence
         fields = [
             "ownership_verified",
@@ -94,7 +97,7 @@ class AgencyForm(forms.Form):
     )
     evidence = forms.CharField(
         label="Evidence",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text="What you saw: contract terms, worker interviews, audit notes.",
     )
     evidence_file = forms.FileField(label="Evidence file (optional)", required=False)
@@ -102,7 +105,7 @@ class AgencyForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=Decision.CHOICES, widget=forms.RadioSelect)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(widget=Textarea(attrs={"rows": 3}))
     new_due_date = forms.DateField(
         label="New due date (if extending)", required=False, widget=DATE, help_text="Only for an extension."
     )
@@ -133,9 +136,10 @@ class ConductAcceptanceForm(forms.Form):
 
 class CodeOfConductForm(forms.ModelForm):
     class Meta:
+        formfield_callback = round_trip_formfield
         model = CodeOfConduct
         fields = ["version", "title", "effective_from", "clauses"]
-        widgets = {"effective_from": DATE, "clauses": forms.Textarea(attrs={"rows": 10})}
+        widgets = {"effective_from": DATE, "clauses": Textarea(attrs={"rows": 10})}
 
 
 class QuestionnaireSendForm(forms.Form):
@@ -152,7 +156,7 @@ class QuestionnaireReviewForm(forms.Form):
         choices=[("accept", "Accept the answers"), ("return", "Return to the supplier with comments")],
         widget=forms.RadioSelect,
     )
-    comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    comments = forms.CharField(widget=Textarea(attrs={"rows": 3}), required=False)
 
     def clean(self):
         data = super().clean()
@@ -163,9 +167,10 @@ class QuestionnaireReviewForm(forms.Form):
 
 class AuditForm(forms.ModelForm):
     class Meta:
+        formfield_callback = round_trip_formfield
         model = Audit
         fields = ["kind", "method", "planned_date", "auditor", "auditor_name", "scope"]
-        widgets = {"planned_date": DATE, "scope": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"planned_date": DATE, "scope": Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,7 +187,7 @@ class AuditForm(forms.ModelForm):
 class AuditCompleteForm(forms.Form):
     result = forms.ChoiceField(choices=Audit.Result.choices)
     completed_date = forms.DateField(widget=DATE)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    summary = forms.CharField(widget=Textarea(attrs={"rows": 3}), required=False)
 
     def clean_completed_date(self):
         value = self.cleaned_data["completed_date"]
@@ -193,14 +198,14 @@ class AuditCompleteForm(forms.Form):
 
 class FindingForm(forms.Form):
     severity = forms.ChoiceField(choices=Finding.Severity.choices)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(widget=Textarea(attrs={"rows": 3}))
     open_safeguarding_case = forms.BooleanField(
         label="Open a safeguarding case: a worker may be at risk", required=False
     )
 
 
 class CorrectiveActionForm(forms.Form):
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(widget=Textarea(attrs={"rows": 3}))
     owner = forms.ModelChoiceField(queryset=User.objects.none(), help_text="Usually the contract owner.")
     due_date = forms.DateField(widget=DATE)
 
@@ -217,7 +222,7 @@ class CorrectiveActionForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     evidence = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="What shows the action is done."
+        widget=Textarea(attrs={"rows": 3}), required=False, help_text="What shows the action is done."
     )
     evidence_file = forms.FileField(label="Evidence file (optional)", required=False)
 
@@ -233,7 +238,7 @@ class VerifyForm(forms.Form):
         choices=[("accept", "Evidence accepted: close the action"), ("reject", "Not enough: send back to the owner")],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(widget=Textarea(attrs={"rows": 2}), required=False)
 
     def clean(self):
         data = super().clean()
@@ -255,7 +260,7 @@ class ImportForm(forms.Form):
 
 
 class ReviewDoneForm(forms.Form):
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Review notes")
+    notes = forms.CharField(widget=Textarea(attrs={"rows": 2}), label="Review notes")
 
 
 class QuestionnaireAnswerForm(forms.Form):
@@ -278,7 +283,7 @@ class QuestionnaireAnswerForm(forms.Form):
                     ]
                     field = forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, required=False)
                 elif question.kind == question.Kind.TEXT:
-                    field = forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 3}), required=False)
+                    field = forms.CharField(label=label, widget=Textarea(attrs={"rows": 3}), required=False)
                 else:
                     field = forms.FileField(label=label, required=False)
                     if existing and existing.document_id:
@@ -326,12 +331,14 @@ class RiskWeightForm(forms.Form):
 
 CountryRiskFormSet = forms.modelformset_factory(
     CountryRisk,
+    formfield_callback=round_trip_formfield,
     fields=["country", "band", "points", "source"],
     extra=1,
     can_delete=True,
 )
 CategoryRiskFormSet = forms.modelformset_factory(
     CategoryRisk,
+    formfield_callback=round_trip_formfield,
     fields=["category", "points", "rationale"],
     extra=0,
 )
@@ -340,7 +347,7 @@ CategoryRiskFormSet = forms.modelformset_factory(
 class QuestionnaireTemplateForm(forms.Form):
     name = forms.CharField(max_length=200)
     purpose = forms.ChoiceField(choices=QuestionnaireTemplate.Purpose.choices)
-    introduction = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    introduction = forms.CharField(widget=Textarea(attrs={"rows": 3}), required=False)
 
 
 class SectionForm(forms.Form):
@@ -353,7 +360,7 @@ class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label="Answer type", choices=Question.Kind.choices)
     choices = forms.CharField(
         label="Options (choice questions)",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         required=False,
         help_text="One per line.",
     )

@@ -7,15 +7,17 @@ from django.utils import timezone
 
 from compliance import roles
 from compliance.models import Department, User
+from compliance.widgets import DateInput, Textarea, round_trip_formfield
 from training.models import AssignmentRule, Course, ImportBatch, RecruitmentCheck
 from training.selectors import GROUP_BY_CHOICES
 from training.uploads import validate_document
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = DateInput()
 
 
 class CourseForm(forms.ModelForm):
     class Meta:
+        formfield_callback = round_trip_formfield
         model = Course
         fields = [
             "code",
@@ -32,6 +34,7 @@ class CourseForm(forms.ModelForm):
 
 class AssignmentRuleForm(forms.ModelForm):
     class Meta:
+        formfield_callback = round_trip_formfield
         model = AssignmentRule
         fields = [
             "course",
@@ -84,7 +87,7 @@ class CompletionForm(forms.Form):
 
 class RescheduleForm(forms.Form):
     due_on = forms.DateField(label="New due date", widget=DATE_INPUT)
-    reason = forms.CharField(label="Why", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="Why", max_length=500, widget=Textarea(attrs={"rows": 2}))
 
 
 class DeclarationForm(forms.Form):
@@ -123,6 +126,7 @@ class TeamFilterForm(forms.Form):
 
 class RecruitmentCheckForm(forms.ModelForm):
     class Meta:
+        formfield_callback = round_trip_formfield
         model = RecruitmentCheck
         fields = [
             "dbs_checked_on",
@@ -142,7 +146,7 @@ class RecruitmentCheckForm(forms.ModelForm):
             "right_to_work_verified_on": DATE_INPUT,
             "right_to_work_expires_on": DATE_INPUT,
             "contract_accessible_given_on": DATE_INPUT,
-            "notes": forms.Textarea(attrs={"rows": 3}),
+            "notes": Textarea(attrs={"rows": 3}),
         }
         help_texts = {"notes": "Do not record the content of a DBS certificate."}
 
@@ -158,7 +162,7 @@ class RecruitmentCheckForm(forms.ModelForm):
 
 class PolicyForm(forms.Form):
     title = forms.CharField(max_length=200)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    summary = forms.CharField(widget=Textarea(attrs={"rows": 3}), required=False)
     requires_acknowledgement = forms.BooleanField(
         label="Every member of staff must acknowledge each version", required=False, initial=True
     )
@@ -169,9 +173,9 @@ class PolicyVersionForm(forms.Form):
     next_review_date = forms.DateField(
         widget=DATE_INPUT, required=False, help_text="Leave empty for one year after the effective date."
     )
-    text = forms.CharField(label="Policy text", widget=forms.Textarea(attrs={"rows": 12}), required=False)
+    text = forms.CharField(label="Policy text", widget=Textarea(attrs={"rows": 12}), required=False)
     document = EvidenceField(label="Policy document (PDF)", required=False)
-    change_summary = forms.CharField(label="What changed", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    change_summary = forms.CharField(label="What changed", widget=Textarea(attrs={"rows": 3}), required=False)
 
     def clean(self):
         data = super().clean()
