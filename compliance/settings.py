@@ -263,6 +263,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
+# Redis keeps an unacknowledged message invisible for this long, then hands it to
+# another worker. It must outlast the longest task (the hard time limit above),
+# or a task still running would be started a second time; the default (one hour)
+# left the work of a dead worker waiting an hour. Jobs with a lease (Board report,
+# imports) do not wait even this long: the sweeper re-queues them once their
+# heartbeat is JOB_LEASE_STALE_SECONDS old. No task may use a countdown/ETA longer
+# than this (retries with long backoff are scheduled from the database instead).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _env("CELERY_VISIBILITY_TIMEOUT_SECONDS", env.int, CELERY_TASK_TIME_LIMIT + 5 * 60)
+}
+# Job leases (compliance/leases.py): a worker beats every JOB_HEARTBEAT_SECONDS;
+# a lease without a beat for JOB_LEASE_STALE_SECONDS belongs to a dead worker and
+# the job is queued again, at most JOB_MAX_ATTEMPTS starts in all.
+JOB_HEARTBEAT_SECONDS = _env("JOB_HEARTBEAT_SECONDS", env.int, 10)
+JOB_LEASE_STALE_SECONDS = _env("JOB_LEASE_STALE_SECONDS", env.int, 90)
+JOB_MAX_ATTEMPTS = _env("JOB_MAX_ATTEMPTS", env.int, 3)
+# Test-only hook: makes each Board report render this slow (while beating), so a
+# test can kill a real worker mid-render. Always 0 in production.
+BOARD_REPORT_RENDER_DELAY_SECONDS = _env("BOARD_REPORT_RENDER_DELAY_SECONDS", env.float, 0.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -306,6 +325,11 @@ CELERY_BEAT_SCHEDULE = {
     "reporting-statement-deadline-reminders": {
         "task": "reporting.tasks.statement_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    "reporting-stale-jobs-requeue": {
+        # Board reports and imports whose worker died, or whose message never reached one.
+        "task": "reporting.tasks.stale_jobs_requeue",
+        "schedule": crontab(minute="*"),
     },
     "reporting-risk-register-reviews-due": {
         "task": "reporting.tasks.risk_register_reviews_due",

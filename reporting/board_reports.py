@@ -8,13 +8,16 @@ case ever reaches the template.
 from __future__ import annotations
 
 import logging
+import time
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from compliance.jobs import enqueue_on_commit
+from compliance import leases
+from compliance.jobs import enqueue, enqueue_on_commit
 from compliance.models import User
 from compliance.services import organisation_get
 from reporting import charts, kpis, periods
@@ -38,7 +41,7 @@ def board_report_request(*, actor: User, financial_year: int) -> BoardReport:
     if not rr.can_request_board_report.test(actor):
         raise PermissionDenied("Your role cannot request a Board report.")
     with transaction.atomic():
-        report = BoardReport.objects.create(financial_year=financial_year, requested_by=actor)
+        report = BoardReport.objects.create(financial_year=financial_year, requested_by=actor, queued_at=timezone.now())
         from reporting.tasks import board_report_render_task
 
         enqueue_on_commit(board_report_render_task, report.pk)
@@ -86,26 +89,72 @@ def board_report_context(*, financial_year: int) -> dict:
     }
 
 
+def _render_started(report: BoardReport) -> list[str]:
+    report.started_at = timezone.now()
+    return ["started_at"]
+
+
+def _slow_down_for_tests() -> None:
+    # BOARD_REPORT_RENDER_DELAY_SECONDS is 0 outside the worker-death test, which needs
+    # a render slow enough to kill mid-way; the lease keeps beating meanwhile.
+    delay = settings.BOARD_REPORT_RENDER_DELAY_SECONDS
+    if delay > 0:
+        deadline = time.monotonic() + delay
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
 def board_report_render(*, report_id: int) -> BoardReport | None:
-    """Render one queued report to PDF; a failure is recorded with its reason, never lost."""
-    with transaction.atomic():
-        report = BoardReport.objects.select_for_update().filter(pk=report_id).first()
-        # Safe to run twice: a report already rendered (or being rendered) is left alone.
-        if report is None or report.status in (B.READY, B.RENDERING):
-            return report
-        report.status = B.RENDERING
-        report.started_at = timezone.now()
-        report.failure_reason = ""
-        report.save(update_fields=["status", "started_at", "failure_reason"])
-    try:
-        pdf = render_pdf("reporting/pdf/board_report.html", board_report_context(financial_year=report.financial_year))
-        report.file.save(f"board-report-{report.financial_year}-{report.pk}.pdf", ContentFile(pdf), save=False)
-        report.size_bytes = len(pdf)
-        report.status = B.READY
-    except Exception as exc:  # noqa: BLE001 - any failure must reach the page, not vanish in a log
-        logger.exception("Board report %s failed", report.pk)
-        report.status = B.FAILED
-        report.failure_reason = f"{type(exc).__name__}: {exc}"[:500]
+    """Render one queued report to PDF under a lease; a failure is recorded with its reason, never lost."""
+    # Safe to run twice: a report ready, failed, or rendered by a live worker is left alone;
+    # one whose worker died (stale lease) is taken over.
+    report = leases.lease_acquire(
+        BoardReport, report_id, waiting=(B.QUEUED, B.RETRYING), running=B.RENDERING, on_start=_render_started
+    )
+    if report is None:
+        return BoardReport.objects.filter(pk=report_id).first()
+    with leases.Heartbeat(report, running=B.RENDERING):
+        try:
+            _slow_down_for_tests()
+            pdf = render_pdf(
+                "reporting/pdf/board_report.html", board_report_context(financial_year=report.financial_year)
+            )
+            report.file.save(f"board-report-{report.financial_year}-{report.pk}.pdf", ContentFile(pdf), save=False)
+            report.size_bytes = len(pdf)
+            report.status = B.READY
+            report.failure_reason = ""
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the page, not vanish in a log
+            logger.exception("Board report %s failed", report.pk)
+            report.status = B.FAILED
+            report.failure_reason = f"{type(exc).__name__}: {exc}"[:500]
     report.finished_at = timezone.now()
-    report.save(update_fields=["file", "size_bytes", "status", "failure_reason", "finished_at"])
+    report.leased_by = ""
+    report.save(update_fields=["file", "size_bytes", "status", "failure_reason", "finished_at", "leased_by"])
     return report
+
+
+def _board_report_fail(report: BoardReport, reason: str) -> None:
+    report.status = B.FAILED
+    report.failure_reason = reason[:500]
+    report.finished_at = timezone.now()
+    report.leased_by = ""
+    report.save(update_fields=["status", "failure_reason", "finished_at", "leased_by"])
+
+
+def board_reports_requeue_stale() -> int:
+    """Queue again each report whose worker died mid-render or whose message never reached a worker."""
+    from reporting.tasks import board_report_render_task
+
+    def _requeued(report: BoardReport) -> str:
+        report.failure_reason = f"Attempt {report.attempts} stopped before the PDF was produced."
+        report.save(update_fields=["failure_reason"])
+        return B.RETRYING
+
+    return leases.requeue_due(
+        BoardReport.objects.all(),
+        waiting=(B.QUEUED, B.RETRYING),
+        running=B.RENDERING,
+        requeued_status=_requeued,
+        fail=_board_report_fail,
+        enqueue=lambda report: enqueue(board_report_render_task, report.pk),
+    )

@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from compliance.leases import LeasedJob
+
 
 class RiskRegisterEntry(models.Model):
     """A modern slavery risk the organisation has identified (policy 4.1/4.2)."""
@@ -421,12 +423,14 @@ def board_report_path(instance, filename):
     return f"reporting/board_reports/{instance.financial_year}/{filename}"
 
 
-class BoardReport(models.Model):
-    """The annual Board report PDF (policy 8.2), rendered by a Celery task."""
+class BoardReport(LeasedJob):
+    """The annual Board report PDF (policy 8.2), rendered by a Celery task under a lease."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RENDERING = "rendering", "Rendering"
+        # The last attempt stopped (the worker died); it is queued again.
+        RETRYING = "retrying", "Retrying after a failure"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 

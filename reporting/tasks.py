@@ -24,3 +24,9 @@ def statement_deadline_reminders() -> int:
 @shared_task(name="reporting.tasks.risk_register_reviews_due")
 def risk_register_reviews_due() -> int:
     return scheduled.risk_reviews_remind()
+
+
+@shared_task(name="reporting.tasks.stale_jobs_requeue")
+def stale_jobs_requeue() -> int:
+    # Reporting is the top layer, so this one beat task can see every app's leased jobs.
+    return board_reports.board_reports_requeue_stale()

@@ -197,6 +197,9 @@ def test_beat_schedule_names_only_registered_tasks():
     registered = set(app.tasks)
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in registered, f"schedule {name!r} names unknown task {entry['task']!r}"
+    # Jobs of a dead worker are re-queued only if the sweeper is scheduled (every minute).
+    sweepers = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "reporting.tasks.stale_jobs_requeue"]
+    assert len(sweepers) == 1 and sweepers[0]["schedule"].minute == set(range(60))
 
 
 def test_celery_is_configured_for_safe_redelivery():
@@ -205,6 +208,9 @@ def test_celery_is_configured_for_safe_redelivery():
     assert app.conf.task_acks_late is True
     assert app.conf.task_reject_on_worker_lost is True
     assert app.conf.broker_url == settings.REDIS_URL
+    # Unacknowledged work comes back after the longest task could have run, not after Redis's default hour.
+    visibility = app.conf.broker_transport_options["visibility_timeout"]
+    assert app.conf.task_time_limit < visibility <= 30 * 60
 
 
 @pytest.mark.django_db

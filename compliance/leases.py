@@ -1,0 +1,197 @@
+"""Leases for long background jobs (Board report render, imports): who runs a job, since when, still alive?
+
+A job row is the source of truth, not the broker message. A worker takes the
+job by writing a lease on the row (``leased_by``, ``leased_at``) and keeps it
+alive with a heartbeat from a side thread while it works. If the worker dies
+(SIGKILL, OOM, a lost machine) the heartbeat stops; the beat sweeper sees the
+stale lease a minute or two later and queues the job again, and the next worker
+takes the lease over. A message redelivered by the broker finds the lease held
+(fresh) or taken over (stale), so running a job twice never renders twice.
+
+The same sweeper re-sends jobs whose first ``.delay()`` never reached the broker
+(``compliance.jobs.enqueue_on_commit`` logs and swallows that error).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, models, transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+class LeasedJob(models.Model):
+    """Fields every leased job row carries: its lease, its heartbeat, its attempts and its progress."""
+
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker has started it.")
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When it was last sent to the broker.")
+    leased_by = models.CharField(max_length=200, blank=True, help_text="host:pid of the worker holding it.")
+    leased_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+def worker_name() -> str:
+    """Who holds a lease: enough to find the process in the logs."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.JOB_LEASE_STALE_SECONDS)
+
+
+def lease_is_stale(job: LeasedJob, *, now=None) -> bool:
+    """True when the holder has not shown a sign of life within the stale window."""
+    beat = job.heartbeat_at or job.leased_at
+    return beat is None or beat < (now or timezone.now()) - stale_after()
+
+
+def lease_acquire(
+    model: type[LeasedJob], pk: int, *, waiting: Iterable[str], running: str, on_start: Callable | None = None
+):
+    """Take the job if it waits (or its holder is dead) and mark it running; None if someone else has it.
+
+    Commits at once, so the lease is visible to the sweeper and to the page while
+    the work itself runs in its own (possibly long) transaction.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        job = model.objects.select_for_update().filter(pk=pk).first()
+        if job is None:
+            return None
+        taking_over = job.status == running and lease_is_stale(job, now=now)
+        if job.status not in set(waiting) and not taking_over:
+            return None
+        if taking_over:
+            logger.warning("%s %s: taking over the stale lease of %s", model.__name__, pk, job.leased_by)
+        job.status = running
+        job.attempts += 1
+        job.leased_by = worker_name()
+        job.leased_at = job.heartbeat_at = now
+        fields = ["status", "attempts", "leased_by", "leased_at", "heartbeat_at"]
+        if on_start:
+            fields += on_start(job)
+        job.save(update_fields=fields)
+    return job
+
+
+class Heartbeat:
+    """Keep a lease alive from a side thread and publish progress outside the job's own transaction.
+
+    The work may hold one long transaction (an all-or-nothing import); progress
+    written inside it would be invisible until the end, so the thread writes it
+    on its own database connection. It touches the row only while this worker
+    still holds the lease in the running state.
+    """
+
+    def __init__(self, job: LeasedJob, *, running: str):
+        self.model = type(job)
+        self.pk = job.pk
+        self.owner = job.leased_by
+        self.running = running
+        self.done = job.progress_done
+        self.total = job.progress_total
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def progress(self, done: int, total: int | None = None) -> None:
+        self.done = done
+        if total is not None:
+            self.total = total
+
+    def beat(self) -> int:
+        """Write the heartbeat and progress now; 0 means the lease is no longer ours."""
+        return self.model.objects.filter(pk=self.pk, leased_by=self.owner, status=self.running).update(
+            heartbeat_at=timezone.now(), progress_done=self.done, progress_total=self.total
+        )
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    self.beat()
+                except Exception:  # noqa: BLE001 - a missed beat is retried; the job must not die of it
+                    logger.exception("Heartbeat for %s %s failed", self.model.__name__, self.pk)
+                    close_old_connections()
+        finally:
+            connection.close()
+
+    def __enter__(self) -> Heartbeat:
+        # Run in-process (quick start, most tests) the request is the worker: nothing to keep alive,
+        # and SQLite would refuse a second writer during the job's transaction.
+        from celery import current_task
+
+        in_worker = bool(current_task) and not current_task.request.is_eager
+        if in_worker and settings.JOB_HEARTBEAT_SECONDS > 0:
+            self._thread = threading.Thread(target=self._run, name=f"heartbeat-{self.pk}", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+def requeue_due(
+    queryset: models.QuerySet,
+    *,
+    waiting: Iterable[str],
+    running: str,
+    requeued_status: Callable[[LeasedJob], str],
+    fail: Callable[[LeasedJob, str], None],
+    enqueue: Callable[[LeasedJob], bool],
+) -> int:
+    """Queue again every job whose worker died (stale lease) or whose message never reached a worker.
+
+    A job that has already been started ``JOB_MAX_ATTEMPTS`` times is failed with
+    its reason instead, so a file that kills the worker cannot loop for ever.
+    """
+    now = timezone.now()
+    cutoff = now - stale_after()
+    stale_running = models.Q(status=running) & (
+        models.Q(heartbeat_at__lt=cutoff) | models.Q(heartbeat_at__isnull=True, leased_at__lt=cutoff)
+    )
+    # Waiting longer than a lease lasts: the first message was lost (broker down) or dropped.
+    lost_message = models.Q(status__in=list(waiting)) & (models.Q(queued_at__lt=cutoff) | models.Q(queued_at=None))
+    count = 0
+    for pk in queryset.filter(stale_running | lost_message).values_list("pk", flat=True):
+        with transaction.atomic():
+            job = queryset.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if job is None:
+                continue
+            if job.status == running:
+                if not lease_is_stale(job, now=now):
+                    continue  # it beat while we looked
+                reason = f"The worker {job.leased_by or '(unknown)'} stopped during attempt {job.attempts}."
+                if job.attempts >= settings.JOB_MAX_ATTEMPTS:
+                    fail(job, f"{reason} Gave up after {job.attempts} attempts; see the worker logs.")
+                    continue
+                logger.warning("%s %s: %s Queued again.", type(job).__name__, pk, reason)
+                job.status = requeued_status(job)
+                job.leased_by = ""
+            elif job.queued_at is not None and job.queued_at >= cutoff:
+                continue
+            job.queued_at = now
+            job.save(update_fields=["status", "leased_by", "queued_at"])
+            transaction.on_commit(lambda job=job: enqueue(job))
+            count += 1
+    return count
