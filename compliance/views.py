@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
+from compliance import exports, selectors, services
 from compliance import rules as r
-from compliance import selectors, services
 from compliance.forms import (
     AccessLogFilterForm,
     DepartmentFormSet,
@@ -105,37 +105,23 @@ def access_log(request):
 
 
 def _access_log_csv(request, entries):
-    import csv
-
-    from django.http import StreamingHttpResponse
-
-    class _Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(_Echo())
-    # Exporting the log is itself a read worth recording.
-    services.access_log_record(user=request.user, obj=None, action="export", request=request, detail="Access log CSV")
-
-    def rows():
-        yield writer.writerow(["when", "who", "email", "action", "record", "detail", "ip_address", "path"])
-        for e in entries.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    e.at.isoformat(),
-                    e.user.full_name if e.user else "",
-                    e.user.email if e.user else "",
-                    e.action,
-                    e.object_repr,
-                    e.detail,
-                    e.ip_address or "",
-                    e.path,
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
-    return response
+    header = ["when", "who", "email", "action", "record", "detail", "ip_address", "path"]
+    rows = (
+        [
+            e.at.isoformat(),
+            e.user.full_name if e.user else "",
+            e.user.email if e.user else "",
+            e.action,
+            e.object_repr,
+            e.detail,
+            e.ip_address or "",
+            e.path,
+        ]
+        for e in entries.iterator(chunk_size=500)
+    )
+    return exports.csv_download(
+        request=request, filename="access-log.csv", header=header, rows=rows, detail="Access log CSV"
+    )
 
 
 @login_required

@@ -59,16 +59,9 @@ def _labels(values: list, choices: list) -> str:
     return "; ".join(lookup.get(v, v) for v in values)
 
 
-def csv_safe(value):
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def rows(statements, *, organisation):
-    for row in _rows(statements, organisation=organisation):
-        yield [csv_safe(value) for value in row]
+    # Cells are made formula-safe by compliance.exports, which writes every CSV.
+    yield from _rows(statements, organisation=organisation)
 
 
 def _rows(statements, *, organisation):

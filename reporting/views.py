@@ -6,8 +6,6 @@ reporting gets 404; a reporting role without the right for an action gets 403.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from compliance import exports
 from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.services import access_log_record, organisation_get
@@ -65,24 +64,27 @@ def kpi_csv(request):
     form = forms.PeriodForm(request.GET or None)
     context = dashboard.build(user=request.user, form=form)
     period, previous = context["period"], context["previous"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kpis-{period.start}-{period.end}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "Section",
-            "Indicator",
-            "Unit",
-            f"{period.start} to {period.end}",
-            f"{previous.start} to {previous.end}",
-            "Change",
-            "Trend",
-        ]
+    header = [
+        "Section",
+        "Indicator",
+        "Unit",
+        f"{period.start} to {period.end}",
+        f"{previous.start} to {previous.end}",
+        "Change",
+        "Trend",
+    ]
+    return exports.csv_download(
+        request=request,
+        filename=f"kpis-{period.start}-{period.end}.csv",
+        header=header,
+        rows=_kpi_rows(context),
+        detail=f"KPIs {period.start} to {period.end}",
     )
+
+
+def _kpi_rows(context):
     for row in context["rows"]:
-        writer.writerow(
-            [row["section"], row["label"], row["unit"], row["value"], row["previous"], row["change"], row["verdict"]]
-        )
+        yield [row["section"], row["label"], row["unit"], row["value"], row["previous"], row["change"], row["verdict"]]
     for key in (
         "concerns_by_outcome",
         "concerns_by_subject",
@@ -91,25 +93,15 @@ def kpi_csv(request):
         "suppliers_by_band",
     ):
         for label, value in context["figures"].get(key, {}).items():
-            writer.writerow(
-                [
-                    key.replace("_", " ").capitalize(),
-                    registry.csv_safe(label),
-                    "%" if key.startswith("training") else "",
-                    value,
-                    "",
-                    "",
-                    "",
-                ]
-            )
-    access_log_record(
-        user=request.user,
-        obj=None,
-        action=AccessLog.Action.EXPORT,
-        request=request,
-        detail=f"KPIs {period.start} to {period.end}",
-    )
-    return response
+            yield [
+                key.replace("_", " ").capitalize(),
+                label,
+                "%" if key.startswith("training") else "",
+                value,
+                "",
+                "",
+                "",
+            ]
 
 
 # --- Statements --------------------------------------------------------------------------
@@ -341,16 +333,13 @@ def registry_csv(request):
         .filter(status__in=["approved", "signed", "published"])
         .order_by("-financial_year", "-version")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="modern-slavery-registry.csv"'
-    writer = csv.writer(response)
-    writer.writerow(registry.HEADER)
-    for row in registry.rows(statements, organisation=organisation_get()):
-        writer.writerow(row)
-    access_log_record(
-        user=request.user, obj=None, action=AccessLog.Action.EXPORT, request=request, detail="Statement registry CSV"
+    return exports.csv_download(
+        request=request,
+        filename="modern-slavery-registry.csv",
+        header=registry.HEADER,
+        rows=registry.rows(statements, organisation=organisation_get()),
+        detail="Statement registry CSV",
     )
-    return response
 
 
 # --- Public statement (no login) ----------------------------------------------------------

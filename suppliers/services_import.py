@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django_countries import countries as country_registry
 
+from compliance.exports import unescape_cell
 from compliance.models import User
 from suppliers import scoring
 from suppliers.models import RiskBand, Supplier
@@ -309,21 +310,9 @@ def import_apply(*, actor: User, filename: str, content: bytes) -> ImportReport:
     return report
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(text: str) -> str:
-    # A cell starting like a formula would run in the spreadsheet of whoever opens the export.
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _unsafe(text: str) -> str:
-    # Undo _safe on import so that export then import gives the same register.
-    return text[1:] if text.startswith("'") and text[1:2] in _FORMULA_START and text[1:2] else text
-
-
-def _export_row(s: Supplier) -> list:
-    return [_safe(v) if isinstance(v, str) else v for v in _base_row(s)]
+    # Undo the export's formula escaping on import so that export then import gives the same register.
+    return unescape_cell(text)
 
 
 def _base_row(s: Supplier) -> list:
@@ -343,29 +332,10 @@ def _base_row(s: Supplier) -> list:
     ]
 
 
-EXPORT_EXTRA = ["risk_score", "risk_band"]
+EXPORT_HEADER = [*COLUMNS, "risk_score", "risk_band"]
 
 
-def register_export_csv(suppliers) -> bytes:
-    """The register as CSV; the first columns are exactly the import columns (round trip)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS + EXPORT_EXTRA)
+def register_export_rows(suppliers):
+    """The register's rows; the first columns are exactly the import columns (round trip)."""
     for s in suppliers:
-        writer.writerow(_export_row(s) + [s.risk_score if s.risk_score is not None else "", s.risk_band])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def register_export_xlsx(suppliers) -> bytes:
-    """The register as an Excel workbook with the import columns first."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Suppliers"
-    sheet.append(COLUMNS + EXPORT_EXTRA)
-    for s in suppliers:
-        sheet.append(_export_row(s) + [s.risk_score, s.risk_band])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        yield [*_base_row(s), s.risk_score, s.risk_band]

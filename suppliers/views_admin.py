@@ -9,13 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from compliance import exports
 from compliance import rules as r
-from compliance.models import AccessLog
-from compliance.services import access_log_record
 from compliance.views import _require
 from suppliers import selectors, services, services_import
 from suppliers.forms import (
@@ -144,23 +142,15 @@ def export_register(request):
     _form, filters = filters_from(request)
     if filters.get("mine"):
         filters = {**filters, "contract_owner": request.user.pk}
-    suppliers = list(selectors.supplier_list(user=request.user, filters=filters))
-    fmt = request.GET.get("format", "csv")
-    stamp = timezone.localdate().isoformat()
-    access_log_record(
-        user=request.user,
-        obj=None,
-        action=AccessLog.Action.EXPORT,
+    suppliers = selectors.supplier_list(user=request.user, filters=filters)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    download = exports.xlsx_download if fmt == "xlsx" else exports.csv_download
+    extra = {"sheet_title": "Suppliers"} if fmt == "xlsx" else {}
+    return download(
         request=request,
-        detail=f"Supplier register export ({fmt}, {len(suppliers)} rows)",
+        filename=f"supplier-register-{timezone.localdate().isoformat()}.{fmt}",
+        header=services_import.EXPORT_HEADER,
+        rows=services_import.register_export_rows(suppliers),
+        detail=f"Supplier register export ({fmt}, {suppliers.count()} rows)",
+        **extra,
     )
-    if fmt == "xlsx":
-        response = HttpResponse(
-            services_import.register_export_xlsx(suppliers),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="supplier-register-{stamp}.xlsx"'
-    else:
-        response = HttpResponse(services_import.register_export_csv(suppliers), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="supplier-register-{stamp}.csv"'
-    return response

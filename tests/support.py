@@ -28,3 +28,9 @@ def enrol_totp(user) -> str:
 def current_totp_code(secret: str) -> str:
     counter = next(yield_hotp_counters_from_time())
     return f"{hotp_value(secret, counter):06d}"
+
+
+def download_text(response) -> str:
+    """The text of a download, streamed or not, without the BOM that CSV exports start with for Excel."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body.decode("utf-8-sig")

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from compliance import exports
 from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.policy_selectors import policy_versions_to_acknowledge
@@ -201,30 +202,16 @@ def rates(request):
     return render(request, "training/rates.html", context)
 
 
-def _csv_cell(value):
-    # Names typed by people must not run as spreadsheet formulas.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 def _rates_csv(request, result):
-    import csv
-
-    from django.http import HttpResponse
-
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="training-completion-{result["as_of"]:%Y-%m-%d}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([result["group_by"].replace("_", " "), "complete", "overdue", "expired", "not yet due", "rate %"])
-    for row in [*result["rows"], result["total"]]:
-        writer.writerow(
-            [_csv_cell(row.label), row.complete, row.overdue, row.expired, row.not_yet_due, _csv_cell(row.rate)]
-        )
-    access_log_record(
-        user=request.user,
-        obj=None,
-        action=AccessLog.Action.EXPORT,
+    header = [result["group_by"].replace("_", " "), "complete", "overdue", "expired", "not yet due", "rate %"]
+    rows = (
+        [row.label, row.complete, row.overdue, row.expired, row.not_yet_due, row.rate]
+        for row in [*result["rows"], result["total"]]
+    )
+    return exports.csv_download(
         request=request,
+        filename=f"training-completion-{result['as_of']:%Y-%m-%d}.csv",
+        header=header,
+        rows=rows,
         detail=f"Training completion rates by {result['group_by']} as at {result['as_of']:%Y-%m-%d}",
     )
-    return response

@@ -18,6 +18,7 @@ from safeguarding.tests.factories import ConcernFactory
 from suppliers.models import Audit, CorrectiveAction, RiskAssessment, Supplier, SupplierEvent
 from suppliers.models_questionnaire import QuestionnaireRequest, QuestionnaireTemplate
 from suppliers.tests.factories import AuditFactory, CorrectiveActionFactory, FindingFactory, SupplierFactory
+from tests.support import download_text
 from training.models import RecruitmentCheck
 from training.tests.factories import CourseFactory, PolicyFactory, PolicyVersionFactory, TrainingRecordFactory
 
@@ -362,7 +363,7 @@ def test_kpi_csv_for_the_chosen_period_is_logged(client, make_user, login, organ
     board = make_user(roles.BOARD_MEMBER)
     login(board)
     response = client.get(reverse("reporting:kpi_csv"), {"period": "month", "on": "2025-06-15"})
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(download_text(response))))
     assert rows[0][3:5] == ["2025-06-01 to 2025-06-30", "2025-05-01 to 2025-05-31"]
     assert ["Concerns and cases", "Concerns received", "", "1", "0", "1", "neutral"] in rows
     assert ["Concerns by subject", "A service user", "", "1", "", "", ""] in rows

@@ -15,6 +15,7 @@ from compliance.models import AccessLog, Notification
 from reporting import services
 from reporting.models import ActionPlanItem, Statement
 from reporting.tests.factories import GovernanceMeetingFactory, StatementFactory
+from tests.support import download_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("organisation")]
 
@@ -338,7 +339,7 @@ def test_registry_csv_has_the_govuk_fields(client, login, lead, board, director)
     )
     login(lead)
     response = client.get(reverse("reporting:registry_csv"))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(download_text(response))))
     assert len(rows) == 1
     row = rows[0]
     assert row["OrganisationName"] == "Test Care Ltd"
@@ -366,7 +367,7 @@ def test_registry_csv_is_403_for_a_board_member(client, login, board):
 def test_draft_only_statements_are_not_in_the_registry_export(client, login, lead):
     StatementFactory(created_by=lead)
     login(lead)
-    lines = client.get(reverse("reporting:registry_csv")).content.decode().strip().splitlines()
+    lines = download_text(client.get(reverse("reporting:registry_csv"))).strip().splitlines()
     assert len(lines) == 1  # the header
 
 

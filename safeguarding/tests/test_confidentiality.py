@@ -12,6 +12,7 @@ from compliance.models import AccessLog
 from safeguarding import services
 from safeguarding.models import Attachment, Concern, Status, SubjectType
 from safeguarding.tests.factories import ConcernFactory
+from tests.support import download_text
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +206,7 @@ def test_oversized_file_refused(lead, case, settings):
 def test_case_export_is_logged_and_has_no_narrative_or_names(client, login, lead, reporter, case):
     login(lead)
     response = client.get(reverse("safeguarding:case_export"), {"status": "triaged"})
-    body = response.content.decode()
+    body = download_text(response)
     assert response.status_code == 200
     assert case.reference in body
     assert case.narrative[:20] not in body

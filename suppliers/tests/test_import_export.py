@@ -11,6 +11,7 @@ from compliance.models import AccessLog
 from suppliers.models import EnhancedDueDiligence, Supplier
 from suppliers.services_import import COLUMNS, import_apply
 from suppliers.tests.factories import SupplierFactory
+from tests.support import download_text
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +151,10 @@ def _register_snapshot():
     )
 
 
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_then_import_gives_the_same_register(client, procurement, login, fmt):
     SupplierFactory(
@@ -164,7 +169,7 @@ def test_export_then_import_gives_the_same_register(client, procurement, login, 
     before = _register_snapshot()
     login(procurement)
     response = client.get(reverse("suppliers:export"), {"format": fmt})
-    content = b"".join(response.streaming_content) if response.streaming else response.content
+    content = _body(response)
     assert AccessLog.objects.filter(user=procurement, action="export").exists()
     if fmt == "csv":
         # A formula is neutralised for spreadsheets.
@@ -182,7 +187,7 @@ def test_export_then_import_gives_the_same_register(client, procurement, login, 
     # enhanced checks again in a new register, so that one comes back through the gate.)
     Supplier.objects.filter(pk=high.pk).update(status="prospective")
     before = _register_snapshot()
-    content = client.get(reverse("suppliers:export"), {"format": fmt}).content
+    content = _body(client.get(reverse("suppliers:export"), {"format": fmt}))
     Supplier.objects.all().delete()
     report = import_apply(actor=procurement, filename=f"export.{fmt}", content=content)
     assert not report.errors, report.errors
@@ -193,5 +198,5 @@ def test_export_follows_the_filters(client, procurement, login):
     SupplierFactory(name="Kept", category="cleaning")
     SupplierFactory(name="Filtered out", category="catering")
     login(procurement)
-    body = client.get(reverse("suppliers:export"), {"category": "cleaning"}).content.decode("utf-8-sig")
+    body = download_text(client.get(reverse("suppliers:export"), {"category": "cleaning"}))
     assert "Kept" in body and "Filtered out" not in body

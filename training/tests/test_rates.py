@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from compliance import roles
 from compliance.tests.factories import DepartmentFactory
+from tests.support import download_text
 from training.selectors import completion_rates
 from training.tests.factories import CourseFactory, TrainingRecordFactory
 
@@ -143,7 +144,7 @@ def test_rates_download_as_csv_is_logged_and_formula_safe(people, client, login,
     Department.objects.filter(name="Head office").update(name="=HYPERLINK(1)")
     login(hr_user)
     response = client.get(reverse("training:rates"), {"group_by": "department", "export": "csv"})
-    body = response.content.decode()
+    body = download_text(response)
     assert response["Content-Type"].startswith("text/csv")
     assert "Care delivery,2,1,0,0,66.7" in body
     assert "'=HYPERLINK(1),1,0,1,1,50.0" in body
