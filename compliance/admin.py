@@ -1,7 +1,38 @@
+from allauth.account.decorators import secure_admin_login
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from knox.models import AuthToken
 
 from compliance.models import AccessLog, Department, LegalEntity, Notification, Organisation, Site, User
+
+# No way into the admin around allauth: its sign-in page has the lockout and the
+# TOTP step, and RequireMFAMiddleware makes staff and superusers enrol first.
+admin.site.login = secure_admin_login(admin.site.login)
+
+# Secrets never reach an admin page. API tokens are revoked by their owner (or by
+# deactivating the person); the libraries' own admin pages would show the token
+# lookup key and digest, and let an admin mint a token for someone else.
+admin.site.unregister(AuthToken)
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Who has which second factor; deleting one resets a lost device. The secrets are not shown."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__full_name"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

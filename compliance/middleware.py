@@ -1,4 +1,4 @@
-"""Privileged roles must enrol in MFA before they can use the application."""
+"""Privileged roles (and admin staff) must enrol in MFA before they can use the application."""
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
@@ -20,7 +20,10 @@ _ALLOWED_PREFIXES = (
 
 
 def needs_mfa_enrolment(user) -> bool:
-    return bool(user.is_authenticated and user.is_privileged and not is_mfa_enabled(user))
+    # Admin staff and superusers can read and change everything through the
+    # Django admin, so they count as privileged whatever their roles.
+    privileged = user.is_authenticated and (user.is_privileged or user.is_staff or user.is_superuser)
+    return bool(privileged and not is_mfa_enabled(user))
 
 
 class RequireMFAMiddleware:

@@ -67,3 +67,10 @@ def people_for_admin(*, user: User, filters: dict | None = None) -> QuerySet[Use
     if filters.get("department"):
         qs = qs.filter(department=filters["department"])
     return qs.order_by("full_name", "email")
+
+
+def api_token_for(*, user: User):
+    """The user's API token record (a digest and dates, never the token itself), or None."""
+    from knox.models import AuthToken
+
+    return AuthToken.objects.filter(user=user).order_by("-created").first()

@@ -6,10 +6,14 @@ The defaults are safe for production; the quick start (`make run`) switches on
 DEBUG, eager tasks and SQLite explicitly.
 """
 
+import base64
+import datetime
+import hashlib
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -77,7 +81,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -157,6 +161,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "compliance.adapters.AccountAdapter"
+MFA_ADAPTER = "compliance.adapters.MFAAdapter"
+# allauth reads the client address for its rate limits itself: behind the proxy
+# every client would otherwise share the proxy's address (and one attacker's
+# failures would lock everybody out).
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -166,11 +175,34 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# Five wrong passwords for one account within five minutes lock it out for the
-# rest of that window; allauth shows "Too many failed login attempts".
+# Five wrong passwords for one account *from one address* within five minutes
+# lock that account at that address for the rest of the window (the adapter puts
+# the address into allauth's "key"), so a stranger cannot lock the owner out from
+# elsewhere; ten failures a minute from one address stop that address. A password
+# reset clears the lock. See README "Sign-in lockout" for the trade-off.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins for one account (from any address) within an hour after which
+# its holder is told by email, at most once an hour.
+LOGIN_FAILURE_NOTIFY_AFTER = _env("LOGIN_FAILURE_NOTIFY_AFTER", env.int, 5)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = _env("MFA_TOTP_ISSUER", env.str, "Modern Slavery Compliance")
+# TOTP secrets and recovery-code seeds are encrypted at rest (Fernet: AES-128-CBC
+# + HMAC-SHA256) with these keys, newest first; older keys still decrypt, so a
+# key can be rotated without locking anyone out (README "Secrets at rest").
+MFA_ENCRYPTION_KEYS = _env("MFA_ENCRYPTION_KEYS", env.list, [])
+if not MFA_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEYS is not set. Production refuses to start without it; generate one with "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        )
+    # Quick start only: a key derived from the (insecure, DEBUG-only) secret key.
+    MFA_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(f"mfa:{SECRET_KEY}".encode()).digest()).decode()]
+for _key in MFA_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"MFA_ENCRYPTION_KEYS holds a key that is not a Fernet key: {exc}") from exc
 
 # Idle timeout: the cookie lives 30 minutes and is renewed on every request.
 SESSION_COOKIE_AGE = _env("SESSION_IDLE_TIMEOUT_SECONDS", env.int, 30 * 60)
@@ -339,9 +371,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- API ---------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF takes the WWW-Authenticate challenge (and so 401 rather
+    # than 403 for a missing or bad credential) from the first class.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "compliance.api_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
@@ -352,6 +386,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "compliance.api_exceptions.exception_handler",
+}
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; the token is
+# shown once when it is created and stops working after API_TOKEN_TTL_DAYS.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=_env("API_TOKEN_TTL_DAYS", env.int, 90)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Modern Slavery Compliance API",
@@ -415,6 +456,8 @@ CASE_SLA_DEPUTY_AFTER_HOURS = _env("CASE_SLA_DEPUTY_AFTER_HOURS", env.int, 24)
 # Wrong receipt codes from one address before it must wait, and for how long.
 RECEIPT_CODE_MAX_ATTEMPTS = _env("RECEIPT_CODE_MAX_ATTEMPTS", env.int, 5)
 RECEIPT_CODE_LOCKOUT_SECONDS = _env("RECEIPT_CODE_LOCKOUT_SECONDS", env.int, 15 * 60)
+# A receipt code opens the report in that browser only until it has been idle this long.
+RECEIPT_SESSION_IDLE_SECONDS = _env("RECEIPT_SESSION_IDLE_SECONDS", env.int, 10 * 60)
 # Anonymous reports accepted from one address per hour (a flood must not bury real reports).
 ANONYMOUS_REPORTS_PER_HOUR = _env("ANONYMOUS_REPORTS_PER_HOUR", env.int, 10)
 # Other apps have a "status" too: give the case workflow's its own schema name.

@@ -6,10 +6,11 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
-from compliance import exports, selectors, services
+from compliance import account_services, exports, selectors, services
 from compliance import rules as r
 from compliance.forms import (
     AccessLogFilterForm,
@@ -126,20 +127,21 @@ def _access_log_csv(request, entries):
 
 @login_required
 def api_token(request):
-    token = Token.objects.filter(user=request.user).first()
     new_key = None
     if request.method == "POST":
-        if token:
-            token.delete()
-            token = None
         if request.POST.get("action") == "create":
-            token = Token.objects.create(user=request.user)
-            # Shown once: afterwards only its existence is visible.
-            new_key = token.key
+            _token, new_key = account_services.api_token_create(user=request.user)
+            # Shown once: only a digest is stored, so nobody can show it again.
             messages.success(request, "New API token created. Copy it now: it will not be shown again.")
         else:
+            account_services.api_token_revoke(user=request.user)
             messages.success(request, "API token revoked.")
-    return render(request, "compliance/api_token.html", {"token": token, "new_key": new_key})
+    token = selectors.api_token_for(user=request.user)
+    expired = bool(token and token.expiry and token.expiry < timezone.now())
+    response = render(request, "compliance/api_token.html", {"token": token, "new_key": new_key, "expired": expired})
+    if new_key:
+        add_never_cache_headers(response)
+    return response
 
 
 @login_required

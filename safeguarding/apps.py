@@ -6,4 +6,7 @@ class SafeguardingConfig(AppConfig):
     verbose_name = "Safeguarding"
 
     def ready(self):
-        from safeguarding import audit  # noqa: F401  registers models with auditlog
+        from safeguarding import (
+            audit,  # noqa: F401  registers models with auditlog
+            receipt_session,  # noqa: F401  clears the follow-up session at sign-in/out
+        )

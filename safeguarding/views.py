@@ -17,8 +17,7 @@ from compliance.services import client_ip
 from safeguarding import selectors, services
 from safeguarding.forms import AnonymousConcernForm, ConcernForm, ReceiptCodeForm, ReporterAddForm
 from safeguarding.models import Channel
-
-SESSION_KEY = "safeguarding_receipt_concern"
+from safeguarding.receipt_session import receipt_session_clear, receipt_session_concern_pk, receipt_session_open
 
 
 def _apply_service_errors(form, exc: ValidationError):
@@ -116,8 +115,7 @@ def report_status(request):
             )
             if concern is not None:
                 cache.delete(key)
-                request.session.cycle_key()
-                request.session[SESSION_KEY] = concern.pk
+                receipt_session_open(request=request, concern_pk=concern.pk)
                 return redirect("safeguarding:report_follow_up")
             if cache.add(key, 1, settings.RECEIPT_CODE_LOCKOUT_SECONDS) is False:
                 try:
@@ -135,7 +133,7 @@ def report_status(request):
 
 def report_follow_up(request):
     """The anonymous reporter's view: status, messages both ways, and a form to add more."""
-    pk = request.session.get(SESSION_KEY)
+    pk = receipt_session_concern_pk(request=request)
     concern = selectors.concern_for_receipt_code_session(pk=pk) if pk else None
     if concern is None:
         messages.info(request, "Enter your receipt code to see your report.")
@@ -167,7 +165,7 @@ def report_follow_up(request):
 
 @require_POST
 def report_forget(request):
-    request.session.pop(SESSION_KEY, None)
+    receipt_session_clear(session=request.session)
     messages.success(request, "This device no longer shows your report. Keep your receipt code to look again.")
     return redirect("safeguarding:report_status")
 

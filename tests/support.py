@@ -34,3 +34,10 @@ def download_text(response) -> str:
     """The text of a download, streamed or not, without the BOM that CSV exports start with for Excel."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return body.decode("utf-8-sig")
+
+
+def api_token(user) -> str:
+    """A fresh API token for the user (the clear text exists only here: only its digest is stored)."""
+    from compliance.account_services import api_token_create
+
+    return api_token_create(user=user)[1]

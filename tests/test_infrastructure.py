@@ -15,7 +15,7 @@ from django.urls import reverse
 from compliance import roles
 from compliance.models import Notification
 from compliance.tests.factories import NotificationFactory
-from tests.support import IN_CI, require_service
+from tests.support import IN_CI, api_token, require_service
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,6 +110,7 @@ def test_check_deploy_is_clean_in_production_mode():
         DJANGO_SETTINGS_MODULE="compliance.settings",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-0123456789",
+        MFA_ENCRYPTION_KEYS="cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGhlLWNoayE=",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -145,11 +146,8 @@ def test_openapi_schema_validates_without_warnings(tmp_path):
 
 @pytest.mark.django_db
 def test_api_me_with_token_and_session(client, make_user):
-    from rest_framework.authtoken.models import Token
-
     user = make_user(roles.STAFF, roles.HR)
-    token = Token.objects.create(user=user)
-    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     assert response.status_code == 200
     assert response.json()["roles"] == ["HR", "Staff"]
     assert client.get("/api/v1/me/").status_code in (401, 403)
@@ -157,11 +155,8 @@ def test_api_me_with_token_and_session(client, make_user):
 
 @pytest.mark.django_db
 def test_api_refuses_privileged_user_without_mfa(client, make_user):
-    from rest_framework.authtoken.models import Token
-
     user = make_user(roles.MODERN_SLAVERY_LEAD, mfa=False)
-    token = Token.objects.create(user=user)
-    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     assert response.status_code == 403
     assert "two-factor" in response.json()["detail"]
 

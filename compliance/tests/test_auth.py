@@ -36,7 +36,7 @@ def test_repeated_wrong_passwords_lock_the_account_out(client, make_user):
         _sign_in(client, user.email, "wrong-password")
     # Even the right password is refused while locked out, with a message saying why.
     response = _sign_in(client, user.email)
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

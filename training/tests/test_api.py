@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 import time_machine
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from compliance import roles
+from tests.support import api_token
 from training.tests.factories import CourseFactory, TrainingRecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ TODAY = datetime.date(2026, 6, 1)
 
 def _api(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 
