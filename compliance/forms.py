@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.models import Group
 
 from compliance.models import AccessLog, Department, LegalEntity, Organisation, Site, User
-from compliance.widgets import DateInput, Textarea, round_trip_formfield
+from compliance.widgets import DateInput, Textarea, keep_current_choice, round_trip_formfield
 
 
 class OrganisationForm(forms.ModelForm):
@@ -118,10 +118,10 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["line_manager"].queryset = User.objects.filter(is_active=True).order_by("full_name")
+        managers = User.objects.filter(is_active=True).exclude(pk=self.instance.pk).order_by("full_name")
+        keep_current_choice(self, "line_manager", managers)
         if self.instance.pk:
             self.fields["roles"].initial = list(self.instance.groups.all())
-            self.fields["line_manager"].queryset = self.fields["line_manager"].queryset.exclude(pk=self.instance.pk)
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

@@ -63,3 +63,25 @@ def keep_current_choice(form: forms.BaseForm, name: str, queryset: models.QueryS
     if current is not None:
         queryset = queryset | queryset.model._default_manager.filter(pk=current)
     form.fields[name].queryset = queryset.distinct()
+
+
+class RoundTripMixin:
+    """Form mixin: a multiple choice left as it was keeps its stored order.
+
+    Checkboxes come back in the order of the choices, so a list stored in another order
+    (by pre-fill, an import or the API) would otherwise be rewritten and logged as an edit.
+    """
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            if (
+                isinstance(field, forms.MultipleChoiceField)
+                and not isinstance(field, forms.ModelMultipleChoiceField)
+                and name in data
+                and name not in self.changed_data
+            ):
+                initial = self.get_initial_for_field(field, name)
+                if initial is not None:
+                    data[name] = list(initial)
+        return data

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from compliance.models import User
-from compliance.widgets import DateInput, Textarea, round_trip_formfield
+from compliance.widgets import DateInput, RoundTripMixin, Textarea, keep_current_choice, round_trip_formfield
 from reporting import models as m
 from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, Statement
 
@@ -41,7 +41,7 @@ class StatementStartForm(forms.Form):
     )
 
 
-class StatementForm(forms.ModelForm):
+class StatementForm(RoundTripMixin, forms.ModelForm):
     policy_areas = _multi(m.POLICY_AREAS, "Our policies cover")
     training_audiences = _multi(m.TRAINING_AUDIENCES, "Training was given to")
     monitoring_partners = _multi(m.MONITORING_PARTNERS, "We work with these partners to monitor working conditions")
@@ -178,7 +178,7 @@ class RiskEntryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _active_people()
+        keep_current_choice(self, "owner", _active_people())
 
 
 class RiskReviewForm(forms.Form):
@@ -229,7 +229,7 @@ class ActionItemForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _active_people()
+        keep_current_choice(self, "owner", _active_people())
 
 
 class ActionProgressForm(forms.Form):

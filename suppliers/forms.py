@@ -5,7 +5,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from compliance.models import User
-from compliance.widgets import DateInput, Textarea, round_trip_formfield
+from compliance.widgets import DateInput, Textarea, keep_current_choice, round_trip_formfield
 from suppliers.models import (
     Audit,
     CategoryRisk,
@@ -58,7 +58,7 @@ class SupplierForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contract_owner"].queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
+        keep_current_choice(self, "contract_owner", User.objects.filter(is_active=True).order_by("full_name", "email"))
 
     def clean(self):
         data = super().clean()
@@ -174,7 +174,7 @@ class AuditForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["auditor"].queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
+        keep_current_choice(self, "auditor", User.objects.filter(is_active=True).order_by("full_name", "email"))
         self.fields["auditor"].label = "Auditor (one of us)"
 
     def clean(self):

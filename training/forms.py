@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from compliance import roles
 from compliance.models import Department, User
-from compliance.widgets import DateInput, Textarea, round_trip_formfield
+from compliance.widgets import DateInput, Textarea, keep_current_choice, round_trip_formfield
 from training.models import AssignmentRule, Course, ImportBatch, RecruitmentCheck
 from training.selectors import GROUP_BY_CHOICES
 from training.uploads import validate_document
@@ -154,8 +154,10 @@ class RecruitmentCheckForm(forms.ModelForm):
         from suppliers.models import Supplier
 
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Supplier.objects.filter(
-            Q(category=Supplier.Category.AGENCY_STAFFING) | Q(is_recruitment_agency=True)
+        keep_current_choice(
+            self,
+            "agency",
+            Supplier.objects.filter(Q(category=Supplier.Category.AGENCY_STAFFING) | Q(is_recruitment_agency=True)),
         )
         self.fields["agency"].label = "Agency (from the supplier register)"
 
