@@ -198,7 +198,8 @@ def action_edit(request, pk: int | None = None):
     form = forms.ActionItemForm(
         request.POST or None,
         instance=item,
-        initial={"owner": request.user.pk, "financial_year": timezone.localdate().year},
+        # Defaults for a new action only: on an edit they would replace the stored owner and year.
+        initial=None if item else {"owner": request.user.pk, "financial_year": timezone.localdate().year},
     )
     done = _save_form(
         request,

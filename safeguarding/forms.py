@@ -47,6 +47,8 @@ def _supplier_choices():
 class ConcernForm(forms.Form):
     """What a reporter tells us, with the immediate-danger question first."""
 
+    error_title = "Your report has not been sent yet."  # heading of the error summary (partials/form_errors.html)
+
     immediate_danger = forms.ChoiceField(
         label="Is anyone in immediate danger?",
         choices=YES_NO,

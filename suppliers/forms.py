@@ -5,7 +5,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from compliance.models import User
-from compliance.widgets import DateInput, Textarea, keep_current_choice, round_trip_formfield
+from compliance.widgets import DateInput, RoundTripMixin, Textarea, keep_current_choice, round_trip_formfield
 from suppliers.models import (
     Audit,
     CategoryRisk,
@@ -48,7 +48,7 @@ class SupplierFilterForm(forms.Form):
         self.fields["country"].choices = [("", "Any country"), *list(self.fields["country"].choices)[1:]]
 
 
-class SupplierForm(forms.ModelForm):
+class SupplierForm(RoundTripMixin, forms.ModelForm):
     class Meta:
         formfield_callback = round_trip_formfield
         model = Supplier

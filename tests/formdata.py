@@ -24,16 +24,21 @@ _VALID = {
 
 
 class _FormParser(HTMLParser):
-    def __init__(self):
+    def __init__(self, action: str | None):
         super().__init__(convert_charrefs=True)
         self.pairs: list[tuple[str, str]] = []
+        self._want = action  # only the form with this action ("" = no action attribute); None = everything
+        self._inside = action is None
+        self._done = False  # the first matching form only
         self._select = None  # (name, multiple, options[(value, selected)])
         self._option = None  # [value or None, text, selected]
         self._textarea = None  # [name, text]
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if "disabled" in a:
+        if tag == "form" and self._want is not None:
+            self._inside = not self._done and (a.get("action") or "") == self._want
+        if "disabled" in a or not self._inside:
             return
         if tag == "input":
             self._input(a)
@@ -64,7 +69,10 @@ class _FormParser(HTMLParser):
             self._textarea[1] += data
 
     def handle_endtag(self, tag):
-        if tag == "option" and self._option is not None:
+        if tag == "form" and self._want is not None:
+            self._done = self._done or self._inside
+            self._inside = False
+        elif tag == "option" and self._option is not None:
             value, text, selected = self._option
             self._select[2].append((text.strip() if value is None else value, selected))
             self._option = None
@@ -83,9 +91,12 @@ class _FormParser(HTMLParser):
             self._textarea = None
 
 
-def browser_form_data(html: str) -> QueryDict:
-    """The data a browser would POST if the user submitted this HTML unchanged."""
-    parser = _FormParser()
+def browser_form_data(html: str, *, action: str | None = None) -> QueryDict:
+    """The data a browser would POST if the user submitted this HTML unchanged.
+
+    ``action`` picks the first <form> on a page with that action attribute ("" for a form without one).
+    """
+    parser = _FormParser(action)
     parser.feed(html)
     parser.close()
     data = QueryDict(mutable=True)

@@ -90,10 +90,12 @@ def _person():
 
 def _supplier():
     from suppliers.models import Supplier
+    from suppliers.services import risk_assess
     from suppliers.tests.factories import SupplierFactory
 
-    return SupplierFactory(
+    supplier = SupplierFactory(
         category=Supplier.Category.AGENCY_STAFFING,
+        is_recruitment_agency=True,
         countries=["PL", "GB"],
         annual_spend=Decimal("12345.67"),
         contract_owner=_gone(),
@@ -102,6 +104,8 @@ def _supplier():
         uses_agency_labour=True,
         migrant_workforce=True,
     )
+    risk_assess(supplier=supplier, reason="Added to the register")  # as the register does when it is added
+    return supplier
 
 
 def _enhanced():

@@ -64,11 +64,15 @@ def record_detail(request, pk: int):
         and not record.declared_on
         else None
     )
-    reschedule_form = RescheduleForm() if complete_form is not None else None
+    # Starts from the stored due date, so HR see it and change only what they mean to.
+    reschedule_form = RescheduleForm(initial={"due_on": record.due_on}) if complete_form is not None else None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "reschedule" and reschedule_form is not None:
-            reschedule_form = RescheduleForm(request.POST)
+            reschedule_form = RescheduleForm(request.POST, initial={"due_on": record.due_on})
+            if reschedule_form.is_valid() and "due_on" not in reschedule_form.changed_data:
+                messages.info(request, "The due date is the same as before: nothing was changed.")
+                return redirect("training:record_detail", pk=record.pk)
             if reschedule_form.is_valid():
                 try:
                     services.training_record_reschedule(

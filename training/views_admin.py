@@ -253,6 +253,10 @@ def recruitment_edit(request, user_id: int):
     check = getattr(worker, "recruitment_check", None) or RecruitmentCheck(worker=worker)
     form = RecruitmentCheckForm(request.POST or None, instance=check)
     if request.method == "POST":
+        if check.pk and form.is_valid() and not form.has_changed():
+            # Saved unchanged: keep the record (and who last changed it) exactly as it was.
+            messages.info(request, f"Nothing changed in the recruitment checks for {worker}.")
+            return redirect("training:recruitment_list")
         if form.is_valid():
             try:
                 check = services.recruitment_check_save(check=form.instance, actor=request.user)
