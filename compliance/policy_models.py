@@ -45,7 +45,10 @@ class Policy(models.Model):
 
 
 def _policy_upload_to(instance, filename):
-    return f"policies/{instance.policy_id}/{timezone.now():%Y%m%d%H%M%S}-{filename[-80:]}"
+    # A generated name: nothing typed by a person reaches the file system.
+    from compliance.uploads import generated_upload_name
+
+    return f"policies/{instance.policy_id}/{generated_upload_name(filename)}"
 
 
 class PolicyVersion(models.Model):

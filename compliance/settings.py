@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: limits on files per submission (compliance/uploads.py).
+    "compliance.uploads.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -275,6 +277,11 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o640
 ATTACHMENT_MAX_BYTES = _env("ATTACHMENT_MAX_BYTES", env.int, 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Per form submission (compliance/uploads.py): files beyond these are not read, and the form says why.
+UPLOAD_MAX_FILES = _env("UPLOAD_MAX_FILES", env.int, 5)
+UPLOAD_MAX_TOTAL_BYTES = _env("UPLOAD_MAX_TOTAL_BYTES", env.int, 20 * 1024 * 1024)
+# Room for a form's text fields on top of its files when judging a request by its Content-Length.
+UPLOAD_FORM_TEXT_ALLOWANCE = 512 * 1024
 
 # --- Email -------------------------------------------------------------------
 EMAIL_CONFIG = _env("EMAIL_URL", env.email_url, "consolemail://")

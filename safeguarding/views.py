@@ -64,7 +64,9 @@ def _anonymous_flood(request) -> bool:
 def report_anonymous(request):
     form = AnonymousConcernForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if form.is_valid() and _anonymous_flood(request):
+        # Every attempt counts, sent or refused: a flood of failing submissions is still a flood.
+        flooded = _anonymous_flood(request)
+        if form.is_valid() and flooded:
             form.add_error(
                 None,
                 "Too many reports have been sent from this connection in the last hour, so this one was not sent. "

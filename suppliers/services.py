@@ -16,6 +16,7 @@ from compliance import roles
 from compliance import rules as r
 from compliance.models import User
 from compliance.services import notification_send
+from compliance.uploads import display_name, stored_name
 from suppliers import scoring
 from suppliers.models import (
     CodeOfConduct,
@@ -346,13 +347,14 @@ def document_upload(*, supplier: Supplier, uploaded, actor: User | None, descrip
     content_type = validate_upload(uploaded)
     document = SupplierDocument(
         supplier=supplier,
-        original_name=uploaded.name[:255],
+        original_name=display_name(uploaded.name, content_type),
         content_type=content_type,
         size=uploaded.size,
         description=description[:255],
         uploaded_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    document.file.save(uploaded.name, uploaded, save=False)
+    # Stored under a random name; the person's name is kept, cleaned, only for the download.
+    document.file.save(stored_name(content_type), uploaded, save=False)
     document.save()
     return document
 

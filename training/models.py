@@ -105,7 +105,10 @@ class AssignmentRule(models.Model):
 
 
 def _evidence_upload_to(instance, filename):
-    return f"training/evidence/{instance.user_id}/{timezone.now():%Y%m%d%H%M%S}-{filename[-80:]}"
+    # A generated name: nothing the person typed reaches the file system or the download name.
+    from compliance.uploads import generated_upload_name
+
+    return f"training/evidence/{instance.user_id}/{generated_upload_name(filename)}"
 
 
 class TrainingRecord(models.Model):
