@@ -463,6 +463,10 @@ CASE_SLA_DEPUTY_AFTER_HOURS = _env("CASE_SLA_DEPUTY_AFTER_HOURS", env.int, 24)
 # Wrong receipt codes from one address before it must wait, and for how long.
 RECEIPT_CODE_MAX_ATTEMPTS = _env("RECEIPT_CODE_MAX_ATTEMPTS", env.int, 5)
 RECEIPT_CODE_LOCKOUT_SECONDS = _env("RECEIPT_CODE_LOCKOUT_SECONDS", env.int, 15 * 60)
+# Wrong codes that start with the same characters, from any address, before that
+# prefix must wait as well (against many connections guessing around one code).
+RECEIPT_CODE_PREFIX_LENGTH = _env("RECEIPT_CODE_PREFIX_LENGTH", env.int, 4)
+RECEIPT_CODE_PREFIX_MAX_ATTEMPTS = _env("RECEIPT_CODE_PREFIX_MAX_ATTEMPTS", env.int, 10)
 # A receipt code opens the report in that browser only until it has been idle this long.
 RECEIPT_SESSION_IDLE_SECONDS = _env("RECEIPT_SESSION_IDLE_SECONDS", env.int, 10 * 60)
 # Anonymous reports accepted from one address per hour (a flood must not bury real reports).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -92,39 +94,61 @@ def report_anonymous(request):
     return render(request, "safeguarding/report_form.html", {"form": form, "anonymous": True})
 
 
-def _attempts_key(request) -> str:
-    return f"safeguarding:receipt-code:{client_ip(request) or 'unknown'}"
+def _receipt_code_counters(request, code: str) -> list[tuple[str, int]]:
+    """The wrong-code counters a try is checked against: (cache key, limit).
+
+    One per address (what one connection may guess) and one per code prefix
+    (what many connections together may guess around one code whose start is
+    known, e.g. read over a shoulder). Only the prefix's hash is kept.
+    """
+    prefix = services.receipt_code_normalise(code)[: settings.RECEIPT_CODE_PREFIX_LENGTH]
+    prefix_hash = hashlib.sha256(prefix.encode()).hexdigest()[:32]
+    return [
+        (f"safeguarding:receipt-code:{client_ip(request) or 'unknown'}", settings.RECEIPT_CODE_MAX_ATTEMPTS),
+        (f"safeguarding:receipt-code-prefix:{prefix_hash}", settings.RECEIPT_CODE_PREFIX_MAX_ATTEMPTS),
+    ]
+
+
+def _receipt_code_wrong(counters: list[tuple[str, int]]) -> int:
+    """Count a wrong code on every counter; returns the tries left before the first of them locks."""
+    left = []
+    for key, limit in counters:
+        # The cache fails open when Redis is down (compliance.cache): nothing is counted then.
+        if cache.add(key, 1, settings.RECEIPT_CODE_LOCKOUT_SECONDS):
+            count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.set(key, 1, settings.RECEIPT_CODE_LOCKOUT_SECONDS)
+                count = 1
+        left.append(limit - count)
+    return max(0, min(left))
 
 
 def report_status(request):
-    """Enter a receipt code; wrong codes from one address are limited."""
+    """Enter a receipt code; wrong codes are limited per address and per code prefix."""
     form = ReceiptCodeForm(request.POST or None)
-    key = _attempts_key(request)
-    limit = settings.RECEIPT_CODE_MAX_ATTEMPTS
     minutes = max(1, settings.RECEIPT_CODE_LOCKOUT_SECONDS // 60)
-    locked = (cache.get(key) or 0) >= limit
-    if request.method == "POST":
-        if locked:
-            form.is_valid()
+    if request.method == "POST" and form.is_valid():
+        counters = _receipt_code_counters(request, form.cleaned_data["code"])
+        if any((cache.get(key) or 0) >= limit for key, limit in counters):
+            # Locked: even the right code is not checked until the wait is over.
             form.add_error(
                 None,
-                f"Too many wrong codes have been tried from this connection. Please wait {minutes} minutes and try "
-                "again. If you need help now, call the Modern Slavery Helpline.",
+                f"Too many wrong codes have been tried from this connection or for this code. Please wait {minutes} "
+                "minutes and try again. If you need help now, call the Modern Slavery Helpline.",
             )
-        elif form.is_valid():
+        else:
             concern = selectors.concern_for_receipt_code(
                 code_hash=services.receipt_code_hash(form.cleaned_data["code"])
             )
             if concern is not None:
-                cache.delete(key)
+                # A right code leaves the counters alone: otherwise one known code,
+                # entered between guesses, would reset the limit for ever.
                 receipt_session_open(request=request, concern_pk=concern.pk)
                 return redirect("safeguarding:report_follow_up")
-            if cache.add(key, 1, settings.RECEIPT_CODE_LOCKOUT_SECONDS) is False:
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, settings.RECEIPT_CODE_LOCKOUT_SECONDS)
-            left = max(0, limit - (cache.get(key) or 0))
+            left = _receipt_code_wrong(counters)
             form.add_error(
                 "code",
                 "We could not find a report with that code. Check it and try again"
