@@ -20,7 +20,9 @@ Use these instead of Django's own widgets in every forms.py:
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils.html import conditional_escape, format_html
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -85,3 +87,27 @@ class RoundTripMixin:
                 if initial is not None:
                     data[name] = list(initial)
         return data
+
+
+def form_error_messages(form: forms.BaseForm, error: ValidationError | None = None) -> list[str]:
+    """Each problem as "Label: message" linking to its field, for a banner shown after a redirect.
+
+    ``error`` (from a service) is spread over the fields it names; the rest are form-wide.
+    The same wording as partials/form_errors.html, which is used when the form is re-shown.
+    """
+    lines = []
+    problems = dict(form.errors) if form.is_bound else {}
+    if error is not None:
+        named = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+        for name, messages in named.items():
+            problems.setdefault(name if name in form.fields else NON_FIELD_ERRORS, []).extend(messages)
+    for name, messages in problems.items():
+        field = form.fields.get(name)
+        for message in messages:
+            if field is None or field.widget.is_hidden:
+                lines.append(conditional_escape(message))
+            else:
+                lines.append(
+                    format_html('<a class="alert-link" href="#{}">{}</a>: {}', form[name].auto_id, field.label, message)
+                )
+    return lines

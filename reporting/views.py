@@ -19,6 +19,7 @@ from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.services import access_log_record, organisation_get
 from compliance.views import _require
+from compliance.widgets import form_error_messages
 from reporting import board_reports, dashboard, forms, kpis, periods, registry, scheduled, selectors, services
 from reporting import rules as rr
 from reporting.diff import statement_diff
@@ -197,14 +198,14 @@ def _transition(request, statement, form, call):
         try:
             call(form.cleaned_data)
         except ValidationError as error:
-            _messages_from(request, error)
+            for line in form_error_messages(form, error):
+                messages.error(request, line)
         else:
             return redirect("reporting:statement_detail", pk=statement.pk)
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+        # Shown on the detail page after the redirect: "Date signed: This field is required.", linked.
+        for line in form_error_messages(form):
+            messages.error(request, line)
     return redirect("reporting:statement_detail", pk=statement.pk)
 
 

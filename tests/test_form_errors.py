@@ -63,4 +63,19 @@ def test_a_director_who_leaves_the_date_blank_is_told_which_field(client, login,
         follow=True,
     )
 
-    assert "Date signed: This field is required." in response.content.decode()
+    html = response.content.decode()
+    # The banner after the redirect names the field and links to it on the page that shows the form.
+    assert '<a class="alert-link" href="#id_signed_on">Date signed</a>: This field is required.' in html
+    assert 'id="id_signed_on"' in html
+
+    # A refusal from the service names its field the same way.
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("reporting:statement_sign", args=[statement.pk]),
+        {"signatory_title": "CEO", "signed_on": tomorrow},
+        follow=True,
+    )
+    assert (
+        '<a class="alert-link" href="#id_signed_on">Date signed</a>: The signature date cannot be in the future.'
+        in response.content.decode()
+    )
