@@ -46,6 +46,19 @@ class UserQuerySet(models.QuerySet):
         qs = self.filter(groups__name__in=role_names, is_active=True)
         return qs.distinct() if len(role_names) > 1 else qs
 
+    def employed_on(self, day):
+        """People on the books on `day`: started by then (or no start date recorded) and not yet left.
+
+        A leaver counts until their leaving date; someone deactivated without one is not counted.
+        """
+        started = models.Q(start_date__isnull=True) | models.Q(start_date__lte=day)
+        not_left = models.Q(left_on__gt=day) | models.Q(left_on__isnull=True, is_active=True)
+        return self.filter(started & not_left)
+
+    def staff_on(self, day):
+        """Staff on `day`: employed then and holding the Staff role (a Board member without it is not staff)."""
+        return self.employed_on(day).filter(groups__name=roles.STAFF)
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True

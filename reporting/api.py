@@ -43,6 +43,11 @@ class KpiResponseSerializer(serializers.Serializer):
     period_end = serializers.DateField()
     previous_start = serializers.DateField()
     previous_end = serializers.DateField()
+    as_of = serializers.DateField(
+        help_text="The date the figures are as at: the period end, or today if it has not ended."
+    )
+    to_date = serializers.BooleanField(help_text="True when the period has not ended (figures are to date).")
+    as_at_label = serializers.CharField()
     kpis = KpiRowSerializer(many=True)
     breakdowns = serializers.DictField(child=serializers.DictField(child=serializers.FloatField()))
 
@@ -78,6 +83,9 @@ class KpiView(APIView):
             "period_end": period.end,
             "previous_start": previous.start,
             "previous_end": previous.end,
+            "as_of": figures["as_of"],
+            "to_date": figures["to_date"],
+            "as_at_label": figures["as_at_label"],
             "kpis": kpis.trend(figures, before),
             "breakdowns": {k: figures[k] for k in breakdown_keys},
         }

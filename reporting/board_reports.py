@@ -48,34 +48,61 @@ def board_report_request(*, actor: User, financial_year: int) -> BoardReport:
     return report
 
 
+def registry_status(statement: Statement | None) -> str:
+    """The statement's GOV.UK registry line for the Board report.
+
+    Reads the registry submission date only where the statement records one
+    (the field arrives with the statement workflow); otherwise says whether the
+    statement is published. Submission to the registry is voluntary, "strongly
+    encouraged" by the Home Office rather than required by s.54 (ICAEW, "Central
+    registry for modern slavery statements",
+    https://icaew.com/technical/sustainability/modern-slavery/central-registry-for-modern-slavery-statements;
+    Home Office registry update, 26 April 2024: statements "submitted to the
+    registry on a voluntary basis"), so the line says "not submitted", not "late".
+    """
+    if statement is None:
+        return "No statement has been started for this financial year."
+    submitted_on = getattr(statement, "registry_submitted_on", None)
+    if submitted_on:
+        return f"Submitted to the GOV.UK modern slavery statement registry on {submitted_on.day} {submitted_on:%B %Y}."
+    if statement.status == Statement.Status.PUBLISHED:
+        if hasattr(statement, "registry_submitted_on"):
+            return "Published; not yet submitted to the GOV.UK modern slavery statement registry."
+        return "Published; registry submission not recorded in the application."
+    return f"Not published (status: {statement.get_status_display().lower()}); not submitted to the registry."
+
+
 def board_report_context(*, financial_year: int) -> dict:
-    """Everything the Board report shows, in aggregate."""
+    """Everything the Board report shows, in aggregate, as at the period end (or today, "to date")."""
     organisation = organisation_get()
     period = periods.financial_year(organisation, financial_year)
     previous = period.previous()
-    figures, previous_figures = kpis.compute_many([period, previous])
+    today = timezone.localdate()
+    figures, previous_figures = kpis.compute_many([period, previous], today)
+    day = kpis.as_of(period, today)
     snapshots = KpiSnapshot.objects.filter(period_start__gte=period.start, period_end__lte=period.end).order_by(
         "period_start"
     )
     history = [(f"{s.period_start:%b %Y}", s.figures) for s in snapshots]
+    # Key risks as at the same date as the figures, not today's register.
     risks = sorted(
-        RiskRegisterEntry.objects.filter(status=RiskRegisterEntry.Status.OPEN).select_related("owner"),
+        RiskRegisterEntry.objects.open_on(day).select_related("owner"),
         key=lambda e: (-e.score, e.title),
     )[:10]
+    statement = Statement.objects.filter(financial_year=financial_year).order_by("-version").first()
     return {
         "organisation": organisation,
         "period": period,
         "previous": previous,
+        "as_of": day,
         "figures": figures,
         "rows": kpis.trend(figures, previous_figures),
         "charts": charts.kpi_charts(figures, history),
         "risks": risks,
-        "meetings": list(
-            GovernanceMeeting.objects.filter(held_on__range=(period.start, period.end)).order_by("held_on")
-        ),
+        "meetings": list(GovernanceMeeting.objects.filter(held_on__range=(period.start, day)).order_by("held_on")),
         "actions_done": list(
             ActionPlanItem.objects.filter(
-                status=ActionPlanItem.Status.DONE, completed_on__range=(period.start, period.end)
+                status=ActionPlanItem.Status.DONE, completed_on__range=(period.start, day)
             ).select_related("owner")
         ),
         "plan": list(
@@ -84,7 +111,8 @@ def board_report_context(*, financial_year: int) -> dict:
             .select_related("owner")
             .order_by("due_on")
         ),
-        "statement": Statement.objects.filter(financial_year=financial_year).order_by("-version").first(),
+        "statement": statement,
+        "registry_status": registry_status(statement),
         "generated_at": timezone.now(),
     }
 

@@ -10,6 +10,15 @@ from django.utils import timezone
 from compliance.leases import LeasedJob
 
 
+class RiskRegisterEntryQuerySet(models.QuerySet):
+    def open_on(self, as_of: datetime.date | None = None):
+        """Risks on the register at the end of `as_of`: added by then and not closed by then."""
+        from compliance.dates import end_of_day
+
+        end = end_of_day(as_of or timezone.localdate())
+        return self.filter(created_at__lt=end).filter(models.Q(closed_at__isnull=True) | models.Q(closed_at__gte=end))
+
+
 class RiskRegisterEntry(models.Model):
     """A modern slavery risk the organisation has identified (policy 4.1/4.2)."""
 
@@ -39,15 +48,38 @@ class RiskRegisterEntry(models.Model):
     mitigations = models.TextField(blank=True)
     review_due = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Set by risk_entry_save when the status becomes closed, so "open on a date" has one answer.
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RiskRegisterEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["status", "-likelihood", "-impact", "title"]
         verbose_name_plural = "risk register entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="open", closed_at__isnull=True)
+                | models.Q(status="closed", closed_at__isnull=False),
+                name="risk_closed_iff_closed_at",
+            )
+        ]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The date it left the register stays in step with the status, whatever the path
+        # (service, admin): "open risk on a date" reads it, and the database requires it.
+        if self.status == self.Status.CLOSED and self.closed_at is None:
+            self.closed_at = timezone.now()
+        elif self.status == self.Status.OPEN:
+            self.closed_at = None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "closed_at"}
+        super().save(*args, **kwargs)
 
     @property
     def score(self) -> int:
@@ -332,6 +364,12 @@ class Statement(models.Model):
         ordering = ["-financial_year", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["financial_year", "version"], name="statement_one_version_number"),
+            # One organisation per installation, so "per organisation and year" is "per year".
+            models.UniqueConstraint(
+                fields=["financial_year"],
+                condition=models.Q(status="published"),
+                name="statement_one_published_per_year",
+            ),
         ]
 
     def __str__(self):

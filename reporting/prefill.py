@@ -6,6 +6,8 @@ list start from what the application holds, not from a blank page.
 
 from __future__ import annotations
 
+import datetime
+
 from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, Statement
 
 
@@ -27,9 +29,12 @@ def _progress(previous: Statement | None) -> str:
 def statement_fields(*, organisation, period, figures: dict, previous: Statement | None) -> dict:
     """Field values for a new draft statement."""
     f = figures
-    open_risks = RiskRegisterEntry.objects.filter(status=RiskRegisterEntry.Status.OPEN)
+    # Every figure is as at the same date (the year end, or today "to date" for a year not yet ended).
+    as_of = datetime.date.fromisoformat(f["as_of"]) if f.get("as_of") else period.end
+    when = f.get("as_at_label") or "at the year end"
+    open_risks = RiskRegisterEntry.objects.open_on(as_of)
     risk_areas = sorted({entry.get_area_display().lower() for entry in open_risks})
-    meetings = GovernanceMeeting.objects.filter(held_on__range=(period.start, period.end)).count()
+    meetings = GovernanceMeeting.objects.filter(held_on__range=(period.start, as_of)).count()
     entities = list(organisation.legal_entities.values_list("name", flat=True))
     structure = (
         f"{organisation.legal_name} ({organisation.get_sector_display()})."
@@ -52,7 +57,7 @@ def statement_fields(*, organisation, period, figures: dict, previous: Statement
         "policies_evidence": "Modern Slavery Policy (current version)\nPolicy acknowledgement records",
         "due_diligence": (
             f"We completed {f['audits_done']} supplier audits in the year, of which {f['audits_passed']} passed. "
-            f"{f['corrective_actions_open']} corrective actions were open at the year end "
+            f"{f['corrective_actions_open']} corrective actions were open {when} "
             f"({f['corrective_actions_overdue']} overdue). {f['questionnaires_returned']} supplier questionnaires "
             f"were returned. {f['recruitment_checks_complete_pct']}% of our recruitment checks are complete."
         ),
@@ -64,7 +69,7 @@ def statement_fields(*, organisation, period, figures: dict, previous: Statement
         ),
         "risk_assessment_evidence": "Risk register and its reviews\nSupplier risk assessments",
         "effectiveness": (
-            f"We received {f['concerns_received']} concerns and resolved {f['concerns_resolved']} "
+            f"Figures {when}. We received {f['concerns_received']} concerns and resolved {f['concerns_resolved']} "
             f"(median {f['median_days_to_resolve']} days to resolve). "
             f"The Board or its committees considered modern slavery at {meetings} meetings."
         ),

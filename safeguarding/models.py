@@ -77,9 +77,22 @@ class ReferenceCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
 
+# Channels through which a person raised the concern: "concerns received" counts only these.
+# A case opened automatically from a supplier audit finding is shown on its own line.
+PEOPLE_CHANNELS = (Channel.STAFF_FORM, Channel.ANONYMOUS_FORM, Channel.MANAGER_ON_BEHALF, Channel.PHONE)
+
+
 class ConcernQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Status.CLOSED)
+
+    def from_people(self):
+        """Concerns reported by a person (staff, anonymous, manager on behalf, phone)."""
+        return self.filter(channel__in=PEOPLE_CHANNELS)
+
+    def from_audits(self):
+        """Cases opened automatically from a supplier audit finding."""
+        return self.filter(channel=Channel.SUPPLIER_AUDIT)
 
 
 class Concern(models.Model):
@@ -135,6 +148,13 @@ class Concern(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A closed case always says how it ended and when (the KPIs count on both).
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | (~models.Q(outcome="") & models.Q(closed_at__isnull=False)),
+                name="concern_closed_has_outcome_and_closed_at",
+            )
+        ]
 
     def __str__(self):
         return self.reference

@@ -247,10 +247,8 @@ class CorrectiveActionFilter(django_filters.FilterSet):
         fields = ["supplier", "status", "escalation_level"]
 
     def filter_overdue(self, queryset, name, value):
-        from django.utils import timezone
-
-        overdue = {"status": CorrectiveAction.Status.OPEN, "due_date__lt": timezone.localdate()}
-        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+        overdue = CorrectiveAction.objects.overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
 
 class EvidenceSerializer(serializers.Serializer):

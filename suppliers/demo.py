@@ -367,10 +367,10 @@ def _audits(suppliers, procurement, manager, lead, today):
         completed_date=today - d(days=300),
     )
     finding = _finding(audit, "minor", "No modern slavery training for shift supervisors", procurement)
-    action = _action(
-        finding, owner, today - d(days=250), "Train all supervisors", status=CorrectiveAction.Status.VERIFIED
-    )
-    action.verified_by, action.verified_at, action.evidence = (
+    action = _action(finding, owner, today - d(days=250), "Train all supervisors")
+    # Verified together with its date: the database refuses a verified action without one.
+    action.status, action.verified_by, action.verified_at, action.evidence = (
+        CorrectiveAction.Status.VERIFIED,
         procurement,
         timezone.now() - d(days=245),
         "Training register for 6 supervisors",

@@ -6,16 +6,33 @@ ban recruitment agencies that charge workers fees or hold their documents,
 audit, and follow findings through to remediation or termination.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
+
+from compliance.dates import end_of_day, start_of_day
 
 
 class RiskBand(models.TextChoices):
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
+
+
+class SupplierQuerySet(models.QuerySet):
+    def on_register(self, as_of: datetime.date):
+        """Suppliers on the register at the end of `as_of`: added by then, not prospective, not terminated by then."""
+        end = end_of_day(as_of)
+        return self.filter(created_at__lt=end).exclude(status="prospective").exclude(terminated_at__lt=end)
+
+    def terminated_between(self, start: datetime.date, end: datetime.date):
+        return self.filter(terminated_at__gte=start_of_day(start), terminated_at__lt=end_of_day(end))
+
+    def suspended_between(self, start: datetime.date, end: datetime.date):
+        return self.filter(suspended_at__gte=start_of_day(start), suspended_at__lt=end_of_day(end))
 
 
 class Supplier(models.Model):
@@ -84,6 +101,12 @@ class Supplier(models.Model):
     # The escalation chain ends here: a recommendation waiting for a decision.
     termination_recommended_at = models.DateTimeField(null=True, blank=True)
     termination_recommendation = models.TextField(blank=True)
+    # Set only by the decision service (supplier_decision_record), so KPIs read a typed
+    # date instead of parsing event messages; the import may not change status.
+    suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    terminated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = SupplierQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -1,8 +1,12 @@
 """Audits and spot-checks, their findings, and the corrective actions that follow."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from compliance.dates import end_of_day
 
 __all__ = ["Audit", "Finding", "CorrectiveAction"]
 
@@ -97,6 +101,28 @@ class Finding(models.Model):
         return f"{self.get_severity_display()} finding at {self.supplier}"
 
 
+class CorrectiveActionQuerySet(models.QuerySet):
+    """The one rule for "open" and "overdue" corrective actions, as at any date."""
+
+    def open_on(self, as_of: datetime.date | None = None):
+        """Raised by the end of `as_of` and not verified by then."""
+        end = end_of_day(as_of or timezone.localdate())
+        return self.filter(created_at__lt=end).filter(
+            models.Q(verified_at__isnull=True) | models.Q(verified_at__gte=end)
+        )
+
+    def overdue(self, as_of: datetime.date | None = None):
+        """Open on `as_of`, due before it, and not waiting for procurement to verify submitted evidence.
+
+        Evidence submitted by the date moves the wait to procurement, so the
+        supplier is not overdue then (a returned action is OPEN again).
+        """
+        as_of = as_of or timezone.localdate()
+        end = end_of_day(as_of)
+        waiting_for_us = models.Q(evidence_submitted_at__lt=end) & ~models.Q(status=CorrectiveAction.Status.OPEN)
+        return self.open_on(as_of).filter(due_date__lt=as_of).exclude(waiting_for_us)
+
+
 class CorrectiveAction(models.Model):
     """What the supplier must put right, by when, and who chases it."""
 
@@ -132,14 +158,31 @@ class CorrectiveAction(models.Model):
     escalation_level = models.PositiveSmallIntegerField(choices=Escalation.choices, default=Escalation.NONE)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = CorrectiveActionQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="verified") | models.Q(verified_at__isnull=False),
+                name="corrective_action_verified_has_verified_at",
+            )
+        ]
 
     def __str__(self):
         return f"Corrective action for {self.supplier} due {self.due_date:%d %b %Y}"
 
+    def save(self, *args, **kwargs):
+        # A verified action always says when (the database requires it); the service sets it, this covers the admin.
+        if self.status == self.Status.VERIFIED and self.verified_at is None:
+            self.verified_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "verified_at"}
+        super().save(*args, **kwargs)
+
     @property
     def is_overdue(self) -> bool:
+        # The row-level twin of CorrectiveActionQuerySet.overdue() for today (a verified action is never overdue).
         return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Q, QuerySet
 
 from compliance import rules as r
@@ -151,7 +153,34 @@ def register_summary(*, user: User) -> dict:
         decisions=Count("pk", filter=Q(termination_recommended_at__isnull=False)),
         reviews_due=Count("pk", filter=Q(next_review_due__lte=timezone.localdate() + timezone.timedelta(days=30))),
     )
-    summary["overdue_actions"] = CorrectiveAction.objects.filter(
-        status=CorrectiveAction.Status.OPEN, due_date__lt=timezone.localdate()
-    ).count()
+    # The same rule (and so the same count) as the list behind the "Overdue" link.
+    summary["overdue_actions"] = CorrectiveAction.objects.overdue().count()
     return summary
+
+
+def code_of_conduct_acceptance_figures(*, as_of: datetime.date) -> tuple[int, int]:
+    """(accepted, on the register): suppliers on the register on the date that had accepted the version then in force.
+
+    The version in force is the latest published by the date with an effective
+    date on or before it. Two queries; aggregate only, for the KPIs.
+    """
+    from compliance.dates import end_of_day
+
+    suppliers = Supplier.objects.on_register(as_of)
+    code = (
+        CodeOfConduct.objects.filter(published_at__lt=end_of_day(as_of), effective_from__lte=as_of)
+        .order_by("-effective_from", "-pk")
+        .first()
+    )
+    if code is None:
+        return 0, suppliers.count()
+    counts = suppliers.order_by().aggregate(
+        # distinct: the join to acceptances repeats a supplier once per version it accepted.
+        total=Count("pk", distinct=True),
+        accepted=Count(
+            "pk",
+            distinct=True,
+            filter=Q(conduct_acceptances__code=code, conduct_acceptances__accepted_on__lte=as_of),
+        ),
+    )
+    return counts["accepted"], counts["total"]

@@ -307,11 +307,13 @@ def supplier_decision_record(
             if supplier.status != Supplier.Status.ACTIVE:
                 raise ValidationError("Only an active supplier can be suspended.")
             supplier.status = Supplier.Status.SUSPENDED
+            supplier.suspended_at = timezone.now()
             message = f"Suspended. Reason: {reason}"
         elif decision == Decision.TERMINATE:
             if supplier.status == Supplier.Status.TERMINATED:
                 raise ValidationError("This supplier is already terminated.")
             supplier.status = Supplier.Status.TERMINATED
+            supplier.terminated_at = timezone.now()
             message = f"Terminated. Reason: {reason}"
         elif decision == Decision.EXTEND:
             if new_due_date is None or new_due_date <= timezone.localdate():

@@ -272,7 +272,8 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
     today = today or timezone.localdate()
     counts = {"reminded": 0, "escalated": 0, "termination_recommended": 0}
     overdue = (
-        CorrectiveAction.objects.filter(status=CorrectiveAction.Status.OPEN, due_date__lt=today)
+        CorrectiveAction.objects.overdue(today)
+        .filter(status=CorrectiveAction.Status.OPEN)
         .exclude(escalation_level=CorrectiveAction.Escalation.TERMINATION_RECOMMENDED)
         # Nothing left to chase once the contract has ended.
         .exclude(supplier__status=Supplier.Status.TERMINATED)

@@ -229,8 +229,8 @@ def import_validate(*, filename: str, content: bytes) -> ImportReport:
                 data[column] = False
             else:
                 err(column, f"'{raw.get(column)}' is not yes or no")
-        status = raw.get("status", "").strip().lower() or Supplier.Status.PROSPECTIVE
-        if status not in statuses:
+        status = raw.get("status", "").strip().lower()
+        if status and status not in statuses:
             err("status", f"unknown status '{raw.get('status')}'")
         data["status"] = status
         data["contact_name"] = raw.get("contact_name", "")[:200]
@@ -248,6 +248,20 @@ def import_validate(*, filename: str, content: bytes) -> ImportReport:
         seen_keys[key] = line
 
         existing = (by_number.get(number) if number else None) or (by_name.get(name.lower()) if name else None)
+        # Status changes go through the supplier's page (activate, suspend, terminate), whose service
+        # checks the gates, records the reason and sets the typed dates; the import may not change them.
+        if existing is not None:
+            if data["status"] and data["status"] != existing.status:
+                err(
+                    "status",
+                    f"the import cannot change a supplier's status ({existing.status} to {data['status']}): "
+                    "use the supplier's page",
+                )
+            data["status"] = existing.status
+        elif data["status"] in (Supplier.Status.SUSPENDED, Supplier.Status.TERMINATED):
+            err("status", f"a new supplier cannot be imported as {data['status']}: use the supplier's page")
+        else:
+            data["status"] = data["status"] or Supplier.Status.PROSPECTIVE
         if not errors and data["status"] == Supplier.Status.ACTIVE:
             candidate = existing or Supplier()
             for k, v in data.items():

@@ -191,6 +191,17 @@ class TrainingRecord(models.Model):
         return self.Status(self.status).label
 
 
+class RecruitmentCheckQuerySet(models.QuerySet):
+    def complete_on(self, day: datetime.date):
+        """Checks all done by `day`: DBS clear, right to work verified and in date, accessible contract given."""
+        return self.filter(
+            dbs_outcome=RecruitmentCheck.DbsOutcome.CLEAR,
+            dbs_checked_on__lte=day,
+            right_to_work_verified_on__lte=day,
+            contract_accessible_given_on__lte=day,
+        ).filter(models.Q(right_to_work_expires_on__isnull=True) | models.Q(right_to_work_expires_on__gt=day))
+
+
 class RecruitmentCheck(models.Model):
     """Ethical recruitment checks for one worker (policy 4.3); minimal personal data, HR only."""
 
@@ -228,6 +239,8 @@ class RecruitmentCheck(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = RecruitmentCheckQuerySet.as_manager()
+
     class Meta:
         ordering = ["worker__full_name"]
 
@@ -250,16 +263,19 @@ class RecruitmentCheck(models.Model):
             raise ValidationError(errors)
 
     def right_to_work_valid_on(self, day: datetime.date) -> bool:
-        if not self.right_to_work_verified_on:
+        if not self.right_to_work_verified_on or self.right_to_work_verified_on > day:
             return False
         return self.right_to_work_expires_on is None or self.right_to_work_expires_on > day
 
     def is_complete_on(self, day: datetime.date) -> bool:
-        """All checks done: DBS clear, right to work in date, accessible contract given."""
+        """The row-level twin of RecruitmentCheckQuerySet.complete_on (the list page marks each row with it)."""
         return (
             self.dbs_outcome == self.DbsOutcome.CLEAR
+            and self.dbs_checked_on is not None
+            and self.dbs_checked_on <= day
             and self.right_to_work_valid_on(day)
             and self.contract_accessible_given_on is not None
+            and self.contract_accessible_given_on <= day
         )
 
     @property

@@ -67,14 +67,19 @@ def recruitment_check_people(*, user: User) -> QuerySet[User]:
     )
 
 
+def recruitment_check_figures(*, as_of: datetime.date) -> tuple[int, int]:
+    """(complete, total): staff on the date whose recruitment checks were all complete on it (one rule for all pages)."""
+    staff = User.objects.staff_on(as_of)
+    total = staff.count()
+    complete = RecruitmentCheck.objects.complete_on(as_of).filter(worker__in=staff.values("pk")).count()
+    return complete, total
+
+
 def recruitment_check_completion(*, user: User, as_of: datetime.date | None = None) -> dict:
-    """Share of active workers whose recruitment checks are all done (a KPI)."""
+    """Share of staff whose recruitment checks are all done (a KPI); two queries."""
     if not tr.can_manage_recruitment_checks.test(user) and not r.can_view_reporting.test(user):
         return {"complete": 0, "total": 0, "rate": None}
-    as_of = as_of or timezone.localdate()
-    total = User.objects.filter(is_active=True).count()
-    checks = RecruitmentCheck.objects.filter(worker__is_active=True)
-    complete = sum(1 for check in checks if check.is_complete_on(as_of))
+    complete, total = recruitment_check_figures(as_of=as_of or timezone.localdate())
     return {"complete": complete, "total": total, "rate": round(100 * complete / total, 1) if total else None}
 
 
@@ -209,74 +214,166 @@ class RateRow:
         setattr(self, status, getattr(self, status) + 1)
 
 
-def _pair_status(records: list[dict], as_of: datetime.date) -> str:
-    def completed(x):
-        return x["completed_on"] is not None and x["completed_on"] <= as_of
+# The dimensions completion can be grouped by: (key column, label column) in completion_standings' SQL.
+_DIMENSIONS = {
+    "course": ("c.id", "c.title"),
+    "department": ("u.department_id", "d.name"),
+    "employment_type": ("u.employment_type", "u.employment_type"),
+    "role": ("g.name", "g.name"),
+}
 
-    if any(completed(x) and (x["expires_on"] is None or x["expires_on"] > as_of) for x in records):
-        return "complete"
-    if any(not completed(x) and x["due_on"] < as_of for x in records):
-        return "overdue"
-    if any(completed(x) for x in records):
-        return "expired"
-    return "not_yet_due"
+
+def completion_standings(
+    *, dates: list[datetime.date], group_by: tuple[str, ...] = ("course",), course_id: int | None = None
+) -> list[dict]:
+    """The one rule for training completion, as at each date; every page, the API and the KPIs use it.
+
+    The population on a date: people employed on it (by start and leaving
+    dates) who hold the Staff role (a Board member without it is not staff)
+    and a role that needs the course (a course whose active rules all name
+    roles is needed by those roles; any other course by every staff member).
+    For each person and course the standing is complete (a completion valid on
+    the date), else overdue (an assignment past its due date), else expired (an
+    old completion), else not yet due; assignments made after the date do not
+    count. One query whatever the number of dates and staff: it aggregates
+    over a per-pair aggregate, which the ORM cannot express, so it is SQL.
+
+    Returns one dict per group: {"key": (...), "label": (...), "counts": [(complete,
+    overdue, expired, not_yet_due) per date]}.
+    """
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from compliance import roles
+    from compliance.models import Department
+
+    membership = User.groups.through._meta.db_table
+    tables = {
+        "record": TrainingRecord._meta.db_table,
+        "user": User._meta.db_table,
+        "course": Course._meta.db_table,
+        "department": Department._meta.db_table,
+        "rule": AssignmentRule._meta.db_table,
+        "membership": membership,
+        "group": Group._meta.db_table,
+    }
+    params: dict = {"yes": True, "latest": max(dates), "staff": roles.STAFF}
+    pair_columns, outer_columns = [], []
+    for i, day in enumerate(dates):
+        params[f"d{i}"] = day
+        d, held = f"%(d{i})s", f"r.assigned_on <= %(d{i})s"
+        pair_columns.append(
+            f"MAX(CASE WHEN {held} THEN 1 ELSE 0 END) AS held_{i},"
+            f" MAX(CASE WHEN {held} AND r.completed_on <= {d} AND (r.expires_on IS NULL OR r.expires_on > {d})"
+            f" THEN 1 ELSE 0 END) AS valid_{i},"
+            f" MAX(CASE WHEN {held} AND (r.completed_on IS NULL OR r.completed_on > {d}) AND r.due_on < {d}"
+            f" THEN 1 ELSE 0 END) AS overdue_{i},"
+            f" MAX(CASE WHEN {held} AND r.completed_on <= {d} THEN 1 ELSE 0 END) AS done_{i}"
+        )
+        counted = (
+            f"p.held_{i} = 1 AND (u.start_date IS NULL OR u.start_date <= {d})"
+            f" AND (u.left_on > {d} OR (u.left_on IS NULL AND u.is_active = %(yes)s))"
+        )
+        outer_columns.append(
+            f"SUM(CASE WHEN {counted} AND p.valid_{i} = 1 THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {counted} AND p.valid_{i} = 0 AND p.overdue_{i} = 1 THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {counted} AND p.valid_{i} = 0 AND p.overdue_{i} = 0 AND p.done_{i} = 1"
+            f" THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {counted} AND p.valid_{i} = 0 AND p.overdue_{i} = 0 AND p.done_{i} = 0"
+            f" THEN 1 ELSE 0 END)"
+        )
+    course_filter = ""
+    if course_id:
+        params["course_id"] = course_id
+        course_filter = "AND r.course_id = %(course_id)s"
+    role_join = ""
+    if "role" in group_by:
+        role_join = f"JOIN {membership} gm ON gm.user_id = u.id JOIN {tables['group']} g ON g.id = gm.group_id"
+    keys = [_DIMENSIONS[name][0] for name in group_by]
+    labels = [_DIMENSIONS[name][1] for name in group_by]
+    group_columns = ", ".join(dict.fromkeys(keys + labels))
+    sql = f"""
+        WITH pairs AS (
+            SELECT r.user_id, r.course_id, {", ".join(pair_columns)}
+            FROM {tables["record"]} r
+            WHERE r.assigned_on <= %(latest)s {course_filter}
+            GROUP BY r.user_id, r.course_id
+        )
+        SELECT {", ".join(keys + labels)}, {", ".join(outer_columns)}
+        FROM pairs p
+        JOIN {tables["course"]} c ON c.id = p.course_id
+        JOIN {tables["user"]} u ON u.id = p.user_id
+        LEFT JOIN {tables["department"]} d ON d.id = u.department_id
+        {role_join}
+        WHERE EXISTS (
+            SELECT 1 FROM {membership} sm JOIN {tables["group"]} sg ON sg.id = sm.group_id
+            WHERE sm.user_id = u.id AND sg.name = %(staff)s
+        )
+        AND (
+            NOT EXISTS (
+                SELECT 1 FROM {tables["rule"]} ar
+                WHERE ar.course_id = p.course_id AND ar.is_active = %(yes)s AND ar.role_id IS NOT NULL
+            )
+            OR EXISTS (
+                SELECT 1 FROM {tables["rule"]} ar
+                WHERE ar.course_id = p.course_id AND ar.is_active = %(yes)s AND ar.role_id IS NULL
+            )
+            OR EXISTS (
+                SELECT 1 FROM {tables["rule"]} ar JOIN {membership} rm ON rm.group_id = ar.role_id
+                WHERE ar.course_id = p.course_id AND ar.is_active = %(yes)s AND rm.user_id = u.id
+            )
+        )
+        GROUP BY {group_columns}
+    """  # noqa: S608 - table names come from model metadata, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    width = len(group_by)
+    result = []
+    for row in fetched:
+        counts = [tuple(int(v or 0) for v in row[2 * width + 4 * i : 2 * width + 4 * i + 4]) for i in range(len(dates))]
+        result.append({"key": tuple(row[:width]), "label": tuple(row[width : 2 * width]), "counts": counts})
+    return result
 
 
 def completion_rates(
     *, user: User, as_of: datetime.date | None = None, group_by: str = "course", course_id: int | None = None
 ) -> dict:
-    """Training completion by course, department, role or employment type, as at a date.
+    """Training completion by course, department, role or employment type, as at a date (completion_standings).
 
-    Leavers are excluded. For each person and course the standing is complete
-    (a completion valid on the date), overdue, expired, or not yet due; the
-    rate is complete / (complete + overdue + expired). Two queries whatever the
-    number of staff: the records, and (for roles) the role memberships.
+    The rate is complete / (complete + overdue + expired); not-yet-due
+    assignments are shown but not counted against anyone. One query (two when
+    grouped by role, whose rows overlap).
     """
     if not tr.can_view_completion_rates.test(user):
         return {"rows": [], "total": RateRow("all", "All staff"), "as_of": as_of, "group_by": group_by}
     as_of = as_of or timezone.localdate()
-    qs = TrainingRecord.objects.filter(user__is_active=True, assigned_on__lte=as_of)
-    if course_id:
-        qs = qs.filter(course_id=course_id)
-    rows = list(
-        qs.values(
-            "user_id",
-            "course_id",
-            "course__title",
-            "user__department_id",
-            "user__department__name",
-            "user__employment_type",
-            "due_on",
-            "completed_on",
-            "expires_on",
-        )
-    )
-    pairs: dict[tuple[int, int], list[dict]] = defaultdict(list)
-    for row in rows:
-        pairs[(row["user_id"], row["course_id"])].append(row)
-    roles_by_user: dict[int, list[str]] = defaultdict(list)
-    if group_by == "role":
-        memberships = User.groups.through.objects.filter(user__is_active=True).values_list("user_id", "group__name")
-        for user_id, name in memberships:
-            roles_by_user[user_id].append(name)
     employment_labels = dict(User.EmploymentType.choices)
     groups: dict[str, RateRow] = {}
     total = RateRow("all", "All staff")
-    for (user_id, _course_id), records in pairs.items():
-        status = _pair_status(records, as_of)
-        total.add(status)
-        first = records[0]
-        if group_by == "course":
-            keys = [(str(first["course_id"]), first["course__title"])]
-        elif group_by == "department":
-            keys = [(str(first["user__department_id"] or ""), first["user__department__name"] or "No department")]
+    for row in completion_standings(dates=[as_of], group_by=(group_by,), course_id=course_id):
+        complete, overdue, expired, not_yet_due = row["counts"][0]
+        key, label = row["key"][0], row["label"][0]
+        if group_by == "department":
+            key, label = str(key or ""), label or "No department"
         elif group_by == "employment_type":
-            value = first["user__employment_type"]
-            keys = [(value, employment_labels.get(value, value))]
-        else:
-            keys = [(name, name) for name in roles_by_user.get(user_id, [])] or [("", "No role")]
-        for key, label in keys:
-            groups.setdefault(key, RateRow(key, label)).add(status)
+            label = employment_labels.get(key, key)
+        elif group_by == "course":
+            key = str(key)
+        group = groups.setdefault(str(key), RateRow(str(key), label))
+        for bucket in (group, total) if group_by != "role" else (group,):
+            bucket.complete += complete
+            bucket.overdue += overdue
+            bucket.expired += expired
+            bucket.not_yet_due += not_yet_due
+    if group_by == "role":
+        # A person with two roles is in two rows, so the total is read once more without the role split.
+        for row in completion_standings(dates=[as_of], group_by=("course",), course_id=course_id):
+            complete, overdue, expired, not_yet_due = row["counts"][0]
+            total.complete += complete
+            total.overdue += overdue
+            total.expired += expired
+            total.not_yet_due += not_yet_due
     return {
         "rows": sorted(groups.values(), key=lambda g: g.label),
         "total": total,

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from compliance import roles
 from compliance.tests.factories import UserFactory
@@ -32,6 +33,9 @@ class RiskRegisterEntryFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory)
     mitigations = "Approved agencies only; fee checks."
     review_due = datetime.date(2026, 12, 31)
+    status = RiskRegisterEntry.Status.OPEN
+    closed_at = factory.LazyAttribute(lambda o: o.created_at if o.status == RiskRegisterEntry.Status.CLOSED else None)
+    created_at = factory.LazyFunction(timezone.now)
 
 
 class ActionPlanItemFactory(factory.django.DjangoModelFactory):

@@ -166,12 +166,15 @@ def test_supplier_kpis_with_a_supplier_terminated_mid_year(year):
             RiskAssessment.objects.create(supplier=s, assessed_at=at(*when), score=1, band=band)
         return s
 
-    supplier(bands=[((2024, 6, 1), "high")])  # High
+    s6_dummy = supplier(bands=[((2024, 6, 1), "high")])  # High
     supplier(bands=[((2024, 6, 1), "low"), ((2025, 5, 1), "high")])  # Low at the year end
+    # Termination is the typed date the decision service sets, not an event's wording.
     s3 = supplier(status=Supplier.Status.TERMINATED, bands=[((2024, 6, 1), "high")])
-    SupplierEvent.objects.create(supplier=s3, kind="decision", message="Terminated. Reason: fees", at=at(2024, 10, 1))
+    Supplier.objects.filter(pk=s3.pk).update(terminated_at=at(2024, 10, 1))
     s4 = supplier(status=Supplier.Status.TERMINATED, bands=[((2024, 5, 1), "medium")])
-    SupplierEvent.objects.create(supplier=s4, kind="decision", message="Terminated. Reason: fees", at=at(2025, 5, 1))
+    Supplier.objects.filter(pk=s4.pk).update(terminated_at=at(2025, 5, 1))
+    # An event that merely reads "Terminated" (no decision made) changes nothing.
+    SupplierEvent.objects.create(supplier=s6_dummy, kind="decision", message="Terminated. Reason: x", at=at(2024, 6, 1))
     supplier(created=(2025, 5, 1), bands=[((2025, 5, 1), "high")])  # joined after the year
     s6 = supplier()  # never assessed
 
@@ -224,6 +227,7 @@ def test_supplier_kpis_with_a_supplier_terminated_mid_year(year):
     assert figures["suppliers_by_band"] == {"High": 1, "Medium": 1, "Low": 1, "Not assessed": 1}
     assert figures["high_risk_suppliers"] == 1
     assert (figures["questionnaires_sent"], figures["questionnaires_returned"]) == (2, 2)
+    assert (figures["suppliers_terminated"], figures["suppliers_suspended"]) == (1, 0)  # s3 in the year
 
 
 def test_governance_kpis(year):
@@ -237,7 +241,7 @@ def test_governance_kpis(year):
     ActionPlanItemFactory(status="done", completed_on=D(2025, 5, 1))
     ActionPlanItemFactory(status="in_progress")
     figures = kpis.governance_figures(year)
-    assert figures == {"governance_meetings": 2, "risks_open": 1, "actions_done": 1}
+    assert (figures["governance_meetings"], figures["risks_open"], figures["actions_done"]) == (2, 1, 1)
 
 
 def test_trend_says_better_or_worse_in_words():
@@ -274,6 +278,7 @@ def test_dashboard_with_no_data_shows_zeros_and_charts(client, make_user, login,
     assert 'data-kpi="concerns_received"' in html
     rows = {r["key"]: r for r in response.context["rows"]}
     assert rows.pop("median_days_to_resolve")["value"] is None  # nothing resolved: no median
+    assert rows.pop("median_hours_to_triage")["value"] is None  # nothing triaged: no median
     assert all(row["value"] == 0 for row in rows.values())
     # Charts are pygal SVG as data: URIs (CSP: img-src 'self' data:), with their figures in words.
     assert html.count('src="data:image/svg+xml;base64,') == 4
@@ -306,7 +311,7 @@ def test_median_days_to_resolve_says_none_resolved_instead_of_zero_days(client, 
     row = next(r for r in response.context["rows"] if r["key"] == "median_days_to_resolve")
     assert (row["value"], row["previous"], row["direction"]) == (10.0, None, "not comparable")
     html = response.content.decode()
-    assert "none resolved" in html and ">0 days<" not in html
+    assert "no cases" in html and ">0 days<" not in html
 
 
 def test_dashboard_warns_when_a_quarter_passes_without_a_meeting(client, make_user, login, organisation):

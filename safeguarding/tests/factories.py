@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from compliance.tests.factories import SiteFactory
-from safeguarding.models import Channel, Concern, Indicator, Referral, Status, SubjectType
+from safeguarding.models import Channel, Concern, Indicator, Outcome, Referral, Status, SubjectType
 
 
 class ConcernFactory(factory.django.DjangoModelFactory):
@@ -23,6 +23,9 @@ class ConcernFactory(factory.django.DjangoModelFactory):
     status = Status.NEW
     created_at = factory.LazyFunction(timezone.now)
     due_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=3))
+    # The database requires a closed case to have an outcome and a closing date.
+    outcome = factory.LazyAttribute(lambda o: Outcome.NO_FURTHER_ACTION if o.status == Status.CLOSED else "")
+    closed_at = factory.LazyAttribute(lambda o: o.created_at if o.status == Status.CLOSED else None)
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):

@@ -72,11 +72,12 @@ def test_rates_by_department_role_and_employment_type(people, hr_user):
 
 @time_machine.travel(TODAY, tick=False)
 def test_the_date_filter_shows_the_position_on_an_earlier_day(people, hr_user):
-    # On 15 January 2026 the 2025 refresher was still valid, nothing was overdue yet (the leaver is
-    # excluded) and the 20 January completions had not happened, so those four were not yet due.
+    # On 15 January 2026 the 2025 refresher was still valid, nothing was overdue yet and the 20 January
+    # completions had not happened, so those four were not yet due; the leaver (left 1 May 2026) was
+    # still employed then, so their assignment (due 1 March) was a fifth not yet due.
     result = completion_rates(user=hr_user, as_of=datetime.date(2026, 1, 15))
     total = result["total"]
-    assert (total.complete, total.overdue, total.expired, total.not_yet_due) == (2, 0, 0, 4)
+    assert (total.complete, total.overdue, total.expired, total.not_yet_due) == (2, 0, 0, 5)
     assert total.rate == 100.0
 
 
