@@ -70,16 +70,23 @@ class RiskRegisterEntry(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # The date it left the register stays in step with the status, whatever the path
-        # (service, admin): "open risk on a date" reads it, and the database requires it.
-        if self.status == self.Status.CLOSED and self.closed_at is None:
-            self.closed_at = timezone.now()
-        elif self.status == self.Status.OPEN:
-            self.closed_at = None
+        self._keep_closed_at_in_step()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "status" in update_fields:
             kwargs["update_fields"] = {*update_fields, "closed_at"}
         super().save(*args, **kwargs)
+
+    def _keep_closed_at_in_step(self) -> None:
+        # The date it left the register follows the status, whatever the path (service, admin):
+        # "open risk on a date" reads it, and the database requires it.
+        if self.status == self.Status.CLOSED and self.closed_at is None:
+            self.closed_at = timezone.now()
+        elif self.status == self.Status.OPEN:
+            self.closed_at = None
+
+    def clean(self):
+        # Before full_clean checks the constraint.
+        self._keep_closed_at_in_step()
 
     @property
     def score(self) -> int:

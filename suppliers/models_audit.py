@@ -180,6 +180,11 @@ class CorrectiveAction(models.Model):
                 kwargs["update_fields"] = {*kwargs["update_fields"], "verified_at"}
         super().save(*args, **kwargs)
 
+    def clean(self):
+        # Before full_clean checks the constraint (the admin form): a verified action says when.
+        if self.status == self.Status.VERIFIED and self.verified_at is None:
+            self.verified_at = timezone.now()
+
     @property
     def is_overdue(self) -> bool:
         # The row-level twin of CorrectiveActionQuerySet.overdue() for today (a verified action is never overdue).
