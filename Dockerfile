@@ -21,4 +21,4 @@ RUN DJANGO_SECRET_KEY=build-only MFA_ENCRYPTION_KEYS=YnVpbGQtb25seS1rZXktbm90LXV
  && mkdir -p /app/var/uploads && chown -R app:app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "compliance.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "compliance.wsgi:application"]

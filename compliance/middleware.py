@@ -2,6 +2,7 @@
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -39,4 +40,16 @@ class RequireMFAMiddleware:
                 "two-factor authentication before you continue.",
             )
             return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+class RefuseTraceMiddleware:
+    """TRACE (and TRACK) answer 405 everywhere: they echo a request back and serve no one here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in {"TRACE", "TRACK"}:
+            return HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"])
         return self.get_response(request)

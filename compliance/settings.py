@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "compliance.middleware.RefuseTraceMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body: limits on files per submission (compliance/uploads.py).
@@ -410,6 +411,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and the docs page are for signed-in users unless API_DOCS_PUBLIC=true.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"]
+    if _env("API_DOCS_PUBLIC", env.bool, False)
+    else ["rest_framework.permissions.IsAuthenticated", "compliance.api_permissions.MFAEnrolledForPrivilegedRoles"],
 }
 
 # --- Forms -------------------------------------------------------------------
