@@ -392,7 +392,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "compliance.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "compliance.api_exceptions.exception_handler",
 }
 # API tokens (django-rest-knox): only a SHA-512 digest is stored; the token is

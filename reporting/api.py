@@ -31,9 +31,10 @@ class KpiRowSerializer(serializers.Serializer):
     label = serializers.CharField()
     section = serializers.CharField()
     unit = serializers.CharField(allow_blank=True)
-    value = serializers.FloatField()
-    previous = serializers.FloatField()
-    change = serializers.FloatField()
+    # Null where a figure cannot be worked out (no data for the period, nothing to compare with).
+    value = serializers.FloatField(allow_null=True)
+    previous = serializers.FloatField(allow_null=True)
+    change = serializers.FloatField(allow_null=True)
     direction = serializers.CharField()
     verdict = serializers.CharField()
 
@@ -108,6 +109,8 @@ class StatementSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     sections = serializers.SerializerMethodField()
+    # Blank until the statement is published, so not documented as a URI.
+    published_url = serializers.CharField(read_only=True, help_text="Where it is published; empty until then.")
 
     class Meta:
         model = Statement

@@ -49,8 +49,9 @@ class ConcernReceiptSerializer(serializers.Serializer):
 
 
 class CaseListSerializer(serializers.ModelSerializer):
-    site = serializers.StringRelatedField()
-    assignee = serializers.StringRelatedField()
+    # Null when the case has no site or no assignee yet.
+    site = serializers.CharField(read_only=True, allow_null=True)
+    assignee = serializers.CharField(read_only=True, allow_null=True)
     overdue = serializers.BooleanField(source="is_overdue")
 
     class Meta:

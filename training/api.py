@@ -1,5 +1,6 @@
 """Training API: courses, records (own, team or all by role) and completion rates."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
@@ -97,15 +98,22 @@ class RatesQuerySerializer(serializers.Serializer):
     course = serializers.IntegerField(required=False)
 
 
+class CompletionRatesSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    group_by = serializers.CharField()
+    total = RateRowSerializer()
+    rows = RateRowSerializer(many=True)
+
+
 class CompletionRatesView(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("as_of", str, description="YYYY-MM-DD; default today"),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; default today"),
             OpenApiParameter("group_by", str, enum=[c for c, _ in selectors.GROUP_BY_CHOICES]),
             OpenApiParameter("course", int),
         ],
-        responses=RateRowSerializer(many=True),
-        summary="Training completion rates (leavers excluded)",
+        responses=CompletionRatesSerializer,
+        summary="Training completion rates (leavers excluded); invalid parameters answer 400",
     )
     def get(self, request):
         from django.http import Http404
