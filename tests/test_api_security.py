@@ -73,7 +73,7 @@ def gunicorn(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while True:  # poll the real server until it answers
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -99,11 +99,11 @@ def _open(url, method="GET"):
 
 def test_gunicorn_sends_no_server_banner_refuses_trace_and_logs_no_token(gunicorn):
     base, log = gunicorn
-    status, headers = _open(f"{base}/report/")
+    _status, headers = _open(f"{base}/report/")
     assert "Server" not in headers, headers
     assert _open(f"{base}/report/", method="TRACE")[0] == 405
     _open(f"{base}/suppliers/q/SeCrEtToKeN123/")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while "/suppliers/q/" not in (log.read_text() if log.exists() else "") and time.monotonic() < deadline:
         time.sleep(0.1)  # the access log is written after the response
     text = log.read_text()

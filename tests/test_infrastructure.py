@@ -174,7 +174,8 @@ def test_docker_compose_declares_the_services_and_their_commands():
     services = compose["services"]
     assert set(services) >= {"postgres", "redis", "web", "worker", "beat"}
     assert "healthcheck" in services["postgres"] and "healthcheck" in services["redis"]
-    assert "gunicorn compliance.wsgi:application" in services["web"]["command"]
+    assert "gunicorn --config gunicorn.conf.py compliance.wsgi:application" in services["web"]["command"]
+    assert (ROOT / "gunicorn.conf.py").exists()
     assert "migrate" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "compliance", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "compliance", "beat"]
