@@ -49,3 +49,21 @@ def test_edit_page_saved_unchanged_changes_nothing(client, login, make_user, mod
     if events_before is not None:
         # Statement history must not list every field as changed because the browser sent CRLF.
         assert list(obj.events.values_list("action", "detail")) == events_before
+
+
+def test_organisation_page_saved_unchanged_changes_nothing(client, login, make_user):
+    from compliance.models import Department, LegalEntity, Site
+
+    organisation = STORED["LegalEntity"]().organisation
+    department, site = STORED["Department"](), STORED["Site"]()
+    rows = [organisation, LegalEntity.objects.get(), department, site]
+    login(make_user(roles.STAFF, roles.COMPLIANCE_ADMIN))
+    before = [_row(obj) for obj in rows]
+    counts = (LegalEntity.objects.count(), Department.objects.count(), Site.objects.count())
+
+    page = client.get(reverse("organisation"))
+    response = client.post(reverse("organisation"), dict(browser_form_data(page.content.decode(), action="").lists()))
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert [_row(obj) for obj in rows] == before
+    assert (LegalEntity.objects.count(), Department.objects.count(), Site.objects.count()) == counts
