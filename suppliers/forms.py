@@ -266,6 +266,8 @@ class ReviewDoneForm(forms.Form):
 class QuestionnaireAnswerForm(forms.Form):
     """The supplier contact's answers; nothing is required until they submit."""
 
+    error_title = "Your answers need attention."  # heading of the error summary: drafts may already be saved
+
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.sections = []
