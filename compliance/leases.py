@@ -195,3 +195,169 @@ def requeue_due(
             transaction.on_commit(lambda job=job: enqueue(job))
             count += 1
     return count
+
+
+# --- Imports: upload -> check (task) -> confirm -> apply (task) ------------------------
+
+
+class ImportStatus(models.TextChoices):
+    CHECK_QUEUED = "check_queued", "Queued for checking"
+    CHECKING = "checking", "Checking"
+    CHECKED = "checked", "Checked (dry run)"
+    APPLY_QUEUED = "apply_queued", "Queued to import"
+    APPLYING = "applying", "Importing"
+    APPLIED = "applied", "Imported"
+    FAILED = "failed", "Failed"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+IMPORT_WORKING = (
+    ImportStatus.CHECK_QUEUED,
+    ImportStatus.CHECKING,
+    ImportStatus.APPLY_QUEUED,
+    ImportStatus.APPLYING,
+)
+
+
+class ImportJob(LeasedJob):
+    """An uploaded file kept (in the database) from upload until it is applied or abandoned."""
+
+    filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.CHECK_QUEUED)
+    errors = models.JSONField(default=list, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_working(self) -> bool:
+        """Queued or running: the page polls until this is False."""
+        return self.status in IMPORT_WORKING
+
+    @property
+    def can_confirm(self) -> bool:
+        return self.status == ImportStatus.CHECKED and not self.errors and self.row_count > 0
+
+    @property
+    def state_label(self) -> str:
+        """The honest state for the page, including a retry after a dead worker."""
+        label = self.get_status_display()
+        if self.status in (ImportStatus.CHECK_QUEUED, ImportStatus.APPLY_QUEUED) and self.attempts:
+            label += " (retrying after a failure)"
+        return label
+
+
+class ImportRejected(Exception):
+    """The file no longer passes the check at apply time; nothing was written."""
+
+    def __init__(self, errors: list[dict]):
+        super().__init__(f"{len(errors)} problem(s)")
+        self.errors = errors
+
+
+def import_job_run_check(model: type[ImportJob], pk: int, *, check: Callable) -> ImportJob | None:
+    """Run the dry run of an import under a lease; ``check(job, heartbeat)`` returns (errors, row_count, summary)."""
+    S = ImportStatus
+    job = lease_acquire(model, pk, waiting=(S.CHECK_QUEUED,), running=S.CHECKING)
+    if job is None:
+        return model.objects.filter(pk=pk).first()
+    with Heartbeat(job, running=S.CHECKING) as heartbeat:
+        try:
+            errors, row_count, summary = check(job, heartbeat)
+        except Exception as exc:  # noqa: BLE001 - the page must say why, not stay "checking"
+            logger.exception("%s %s: check failed", model.__name__, pk)
+            return _import_job_fail(job, f"{type(exc).__name__}: {exc}")
+    job.status = S.CHECKED
+    job.errors, job.row_count, job.summary = errors, row_count, summary
+    job.progress_done = job.progress_total = row_count
+    job.checked_at = timezone.now()
+    job.leased_by = ""
+    job.save(
+        update_fields=[
+            "status",
+            "errors",
+            "row_count",
+            "summary",
+            "progress_done",
+            "progress_total",
+            "checked_at",
+            "leased_by",
+        ]
+    )
+    return job
+
+
+def import_job_run_apply(model: type[ImportJob], pk: int, *, apply: Callable) -> ImportJob | None:
+    """Apply a confirmed import under a lease, all or nothing; ``apply(job, heartbeat)`` returns a summary."""
+    S = ImportStatus
+    job = lease_acquire(model, pk, waiting=(S.APPLY_QUEUED,), running=S.APPLYING)
+    if job is None:
+        return model.objects.filter(pk=pk).first()
+    with Heartbeat(job, running=S.APPLYING) as heartbeat:
+        try:
+            with transaction.atomic():
+                result = apply(job, heartbeat)
+                job.status = S.APPLIED
+                job.summary = {**job.summary, **result}
+                job.applied_at = timezone.now()
+                job.progress_done = job.progress_total
+                job.leased_by = ""
+                job.save(update_fields=["status", "summary", "applied_at", "progress_done", "leased_by"])
+        except ImportRejected as exc:
+            # People, courses or suppliers changed since the dry run: show the new problems, write nothing.
+            job.status = S.CHECKED
+            job.errors = exc.errors
+            job.leased_by = ""
+            job.save(update_fields=["status", "errors", "leased_by"])
+        except Exception as exc:  # noqa: BLE001 - the page must say why, not stay "importing"
+            logger.exception("%s %s: apply failed", model.__name__, pk)
+            return _import_job_fail(job, f"{type(exc).__name__}: {exc}")
+    return job
+
+
+def _import_job_fail(job: ImportJob, reason: str) -> ImportJob:
+    job.status = ImportStatus.FAILED
+    job.failure_reason = reason[:500]
+    job.leased_by = ""
+    job.save(update_fields=["status", "failure_reason", "leased_by"])
+    return job
+
+
+def import_job_queue(job: ImportJob, *, task) -> None:
+    """Queue the next phase of a job after the commit (the sweeper re-sends it if the broker is down)."""
+    from compliance.jobs import enqueue_on_commit
+
+    job.queued_at = timezone.now()
+    type(job).objects.filter(pk=job.pk).update(queued_at=job.queued_at)
+    enqueue_on_commit(task, job.pk)
+
+
+def import_jobs_requeue_stale(model: type[ImportJob], *, check_task, apply_task) -> int:
+    """Queue again the checks and applies whose worker died or whose message was lost."""
+    from compliance.jobs import enqueue
+
+    S = ImportStatus
+    count = 0
+    for waiting, running, task in (
+        (S.CHECK_QUEUED, S.CHECKING, check_task),
+        (S.APPLY_QUEUED, S.APPLYING, apply_task),
+    ):
+        count += requeue_due(
+            model.objects.all(),
+            waiting=(waiting,),
+            running=running,
+            requeued_status=lambda job, waiting=waiting: waiting,
+            fail=_import_job_fail,
+            enqueue=lambda job, task=task: enqueue(task, job.pk),
+        )
+    return count

@@ -291,4 +291,5 @@ class ReviewTask(models.Model):
 
 from suppliers.models_audit import *  # noqa: E402,F401,F403
 from suppliers.models_conduct import *  # noqa: E402,F401,F403
+from suppliers.models_import import *  # noqa: E402,F401,F403
 from suppliers.models_questionnaire import *  # noqa: E402,F401,F403

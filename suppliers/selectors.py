@@ -18,6 +18,7 @@ from suppliers.models import (
     RiskAssessment,
     Supplier,
     SupplierDocument,
+    SupplierImport,
 )
 
 
@@ -184,3 +185,10 @@ def code_of_conduct_acceptance_figures(*, as_of: datetime.date) -> tuple[int, in
         ),
     )
     return counts["accepted"], counts["total"]
+
+
+def supplier_import_list(*, user: User) -> QuerySet[SupplierImport]:
+    """Register imports, for the people who may change the register (the file itself is not loaded)."""
+    if not r.can_manage_suppliers.test(user):
+        return SupplierImport.objects.none()
+    return SupplierImport.objects.defer("content").select_related("uploaded_by")

@@ -153,25 +153,30 @@ def risk_assess(*, supplier: Supplier, actor: User | None = None, reason: str = 
             actor=actor,
         )
     if result.band == RiskBand.HIGH and previous_band != RiskBand.HIGH:
+        risk_high_notify(supplier=supplier, assessment=assessment)
+    return assessment
+
+
+def risk_high_notify(*, supplier: Supplier, assessment: RiskAssessment) -> None:
+    """Tell procurement, the Lead and the contract owner that a supplier has become high risk."""
+    notification_send(
+        recipients=[*procurement_users(), *lead_users()],
+        subject=f"Supplier {supplier.name} is now high risk",
+        template="suppliers/email/high_risk.txt",
+        context={"supplier": supplier, "score": assessment.score},
+        url=f"/suppliers/{supplier.pk}/",
+        dedupe_key=f"supplier-high-risk:{supplier.pk}:{assessment.pk}",
+    )
+    if supplier.contract_owner_id:
+        # The contract owner may not have register access: link only where they can go.
         notification_send(
-            recipients=[*procurement_users(), *lead_users()],
+            recipients=[supplier.contract_owner],
             subject=f"Supplier {supplier.name} is now high risk",
             template="suppliers/email/high_risk.txt",
-            context={"supplier": supplier, "score": result.score},
-            url=f"/suppliers/{supplier.pk}/",
+            context={"supplier": supplier, "score": assessment.score},
+            url=supplier_url_for(supplier.contract_owner, supplier),
             dedupe_key=f"supplier-high-risk:{supplier.pk}:{assessment.pk}",
         )
-        if supplier.contract_owner_id:
-            # The contract owner may not have register access: link only where they can go.
-            notification_send(
-                recipients=[supplier.contract_owner],
-                subject=f"Supplier {supplier.name} is now high risk",
-                template="suppliers/email/high_risk.txt",
-                context={"supplier": supplier, "score": result.score},
-                url=supplier_url_for(supplier.contract_owner, supplier),
-                dedupe_key=f"supplier-high-risk:{supplier.pk}:{assessment.pk}",
-            )
-    return assessment
 
 
 # Enhanced checks older than a year no longer clear the gate: the annual review redoes them.

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django_countries import countries as country_registry
 
+from compliance import leases
+from compliance.audit_bulk import audit_log_bulk
 from compliance.exports import unescape_cell
 from compliance.models import User
 from suppliers import scoring
-from suppliers.models import RiskBand, Supplier
-from suppliers.services import _check_manager, _has_current_edd, risk_assess, supplier_event_record
+from suppliers.models import RiskAssessment, RiskBand, Supplier, SupplierEvent, SupplierImport
+from suppliers.services import REVIEW_INTERVAL_DAYS, _check_manager, _has_current_edd, risk_high_notify
 
 COLUMNS = [
     "name",
@@ -51,6 +56,10 @@ BOOLEAN_COLUMNS = {
 TRUE = {"yes", "y", "true", "1"}
 FALSE = {"no", "n", "false", "0", ""}
 MAX_ROWS = 5000
+# Rows between two progress reports (the heartbeat thread publishes the latest one).
+PROGRESS_EVERY = 100
+# Rows written per bulk statement.
+BATCH_SIZE = 500
 
 
 @dataclass
@@ -139,7 +148,9 @@ def _country_code(text: str) -> str | None:
     return code or None
 
 
-def import_validate(*, filename: str, content: bytes) -> ImportReport:
+def import_validate(
+    *, filename: str, content: bytes, progress: Callable[[int, int], None] | None = None
+) -> ImportReport:
     """Check every row and report every problem (line, field, reason); changes nothing."""
     report = ImportReport()
     try:
@@ -167,7 +178,9 @@ def import_validate(*, filename: str, content: bytes) -> ImportReport:
     label_to_category = {label.lower(): value for value, label in Supplier.Category.choices}
     statuses = dict(Supplier.Status.choices)
 
-    for line, raw in rows:
+    for index, (line, raw) in enumerate(rows):
+        if progress and index % PROGRESS_EVERY == 0:
+            progress(index, len(rows))
         errors: list[RowError] = []
         data: dict = {}
 
@@ -287,41 +300,209 @@ def import_validate(*, filename: str, content: bytes) -> ImportReport:
     return report
 
 
-def import_apply(*, actor: User, filename: str, content: bytes) -> ImportReport:
+def import_apply(
+    *, actor: User, filename: str, content: bytes, progress: Callable[[int, int], None] | None = None
+) -> ImportReport:
     """Validate again and, only if every row is good, write them all in one transaction."""
     _check_manager(actor)
     report = import_validate(filename=filename, content=content)
     if not report.ok:
         return report
-    tables = scoring.Tables.load()
     with transaction.atomic():
-        for data in report.rows:
-            data = dict(data)
-            line = data.pop("_line")
-            existing_id = data.pop("_existing_id")
-            if existing_id:
-                supplier = Supplier.objects.select_for_update().get(pk=existing_id)
-                changed = [
-                    k
-                    for k, v in data.items()
-                    if getattr(supplier, k) != v
-                    and not (k == "countries" and [c.code for c in supplier.countries] == v)
-                ]
-                if not changed:
-                    continue
-                message = f"Updated by import (line {line}): {', '.join(changed)}."
-            else:
-                supplier = Supplier()
-                message = f"Added by import (line {line})."
-            for k, v in data.items():
-                setattr(supplier, k, v)
-            if supplier.category == Supplier.Category.AGENCY_STAFFING:
-                supplier.is_recruitment_agency = True
-            supplier.full_clean()
-            supplier.save()
-            supplier_event_record(supplier=supplier, kind="import", message=message, actor=actor)
-            risk_assess(supplier=supplier, actor=actor, reason="Imported", tables=tables)
+        _write_rows(report.rows, actor=actor, progress=progress)
     return report
+
+
+def _write_rows(rows: list[dict], *, actor: User, progress: Callable[[int, int], None] | None = None) -> None:
+    """Write checked rows with bulk statements, recording per supplier what a single edit records.
+
+    Each supplier gets its "import" event, its risk assessment (and "risk" event
+    when the band changes, a notification when it becomes high) and its change
+    history, exactly as the one-row services do, but in a few statements per
+    batch instead of a dozen per row: 5,000 rows in seconds, not minutes.
+    """
+    tables = scoring.Tables.load()
+    for start in range(0, len(rows), BATCH_SIZE):
+        if progress:
+            progress(start, len(rows))
+        _write_batch(rows[start : start + BATCH_SIZE], actor=actor, tables=tables)
+
+
+def _write_batch(rows: list[dict], *, actor: User, tables: scoring.Tables) -> None:
+    now = timezone.now()
+    review_due = now.date() + datetime.timedelta(days=REVIEW_INTERVAL_DAYS)
+    existing = Supplier.objects.select_for_update().in_bulk([d["_existing_id"] for d in rows if d["_existing_id"]])
+    created: list[Supplier] = []
+    updated: list[tuple[Supplier, Supplier, list[str]]] = []  # (before, after, changed fields)
+    messages: dict[int, str] = {}  # id(supplier) -> import event message
+    for data in rows:
+        data = dict(data)
+        line = data.pop("_line")
+        existing_id = data.pop("_existing_id")
+        if existing_id:
+            supplier = existing[existing_id]
+            changed = [
+                k
+                for k, v in data.items()
+                if getattr(supplier, k) != v and not (k == "countries" and [c.code for c in supplier.countries] == v)
+            ]
+            if not changed:
+                continue
+            before = copy.copy(supplier)
+            message = f"Updated by import (line {line}): {', '.join(changed)}."
+        else:
+            supplier = Supplier()
+            before, changed = None, []
+            message = f"Added by import (line {line})."
+        for k, v in data.items():
+            setattr(supplier, k, v)
+        if supplier.category == Supplier.Category.AGENCY_STAFFING:
+            supplier.is_recruitment_agency = True
+        # Unique and check constraints are the database's job here: checking them per row costs a query each.
+        supplier.full_clean(validate_unique=False, validate_constraints=False)
+        messages[id(supplier)] = message
+        if before is None:
+            created.append(supplier)
+        else:
+            updated.append((before, supplier, changed))
+
+    # Score before writing: a new supplier has no findings or questionnaire yet, so no query is needed.
+    scores: dict[int, scoring.Score] = {}
+    previous_band: dict[int, str] = {}
+    for supplier in created + [after for _before, after, _changed in updated]:
+        previous_band[id(supplier)] = supplier.risk_band
+        result = scoring.supplier_score(supplier, tables=tables)
+        scores[id(supplier)] = result
+        supplier.risk_score, supplier.risk_band, supplier.risk_assessed_at = result.score, result.band, now
+        supplier.next_review_due = supplier.next_review_due or review_due
+
+    Supplier.objects.bulk_create(created, batch_size=BATCH_SIZE)
+    if updated:
+        fields = sorted(
+            {f for _b, _a, changed in updated for f in changed}
+            | {"is_recruitment_agency", "risk_score", "risk_band", "risk_assessed_at", "next_review_due"}
+        )
+        Supplier.objects.bulk_update([a for _b, a, _c in updated], fields, batch_size=BATCH_SIZE)
+
+    written = created + [a for _b, a, _c in updated]
+    events: list[SupplierEvent] = []
+    assessments: list[RiskAssessment] = []
+    for supplier in written:
+        result = scores[id(supplier)]
+        events.append(SupplierEvent(supplier=supplier, kind="import", message=messages[id(supplier)], actor=actor))
+        assessments.append(
+            RiskAssessment(
+                supplier=supplier,
+                assessed_by=actor,
+                assessed_at=now,
+                score=result.score,
+                band=result.band,
+                factors=result.factor_dicts(),
+                reason="Imported",
+            )
+        )
+        previous = previous_band[id(supplier)]
+        if previous != result.band:
+            events.append(
+                SupplierEvent(
+                    supplier=supplier,
+                    kind="risk",
+                    message=f"Risk {('changed from ' + previous + ' to ') if previous else 'scored as '}"
+                    f"{result.band} ({result.score} points). Imported",
+                    actor=actor,
+                )
+            )
+    SupplierEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    RiskAssessment.objects.bulk_create(assessments, batch_size=BATCH_SIZE)
+    audit_log_bulk(changes=[(None, s) for s in created] + [(b, a) for b, a, _c in updated], actor=actor)
+    for supplier, assessment in zip(written, assessments, strict=True):
+        if assessment.band == RiskBand.HIGH and previous_band[id(supplier)] != RiskBand.HIGH:
+            risk_high_notify(supplier=supplier, assessment=assessment)
+
+
+# --- The import as a background job ---------------------------------------------------
+
+
+def _errors_as_dicts(report: ImportReport) -> list[dict]:
+    return [{"line": e.line, "field": e.field, "message": e.reason} for e in report.errors]
+
+
+def supplier_import_upload(*, actor: User, filename: str, content: bytes) -> SupplierImport:
+    """Keep an uploaded register file and queue its check; nothing in the register changes."""
+    from suppliers.tasks import supplier_import_check_task
+
+    _check_manager(actor)
+    with transaction.atomic():
+        job = SupplierImport.objects.create(filename=filename[:255], content=content, uploaded_by=actor)
+        leases.import_job_queue(job, task=supplier_import_check_task)
+    return job
+
+
+def supplier_import_check(*, job_id: int) -> SupplierImport | None:
+    """The dry run, in a worker: every problem by line and column, with progress."""
+
+    def check(job: SupplierImport, heartbeat: leases.Heartbeat):
+        report = import_validate(filename=job.filename, content=bytes(job.content), progress=heartbeat.progress)
+        summary = {"to_create": report.to_create, "to_update": report.to_update}
+        return _errors_as_dicts(report), len(report.rows), summary
+
+    return leases.import_job_run_check(SupplierImport, job_id, check=check)
+
+
+def supplier_import_confirm(*, job: SupplierImport, actor: User) -> SupplierImport:
+    """Queue a clean, checked import to be applied."""
+    from suppliers.tasks import supplier_import_apply_task
+
+    _check_manager(actor)
+    with transaction.atomic():
+        job = SupplierImport.objects.select_for_update().get(pk=job.pk)
+        if not job.can_confirm:
+            raise ValidationError("Only a checked file without problems can be imported.")
+        job.status = leases.ImportStatus.APPLY_QUEUED
+        job.confirmed_by = actor
+        job.progress_done, job.progress_total = 0, job.row_count
+        job.save()
+        leases.import_job_queue(job, task=supplier_import_apply_task)
+    return job
+
+
+def supplier_import_apply(*, job_id: int) -> SupplierImport | None:
+    """Apply a confirmed import in a worker: re-checked, then all rows or none, with progress."""
+
+    def apply(job: SupplierImport, heartbeat: leases.Heartbeat) -> dict:
+        report = import_validate(filename=job.filename, content=bytes(job.content))
+        if not report.ok:
+            raise leases.ImportRejected(_errors_as_dicts(report))
+        _write_rows(report.rows, actor=job.confirmed_by, progress=heartbeat.progress)
+        return {"to_create": report.to_create, "to_update": report.to_update}
+
+    job = leases.import_job_run_apply(SupplierImport, job_id, apply=apply)
+    if job is not None and job.status == leases.ImportStatus.APPLIED:
+        # The file has done its job; the summary stays.
+        SupplierImport.objects.filter(pk=job.pk).update(content=b"")
+    return job
+
+
+def supplier_import_abandon(*, job: SupplierImport, actor: User) -> SupplierImport:
+    """Drop a checked file that will not be imported."""
+    _check_manager(actor)
+    with transaction.atomic():
+        job = SupplierImport.objects.select_for_update().get(pk=job.pk)
+        if job.status not in (leases.ImportStatus.CHECKED, leases.ImportStatus.FAILED):
+            raise ValidationError("Only a checked or failed import can be abandoned.")
+        job.status = leases.ImportStatus.ABANDONED
+        job.content = b""
+        job.save(update_fields=["status", "content"])
+    return job
+
+
+def supplier_imports_requeue_stale() -> int:
+    """Queue again the checks and applies whose worker died or whose message was lost."""
+    from suppliers.tasks import supplier_import_apply_task, supplier_import_check_task
+
+    return leases.import_jobs_requeue_stale(
+        SupplierImport, check_task=supplier_import_check_task, apply_task=supplier_import_apply_task
+    )
 
 
 def _unsafe(text: str) -> str:

@@ -22,3 +22,19 @@ def questionnaire_chasers():
     from suppliers.services_questionnaire import questionnaire_chasers_run
 
     return questionnaire_chasers_run()
+
+
+@shared_task(name="suppliers.tasks.supplier_import_check")
+def supplier_import_check_task(job_id: int) -> str:
+    from suppliers.services_import import supplier_import_check
+
+    job = supplier_import_check(job_id=job_id)
+    return job.status if job else "missing"
+
+
+@shared_task(name="suppliers.tasks.supplier_import_apply")
+def supplier_import_apply_task(job_id: int) -> str:
+    from suppliers.services_import import supplier_import_apply
+
+    job = supplier_import_apply(job_id=job_id)
+    return job.status if job else "missing"

@@ -33,6 +33,8 @@ urlpatterns = [
     path("conduct/", views_admin.conduct, name="conduct"),
     path("risk-settings/", views_admin.risk_settings, name="risk_settings"),
     path("import/", views_admin.import_register, name="import"),
-    path("import/confirm/", views_admin.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/", views_admin.import_detail, name="import_detail"),
+    path("import/<int:pk>/confirm/", views_admin.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/abandon/", views_admin.import_abandon, name="import_abandon"),
     path("export/", views_admin.export_register, name="export"),
 ]

@@ -1,16 +1,14 @@
 """Register-wide pages: code of conduct versions, risk tables, import and export."""
 
-import time
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRefresh
 
 from compliance import exports
 from compliance import rules as r
@@ -84,56 +82,62 @@ def risk_settings(request):
     )
 
 
-def _import_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "supplier-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    # Checked files that were never confirmed are not kept beyond a day.
-    cutoff = time.time() - 24 * 3600
-    for stale in path.iterdir():
-        if stale.is_file() and stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
-    return path
-
-
 @login_required
 def import_register(request):
     _require_manager(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        content = upload.read()
-        report = services_import.import_validate(filename=upload.name, content=content)
-        if report.ok:
-            # Keep the checked file (private, outside the web root) until the user confirms.
-            token = uuid.uuid4().hex
-            suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-            (_import_dir() / f"{token}{suffix}").write_bytes(content)
-            request.session["supplier_import"] = {"token": token, "suffix": suffix, "name": upload.name}
-    return render(request, "suppliers/import.html", {"form": form, "report": report})
+        # The file is kept with the job; a worker checks it while this request returns at once.
+        job = services_import.supplier_import_upload(actor=request.user, filename=upload.name, content=upload.read())
+        return redirect("suppliers:import_detail", pk=job.pk)
+    imports = selectors.supplier_import_list(user=request.user)[:10]
+    return render(
+        request, "suppliers/import.html", {"form": form, "imports": imports, "max_rows": services_import.MAX_ROWS}
+    )
+
+
+def _import_job(request, pk: int):
+    # Only the people who may change the register see its imports; for everyone else they do not exist.
+    job = selectors.supplier_import_list(user=request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
 
 
 @login_required
-def import_confirm(request):
-    _require_manager(request.user)
-    if request.method != "POST":
-        return redirect("suppliers:import")
-    pending = request.session.pop("supplier_import", None)
-    if not pending or not str(pending.get("token", "")).isalnum():
-        messages.error(request, "Nothing to import: upload the file and check it first.")
-        return redirect("suppliers:import")
-    path = _import_dir() / f"{pending['token']}{pending['suffix']}"
-    if not path.exists():
-        messages.error(request, "The checked file is no longer available: upload it again.")
-        return redirect("suppliers:import")
-    content = path.read_bytes()
-    path.unlink(missing_ok=True)
-    report = services_import.import_apply(actor=request.user, filename=pending["name"], content=content)
-    if not report.ok:
-        messages.error(request, "Nothing was imported: the register changed since the check. Check the file again.")
-        return render(request, "suppliers/import.html", {"form": ImportForm(), "report": report})
-    messages.success(request, f"Imported: {report.to_create} added, {report.to_update} updated.")
-    return redirect("suppliers:index")
+def import_detail(request, pk: int):
+    job = _import_job(request, pk)
+    status_url = reverse("suppliers:import_detail", args=[job.pk])
+    if request.htmx and job.is_working:
+        return render(request, "partials/import_job_status.html", {"job": job, "status_url": status_url})
+    if request.htmx:
+        # Finished: reload the whole page so the errors, the confirm button or the summary show.
+        return HttpResponseClientRefresh()
+    return render(request, "suppliers/import_detail.html", {"job": job, "status_url": status_url})
+
+
+@login_required
+def import_confirm(request, pk: int):
+    job = _import_job(request, pk)
+    if request.method == "POST":
+        try:
+            services_import.supplier_import_confirm(job=job, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("suppliers:import_detail", pk=job.pk)
+
+
+@login_required
+def import_abandon(request, pk: int):
+    job = _import_job(request, pk)
+    if request.method == "POST":
+        try:
+            services_import.supplier_import_abandon(job=job, actor=request.user)
+            messages.success(request, "Import abandoned: the file has been deleted.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("suppliers:import_detail", pk=job.pk)
 
 
 @login_required

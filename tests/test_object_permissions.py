@@ -23,7 +23,7 @@ from safeguarding import services as case_services
 from safeguarding.models import Status, SubjectType
 from safeguarding.tests.factories import ConcernFactory, ReferralFactory
 from suppliers import services as supplier_services
-from suppliers.models import ReviewTask, SupplierDocument
+from suppliers.models import ReviewTask, SupplierDocument, SupplierImport
 from suppliers.models_questionnaire import QuestionnaireRequest, QuestionnaireTemplate
 from suppliers.tests.factories import CorrectiveActionFactory
 from training.models import ImportBatch
@@ -84,6 +84,7 @@ def world(make_user):
     batch = ImportBatch.objects.create(
         kind=ImportBatch.Kind.ROSTER, filename="roster.csv", content="", uploaded_by=lead
     )
+    supplier_import = SupplierImport.objects.create(filename="register.csv", content=b"", uploaded_by=lead)
     check = RecruitmentCheckFactory(worker=report)
     version = PolicyVersionFactory(document=ContentFile(PDF, name="policy.pdf"))
     statement = StatementFactory(created_by=lead)
@@ -126,6 +127,7 @@ def world(make_user):
         "record": record,
         "rule": rule,
         "batch": batch,
+        "supplier_import": supplier_import,
         "check": check,
         "version": version,
         "draft": PolicyVersionFactory(
@@ -208,6 +210,11 @@ ROUTES = [
     ("GET", "/training/admin/courses/{course}/", None, _access(ok=TRAINING_ADMINS)),
     ("GET", "/training/admin/rules/{rule}/", None, _access(ok=TRAINING_ADMINS)),
     ("GET", "/training/admin/imports/{batch}/", None, _access(ok=TRAINING_ADMINS)),
+    ("POST", "/training/admin/imports/{batch}/abandon/", {}, _access(ok=TRAINING_ADMINS)),
+    # Register imports exist only for the people who may change the register.
+    ("GET", "/suppliers/import/{supplier_import}/", None, _access(ok=SUPPLIER_WRITERS)),
+    ("POST", "/suppliers/import/{supplier_import}/confirm/", {}, _access(ok=SUPPLIER_WRITERS)),
+    ("POST", "/suppliers/import/{supplier_import}/abandon/", {}, _access(ok=SUPPLIER_WRITERS)),
     ("GET", "/training/admin/recruitment/{report}/", None, _access(ok=TRAINING_ADMINS)),
     ("GET", "/training/policies/{policy}/", None, _access(ok=TRAINING_ADMINS)),
     ("POST", "/training/policies/{policy}/publish/", {}, _access(ok=TRAINING_ADMINS)),
@@ -307,6 +314,7 @@ def _ids(w):
         "course": w["record"].course.pk,
         "rule": w["rule"].pk,
         "batch": w["batch"].pk,
+        "supplier_import": w["supplier_import"].pk,
         "policy": w["version"].policy.pk,
         "version": w["version"].pk,
         "draft": w["draft"].pk,

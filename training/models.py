@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from compliance.leases import ImportJob, ImportStatus
 from compliance.models import Department, User
 from compliance.policy_models import add_months
 
@@ -283,27 +284,17 @@ class RecruitmentCheck(models.Model):
         return self.is_complete_on(timezone.localdate())
 
 
-class ImportBatch(models.Model):
-    """An uploaded CSV held for a dry run; nothing changes until HR confirms it."""
+class ImportBatch(ImportJob):
+    """An uploaded CSV, checked and applied by Celery tasks under a lease; nothing changes until HR confirms it."""
 
     class Kind(models.TextChoices):
         ROSTER = "roster", "Staff roster"
         COMPLETIONS = "completions", "Training completions"
 
-    class Status(models.TextChoices):
-        CHECKED = "checked", "Checked (dry run)"
-        APPLIED = "applied", "Imported"
+    Status = ImportStatus
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    filename = models.CharField(max_length=255)
-    content = models.TextField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKED)
-    errors = models.JSONField(default=list, blank=True)
-    row_count = models.PositiveIntegerField(default=0)
-    summary = models.JSONField(default=dict, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-    applied_at = models.DateTimeField(null=True, blank=True)
+    content = models.TextField(help_text="The uploaded file, kept until it is applied or abandoned.")
 
     class Meta:
         ordering = ["-uploaded_at"]

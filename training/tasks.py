@@ -24,3 +24,19 @@ def policy_review_due() -> int:
 @shared_task(name="training.tasks.right_to_work_expiry")
 def right_to_work_expiry() -> int:
     return services.right_to_work_reminders_send()
+
+
+@shared_task(name="training.tasks.import_batch_check")
+def import_batch_check_task(batch_id: int) -> str:
+    from training.imports import import_batch_check
+
+    batch = import_batch_check(batch_id=batch_id)
+    return batch.status if batch else "missing"
+
+
+@shared_task(name="training.tasks.import_batch_apply")
+def import_batch_apply_task(batch_id: int) -> str:
+    from training.imports import import_batch_apply
+
+    batch = import_batch_apply(batch_id=batch_id)
+    return batch.status if batch else "missing"

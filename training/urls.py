@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/records/assign/", views_admin.record_assign, name="record_assign"),
     path("admin/imports/", views_admin.import_upload, name="import_upload"),
     path("admin/imports/<int:pk>/", views_admin.import_detail, name="import_detail"),
+    path("admin/imports/<int:pk>/abandon/", views_admin.import_abandon, name="import_abandon"),
     path("admin/recruitment/", views_admin.recruitment_list, name="recruitment_list"),
     path("admin/recruitment/<int:user_id>/", views_admin.recruitment_edit, name="recruitment_edit"),
     path("policies/", views_policy.policy_list, name="policy_list"),

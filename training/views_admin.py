@@ -9,7 +9,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRefresh
 
 from compliance import rules as r
 from compliance.models import AccessLog
@@ -205,20 +207,48 @@ def import_upload(request):
     return render(request, "training/admin/import_upload.html", {"form": form, "batches": batches})
 
 
-@login_required
-def import_detail(request, pk: int):
+def _import_batch(request, pk: int) -> ImportBatch:
     _require(r.can_manage_training, request.user)
     batch = selectors.import_batch_list(user=request.user).filter(pk=pk).first()
     if batch is None:
         raise Http404
+    return batch
+
+
+@login_required
+def import_detail(request, pk: int):
+    batch = _import_batch(request, pk)
+    status_url = reverse("training:import_detail", args=[batch.pk])
     if request.method == "POST":
+        # Confirm: a worker applies the file; this request only queues it.
         try:
-            imports.import_apply(batch=batch, actor=request.user)
-            messages.success(request, f"{batch.filename} imported.")
+            imports.import_confirm(batch=batch, actor=request.user)
+            messages.success(request, f"{batch.filename} is being imported. This page shows its progress.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("training:import_detail", pk=batch.pk)
-    return render(request, "training/admin/import_detail.html", {"batch": batch, "ImportBatch": ImportBatch})
+    if request.htmx and batch.is_working:
+        return render(request, "partials/import_job_status.html", {"job": batch, "status_url": status_url})
+    if request.htmx:
+        # Finished: reload the whole page so the errors, the confirm button or the summary show.
+        return HttpResponseClientRefresh()
+    return render(
+        request,
+        "training/admin/import_detail.html",
+        {"batch": batch, "job": batch, "status_url": status_url, "ImportBatch": ImportBatch},
+    )
+
+
+@login_required
+def import_abandon(request, pk: int):
+    batch = _import_batch(request, pk)
+    if request.method == "POST":
+        try:
+            imports.import_abandon(batch=batch, actor=request.user)
+            messages.success(request, "Import abandoned: the file has been deleted.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("training:import_detail", pk=batch.pk)
 
 
 # --- Recruitment checks -------------------------------------------------------------

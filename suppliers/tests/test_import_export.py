@@ -4,11 +4,12 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from compliance.models import AccessLog
-from suppliers.models import EnhancedDueDiligence, Supplier
+from suppliers.models import EnhancedDueDiligence, Supplier, SupplierImport
 from suppliers.services_import import COLUMNS, import_apply
 from suppliers.tests.factories import SupplierFactory
 from tests.support import download_text
@@ -23,7 +24,16 @@ def _csv(*rows):
 
 
 def _upload(client, content, name="register.csv"):
-    return client.post(reverse("suppliers:import"), {"file": SimpleUploadedFile(name, content)})
+    """Upload, let the check task run (in-process under the test settings) and open the job page."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("suppliers:import"), {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 302
+    return client.get(response["Location"])
+
+
+def _confirm(client, job):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("suppliers:import_confirm", args=[job.pk]))
 
 
 GOOD = "Sunrise Laundry Ltd,04567890,laundry,GB;PL,120000,,2025-04-01,2027-03-31,yes,no,no,no,no,no,no,prospective,Ann Lee,ann@sunrise.example"
@@ -41,7 +51,9 @@ def test_dry_run_lists_every_bad_row_with_line_and_field_and_imports_nothing(cli
     response = _upload(client, content)
     html = response.content.decode()
     assert "Nothing was imported" in html
-    errors = {(e.line, e.field) for e in response.context["report"].errors}
+    job = SupplierImport.objects.get()
+    assert job.status == "checked"
+    errors = {(e["line"], e["field"]) for e in job.errors}
     assert (3, "name") in errors
     for field in (
         "category",
@@ -56,9 +68,11 @@ def test_dry_run_lists_every_bad_row_with_line_and_field_and_imports_nothing(cli
     assert (5, "status") in errors
     assert "unknown country &#x27;Narnia&#x27;" in html
     assert not Supplier.objects.exists()
-    # No confirm button: the confirm endpoint has nothing to import.
-    assert client.post(reverse("suppliers:import_confirm")).status_code == 302
-    assert not Supplier.objects.exists()
+    # No confirm button, and the confirm endpoint refuses a file with problems.
+    assert "Confirm the import" not in html
+    assert _confirm(client, job).status_code == 302
+    job.refresh_from_db()
+    assert job.status == "checked" and not Supplier.objects.exists()
 
 
 def test_good_file_imports_only_after_confirmation(client, procurement, login):
@@ -66,7 +80,10 @@ def test_good_file_imports_only_after_confirmation(client, procurement, login):
     response = _upload(client, _csv(GOOD, GOOD2))
     assert "1" in response.content.decode() and "Confirm the import" in response.content.decode()
     assert not Supplier.objects.exists()
-    client.post(reverse("suppliers:import_confirm"))
+    job = SupplierImport.objects.get()
+    _confirm(client, job)
+    job.refresh_from_db()
+    assert job.status == "applied" and job.summary["to_create"] == 2 and bytes(job.content) == b""
     names = sorted(Supplier.objects.values_list("name", flat=True))
     assert names == ["Pixel IT", "Sunrise Laundry Ltd"]
     sunrise = Supplier.objects.get(name="Sunrise Laundry Ltd")
@@ -122,7 +139,7 @@ def test_xlsx_import(client, procurement, login):
     workbook.save(buffer)
     login(procurement)
     response = _upload(client, buffer.getvalue(), name="register.xlsx")
-    assert [(e.line, e.field) for e in response.context["report"].errors] == [(3, "name")]
+    assert [(e["line"], e["field"]) for e in response.context["job"].errors] == [(3, "name")]
 
 
 def _register_snapshot():

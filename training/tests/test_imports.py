@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from compliance import roles
@@ -19,10 +20,17 @@ ROSTER_HEADER = "Email,Name,Job title,Department,Site,Line manager email,Start d
 
 
 def _upload(client, kind, text, name="file.csv"):
-    return client.post(
-        reverse("training:import_upload"),
-        {"kind": kind, "file": SimpleUploadedFile(name, text.encode(), content_type="text/csv")},
-    )
+    # The check runs as a task after the commit (in-process under the test settings).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("training:import_upload"),
+            {"kind": kind, "file": SimpleUploadedFile(name, text.encode(), content_type="text/csv")},
+        )
+
+
+def _confirm(client, batch, **kwargs):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("training:import_detail", args=[batch.pk]), **kwargs)
 
 
 def _batch_page(client, response):
@@ -54,7 +62,7 @@ def test_roster_with_bad_rows_lists_them_by_line_and_imports_nothing(client, log
     assert not User.objects.filter(email__in=["ann@example.org", "bob@example.org"]).exists()
 
     # Confirming a file with errors still changes nothing.
-    response = client.post(reverse("training:import_detail", args=[batch.pk]), follow=True)
+    response = _confirm(client, batch, follow=True)
     assert "Nothing was imported" in response.content.decode()
     assert not User.objects.filter(email="ann@example.org").exists()
 
@@ -83,7 +91,7 @@ def test_roster_import_creates_updates_and_deactivates_after_confirmation(client
     assert not User.objects.filter(email="ann@example.org").exists()
 
     batch = ImportBatch.objects.get()
-    client.post(reverse("training:import_detail", args=[batch.pk]))
+    _confirm(client, batch)
 
     ann = User.objects.get(email="ann@example.org")
     assert ann.full_name == "Ann Carer"
@@ -109,7 +117,7 @@ def test_roster_import_creates_updates_and_deactivates_after_confirmation(client
     assert batch.status == ImportBatch.Status.APPLIED
 
     # A second confirmation is refused.
-    response = client.post(reverse("training:import_detail", args=[batch.pk]), follow=True)
+    response = _confirm(client, batch, follow=True)
     assert "already been imported" in response.content.decode()
     assert User.objects.filter(email="ann@example.org").count() == 1
 
@@ -155,7 +163,7 @@ def test_completions_import_closes_the_open_assignment_and_sets_expiry(client, l
     assert "1 completion recorded" in html
     assert TrainingRecord.objects.get().completed_on is None
 
-    client.post(reverse("training:import_detail", args=[ImportBatch.objects.get().pk]))
+    _confirm(client, ImportBatch.objects.get())
 
     open_record.refresh_from_db()
     assert open_record.completed_on == datetime.date(2026, 2, 15)
