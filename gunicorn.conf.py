@@ -25,7 +25,7 @@ def _headers_without_server(self):
 
 wsgi.Response.default_headers = _headers_without_server
 
-_TOKEN_IN_PATH = re.compile(r"(/suppliers/q/)[^/?\s]+")
+_TOKEN_IN_PATH = re.compile(r"(/suppliers/q/)[^/?\s\"']+")
 
 
 def redact(text: str) -> str:

@@ -240,6 +240,8 @@ class AccessLog(models.Model):
     object_repr = models.CharField(max_length=255)
     detail = models.CharField(max_length=255, blank=True)
     path = models.CharField(max_length=500, blank=True)
+    # Ties the entry to the web server's and the app's log lines for the same request.
+    request_id = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 

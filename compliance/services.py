@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from compliance.models import AccessLog, Notification, Organisation, User
+from compliance.request_log import redact
 
 
 def client_ip(request) -> str | None:
@@ -43,7 +44,8 @@ def access_log_record(*, user, obj, action: str = AccessLog.Action.VIEW, request
         object_id=str(getattr(obj, "pk", "") or ""),
         object_repr=str(obj)[:255] if obj is not None else detail[:255],
         detail=detail[:255],
-        path=(request.get_full_path()[:500] if request is not None else ""),
+        path=(redact(request.get_full_path())[:500] if request is not None else ""),
+        request_id=getattr(request, "request_id", "") if request is not None else "",
         ip_address=client_ip(request),
     )
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("questionnaires/<int:pk>/", views_questionnaire.questionnaire_review, name="questionnaire_review"),
     path("questionnaire-templates/", views_questionnaire.template_list, name="templates"),
     path("questionnaire-templates/<int:pk>/", views_questionnaire.template_detail, name="template_detail"),
+    path("q/", views_questionnaire.questionnaire_answer, name="questionnaire_answer"),
     path("q/<str:token>/", views_questionnaire.questionnaire_public, name="questionnaire_public"),
     path("conduct/", views_admin.conduct, name="conduct"),
     path("risk-settings/", views_admin.risk_settings, name="risk_settings"),

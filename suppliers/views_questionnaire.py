@@ -22,28 +22,56 @@ from suppliers.forms import (
 from suppliers.models import QuestionnaireRequest, QuestionnaireTemplate
 from suppliers.views import PAGE_SIZE, _apply_errors
 
+SESSION_KEY = "supplier_questionnaire"
+
 
 @never_cache
 def questionnaire_public(request, token):
-    """The supplier contact's page: no account, only this one questionnaire."""
-    response = _questionnaire_public(request, token)
-    # The token is in the URL: never send it on to another site in a Referer header.
+    """The link in the email: its token is exchanged for a session at once, then the URL carries no token.
+
+    So the token does not stay in the browser's history, in a Referer, or in
+    any log after this one request (whose log lines have it taken out).
+    """
+    qr = services_questionnaire.questionnaire_by_token(token)
+    if qr is None:
+        # Unknown, used or expired links look the same, and show nothing of any supplier.
+        response = render(request, "suppliers/questionnaire_closed.html", status=404)
+    else:
+        # A new session key: whoever planted a session cookie beforehand does not share this one.
+        request.session.cycle_key()
+        request.session[SESSION_KEY] = {"id": qr.pk, "token_hash": qr.token_hash}
+        response = redirect("suppliers:questionnaire_answer")
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _session_questionnaire(request) -> QuestionnaireRequest | None:
+    held = request.session.get(SESSION_KEY) or {}
+    qr = (
+        QuestionnaireRequest.objects.select_related("supplier", "template")
+        .prefetch_related("template__sections__questions", "answers")
+        # The same link must still be the current one: a withdrawn or re-sent link ends the session's access.
+        .filter(pk=held.get("id"), token_hash=held.get("token_hash"), token_hash__isnull=False)
+        .first()
+    )
+    return qr if qr is not None and qr.is_open else None
+
+
+@never_cache
+def questionnaire_answer(request):
+    """The supplier contact's page: no account, only the questionnaire whose link opened this session."""
+    response = _questionnaire_answer(request)
     # "same-origin" rather than "no-referrer": with no-referrer Chromium posts the
     # form with "Origin: null", which Django's CSRF check rightly refuses.
     response["Referrer-Policy"] = "same-origin"
     return response
 
 
-def _questionnaire_public(request, token):
-    qr = services_questionnaire.questionnaire_by_token(token)
+def _questionnaire_answer(request):
+    qr = _session_questionnaire(request)
     if qr is None:
-        # Unknown, used or expired links look the same, and show nothing of any supplier.
+        request.session.pop(SESSION_KEY, None)
         return render(request, "suppliers/questionnaire_closed.html", status=404)
-    qr = (
-        QuestionnaireRequest.objects.select_related("supplier", "template")
-        .prefetch_related("template__sections__questions", "answers")
-        .get(pk=qr.pk)
-    )
     form = QuestionnaireAnswerForm(request.POST or None, request.FILES or None, request=qr)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
@@ -55,12 +83,14 @@ def _questionnaire_public(request, token):
             form.add_error(None, "Some answers are missing or could not be saved: see the questions marked below.")
         else:
             if submit:
+                request.session.pop(SESSION_KEY, None)
                 return render(request, "suppliers/questionnaire_thanks.html", {"qr": qr})
             messages.success(
                 request,
-                f"Your answers are saved. You can come back to this link until {qr.expires_at:%d %B %Y}.",
+                f"Your answers are saved. You can come back with the link in your email until "
+                f"{qr.expires_at:%d %B %Y}.",
             )
-            return redirect("suppliers:questionnaire_public", token=token)
+            return redirect("suppliers:questionnaire_answer")
     return render(request, "suppliers/questionnaire_public.html", {"qr": qr, "form": form})
 
 

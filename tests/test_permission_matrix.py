@@ -51,6 +51,8 @@ def _allowed(route: str, role: str):
     # The most specific matching prefix wins (a public questionnaire link lives under /suppliers/).
     if route.startswith("/accounts/"):
         return None  # allauth decides (e.g. recovery codes 404 until MFA is set up)
+    if route == "/suppliers/q/":
+        return None  # the questionnaire page opens only for a session that came through an emailed link
     if route.startswith(PUBLIC_PREFIXES):
         return True
     for prefix in sorted(SECTION_ROLES, key=len, reverse=True):

@@ -60,6 +60,13 @@ def test_msat_template_is_seeded_with_the_themes():
         assert theme in titles
 
 
+def _opened(client, token) -> str:
+    """Open the emailed link (which swaps the token for a session) and return the token-free page's URL."""
+    response = client.get(reverse("suppliers:questionnaire_public", args=[token]))
+    assert response.status_code == 302 and response.url == reverse("suppliers:questionnaire_answer")
+    return response.url
+
+
 def test_contact_gets_an_email_with_a_link_that_works_without_an_account(
     client, procurement, django_capture_on_commit_callbacks
 ):
@@ -68,7 +75,7 @@ def test_contact_gets_an_email_with_a_link_that_works_without_an_account(
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/suppliers/q/(\S+)/", mail.outbox[0].body)
     assert link and link.group(1) == token
-    response = client.get(reverse("suppliers:questionnaire_public", args=[token]))
+    response = client.get(reverse("suppliers:questionnaire_public", args=[token]), follow=True)
     assert response.status_code == 200
     assert response["Referrer-Policy"] == "same-origin"
     assert "Recruitment practices and fees" in response.content.decode()
@@ -77,7 +84,7 @@ def test_contact_gets_an_email_with_a_link_that_works_without_an_account(
 
 def test_save_and_return_keeps_answers_then_submit_closes_the_link(client, procurement):
     request, token = _send(procurement)
-    url = reverse("suppliers:questionnaire_public", args=[token])
+    url = _opened(client, token)
     question = Question.objects.filter(section__template=request.template, kind="text").first()
     client.post(url, {f"q_{question.pk}": "Vietnam", "save": "1"})
     request.refresh_from_db()
@@ -108,7 +115,7 @@ def test_save_and_return_keeps_answers_then_submit_closes_the_link(client, procu
 def test_link_expires(client, procurement):
     _request, token = _send(procurement, valid_days=3)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=4)):
-        response = client.get(reverse("suppliers:questionnaire_public", args=[token]))
+        response = client.get(reverse("suppliers:questionnaire_public", args=[token]), follow=True)
     assert response.status_code == 404
     assert "not available" in response.content.decode()
 
@@ -117,7 +124,7 @@ def test_a_token_opens_only_its_own_questionnaire_and_nothing_else(client, procu
     other = SupplierFactory(name="Secret Other Supplier")
     _send(procurement, supplier=other)
     request, token = _send(procurement)
-    page = client.get(reverse("suppliers:questionnaire_public", args=[token])).content.decode()
+    page = client.get(reverse("suppliers:questionnaire_public", args=[token]), follow=True).content.decode()
     assert "Secret Other Supplier" not in page
     # The link is not a session: the register and the supplier's own page still ask to sign in.
     for url in (
@@ -127,7 +134,9 @@ def test_a_token_opens_only_its_own_questionnaire_and_nothing_else(client, procu
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response.url
-    assert client.get(reverse("suppliers:questionnaire_public", args=[token[:-2] + "xx"])).status_code == 404
+    assert (
+        client.get(reverse("suppliers:questionnaire_public", args=[token[:-2] + "xx"]), follow=True).status_code == 404
+    )
 
 
 def test_accepted_answers_change_the_score_and_return_sends_a_new_link(
@@ -138,7 +147,7 @@ def test_accepted_answers_change_the_score_and_return_sends_a_new_link(
     before = scoring.supplier_score(supplier)
     assert any(f.key == "questionnaire_missing" for f in before.factors)
     client.post(
-        reverse("suppliers:questionnaire_public", args=[token]),
+        _opened(client, token),
         {**_answers(request.template, gap_for=("any workers pay fees", "passports")), "submit": "1"},
     )
     login(procurement)
@@ -152,13 +161,14 @@ def test_accepted_answers_change_the_score_and_return_sends_a_new_link(
     assert request.status == "returned"
     new_token = re.search(r"/suppliers/q/(\S+)/", mail.outbox[-1].body).group(1)
     assert new_token != token
-    assert client.get(reverse("suppliers:questionnaire_public", args=[token])).status_code == 404
+    assert client.get(reverse("suppliers:questionnaire_public", args=[token]), follow=True).status_code == 404
     client.logout()
     assert (
-        "Explain the fees." in client.get(reverse("suppliers:questionnaire_public", args=[new_token])).content.decode()
+        "Explain the fees."
+        in client.get(reverse("suppliers:questionnaire_public", args=[new_token]), follow=True).content.decode()
     )
     client.post(
-        reverse("suppliers:questionnaire_public", args=[new_token]),
+        _opened(client, new_token),
         {**_answers(request.template, gap_for=("any workers pay fees", "passports")), "submit": "1"},
     )
     login(procurement)
@@ -174,7 +184,7 @@ def test_accepted_answers_change_the_score_and_return_sends_a_new_link(
 
 def test_board_member_can_read_answers_but_not_review(client, procurement, board, login):
     request, token = _send(procurement)
-    client.post(reverse("suppliers:questionnaire_public", args=[token]), {**_answers(request.template), "submit": "1"})
+    client.post(_opened(client, token), {**_answers(request.template), "submit": "1"})
     login(board)
     url = reverse("suppliers:questionnaire_review", args=[request.pk])
     assert client.get(url).status_code == 200
@@ -186,7 +196,7 @@ def test_bad_evidence_file_is_reported_against_its_question(client, procurement)
 
     request, token = _send(procurement)
     file_question = Question.objects.filter(section__template=request.template, kind="file").first()
-    url = reverse("suppliers:questionnaire_public", args=[token])
+    url = _opened(client, token)
     evil = SimpleUploadedFile("policy.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04", content_type="application/pdf")
     response = client.post(url, {f"q_{file_question.pk}": evil, "save": "1"})
     assert response.status_code == 200
@@ -209,7 +219,7 @@ def test_a_link_sent_to_the_wrong_person_can_be_withdrawn(client, procurement, l
     request.refresh_from_db()
     assert request.status == "cancelled"
     client.logout()
-    assert client.get(reverse("suppliers:questionnaire_public", args=[token])).status_code == 404
+    assert client.get(reverse("suppliers:questionnaire_public", args=[token]), follow=True).status_code == 404
 
 
 def test_procurement_builds_a_template_that_can_be_sent(client, procurement, board, login):
@@ -251,9 +261,39 @@ def test_procurement_builds_a_template_that_can_be_sent(client, procurement, boa
     client.logout()
     assert (
         "Do night staff get a break?"
-        in client.get(reverse("suppliers:questionnaire_public", args=[token])).content.decode()
+        in client.get(reverse("suppliers:questionnaire_public", args=[token]), follow=True).content.decode()
     )
     login(procurement)
     client.post(url, {"active": "0"})
     template.refresh_from_db()
     assert not template.is_active
+
+
+def test_the_token_leaves_the_url_on_first_visit_and_no_log_keeps_it(client, procurement, caplog):
+    from compliance.request_log import RequestLogFilter
+
+    request, token = _send(procurement)
+    response = client.get(reverse("suppliers:questionnaire_public", args=[token]))
+    assert response.status_code == 302 and token not in response.url
+    assert response["Referrer-Policy"] == "no-referrer"
+    page = client.get(response.url)
+    assert page.status_code == 200 and "Sparkle Cleaning Ltd" in page.content.decode()
+    assert token not in page.content.decode()
+    assert page["X-Request-ID"]
+    # A dead link's 404 is logged by Django: the log line carries the request id, not the token.
+    with caplog.at_level("WARNING", logger="django.request"):
+        client.get(reverse("suppliers:questionnaire_public", args=["dead" + token]))
+    record = next(r for r in caplog.records if "/suppliers/q/" in r.getMessage())
+    RequestLogFilter().filter(record)
+    assert token not in record.getMessage() and "/suppliers/q/[token]/" in record.getMessage()
+    assert record.request_id != "-"
+
+
+def test_a_withdrawn_link_also_ends_the_session_it_opened(client, procurement, login):
+    request, token = _send(procurement)
+    answer = _opened(client, token)
+    services_questionnaire.questionnaire_cancel(request=request, actor=procurement, reason="Wrong address")
+    assert client.get(answer).status_code == 404
+    # Without a link, the token-free page shows nothing.
+    client.cookies.clear()
+    assert client.get(answer).status_code == 404
