@@ -260,18 +260,18 @@ def test_overdue_corrective_actions_as_at_today_not_the_future_year_end(past, cu
 
 def test_register_overdue_count_equals_the_rows_its_link_shows(client, login, make_user):
     procurement = make_user(roles.STAFF, roles.PROCUREMENT)
-    CorrectiveActionFactory(due_date=D(2025, 6, 1))  # overdue, never escalated
-    CorrectiveActionFactory(due_date=D(2025, 5, 1), escalation_level=2)  # overdue and escalated
+    never_escalated = [CorrectiveActionFactory(due_date=D(2025, 6, day)) for day in (1, 2)]  # overdue, level 0
+    escalated = CorrectiveActionFactory(due_date=D(2025, 5, 1), escalation_level=2)  # overdue and escalated
     CorrectiveActionFactory(due_date=D(2025, 8, 1), escalation_level=1)  # escalated once, deadline since extended
     CorrectiveActionFactory(
         due_date=D(2025, 5, 1), status=CorrectiveAction.Status.EVIDENCE_SUBMITTED, evidence_submitted_at=at(2025, 6, 1)
     )
-    assert register_summary(user=procurement)["overdue_actions"] == 2
+    assert register_summary(user=procurement)["overdue_actions"] == 3
     login(procurement)
     index = client.get(reverse("suppliers:index")).content.decode()
-    assert "Overdue corrective actions: 2" in index
+    assert "Overdue corrective actions: 3" in index
     listed = client.get(reverse("suppliers:actions") + "?overdue=1")
-    assert len(listed.context["page"].object_list) == 2
+    assert {a.pk for a in listed.context["page"].object_list} == {a.pk for a in [*never_escalated, escalated]}
 
 
 # --- Governance: risks around the period end --------------------------------------------------
@@ -332,3 +332,21 @@ def test_board_pdf_for_the_current_year_says_to_date(organisation):
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Figures to date (as at 1 July 2025" in text
     assert "Key risks (as at 1 July 2025)" in text
+
+
+def test_registry_status_line_says_published_or_not(lead):
+    from reporting.board_reports import REGISTRY_DATE_FIELDS, registry_status
+    from reporting.models import Statement
+    from reporting.tests.factories import StatementFactory
+
+    assert registry_status(None) == "No statement has been started for this financial year."
+    draft = StatementFactory(financial_year=2025, created_by=lead)
+    assert registry_status(draft).startswith("Not published (status: draft)")
+    published = StatementFactory(financial_year=2025, version=2, status="published", created_by=lead)
+    field = next((n for n in REGISTRY_DATE_FIELDS if any(f.name == n for f in Statement._meta.get_fields())), None)
+    if field is None:
+        assert registry_status(published) == "Published; registry submission not recorded in the application."
+    else:
+        assert "not yet submitted" in registry_status(published)
+        setattr(published, field, D(2025, 6, 2))
+        assert registry_status(published).endswith("registry on 2 June 2025.")
