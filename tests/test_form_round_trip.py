@@ -291,16 +291,21 @@ def _construct(cls):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(n for n in FORMS if n not in MODEL_FORMS))
-def test_a_prefilled_date_is_submitted_as_it_was_shown(name):
-    form = _construct(FORMS[name])
-    if form is None or not any(isinstance(f, forms.DateField) for f in form.fields.values()):
-        pytest.skip("no date to pre-fill")
-    data = browser_form_data(form.as_div())
-    bound = FORMS[name](data=data)
-    for field_name, field in bound.fields.items():
-        if isinstance(field, forms.DateField) and form.get_initial_for_field(field, field_name):
-            assert field_name not in bound.changed_data, f"{name}.{field_name}: the pre-filled date was lost"
+def test_a_prefilled_date_is_submitted_as_it_was_shown():
+    # One test over every plain form rather than a parametrised one that skips the many
+    # forms without a date: CI treats a skip as a missing service, not as "nothing to do".
+    checked = []
+    for name in sorted(n for n in FORMS if n not in MODEL_FORMS):
+        form = _construct(FORMS[name])
+        if form is None or not any(isinstance(f, forms.DateField) for f in form.fields.values()):
+            continue
+        data = browser_form_data(form.as_div())
+        bound = FORMS[name](data=data)
+        for field_name, field in bound.fields.items():
+            if isinstance(field, forms.DateField) and form.get_initial_for_field(field, field_name):
+                assert field_name not in bound.changed_data, f"{name}.{field_name}: the pre-filled date was lost"
+        checked.append(name)
+    assert checked, "no plain form with a date was found: the collection above is broken"
 
 
 def test_the_browser_rules_drop_a_british_date_and_send_crlf():
