@@ -170,7 +170,7 @@ def statement_detail(request, pk: int):
 @login_required
 def statement_edit(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(rr.can_draft_statement, request.user)
+    _require(rr.can_draft_statement, request.user)  # a page this role never uses: 404
     if statement.is_frozen:
         messages.error(
             request, "This statement has been approved and its text is frozen. Make a new version to change it."
@@ -328,7 +328,7 @@ def statement_pdf(request, pk: int):
 @login_required
 def registry_csv(request):
     _require(PREDICATE, request.user)
-    _forbid_unless(rr.can_export_registry, request.user)
+    _require(rr.can_export_registry, request.user)  # a page this role never uses: 404
     statements = (
         selectors.statement_list(user=request.user)
         .filter(status__in=["approved", "signed", "published"])
@@ -413,7 +413,7 @@ def board_report_download(request, pk: int):
     report = selectors.board_report_list(user=request.user).filter(pk=pk).first()
     if report is None:
         raise Http404
-    _forbid_unless(rr.can_download_board_report, request.user)
+    _require(rr.can_download_board_report, request.user)  # a page this role never uses: 404
     if report.status != report.Status.READY or not report.file:
         raise Http404
     try:

@@ -35,6 +35,11 @@ def _require_manager(user):
         raise PermissionDenied
 
 
+def require_manager_page(user):
+    """A form only managers use does not exist for anyone else: 404, readers included (DESIGN: out of scope)."""
+    _require(r.can_manage_suppliers, user)
+
+
 def _supplier_or_404(user, pk):
     supplier = selectors.supplier_get(user=user, pk=pk)
     if supplier is None:
@@ -84,7 +89,7 @@ def index(request):
 
 @login_required
 def supplier_create(request):
-    _require_manager(request.user)
+    require_manager_page(request.user)
     form = SupplierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,7 +107,7 @@ def supplier_create(request):
 @login_required
 def supplier_edit(request, pk):
     supplier = _supplier_or_404(request.user, pk)
-    _require_manager(request.user)
+    require_manager_page(request.user)
     form = SupplierForm(request.POST or None, instance=supplier)
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,7 +183,7 @@ def rescore(request, pk):
 @login_required
 def enhanced_checks(request, pk):
     supplier = _supplier_or_404(request.user, pk)
-    _require_manager(request.user)
+    require_manager_page(request.user)
     form = EnhancedChecksForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.supplier_enhanced_checks_record(supplier=supplier, actor=request.user, data=form.cleaned_data)
@@ -199,7 +204,7 @@ def enhanced_checks(request, pk):
 @login_required
 def agency(request, pk):
     supplier = _supplier_or_404(request.user, pk)
-    _require_manager(request.user)
+    require_manager_page(request.user)
     initial = {
         "charges_fees": supplier.agency_charges_worker_fees,
         "retains_ids": supplier.agency_retains_id_documents,
@@ -246,7 +251,7 @@ def agency(request, pk):
 @login_required
 def decision(request, pk):
     supplier = _supplier_or_404(request.user, pk)
-    _require_manager(request.user)
+    require_manager_page(request.user)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -302,7 +307,7 @@ def questionnaire_send(request, pk):
     from suppliers import services_questionnaire
 
     supplier = _supplier_or_404(request.user, pk)
-    _require_manager(request.user)
+    require_manager_page(request.user)
     form = QuestionnaireSendForm(
         request.POST or None, initial={"contact_name": supplier.contact_name, "contact_email": supplier.contact_email}
     )

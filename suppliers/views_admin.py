@@ -22,7 +22,7 @@ from suppliers.forms import (
     RiskWeightForm,
 )
 from suppliers.models import CategoryRisk, CountryRisk, RiskWeight
-from suppliers.views import _apply_errors, _require_manager, filters_from
+from suppliers.views import _apply_errors, _require_manager, filters_from, require_manager_page
 
 
 @login_required
@@ -84,7 +84,7 @@ def risk_settings(request):
 
 @login_required
 def import_register(request):
-    _require_manager(request.user)
+    require_manager_page(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

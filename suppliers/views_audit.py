@@ -19,7 +19,7 @@ from suppliers.forms import (
     VerifyForm,
 )
 from suppliers.models import Audit, CorrectiveAction
-from suppliers.views import PAGE_SIZE, _apply_errors, _require_manager, _supplier_or_404
+from suppliers.views import PAGE_SIZE, _apply_errors, _supplier_or_404, require_manager_page
 
 
 @login_required
@@ -45,7 +45,7 @@ def audit_list(request):
 @login_required
 def audit_create(request, pk):
     supplier = _supplier_or_404(request.user, pk)
-    _require_manager(request.user)
+    require_manager_page(request.user)
     form = AuditForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,7 +127,7 @@ def corrective_action_create(request, pk):
     finding = selectors.finding_list(user=request.user).filter(pk=pk).first()
     if finding is None:
         raise Http404
-    _require_manager(request.user)
+    require_manager_page(request.user)
     form = CorrectiveActionForm(request.POST or None, initial={"owner": finding.supplier.contract_owner_id})
     if request.method == "POST" and form.is_valid():
         try:

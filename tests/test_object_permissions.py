@@ -165,6 +165,8 @@ def _access(ok=(), forbidden=()):
 
 SUPPLIER_READ = _access(ok=SUPPLIER_READERS)
 SUPPLIER_WRITE = _access(ok=SUPPLIER_WRITERS, forbidden=SUPPLIER_READERS - SUPPLIER_WRITERS)
+# A page only managers use does not exist for the other readers (404), unlike an action on a page they see.
+SUPPLIER_MANAGER_PAGE = _access(ok=SUPPLIER_WRITERS)
 REPORTING_READ = _access(ok=REPORTING_READERS)
 REPORTING_WRITE = _access(ok=REPORTING_WRITERS, forbidden=REPORTING_READERS - REPORTING_WRITERS)
 TODAY = timezone.localdate().isoformat()
@@ -187,19 +189,19 @@ ROUTES = [
     ("POST", "/cases/{concern}/no-such-action/", {}, {}),
     # Suppliers.
     ("GET", "/suppliers/{supplier}/", None, SUPPLIER_READ),
-    ("GET", "/suppliers/{supplier}/edit/", None, SUPPLIER_WRITE),
+    ("GET", "/suppliers/{supplier}/edit/", None, SUPPLIER_MANAGER_PAGE),
     ("POST", "/suppliers/{supplier}/activate/", {}, SUPPLIER_WRITE),
     ("POST", "/suppliers/{supplier}/rescore/", {}, SUPPLIER_WRITE),
-    ("GET", "/suppliers/{supplier}/enhanced-checks/", None, SUPPLIER_WRITE),
-    ("GET", "/suppliers/{supplier}/agency/", None, SUPPLIER_WRITE),
-    ("GET", "/suppliers/{supplier}/decision/", None, SUPPLIER_WRITE),
+    ("GET", "/suppliers/{supplier}/enhanced-checks/", None, SUPPLIER_MANAGER_PAGE),
+    ("GET", "/suppliers/{supplier}/agency/", None, SUPPLIER_MANAGER_PAGE),
+    ("GET", "/suppliers/{supplier}/decision/", None, SUPPLIER_MANAGER_PAGE),
     ("POST", "/suppliers/{supplier}/conduct/accept/", {}, SUPPLIER_WRITE),
-    ("GET", "/suppliers/{supplier}/questionnaires/send/", None, SUPPLIER_WRITE),
-    ("GET", "/suppliers/{supplier}/audits/new/", None, SUPPLIER_WRITE),
+    ("GET", "/suppliers/{supplier}/questionnaires/send/", None, SUPPLIER_MANAGER_PAGE),
+    ("GET", "/suppliers/{supplier}/audits/new/", None, SUPPLIER_MANAGER_PAGE),
     ("GET", "/suppliers/documents/{document}/", None, SUPPLIER_READ),
     ("POST", "/suppliers/reviews/{task}/done/", {"notes": "Checked the rota."}, SUPPLIER_WRITE),
     ("GET", "/suppliers/audits/{audit}/", None, SUPPLIER_READ),
-    ("GET", "/suppliers/findings/{finding}/actions/new/", None, SUPPLIER_WRITE),
+    ("GET", "/suppliers/findings/{finding}/actions/new/", None, SUPPLIER_MANAGER_PAGE),
     ("GET", "/suppliers/actions/{action}/", None, SUPPLIER_READ),
     ("GET", "/suppliers/questionnaires/{questionnaire}/", None, SUPPLIER_READ),
     ("GET", "/suppliers/questionnaire-templates/{template}/", None, SUPPLIER_READ),
@@ -227,7 +229,7 @@ ROUTES = [
     ("GET", "/training/policies/versions/{draft}/document/", None, _access(ok=TRAINING_ADMINS)),
     # Statements: the Lead drafts and publishes, the Board approves, the Director signs.
     ("GET", "/reporting/statements/{statement}/", None, REPORTING_READ),
-    ("GET", "/reporting/statements/{statement}/edit/", None, REPORTING_WRITE),
+    ("GET", "/reporting/statements/{statement}/edit/", None, _access(ok=REPORTING_WRITERS)),
     ("GET", "/reporting/statements/{statement}/pdf/", None, REPORTING_READ),
     ("GET", "/reporting/statements/{statement}/diff/?against={signed}", None, REPORTING_READ),
     ("POST", "/reporting/statements/{statement}/approve/", {}, _access(ok={BOARD, DIRECTOR}, forbidden={LEAD, ADMIN})),
@@ -236,13 +238,8 @@ ROUTES = [
     ("POST", "/reporting/statements/{statement}/new-version/", {}, REPORTING_WRITE),
     ("POST", "/reporting/statements/{statement}/actions/", {}, REPORTING_WRITE),
     ("GET", "/reporting/board-reports/{board_report}/", None, REPORTING_READ),
-    # Ambiguous in DESIGN: the admin sees the reporting area but Board reports are for the Board.
-    (
-        "GET",
-        "/reporting/board-reports/{board_report}/download/",
-        None,
-        _access(ok={LEAD, BOARD, DIRECTOR}, forbidden={ADMIN}),
-    ),
+    # The admin sees the reporting area but Board reports are for the Board: the download is 404 for them.
+    ("GET", "/reporting/board-reports/{board_report}/download/", None, _access(ok={LEAD, BOARD, DIRECTOR})),
     # Governance: the Lead keeps the registers; the Board and the admin read them.
     ("GET", "/reporting/risks/{risk}/", None, REPORTING_READ),
     ("GET", "/reporting/risks/{risk}/edit/", None, REPORTING_WRITE),

@@ -25,6 +25,12 @@ SECTION_ROLES = {
     "/organisation/": {roles.COMPLIANCE_ADMIN},
     "/access-log/": {roles.MODERN_SLAVERY_LEAD, roles.COMPLIANCE_ADMIN},
 }
+# Pages inside a section that only some of its roles use; the others get 404 as outsiders do.
+ROUTE_ROLES = {
+    "/suppliers/new/": {roles.PROCUREMENT, roles.MODERN_SLAVERY_LEAD},
+    "/suppliers/import/": {roles.PROCUREMENT, roles.MODERN_SLAVERY_LEAD},
+    "/reporting/statements/registry.csv": {roles.MODERN_SLAVERY_LEAD, roles.DIRECTOR, roles.COMPLIANCE_ADMIN},
+}
 # Pages any visitor may open without an account.
 PUBLIC_PREFIXES = ("/report/", "/health/", "/accounts/", "/suppliers/q/", "/reporting/statement/")
 SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/__")
@@ -55,6 +61,8 @@ def _allowed(route: str, role: str):
         return None  # the questionnaire page opens only for a session that came through an emailed link
     if route.startswith(PUBLIC_PREFIXES):
         return True
+    if route in ROUTE_ROLES:
+        return role in ROUTE_ROLES[route]
     for prefix in sorted(SECTION_ROLES, key=len, reverse=True):
         if route.startswith(prefix):
             return role in SECTION_ROLES[prefix]

@@ -141,7 +141,7 @@ def test_compliance_admin_sees_status_but_cannot_download(
     _, report = _request(client, django_capture_on_commit_callbacks)
     login(compliance_admin)
     assert client.get(reverse("reporting:board_report_detail", args=[report.pk])).status_code == 200
-    assert client.get(reverse("reporting:board_report_download", args=[report.pk])).status_code == 403
+    assert client.get(reverse("reporting:board_report_download", args=[report.pk])).status_code == 404
     assert client.post(reverse("reporting:board_report_list"), {"financial_year": 2025}).status_code == 403
 
 

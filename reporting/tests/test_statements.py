@@ -359,9 +359,9 @@ def test_registry_csv_has_the_govuk_fields(client, login, lead, board, director)
     assert AccessLog.objects.filter(user=lead, action=AccessLog.Action.EXPORT).exists()
 
 
-def test_registry_csv_is_403_for_a_board_member(client, login, board):
+def test_registry_csv_is_404_for_a_board_member(client, login, board):
     login(board)
-    assert client.get(reverse("reporting:registry_csv")).status_code == 403
+    assert client.get(reverse("reporting:registry_csv")).status_code == 404
 
 
 def test_draft_only_statements_are_not_in_the_registry_export(client, login, lead):

@@ -7,39 +7,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('suppliers', '0006_corrective_action_verified_constraint'),
+        ("suppliers", "0006_corrective_action_verified_constraint"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SupplierImport',
+            name="SupplierImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, help_text='How many times a worker has started it.')),
-                ('queued_at', models.DateTimeField(blank=True, help_text='When it was last sent to the broker.', null=True)),
-                ('leased_by', models.CharField(blank=True, help_text='host:pid of the worker holding it.', max_length=200)),
-                ('leased_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('progress_done', models.PositiveIntegerField(default=0)),
-                ('progress_total', models.PositiveIntegerField(default=0)),
-                ('filename', models.CharField(max_length=255)),
-                ('status', models.CharField(choices=[('check_queued', 'Queued for checking'), ('checking', 'Checking'), ('checked', 'Checked (dry run)'), ('apply_queued', 'Queued to import'), ('applying', 'Importing'), ('applied', 'Imported'), ('failed', 'Failed'), ('abandoned', 'Abandoned')], default='check_queued', max_length=20)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('row_count', models.PositiveIntegerField(default=0)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('failure_reason', models.CharField(blank=True, max_length=500)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('content', models.BinaryField(help_text='The uploaded file, kept until it is applied or abandoned.')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(default=0, help_text="How many times a worker has started it."),
+                ),
+                (
+                    "queued_at",
+                    models.DateTimeField(blank=True, help_text="When it was last sent to the broker.", null=True),
+                ),
+                (
+                    "leased_by",
+                    models.CharField(blank=True, help_text="host:pid of the worker holding it.", max_length=200),
+                ),
+                ("leased_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("progress_done", models.PositiveIntegerField(default=0)),
+                ("progress_total", models.PositiveIntegerField(default=0)),
+                ("filename", models.CharField(max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("check_queued", "Queued for checking"),
+                            ("checking", "Checking"),
+                            ("checked", "Checked (dry run)"),
+                            ("apply_queued", "Queued to import"),
+                            ("applying", "Importing"),
+                            ("applied", "Imported"),
+                            ("failed", "Failed"),
+                            ("abandoned", "Abandoned"),
+                        ],
+                        default="check_queued",
+                        max_length=20,
+                    ),
+                ),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("row_count", models.PositiveIntegerField(default=0)),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                ("failure_reason", models.CharField(blank=True, max_length=500)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                ("content", models.BinaryField(help_text="The uploaded file, kept until it is applied or abandoned.")),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-pk'],
+                "ordering": ["-uploaded_at", "-pk"],
             },
         ),
     ]
