@@ -25,8 +25,12 @@ def test_a_notification_email_reads_as_typed(make_user):
     from compliance.models import Notification
 
     recipient = make_user()
-    body = render_to_string("compliance/email/notification.txt", {"message": "A supplier's worker & <agency>", "subject": "x"})
+    body = render_to_string(
+        "compliance/email/notification.txt", {"message": "A supplier's worker & <agency>", "subject": "x"}
+    )
     notification = Notification(recipient=recipient, subject="x", body=body.strip())
-    email = render_to_string("compliance/email/wrapper.txt", {"recipient": recipient, "notification": notification, "link": ""})
+    email = render_to_string(
+        "compliance/email/wrapper.txt", {"recipient": recipient, "notification": notification, "link": ""}
+    )
     assert "A supplier's worker & <agency>" in email
     assert "&#x27;" not in email and "&amp;" not in email
