@@ -271,6 +271,8 @@ def import_confirm(*, batch: ImportBatch, actor: User) -> ImportBatch:
         batch.status = ImportBatch.Status.APPLY_QUEUED
         batch.confirmed_by = actor
         batch.progress_done, batch.progress_total = 0, batch.row_count
+        # A new phase: its attempts (and any "retrying" label) start again.
+        batch.attempts = 0
         batch.save()
         leases.import_job_queue(batch, task=import_batch_apply_task)
     return batch

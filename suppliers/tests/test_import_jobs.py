@@ -86,6 +86,10 @@ def test_the_page_polls_while_a_worker_has_the_job_and_a_reload_shows_the_same(c
     assert client.get(url, HTTP_HX_REQUEST="true").headers["HX-Refresh"] == "true"
     page = client.get(url).content.decode()
     assert "The file is good" in page and "Confirm the import" in page and "every 1s" not in page
+    # Confirmed, waiting for a worker: the honest state, not a retry.
+    _confirm(client, job, run=False)
+    page = client.get(url).content.decode()
+    assert "Queued to import" in page and "retrying" not in page and 'hx-trigger="every 1s"' in page
 
 
 def test_a_checked_file_is_kept_until_abandoned(client, login, procurement):
