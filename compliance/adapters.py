@@ -62,6 +62,18 @@ class AccountAdapter(DefaultAccountAdapter):
 
         login_failure_record(request=request, email=credentials.get("email") or "")
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Invitations, password resets and security notices go through the
+        # outbox like every other email: no web request talks to SMTP.
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        from compliance.outbox import outbox_enqueue_email
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        outbox_enqueue_email(email=self.render_mail(template_prefix, email, ctx), kind="account")
+
 
 class MFAAdapter(DefaultMFAAdapter):
     """TOTP secrets and recovery-code seeds are stored encrypted (keys: MFA_ENCRYPTION_KEYS)."""

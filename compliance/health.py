@@ -5,12 +5,14 @@ Written here rather than with django-health-check: its 4.x view answers 500
 worker threads, which do not share the request's database connection.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 
@@ -41,6 +43,17 @@ def _broker():
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
 
 
+def _outbox() -> dict[str, int]:
+    """Failed emails (for the Compliance admin to re-send) and pending ones overdue by 15 minutes (no sweeper?)."""
+    from compliance.models import OutboxMessage
+
+    overdue = timezone.now() - datetime.timedelta(minutes=15)
+    return {
+        "failed": OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count(),
+        "overdue": OutboxMessage.objects.due(overdue).count(),
+    }
+
+
 @never_cache
 def health(request):
     results, healthy = {}, True
@@ -52,6 +65,12 @@ def health(request):
             healthy = False
             # The class name only: messages can carry connection strings.
             results[name] = f"unavailable ({type(exc).__name__})"
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": results}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "unavailable", "checks": results}
+    if results["database"] == "ok":
+        # Degraded, not down: the app still serves people, so the answer stays
+        # 200 (a load balancer must not take it out), but monitoring sees a count.
+        outbox = _outbox()
+        body["outbox"] = outbox
+        if healthy and (outbox["failed"] or outbox["overdue"]):
+            body["status"] = "degraded"
+    return JsonResponse(body, status=200 if healthy else 503)

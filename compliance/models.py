@@ -284,4 +284,50 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
+class OutboxMessageQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Pending messages whose next attempt time has come (never queued, lost, or waiting to retry)."""
+        return self.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now or timezone.now())
+
+
+class OutboxMessage(models.Model):
+    """One email to one address, written in the same transaction as the change that causes it.
+
+    The row, not the broker, is the source of truth: a sweeper sends whatever is
+    due, so a broker or SMTP outage delays a message but never loses it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=40, blank=True, help_text="What the message is about, e.g. notification.")
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    from_email = models.CharField(max_length=254, blank=True)
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Retries stop (status failed) after this moment; a re-send starts a new window.
+    give_up_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self):
+        return f"{self.subject} to {self.to} ({self.get_status_display().lower()})"
+
+
 from compliance.policy_models import *  # noqa: E402,F403

@@ -39,6 +39,12 @@ SECTIONS = (
         r.can_manage_organisation,
         "Organisation profile, departments, sites and people.",
     ),
+    Section(
+        "Failed emails",
+        "outbox_failed",
+        r.can_manage_organisation,
+        "Emails that could not be delivered, to check the address and send again.",
+    ),
     Section("Access log", "access_log", r.can_view_access_log, "Who read or exported sensitive records."),
 )
 

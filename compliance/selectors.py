@@ -74,3 +74,26 @@ def api_token_for(*, user: User):
     from knox.models import AuthToken
 
     return AuthToken.objects.filter(user=user).order_by("-created").first()
+
+
+def outbox_messages_for_admin(*, user: User, status: str = "failed") -> QuerySet:
+    """Outgoing emails in one delivery state, for the Compliance admin; nothing for anyone else."""
+    from compliance.models import OutboxMessage
+
+    if not r.can_manage_organisation.test(user):
+        return OutboxMessage.objects.none()
+    return OutboxMessage.objects.filter(status=status).defer("body_text", "body_html")
+
+
+def outbox_counts(*, user: User) -> dict[str, int]:
+    """How many outgoing emails are waiting and how many failed (admin only)."""
+    from compliance.models import OutboxMessage
+
+    if not r.can_manage_organisation.test(user):
+        return {}
+    rows = (
+        OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).values("status").annotate(n=models.Count("pk"))
+    )
+    counts = {"pending": 0, "failed": 0}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -59,7 +58,7 @@ def notification_send(
     url: str = "",
     dedupe_key: str = "",
 ) -> list[Notification]:
-    """Tell people something in the app and by email (sent after the commit).
+    """Tell people something in the app and by email (through the outbox, sent after the commit).
 
     With a dedupe_key each recipient is told at most once for that key, so
     scheduled tasks can rerun safely.
@@ -76,45 +75,32 @@ def notification_send(
             continue
         try:
             with transaction.atomic():
-                created.append(
-                    Notification.objects.create(
-                        recipient=recipient, subject=subject[:200], body=body, url=url, dedupe_key=dedupe_key
-                    )
+                notification = Notification.objects.create(
+                    recipient=recipient, subject=subject[:200], body=body, url=url, dedupe_key=dedupe_key
                 )
+                # The email is written in the same transaction as the notification (and the change behind it).
+                notification_email_queue(notification=notification)
         except IntegrityError:
             # Another worker told this person the same thing a moment ago.
             continue
-    if created:
-        from compliance.jobs import enqueue_on_commit
-        from compliance.tasks import notification_emails_send
-
-        enqueue_on_commit(notification_emails_send, [n.pk for n in created])
+        created.append(notification)
     return created
 
 
-def notification_emails_deliver(*, notification_ids: list[int]) -> int:
-    """Email each notification once, as plain text with an HTML alternative."""
-    sent = 0
-    for pk in notification_ids:
-        with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=pk).first()
-            )
-            if notification is None or notification.emailed_at is not None:
-                continue
-            link = f"{settings.SITE_URL}{notification.url}" if notification.url.startswith("/") else notification.url
-            context = {"notification": notification, "link": link, "recipient": notification.recipient}
-            message = EmailMultiAlternatives(
-                subject=notification.subject,
-                body=render_to_string("compliance/email/wrapper.txt", context),
-                to=[notification.recipient.email],
-            )
-            message.attach_alternative(render_to_string("compliance/email/wrapper.html", context), "text/html")
-            message.send()
-            notification.emailed_at = timezone.now()
-            notification.save(update_fields=["emailed_at"])
-            sent += 1
-    return sent
+def notification_email_queue(*, notification: Notification):
+    """Write a notification's email (plain text with an HTML alternative) to the outbox."""
+    from compliance.outbox import outbox_enqueue
+
+    link = f"{settings.SITE_URL}{notification.url}" if notification.url.startswith("/") else notification.url
+    context = {"notification": notification, "link": link, "recipient": notification.recipient}
+    return outbox_enqueue(
+        to=notification.recipient.email,
+        subject=notification.subject,
+        body_text=render_to_string("compliance/email/wrapper.txt", context),
+        body_html=render_to_string("compliance/email/wrapper.html", context),
+        kind="notification",
+        notification=notification,
+    )
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
@@ -156,8 +142,9 @@ def person_save(*, actor: User, form, request=None) -> User:
         person.save()
         person.groups.set(form.cleaned_data["roles"])
         person.__dict__.pop("role_names", None)
-    if is_new and request is not None:
-        person_invite(person=person, request=request)
+        if is_new and request is not None:
+            # In the same transaction: the invitation goes to the outbox with the new account.
+            person_invite(person=person, request=request)
     return person
 
 

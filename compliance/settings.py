@@ -146,6 +146,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits (login, receipt codes) live in the cache, so production must use
 # a shared one (Redis) for them to hold across gunicorn workers.
 CACHES = {"default": _env("CACHE_URL", env.cache_url, "locmemcache://")}
+# Reporting must never depend on the cache: with Redis down, rate limits fail
+# open (logged) rather than refusing a report or a sign-in with a 500, and a
+# Redis that stops answering costs at most CACHE_TIMEOUT_SECONDS per call.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "compliance.cache.FailOpenRedisCache"
+    _cache_timeout = _env("CACHE_TIMEOUT_SECONDS", env.float, 1.0)
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=_cache_timeout, socket_timeout=_cache_timeout
+    )
 
 # --- Auth --------------------------------------------------------------------
 AUTH_USER_MODEL = "compliance.User"
@@ -288,6 +297,11 @@ UPLOAD_FORM_TEXT_ALLOWANCE = 512 * 1024
 # --- Email -------------------------------------------------------------------
 EMAIL_CONFIG = _env("EMAIL_URL", env.email_url, "consolemail://")
 vars().update(EMAIL_CONFIG)
+# Every email goes through the outbox and is sent by a worker; a hanging SMTP
+# server holds that worker for at most this long per message.
+EMAIL_TIMEOUT = _env("EMAIL_TIMEOUT", env.int, 10)
+# A message that cannot be sent is retried with backoff for this long, then marked failed.
+EMAIL_RETRY_HOURS = _env("EMAIL_RETRY_HOURS", env.int, 24)
 DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", env.str, "compliance@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -324,11 +338,18 @@ JOB_MAX_ATTEMPTS = _env("JOB_MAX_ATTEMPTS", env.int, 3)
 # test can kill a real worker mid-render. Always 0 in production.
 BOARD_REPORT_RENDER_DELAY_SECONDS = _env("BOARD_REPORT_RENDER_DELAY_SECONDS", env.float, 0.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queueing from a web request must fail fast when Redis is down: the database
+# row (outbox message, job) is the source of truth and a beat sweeper picks it
+# up, so one quick retry is enough and a request is never held for long.
+CELERY_BROKER_CONNECTION_TIMEOUT = _env("CELERY_BROKER_CONNECTION_TIMEOUT", env.float, 2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The schedule is declared here, in code; django-celery-beat copies it into the
 # database where the Compliance admin can see when each task last ran.
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "compliance.tasks.outbox_sweep", "schedule": crontab()},
     "training-reminders": {"task": "training.tasks.training_reminders", "schedule": crontab(hour=7, minute=0)},
     "training-manager-digest": {
         "task": "training.tasks.manager_digest",

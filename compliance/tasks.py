@@ -2,12 +2,19 @@
 
 from celery import shared_task
 
-from compliance import services
+from compliance import outbox, services
 
 
-@shared_task(name="compliance.tasks.notification_emails_send")
-def notification_emails_send(notification_ids: list[int]) -> int:
-    return services.notification_emails_deliver(notification_ids=notification_ids)
+@shared_task(name="compliance.tasks.outbox_deliver")
+def outbox_deliver(message_ids: list[int]) -> int:
+    """Queued after the commit that wrote the messages; the sweeper covers it if this never runs."""
+    return outbox.outbox_deliver(message_ids=message_ids)
+
+
+@shared_task(name="compliance.tasks.outbox_sweep")
+def outbox_sweep() -> dict[str, int]:
+    """Every minute: deliver every outbox message that is due."""
+    return outbox.outbox_deliver_due()
 
 
 @shared_task(name="compliance.tasks.notifications_purge_read")

@@ -1,5 +1,6 @@
 """Core pages: start page, organisation profile, notifications, access log, API token."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from compliance import account_services, exports, selectors, services
+from compliance import account_services, exports, outbox, selectors, services
 from compliance import rules as r
 from compliance.forms import (
     AccessLogFilterForm,
@@ -180,3 +181,30 @@ def person_edit(request, pk: int | None = None):
             return redirect("people")
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     return render(request, "compliance/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+def outbox_failed(request):
+    """Emails that could not be delivered after a day of retries, each with a re-send button."""
+    _require(r.can_manage_organisation, request.user)
+    page = Paginator(
+        selectors.outbox_messages_for_admin(user=request.user, status="failed").order_by("-created_at", "-pk"), 50
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "compliance/outbox_failed.html",
+        {
+            "page": page,
+            "counts": selectors.outbox_counts(user=request.user),
+            "retry_hours": settings.EMAIL_RETRY_HOURS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def outbox_resend(request, pk: int):
+    message = get_object_or_404(selectors.outbox_messages_for_admin(user=request.user, status="failed"), pk=pk)
+    outbox.outbox_message_resend(actor=request.user, message=message)
+    messages.success(request, f"Email to {message.to} queued again: it will be sent within a minute.")
+    return redirect("outbox_failed")

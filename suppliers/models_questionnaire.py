@@ -102,6 +102,8 @@ class QuestionnaireRequest(models.Model):
     contact_name = models.CharField(max_length=200)
     contact_email = models.EmailField()
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The link token is HMAC(SECRET_KEY, seed): reminders re-send the same link.
+    token_seed = models.CharField(max_length=64, blank=True, editable=False)
     expires_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SENT, db_index=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

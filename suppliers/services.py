@@ -414,21 +414,18 @@ def code_of_conduct_publish(*, actor: User, version: str, title: str, clauses: s
 
 
 def _email_supplier_contacts(code: CodeOfConduct, suppliers: list[Supplier]) -> None:
-    """Send each active supplier's contact the new version (they have no account)."""
-    from django.core.mail import send_mass_mail
+    """Send each active supplier's contact the new version (they have no account), through the outbox."""
     from django.template.loader import render_to_string
 
-    messages = [
-        (
-            f"Please accept our supplier code of conduct v{code.version}",
-            render_to_string("suppliers/email/conduct_supplier.txt", {"code": code, "supplier": s}),
-            None,
-            [s.contact_email],
+    from compliance.outbox import outbox_enqueue
+
+    for s in suppliers:
+        outbox_enqueue(
+            to=s.contact_email,
+            subject=f"Please accept our supplier code of conduct v{code.version}",
+            body_text=render_to_string("suppliers/email/conduct_supplier.txt", {"code": code, "supplier": s}),
+            kind="code of conduct",
         )
-        for s in suppliers
-    ]
-    if messages:
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
 
 
 def code_of_conduct_current() -> CodeOfConduct | None:

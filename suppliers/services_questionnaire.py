@@ -7,13 +7,14 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from compliance.models import User
+from compliance.outbox import outbox_enqueue
 from compliance.services import notification_send
 from suppliers.models import (
     Question,
@@ -36,22 +37,43 @@ def questionnaire_link(token: str) -> str:
     return f"{settings.SITE_URL}{reverse('suppliers:questionnaire_public', args=[token])}"
 
 
+def _token_from_seed(seed: str) -> str:
+    # The link is an HMAC of a stored random seed under SECRET_KEY: a copy of the
+    # database alone (seed + hash) still opens no link, yet a chaser can send the
+    # same working link again instead of replacing it with one that may never arrive.
+    return salted_hmac("suppliers.questionnaire-link", seed, algorithm="sha256").hexdigest()
+
+
 def _new_token(request: QuestionnaireRequest) -> str:
-    token = secrets.token_urlsafe(32)
+    request.token_seed = secrets.token_hex(16)
+    token = _token_from_seed(request.token_seed)
     request.token_hash = token_digest(token)
     return token
 
 
+def questionnaire_current_token(request: QuestionnaireRequest) -> str | None:
+    """The request's working link token, or None (no seed, or SECRET_KEY changed since it was made)."""
+    if not request.token_seed or not request.token_hash:
+        return None
+    token = _token_from_seed(request.token_seed)
+    return token if token_digest(token) == request.token_hash else None
+
+
 def _email_contact(
-    request: QuestionnaireRequest, token: str, *, subject: str, template: str, extra: dict | None = None
+    request: QuestionnaireRequest, token: str | None, *, subject: str, template: str, extra: dict | None = None
 ) -> None:
     body = render_to_string(
         template,
-        {"request": request, "supplier": request.supplier, "link": questionnaire_link(token), **(extra or {})},
+        {
+            "request": request,
+            "supplier": request.supplier,
+            "link": questionnaire_link(token) if token else "",
+            **(extra or {}),
+        },
     )
-    to = request.contact_email
-    # After commit: a rolled-back send must not email a link that does not exist.
-    transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+    # Through the outbox, in the caller's transaction: a rolled-back send emails
+    # no link that does not exist, and an SMTP outage delays the link, never loses it.
+    outbox_enqueue(to=request.contact_email, subject=subject, body_text=body, kind="questionnaire")
 
 
 def questionnaire_send(
@@ -283,8 +305,10 @@ def questionnaire_chasers_run(*, now: datetime.datetime | None = None) -> dict[s
             due_chases = sum(1 for d in CHASE_AFTER_DAYS if age >= d)
             if request.status == QuestionnaireRequest.Status.RETURNED or due_chases <= request.chase_count:
                 continue
-            # The stored hash cannot give the link back, so a chaser carries a fresh link (the old one stops working).
-            token = _new_token(request)
+            # The same link again: a chaser never invalidates a working link (the new
+            # email might not arrive). Without a seed (older requests) the reminder
+            # points to the earlier email instead of replacing the link.
+            token = questionnaire_current_token(request)
             request.chase_count = due_chases
             request.last_chased_at = now
             request.save()

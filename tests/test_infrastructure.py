@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from compliance import roles
 from compliance.models import Notification
-from compliance.tests.factories import NotificationFactory
+from compliance.tests.factories import NotificationFactory, UserFactory
 from tests.support import IN_CI, api_token, require_service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,14 +42,15 @@ def test_real_celery_worker_executes_a_task_through_redis(settings):
     from celery.contrib.testing.worker import start_worker
 
     from compliance.celery import app
-    from compliance.tasks import notification_emails_send
+    from compliance.services import notification_send
+    from compliance.tasks import outbox_deliver
 
     require_service("Redis", _redis_answers(), settings.REDIS_URL)
-    notification = NotificationFactory()
     app.conf.task_always_eager = False
     try:
+        notification = notification_send(recipients=[UserFactory()], subject="Hello")[0]
         with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20):
-            notification_emails_send.apply_async(args=[[notification.pk]])
+            outbox_deliver.apply_async(args=[[notification.outbox_messages.get().pk]])
             for _ in range(200):
                 notification.refresh_from_db()
                 if notification.emailed_at:
@@ -68,6 +69,7 @@ def test_health_reports_database_cache_and_broker(client, settings):
     response = client.get(reverse("health"))
     assert response.status_code == 200
     assert set(response.json()["checks"]) == {"database", "cache", "broker"}
+    assert response.json()["outbox"] == {"failed": 0, "overdue": 0}
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from compliance import roles
+from compliance.models import OutboxMessage
 from compliance.tests.factories import PASSWORD
 from tests.support import current_totp_code, enrol_totp
 
@@ -77,10 +78,15 @@ def test_enrolled_user_must_give_totp_code_at_sign_in(client, make_user):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_password_reset_sends_email_and_expired_link_is_explained(client, make_user):
+def test_password_reset_sends_email_and_expired_link_is_explained(
+    client, make_user, django_capture_on_commit_callbacks
+):
     user = make_user(roles.STAFF)
-    client.post(reverse("account_reset_password"), {"email": user.email})
+    # The email goes through the outbox and is sent after the commit, not by the request.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": user.email})
     assert len(mail.outbox) == 1
+    assert OutboxMessage.objects.get().status == OutboxMessage.Status.SENT
     response = client.get("/accounts/password/reset/key/zz-invalid-key/")
     assert response.status_code == 200
     assert "invalid" in response.content.decode().lower()

@@ -20,19 +20,20 @@ def test_people_pages_are_404_for_other_roles(client, make_user, login, role):
     assert client.get(reverse("person_edit", args=[other.pk])).status_code == 404
 
 
-def test_admin_adds_a_person_who_is_invited_by_email(client, make_user, login):
+def test_admin_adds_a_person_who_is_invited_by_email(client, make_user, login, django_capture_on_commit_callbacks):
     login(make_user(roles.COMPLIANCE_ADMIN))
     hr = Group.objects.get(name=roles.HR)
-    response = client.post(
-        reverse("person_create"),
-        {
-            "email": "New.Person@Example.org",
-            "full_name": "New Person",
-            "employment_type": "permanent",
-            "is_active": "on",
-            "roles": [hr.pk],
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("person_create"),
+            {
+                "email": "New.Person@Example.org",
+                "full_name": "New Person",
+                "employment_type": "permanent",
+                "is_active": "on",
+                "roles": [hr.pk],
+            },
+        )
     assert response.status_code == 302
     person = User.objects.get(email="new.person@example.org")
     assert person.role_names == {roles.HR}
