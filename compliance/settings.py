@@ -343,7 +343,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # up, so one quick retry is enough and a request is never held for long.
 CELERY_BROKER_CONNECTION_TIMEOUT = _env("CELERY_BROKER_CONNECTION_TIMEOUT", env.float, 2.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = CELERY_BROKER_CONNECTION_TIMEOUT
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The schedule is declared here, in code; django-celery-beat copies it into the
