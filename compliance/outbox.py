@@ -55,14 +55,17 @@ def _kick(ids: list[int]) -> None:
     from compliance.jobs import enqueue
     from compliance.tasks import outbox_deliver
 
-    failed_at = getattr(_last_failure, "at", None)
-    if failed_at is not None and time.monotonic() - failed_at < _BROKER_BACKOFF_SECONDS:
+    conf = outbox_deliver.app.conf
+    failed = getattr(_last_failure, "key", None)
+    if (
+        not conf.task_always_eager
+        and failed is not None
+        and failed[0] == conf.broker_url
+        and time.monotonic() - failed[1] < _BROKER_BACKOFF_SECONDS
+    ):
         logger.info("Broker unavailable a moment ago: email %s left for the sweeper", ids)
         return
-    if enqueue(outbox_deliver, ids):
-        _last_failure.at = None
-    else:
-        _last_failure.at = time.monotonic()
+    _last_failure.key = None if enqueue(outbox_deliver, ids) else (conf.broker_url, time.monotonic())
 
 
 def _kick_after_commit(pk: int) -> None:

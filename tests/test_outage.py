@@ -172,3 +172,24 @@ def test_production_cache_fails_open_with_short_timeouts():
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("compliance.cache.FailOpenRedisCache")
     assert re.search(r"'socket_connect_timeout': 1\.0", result.stdout)
+
+
+@pytest.mark.django_db
+def test_many_emails_with_the_broker_down_cost_one_failed_publish(
+    client, make_user, login, redis_down, caplog, django_capture_on_commit_callbacks
+):
+    from suppliers.tests.factories import SupplierFactory
+
+    for n in range(20):
+        SupplierFactory(status="active", contact_email=f"c{n}@supplier.example")
+    login(make_user(roles.PROCUREMENT))
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("suppliers:conduct"),
+            {"version": "2027.1", "title": "Code", "effective_from": "2027-04-01", "clauses": "No fees."},
+        )
+    assert response.status_code == 302
+    assert OutboxMessage.objects.filter(kind="code of conduct", status="pending").count() == 20
+    assert caplog.text.count("Could not queue") == 1
+    assert time.monotonic() - started < 5
