@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('suppliers', '0006_corrective_action_verified_constraint'),
+        ("suppliers", "0006_corrective_action_verified_constraint"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='questionnairerequest',
-            name='token_seed',
+            model_name="questionnairerequest",
+            name="token_seed",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
     ]
