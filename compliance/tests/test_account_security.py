@@ -360,12 +360,13 @@ def test_allauth_proxy_count_comes_from_trusted_proxy_count():
     assert result.stdout.strip().splitlines()[-1] == "1", result.stderr
 
 
-def test_password_reset_unlocks_the_account(client, make_user):
+def test_password_reset_unlocks_the_account(client, make_user, django_capture_on_commit_callbacks):
     user = make_user(roles.STAFF)
     for _ in range(5):
         _sign_in(client, user.email, "wrong-password")
     assert "Too many failed" in _sign_in(client, user.email).content.decode()
-    client.post(reverse("account_reset_password"), {"email": user.email})
+    with django_capture_on_commit_callbacks(execute=True):  # the email leaves through the outbox after commit
+        client.post(reverse("account_reset_password"), {"email": user.email})
     link = next(line for line in mail.outbox[-1].body.splitlines() if "/accounts/password/reset/key/" in line)
     path = link[link.index("/accounts/") :].strip()
     form_url = client.get(path).url  # allauth moves the key out of the URL first
