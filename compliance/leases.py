@@ -343,10 +343,18 @@ def import_job_queue(job: ImportJob, *, task) -> None:
 
 
 def import_jobs_requeue_stale(model: type[ImportJob], *, check_task, apply_task) -> int:
-    """Queue again the checks and applies whose worker died or whose message was lost."""
+    """Queue again the checks and applies whose worker died or whose message was lost.
+
+    Also abandons files checked (or failed) but left unconfirmed for IMPORT_KEEP_DAYS,
+    deleting their content: a roster is personal data and is not kept for ever.
+    """
     from compliance.jobs import enqueue
 
     S = ImportStatus
+    empty = b"" if isinstance(model._meta.get_field("content"), models.BinaryField) else ""
+    model.objects.filter(
+        status__in=[S.CHECKED, S.FAILED], uploaded_at__lt=timezone.now() - timedelta(days=settings.IMPORT_KEEP_DAYS)
+    ).update(status=S.ABANDONED, content=empty)
     count = 0
     for waiting, running, task in (
         (S.CHECK_QUEUED, S.CHECKING, check_task),

@@ -334,6 +334,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 JOB_HEARTBEAT_SECONDS = _env("JOB_HEARTBEAT_SECONDS", env.int, 10)
 JOB_LEASE_STALE_SECONDS = _env("JOB_LEASE_STALE_SECONDS", env.int, 90)
 JOB_MAX_ATTEMPTS = _env("JOB_MAX_ATTEMPTS", env.int, 3)
+# An import file checked but neither confirmed nor abandoned is abandoned (and deleted) after this.
+IMPORT_KEEP_DAYS = _env("IMPORT_KEEP_DAYS", env.int, 30)
 # Test-only hook: makes each Board report render this slow (while beating), so a
 # test can kill a real worker mid-render. Always 0 in production.
 BOARD_REPORT_RENDER_DELAY_SECONDS = _env("BOARD_REPORT_RENDER_DELAY_SECONDS", env.float, 0.0)

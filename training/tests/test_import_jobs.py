@@ -120,3 +120,14 @@ def test_a_check_whose_worker_died_is_queued_again(client, login, hr_user):
         assert stale_jobs_requeue() == 1
     batch.refresh_from_db()
     assert batch.status == "checked" and batch.attempts == 2 and batch.summary["new"] == 1
+
+
+def test_a_file_left_unconfirmed_is_abandoned_and_deleted_after_the_keep_period(hr_user, settings):
+    batch = _checked("roster", HEADER + "a@example.org,A,,,,,,permanent\n", hr_user)
+    assert stale_jobs_requeue() == 0
+    batch.refresh_from_db()
+    assert batch.status == "checked" and batch.content
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=settings.IMPORT_KEEP_DAYS + 1)):
+        stale_jobs_requeue()
+    batch.refresh_from_db()
+    assert batch.status == "abandoned" and batch.content == ""
