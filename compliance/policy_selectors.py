@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from compliance.models import User
 from compliance.policy_models import Acknowledgement, Policy, PolicyVersion
@@ -42,20 +45,54 @@ def policy_versions_to_acknowledge(*, user: User) -> list[PolicyVersion]:
     return [v for v in policy_versions_current(user=user) if v.policy.requires_acknowledgement and not v.acknowledged]
 
 
+def acknowledgement_figures(*, as_of: datetime.date) -> tuple[int, int]:
+    """(acknowledged, expected): the one rule for policy acknowledgement on a date, for the KPIs.
+
+    Expected: every member of staff on the date (User.objects.staff_on) times
+    each policy needing acknowledgement with a version in force then (published
+    by the date, effective on or before it); acknowledged: their
+    acknowledgements of those versions made by the date. Three queries.
+    """
+    from compliance.dates import end_of_day
+
+    end = end_of_day(as_of)
+    current: dict[int, int] = {}
+    for policy_id, version_id in (
+        PolicyVersion.objects.filter(
+            policy__requires_acknowledgement=True, published_at__lt=end, effective_date__lte=as_of
+        )
+        .order_by("policy_id", "number")
+        .values_list("policy_id", "pk")
+    ):
+        current[policy_id] = version_id
+    if not current:
+        return 0, 0
+    staff = User.objects.staff_on(as_of)
+    acknowledged = (
+        Acknowledgement.objects.filter(
+            user__in=staff.values("pk"), version_id__in=current.values(), acknowledged_at__lt=end
+        )
+        .order_by()
+        .count()
+    )
+    return acknowledged, staff.count() * len(current)
+
+
 def acknowledgement_rates(*, user: User, policy: Policy) -> list[dict]:
-    """Per version: acknowledged by active staff / active staff (leavers excluded). One query plus the count."""
+    """Per version: acknowledged by staff today / staff today (the KPI's population). One query plus the count."""
     if not _can_manage(user):
         return []
-    active = User.objects.filter(is_active=True).count()
+    staff = User.objects.staff_on(timezone.localdate())
+    count = staff.count()
     versions = policy.versions.annotate(
-        acknowledged_count=Count("acknowledgements", filter=Q(acknowledgements__user__is_active=True))
+        acknowledged_count=Count("acknowledgements", filter=Q(acknowledgements__user__in=staff.values("pk")))
     ).order_by("-number")
     return [
         {
             "version": v,
             "acknowledged": v.acknowledged_count,
-            "staff": active,
-            "rate": round(100 * v.acknowledged_count / active, 1) if active else None,
+            "staff": count,
+            "rate": round(100 * v.acknowledged_count / count, 1) if count else None,
         }
         for v in versions
     ]
@@ -65,7 +102,7 @@ def acknowledgement_outstanding(*, user: User, version: PolicyVersion) -> QueryS
     if not _can_manage(user):
         return User.objects.none()
     return (
-        User.objects.filter(is_active=True)
+        User.objects.staff_on(timezone.localdate())
         .exclude(acknowledgements__version=version)
         .select_related("department")
         .order_by("full_name")

@@ -251,31 +251,9 @@ def training_figures_many(periods: list[Period], today: datetime.date | None = N
 
 
 def _acknowledgement_pct(day: datetime.date) -> float:
-    """Acknowledgements of the versions in force at the date, by staff on the date, over staff x policies."""
-    from compliance.models import User
-    from compliance.policy_models import Acknowledgement, PolicyVersion
+    from compliance.policy_selectors import acknowledgement_figures
 
-    end = end_of_day(day)
-    current: dict[int, int] = {}
-    for policy_id, version_id in (
-        PolicyVersion.objects.filter(
-            policy__requires_acknowledgement=True, published_at__lt=end, effective_date__lte=day
-        )
-        .order_by("policy_id", "number")
-        .values_list("policy_id", "pk")
-    ):
-        current[policy_id] = version_id
-    if not current:
-        return 0.0
-    staff = User.objects.staff_on(day)
-    acknowledged = (
-        Acknowledgement.objects.filter(
-            user__in=staff.values("pk"), version_id__in=current.values(), acknowledged_at__lt=end
-        )
-        .order_by()
-        .count()
-    )
-    return _pct(acknowledged, staff.count() * len(current))
+    return _pct(*acknowledgement_figures(as_of=day))
 
 
 # --- Suppliers ------------------------------------------------------------------------

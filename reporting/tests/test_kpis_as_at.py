@@ -350,3 +350,20 @@ def test_registry_status_line_says_published_or_not(lead):
         assert "not yet submitted" in registry_status(published)
         setattr(published, field, D(2025, 6, 2))
         assert registry_status(published).endswith("registry on 2 June 2025.")
+
+
+def test_policy_page_and_kpi_agree_on_acknowledgement_today(make_user, current):
+    from compliance.policy_models import Acknowledgement
+    from compliance.policy_selectors import acknowledgement_rates
+    from training.tests.factories import PolicyFactory, PolicyVersionFactory
+
+    policy = PolicyFactory(requires_acknowledgement=True)
+    version = PolicyVersionFactory(policy=policy, effective_date=D(2025, 1, 1), published_at=at(2025, 1, 1))
+    staff = [make_user(roles.STAFF, start_date=D(2024, 1, 1)) for _ in range(3)]
+    board = make_user(roles.BOARD_MEMBER)  # not staff: neither page counts them
+    hr = make_user(roles.STAFF, roles.HR, start_date=D(2024, 1, 1))
+    for person in (staff[0], board, hr):
+        Acknowledgement.objects.create(user=person, version=version, acknowledged_at=at(2025, 2, 1))
+    page = acknowledgement_rates(user=hr, policy=policy)[0]
+    assert (page["acknowledged"], page["staff"], page["rate"]) == (2, 4, 50.0)
+    assert kpis.compute(current)["policy_acknowledgement_pct"] == page["rate"]
