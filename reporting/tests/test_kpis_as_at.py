@@ -367,3 +367,34 @@ def test_policy_page_and_kpi_agree_on_acknowledgement_today(make_user, current):
     page = acknowledgement_rates(user=hr, policy=policy)[0]
     assert (page["acknowledged"], page["staff"], page["rate"]) == (2, 4, 50.0)
     assert kpis.compute(current)["policy_acknowledgement_pct"] == page["rate"]
+
+
+def test_audits_meetings_actions_and_reviews_in_both_periods(past, current, lead):
+    from reporting.models import RiskRegisterReview
+    from reporting.tests.factories import ActionPlanItemFactory, GovernanceMeetingFactory
+    from suppliers.tests.factories import AuditFactory
+    from training.tests.factories import PolicyVersionFactory
+
+    for day, result in ((D(2024, 9, 1), "compliant"), (D(2025, 3, 31), "major"), (D(2025, 4, 1), "minor")):
+        AuditFactory(status="completed", completed_date=day, result=result, planned_date=day)
+    for day in (D(2024, 6, 1), D(2025, 3, 31), D(2025, 4, 1), D(2025, 6, 30)):
+        GovernanceMeetingFactory(held_on=day, recorded_by=lead)
+    ActionPlanItemFactory(status="done", completed_on=D(2025, 3, 31), owner=lead)
+    ActionPlanItemFactory(status="done", completed_on=D(2025, 5, 1), owner=lead)
+    # Open risks whose review fell due: before the year end, and between it and today.
+    RiskRegisterEntryFactory(created_at=at(2024, 5, 1), review_due=D(2025, 3, 1), owner=lead)
+    RiskRegisterEntryFactory(created_at=at(2024, 5, 1), review_due=D(2025, 6, 1), owner=lead)
+    RiskRegisterReview.objects.create(
+        reviewed_on=D(2024, 7, 1), reviewed_by=lead, summary="All reviewed", next_review_due=D(2025, 7, 1)
+    )
+    # A policy version in force from January 2024, due for review in January 2025.
+    PolicyVersionFactory(effective_date=D(2024, 1, 1), next_review_date=D(2025, 1, 1), published_at=at(2024, 1, 1))
+    past_figures, current_figures = kpis.compute_many([past, current])
+    assert (past_figures["audits_done"], past_figures["audits_passed"]) == (2, 1)
+    assert (current_figures["audits_done"], current_figures["audits_passed"]) == (1, 1)
+    assert (past_figures["governance_meetings"], current_figures["governance_meetings"]) == (2, 2)
+    assert (past_figures["actions_done"], current_figures["actions_done"]) == (1, 1)
+    # The review date is the register's current one, so only the position against it moves with the date.
+    assert (past_figures["risk_reviews_overdue"], current_figures["risk_reviews_overdue"]) == (1, 2)
+    assert past_figures["register_reviewed_on"] == "2024-07-01" and past_figures["register_review_due"] == "2025-07-01"
+    assert (past_figures["policies_in_force"], past_figures["policies_review_overdue"]) == (1, 1)
