@@ -398,3 +398,13 @@ def test_audits_meetings_actions_and_reviews_in_both_periods(past, current, lead
     assert (past_figures["risk_reviews_overdue"], current_figures["risk_reviews_overdue"]) == (1, 2)
     assert past_figures["register_reviewed_on"] == "2024-07-01" and past_figures["register_review_due"] == "2025-07-01"
     assert (past_figures["policies_in_force"], past_figures["policies_review_overdue"]) == (1, 1)
+
+
+def test_statement_prefill_says_which_date_its_figures_are_as_at(organisation, past, current):
+    from reporting.prefill import statement_fields
+
+    draft = statement_fields(organisation=organisation, period=current, figures=kpis.compute(current), previous=None)
+    assert "open to date (as at 1 July 2025" in draft["due_diligence"]
+    assert draft["effectiveness"].startswith("Figures to date (as at 1 July 2025")
+    final = statement_fields(organisation=organisation, period=past, figures=kpis.compute(past), previous=None)
+    assert "open at the period end (31 March 2025)" in final["due_diligence"]
