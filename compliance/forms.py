@@ -23,6 +23,8 @@ class OrganisationForm(forms.ModelForm):
             "financial_year_end_month",
             "turnover_band",
             "website",
+            "approving_body",
+            "signatory_label",
             "helpline_number",
         ]
         widgets = {

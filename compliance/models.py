@@ -182,6 +182,25 @@ class Organisation(models.Model):
     )
     turnover_band = models.CharField(max_length=20, choices=TurnoverBand.choices, blank=True)
     website = models.URLField(blank=True)
+    # s.54(6) Modern Slavery Act 2015: a body corporate's statement is approved by its board of
+    # directors (or equivalent management body) and signed by a director (or equivalent); an
+    # LLP's by its members and a designated member. Public bodies name their own equivalents.
+    approving_body = models.CharField(
+        "body that approves the statement",
+        max_length=100,
+        default="Board of directors",
+        help_text="e.g. Board of directors; Governing Body or Trust Board for public bodies; members of an LLP",
+    )
+    signatory_label = models.CharField(
+        "who signs the statement",
+        max_length=60,
+        choices=[
+            ("Director", "Director"),
+            ("Chief Executive / Accountable Officer", "Chief Executive / Accountable Officer"),
+            ("Designated member", "Designated member"),
+        ],
+        default="Director",
+    )
     helpline_number = models.CharField(
         "Modern Slavery Helpline number", max_length=30, default=settings.MODERN_SLAVERY_HELPLINE
     )

@@ -6,6 +6,7 @@ Viewsets call the same selectors and services as the pages: out of reporting is
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from compliance import rules as r
 from reporting import board_reports, dashboard, forms, kpis, selectors, services
+from reporting import rules as rr
 from reporting.models import BoardReport, Statement
 
 
@@ -138,6 +140,10 @@ class StatementSerializer(serializers.ModelSerializer):
             "signed_on",
             "published_on",
             "published_url",
+            "homepage_link_checked_on",
+            "registry_submitted_on",
+            "registry_summary_url",
+            "carried_figures",
             "updated_at",
         ]
         read_only_fields = fields
@@ -148,8 +154,9 @@ class StatementSerializer(serializers.ModelSerializer):
 
 
 class ApproveSerializer(serializers.Serializer):
-    approved_on = serializers.DateField()
-    meeting = serializers.IntegerField(required=False, allow_null=True)
+    # s.54(6): a meeting of the approving body approves; the date is the meeting's.
+    meeting = serializers.IntegerField()
+    approved_on = serializers.DateField(required=False, allow_null=True, default=None)
     minute = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -161,6 +168,7 @@ class SignSerializer(serializers.Serializer):
 class PublishSerializer(serializers.Serializer):
     published_on = serializers.DateField()
     url = serializers.URLField(required=False, allow_blank=True, default="")
+    homepage_link_checked_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class StatementViewSet(viewsets.ReadOnlyModelViewSet):
@@ -178,17 +186,21 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     def _done(self, statement):
         return Response(StatementSerializer(Statement.objects.get(pk=statement.pk)).data)
 
-    @extend_schema(request=ApproveSerializer, responses=StatementSerializer, summary="Record the Board's approval")
+    @extend_schema(
+        request=ApproveSerializer,
+        responses=StatementSerializer,
+        summary="Record approval at a meeting of the approving body",
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         statement = self.get_object()
+        if not rr.can_approve_statement.test(request.user):
+            raise PermissionDenied("Your role cannot approve a statement.")
         data = ApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        meeting = None
-        if data.validated_data.get("meeting"):
-            meeting = selectors.meeting_list(user=request.user).filter(pk=data.validated_data["meeting"]).first()
-            if meeting is None:
-                raise serializers.ValidationError({"meeting": ["No such meeting."]})
+        meeting = selectors.meeting_list(user=request.user).filter(pk=data.validated_data["meeting"]).first()
+        if meeting is None:
+            raise serializers.ValidationError({"meeting": ["No such meeting."]})
         return self._done(
             services.statement_approve(
                 statement=statement,
@@ -199,7 +211,11 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
             )
         )
 
-    @extend_schema(request=SignSerializer, responses=StatementSerializer, summary="Sign as a Director")
+    @extend_schema(
+        request=SignSerializer,
+        responses=StatementSerializer,
+        summary="Sign as the signatory (a Director or equivalent)",
+    )
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         statement = self.get_object()

@@ -168,9 +168,41 @@ def seed(stdout=None) -> None:
         data["monitoring_partners"] = ["suppliers", "workers"]
         data["social_audits"] = ["own_staff", "unannounced"]
         data["grievance_mechanisms"] = ["whistleblowing"]
-        data["risk_locations"] = ["own_operations", "tier1", "tier2"]
-        data["affected_groups"] = ["migrants"]
-        data["risk_countries"] = "United Kingdom"
+        data["registry_sectors"] = ["health_social_work"]
+        data["monitoring_partners"] = ["suppliers", "workers", "government"]
+        data["risks"] = [
+            {
+                "description": "Agency care workers charged recruitment fees by overseas recruiters.",
+                "area": "supply_chains",
+                "other_area": "",
+                "tiers": ["tier1", "tier2"],
+                "groups": ["migrants"],
+                "other_groups": "",
+                "countries": ["United Kingdom", "India", "Philippines"],
+                "mitigation": "Approved agencies only; fee checks at induction; repayment where fees were paid.",
+            },
+            {
+                "description": "Excessive hours at a laundry subcontractor.",
+                "area": "supply_chains",
+                "other_area": "",
+                "tiers": ["tier2"],
+                "groups": ["women", "migrants"],
+                "other_groups": "",
+                "countries": ["United Kingdom"],
+                "mitigation": "Audit, corrective action plan and re-audit.",
+            },
+            {
+                "description": "Service users exploited by people outside the home.",
+                "area": "other",
+                "other_area": "In the community around our services",
+                "tiers": [],
+                "groups": ["other"],
+                "other_groups": "Adults with care and support needs",
+                "countries": ["United Kingdom"],
+                "mitigation": "Safeguarding training covers the signs; concerns go to the local authority.",
+            },
+        ]
+        data["progress_measurement"] = "Concerns, training completion, supplier audits and corrective actions, yearly."
         statement = services.statement_update(statement=statement, actor=lead, data=data)
         approved_on = meetings[0].held_on
         services.statement_approve(statement=statement, actor=board, approved_on=approved_on, meeting=meetings[0])
@@ -178,6 +210,9 @@ def seed(stdout=None) -> None:
             statement=statement, actor=director, signatory_title="Chief executive", signed_on=approved_on
         )
         services.statement_publish(statement=statement, actor=lead, published_on=approved_on)
+        services.statement_record_registry(
+            statement=statement, actor=lead, homepage_link_checked_on=approved_on, registry_submitted_on=approved_on
+        )
         services.action_items_from_statement(
             statement=statement, actor=lead, owner=lead, due_on=periods.financial_year(organisation, this_year).end
         )

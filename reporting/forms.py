@@ -41,15 +41,36 @@ class StatementStartForm(forms.Form):
     )
 
 
+def _exclusive_none(cleaned: dict, field: str, form) -> None:
+    values = cleaned.get(field) or []
+    if m.NONE in values and len(values) > 1:
+        form.add_error(field, "“None” cannot be ticked with other answers.")
+
+
+RISK_FIELDS = ("description", "area", "other_area", "tiers", "groups", "other_groups", "countries", "mitigation")
+_LIST_RISK_FIELDS = ("tiers", "groups")
+_LIST_ANSWERS = (
+    "registry_sectors",
+    "policy_areas",
+    "training_audiences",
+    "monitoring_partners",
+    "social_audits",
+    "grievance_mechanisms",
+    "ilo_indicators",
+    "remediation",
+)
+
+
 class StatementForm(RoundTripMixin, forms.ModelForm):
+    """The statement's text and every answer the GOV.UK registry asks, so the submission is a copy."""
+
+    registry_sectors = _multi(m.REGISTRY_SECTORS, "Sectors (the registry's list)")
     policy_areas = _multi(m.POLICY_AREAS, "Our policies cover")
     training_audiences = _multi(m.TRAINING_AUDIENCES, "Training was given to")
     monitoring_partners = _multi(m.MONITORING_PARTNERS, "We work with these partners to monitor working conditions")
     social_audits = _multi(m.SOCIAL_AUDITS, "Social audits")
     grievance_mechanisms = _multi(m.GRIEVANCE_MECHANISMS, "Grievance mechanisms")
-    risk_locations = _multi(m.RISK_LOCATIONS, "Where the risks are")
-    affected_groups = _multi(m.AFFECTED_GROUPS, "Groups the risks affect")
-    ilo_indicators = _multi(m.ILO_INDICATORS, "ILO forced labour indicators found (leave empty for none)")
+    ilo_indicators = _multi(m.ILO_INDICATORS, "ILO forced labour indicators found")
     remediation = _multi(m.REMEDIATION, "Remediation taken")
 
     class Meta:
@@ -61,31 +82,121 @@ class StatementForm(RoundTripMixin, forms.ModelForm):
             *[name for key, _, _ in Statement.SECTIONS for name in (key, f"{key}_evidence")],
             "progress",
             "next_steps",
+            "registry_sectors",
+            "other_sector",
             "policy_areas",
+            "other_policies",
             "training_audiences",
+            "other_training",
             "monitoring_partners",
             "social_audits",
             "grievance_mechanisms",
-            "risk_description",
-            "risk_locations",
-            "affected_groups",
-            "risk_countries",
+            "other_monitoring",
+            "no_risks",
             "ilo_indicators",
+            "other_indicators",
             "remediation",
+            "other_remediation",
             "progress_measurement",
             "key_achievements",
             "years_producing",
+            "statement_email",
         ]
         labels = {key: heading for key, heading, _ in Statement.SECTIONS} | {
             f"{key}_evidence": f"Evidence for “{heading}” (one per line)" for key, heading, _ in Statement.SECTIONS
         }
-        widgets = {f"{key}_evidence": Textarea(attrs={"rows": 3}) for key, _, _ in Statement.SECTIONS}
+        widgets = {f"{key}_evidence": Textarea(attrs={"rows": 3}) for key, _, _ in Statement.SECTIONS} | {
+            "other_monitoring": Textarea(attrs={"rows": 2})
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        statement = self.instance
+        # Why an area is not covered: the registry asks for a reason for each one left out.
+        for key, heading, _ in Statement.SECTIONS:
+            self.fields[f"reason_{key}"] = forms.CharField(
+                label=f"If the statement does not cover “{heading}”, why not",
+                required=False,
+                max_length=1000,
+                initial=(statement.area_reasons or {}).get(key, ""),
+            )
+        # Up to three risks, each with the registry's sub-questions.
+        risks = list(statement.risks or [])
+        for n in range(1, m.MAX_REGISTRY_RISKS + 1):
+            risk = risks[n - 1] if n <= len(risks) else {}
+            prefix = f"risk{n}_"
+            self.fields[prefix + "description"] = forms.CharField(
+                label=f"Risk {n}: description", required=False, widget=Textarea(attrs={"rows": 2})
+            )
+            self.fields[prefix + "area"] = forms.ChoiceField(
+                label=f"Risk {n}: where it is most likely", choices=[("", "—"), *m.RISK_AREAS], required=False
+            )
+            self.fields[prefix + "other_area"] = forms.CharField(
+                label=f"Risk {n}: where, if other", required=False, max_length=200
+            )
+            self.fields[prefix + "tiers"] = _multi(m.SUPPLY_CHAIN_TIERS, f"Risk {n}: supply-chain tier")
+            self.fields[prefix + "groups"] = _multi(m.AFFECTED_GROUPS, f"Risk {n}: groups affected")
+            self.fields[prefix + "other_groups"] = forms.CharField(
+                label=f"Risk {n}: other vulnerable group(s)", required=False, max_length=200
+            )
+            self.fields[prefix + "countries"] = forms.CharField(
+                label=f"Risk {n}: countries (one per line)", required=False, widget=Textarea(attrs={"rows": 2})
+            )
+            self.fields[prefix + "mitigation"] = forms.CharField(
+                label=f"Risk {n}: actions or plans to address it",
+                required=False,
+                widget=Textarea(attrs={"rows": 2}),
+            )
+            for field in RISK_FIELDS:
+                value = risk.get(field, [] if field in _LIST_RISK_FIELDS else "")
+                self.fields[prefix + field].initial = "\n".join(value) if field == "countries" else value
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in _LIST_ANSWERS:
+            _exclusive_none(cleaned, field, self)
+        for field, other in (
+            ("registry_sectors", "other_sector"),
+            ("policy_areas", "other_policies"),
+            ("training_audiences", "other_training"),
+            ("ilo_indicators", "other_indicators"),
+            ("remediation", "other_remediation"),
+        ):
+            if m.OTHER in (cleaned.get(field) or []) and not (cleaned.get(other) or "").strip():
+                self.add_error(other, "Say what “Other” is.")
+        cleaned["area_reasons"] = {
+            key: cleaned[f"reason_{key}"].strip()
+            for key, _, _ in Statement.SECTIONS
+            if (cleaned.get(f"reason_{key}") or "").strip()
+        }
+        risks = []
+        for n in range(1, m.MAX_REGISTRY_RISKS + 1):
+            prefix = f"risk{n}_"
+            risk = {
+                field: cleaned.get(prefix + field) or ([] if field in _LIST_RISK_FIELDS else "")
+                for field in RISK_FIELDS
+            }
+            risk["countries"] = [c.strip() for c in risk["countries"].splitlines() if c.strip()]
+            if not any(risk.values()):
+                continue
+            if not risk["description"].strip():
+                self.add_error(prefix + "description", "Describe the risk, or clear its other answers.")
+            if risk["area"] == m.OTHER and not risk["other_area"].strip():
+                self.add_error(prefix + "other_area", "Say where the risk is.")
+            if m.OTHER in risk["groups"] and not risk["other_groups"].strip():
+                self.add_error(prefix + "other_groups", "Name the other vulnerable group(s).")
+            risks.append(risk)
+        if risks and cleaned.get("no_risks"):
+            self.add_error("no_risks", "Either list the risks or say there are none, not both.")
+        cleaned["risks"] = risks
+        return cleaned
 
 
 class StatementApproveForm(forms.Form):
-    approved_on = forms.DateField(label="Date the Board approved it", widget=_DATE)
-    meeting = forms.ModelChoiceField(
-        label="Meeting", queryset=GovernanceMeeting.objects.none(), required=False, empty_label="(not recorded here)"
+    # s.54(6): only a meeting of the approving body approves, on the meeting's date.
+    meeting = forms.ModelChoiceField(label="Meeting that approved it", queryset=GovernanceMeeting.objects.none())
+    approved_on = forms.DateField(
+        label="Date of approval", widget=_DATE, required=False, help_text="The meeting's date; leave empty to use it."
     )
     minute = forms.CharField(label="Minute reference", max_length=200, required=False)
 
@@ -103,10 +214,31 @@ class StatementSignForm(forms.Form):
 class StatementPublishForm(forms.Form):
     published_on = forms.DateField(label="Date published", widget=_DATE, initial=timezone.localdate)
     url = forms.URLField(
-        label="Website address of the published statement",
+        label="Address of the statement on our own website",
         required=False,
         assume_scheme="https",
         help_text="Leave empty to use this application's public statement page.",
+    )
+    homepage_link_checked_on = forms.DateField(
+        label="Date the prominent link on our homepage was checked",
+        widget=_DATE,
+        required=False,
+        help_text="Modern Slavery Act 2015, s.54(7)(b).",
+    )
+
+
+class StatementRegistryForm(forms.Form):
+    homepage_link_checked_on = forms.DateField(
+        label="Date the prominent link on our homepage was checked", widget=_DATE, required=False
+    )
+    registry_submitted_on = forms.DateField(label="Date submitted to the GOV.UK registry", widget=_DATE, required=False)
+    registry_summary_url = forms.URLField(
+        label="Address of the statement summary on the registry", required=False, assume_scheme="https"
+    )
+    late_submission_reason = forms.CharField(
+        label="Reason for submitting after the six months (the registry asks)",
+        required=False,
+        widget=Textarea(attrs={"rows": 2}),
     )
 
 

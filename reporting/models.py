@@ -147,7 +147,8 @@ class GovernanceMeeting(models.Model):
     """A Board or committee meeting with its modern slavery standing agenda item."""
 
     class Body(models.TextChoices):
-        BOARD = "board", "Board"
+        # The organisation's approving body (Organisation.approving_body): only its meetings approve a statement.
+        BOARD = "board", "Board (the approving body)"
         COMMITTEE = "committee", "Committee"
         OTHER = "other", "Other governance body"
 
@@ -209,52 +210,90 @@ def _choices(*pairs):
     return list(pairs)
 
 
-# What the GOV.UK registry's submission form asks, so the export is a copy.
+# The GOV.UK modern slavery statement registry's answer lists, so the registry
+# submission is a copy of what the statement builder holds, not new work. Labels
+# are the registry's own, in its order, from the registry service's source code
+# (StatementSummary V1 enums, mccabesp/ModernSlavery-Beta:
+# ModernSlavery.Core.Entities/StatementSummary/V1/StatementSummary.cs), which
+# its CSV download writes out as each answer's description. "other" and "none"
+# are answers in their own right: "none" is exported in the No... column, never
+# as a list item, and cannot be ticked with anything else.
+OTHER, NONE = "other", "none"
 POLICY_AREAS = _choices(
-    ("recruitment_fees", "Worker-paid recruitment fees"),
-    ("id_documents", "Confiscation of identity documents"),
+    ("freedom_to_terminate", "Freedom of workers to terminate employment"),
     ("freedom_of_movement", "Freedom of movement"),
-    ("child_labour", "Child labour"),
-    ("remedy", "Access to remedy"),
+    ("freedom_of_association", "Freedom of association"),
+    ("violence_harassment", "Prohibits any threat of violence, harassment and intimidation"),
+    ("recruitment_fees", "Prohibits the use of worker-paid recruitment fees"),
+    ("compulsory_overtime", "Prohibits compulsory overtime"),
+    ("child_labour", "Prohibits child labour"),
+    ("discrimination", "Prohibits discrimination"),
+    ("id_documents", "Prohibits confiscation of workers original identification documents"),
+    ("remedy", "Provides access to remedy, compensation and justice for victims of modern slavery"),
+    (OTHER, "Other"),
+    (NONE, "Your organisation's policies do not include any of these provisions in relation to modern slavery"),
 )
 TRAINING_AUDIENCES = _choices(
-    ("whole_organisation", "Whole organisation"),
-    ("front_line", "Front-line staff"),
+    ("whole_organisation", "Your whole organisation"),
+    ("front_line", "Your front line staff"),
     ("hr", "Human resources"),
-    ("executives", "Executive level"),
+    ("executives", "Executive-level staff"),
     ("procurement", "Procurement staff"),
-    ("suppliers", "Suppliers"),
-    ("community", "Wider community"),
+    ("suppliers", "Your suppliers"),
+    ("community", "The wider community"),
+    (OTHER, "Other"),
+    (NONE, "Your organisation did not provide training on modern slavery during the period of the statement"),
 )
 MONITORING_PARTNERS = _choices(
-    ("suppliers", "Suppliers"),
+    ("suppliers", "Your suppliers"),
     ("unions", "Trade unions or worker representative groups"),
     ("civil_society", "Civil society organisations"),
-    ("workers", "Workers"),
+    ("auditors", "Professional auditors"),
+    ("workers", "Workers within your organisation"),
+    ("supply_chain_workers", "Workers within your supply chain"),
     ("government", "Central or local government"),
     ("law_enforcement", "Law enforcement, such as police, GLAA and other local labour market inspectorates"),
+    ("businesses", "Businesses in your industry or sector"),
+    (
+        NONE,
+        "Your organisation did not engage with others to help monitor working conditions across your "
+        "organisation and supply chain",
+    ),
 )
 SOCIAL_AUDITS = _choices(
-    ("own_staff", "Audit conducted by our staff"),
-    ("third_party", "Third party audit"),
-    ("announced", "Announced audit"),
-    ("unannounced", "Unannounced audit"),
+    ("own_staff", "Audit conducted by your staff"),
+    ("third_party", "Third party audit arranged by your organisation"),
+    ("supplier_staff", "Audit conducted by your supplier\u2019s staff"),
+    ("supplier_third_party", "Third party audit arranged by your supplier"),
+    ("announced", "Announced audits"),
+    ("unannounced", "Unannounced audits"),
+    (NONE, "Your organisation did not carry out any social audits during the period of the statement"),
 )
 GRIEVANCE_MECHANISMS = _choices(
-    ("whistleblowing", "Using anonymous whistleblowing services, such as a helpline or mobile phone app"),
+    ("whistleblowing", "Anonymous whistleblowing services, such as a helpline or an app"),
     ("worker_voice", "Through trade unions or other worker representative groups"),
+    (
+        NONE,
+        "Your operations and supply chain did not have grievance mechanisms in place during the period of the statement",
+    ),
 )
-RISK_LOCATIONS = _choices(
-    ("own_operations", "Own operations"),
-    ("tier1", "Supply chain: tier 1 (direct suppliers)"),
-    ("tier2", "Supply chain: tier 2"),
-    ("tier3", "Supply chain: tier 3 and below"),
+RISK_AREAS = _choices(
+    ("own_operations", "Within your own operations"),
+    ("supply_chains", "Within your supply chains"),
+    (OTHER, "Other"),
+)
+SUPPLY_CHAIN_TIERS = _choices(
+    ("tier1", "Tier 1 suppliers"),
+    ("tier2", "Tier 2 suppliers"),
+    ("tier3", "Tier 3 suppliers and below"),
+    ("unknown", "Don't know"),
 )
 AFFECTED_GROUPS = _choices(
     ("women", "Women"),
     ("migrants", "Migrants"),
     ("refugees", "Refugees"),
     ("children", "Children"),
+    (OTHER, "Other vulnerable group(s)"),
 )
 ILO_INDICATORS = _choices(
     ("abuse_of_vulnerability", "Abuse of vulnerability"),
@@ -268,15 +307,61 @@ ILO_INDICATORS = _choices(
     ("debt_bondage", "Debt bondage"),
     ("abusive_conditions", "Abusive working and living conditions"),
     ("excessive_overtime", "Excessive overtime"),
+    (OTHER, "Other"),
+    (NONE, "My statement does not refer to finding any ILO indicators of forced labour"),
 )
 REMEDIATION = _choices(
-    ("repay_fees", "Repaying recruitment fees to workers"),
-    ("policy_change", "Changing policy and procedures"),
-    ("training_change", "Changing training programmes"),
-    ("victim_support", "Referring victims to government services"),
-    ("ngo_support", "Working with NGOs to support victims"),
-    ("criminal_justice", "Supporting criminal justice against perpetrator"),
+    ("repay_fees", "Financial remediation, including repayment of recruitment fees"),
+    ("policy_change", "Change in policy"),
+    ("training_change", "Change in training"),
+    ("victim_support", "Referring victims to government service"),
+    ("ngo_support", "Supporting victims via NGO"),
+    ("criminal_justice", "Supporting investigations by relevant authorities"),
+    (OTHER, "Other"),
+    (NONE, "My statement does not refer to actions taken in response to finding indicators of forced labour"),
 )
+# The registry's sector list (MSU-StatementSectorTypes.csv in the same source,
+# ModernSlavery.Infrastructure.Database/App_Data). The live registry's data page
+# (modern-slavery-statement-registry.service.gov.uk/data-about-modern-slavery-statement-registry)
+# now shows differently worded sectors (e.g. "Charitable / not-for-profit activities",
+# "Cleaning and security services"); its full current list was not found in any
+# stored source, so this is the last complete list published with the registry's code.
+REGISTRY_SECTORS = _choices(
+    ("public_sector", "Public sector"),
+    ("accommodation_food", "Accommodation and food service activities"),
+    ("extraterritorial", "Activities of extraterritorial organisations and bodies"),
+    ("households", "Activities of households as employers"),
+    ("administrative", "Administrative and support service activities"),
+    ("agriculture", "Agriculture, Forestry and Fishing"),
+    ("arts", "Arts, entertainment and recreation"),
+    ("construction", "Construction"),
+    ("education", "Education"),
+    ("energy", "Electricity, gas, steam and air conditioning supply"),
+    ("financial", "Financial and insurance activities"),
+    ("health_social_work", "Human health and social work activities"),
+    ("information", "Information and communication"),
+    ("manufacturing", "Manufacturing"),
+    ("mining", "Mining and Quarrying"),
+    ("other_services", "Other service activities"),
+    ("professional", "Professional scientific and technical activities"),
+    ("public_administration", "Public administration and defence"),
+    ("real_estate", "Real estate activities"),
+    ("transport", "Transportation and storage"),
+    ("water", "Water supply, sewerage, waste management and remediation activities"),
+    ("wholesale_retail", "Wholesale and retail trade"),
+    (OTHER, "Other"),
+)
+# "How many years has your organisation been producing modern slavery statements?"
+# (StatementYearRanges in the registry's Statement entity).
+YEARS_PRODUCING_BANDS = ("This is the first time", "1 to 5 years", "More than 5 years")
+MAX_REGISTRY_RISKS = 3
+
+
+def years_producing_band(years: int) -> str:
+    """The registry's band for the number of years (this one included) the organisation has made statements."""
+    if years <= 1:
+        return YEARS_PRODUCING_BANDS[0]
+    return YEARS_PRODUCING_BANDS[1] if years <= 5 else YEARS_PRODUCING_BANDS[2]
 
 
 class Statement(models.Model):
@@ -290,14 +375,19 @@ class Statement(models.Model):
         SUPERSEDED = "superseded", "Superseded by a later version"
 
     # The six areas of s.54(5), in the Act's order: (field, heading, registry column).
+    # The registry's area flag is StatementIncludes<X> and its reason column No<X>Reason
+    # (see reporting/registry.py for the source).
     SECTIONS = (
-        ("structure", "Organisation structure, business and supply chains", "OrganisationStructure"),
+        ("structure", "Organisation structure, business and supply chains", "OrgStructure"),
         ("policies", "Policies in relation to slavery and human trafficking", "Policies"),
         ("due_diligence", "Due diligence processes", "DueDiligence"),
-        ("risk_assessment", "Risk assessment and management", "RiskAssessment"),
+        ("risk_assessment", "Risk assessment and management", "RisksAssessment"),
         ("effectiveness", "Effectiveness and key performance indicators", "Goals"),
         ("training", "Training about slavery and human trafficking", "Training"),
     )
+    # Sections whose pre-filled text quotes the year's figures: carried forward, they are
+    # marked until refreshed from the new year's records.
+    FIGURE_SECTIONS = ("policies", "due_diligence", "risk_assessment", "effectiveness", "training")
     FROZEN_STATUSES = (Status.APPROVED, Status.SIGNED, Status.PUBLISHED, Status.SUPERSEDED)
 
     financial_year = models.PositiveSmallIntegerField(help_text="Calendar year in which the financial year ends")
@@ -322,23 +412,38 @@ class Statement(models.Model):
     progress = models.TextField("progress against last year's plan", blank=True)
     next_steps = models.TextField("next steps", blank=True, help_text="One step per line; each can become an action")
 
-    # Registry submission answers.
+    # Registry submission answers (answer lists above; reporting/registry.py exports them).
+    area_reasons = models.JSONField(
+        "reasons for areas not covered", default=dict, blank=True, help_text="Section key to reason"
+    )
+    registry_sectors = models.JSONField("sectors (registry list)", default=list, blank=True)
+    other_sector = models.CharField("other sector", max_length=200, blank=True)
     policy_areas = models.JSONField(default=list, blank=True)
+    other_policies = models.CharField("other policy provisions", max_length=500, blank=True)
     training_audiences = models.JSONField(default=list, blank=True)
+    other_training = models.CharField("other training audiences", max_length=500, blank=True)
     monitoring_partners = models.JSONField(default=list, blank=True)
     social_audits = models.JSONField(default=list, blank=True)
     grievance_mechanisms = models.JSONField(default=list, blank=True)
-    risk_description = models.TextField(blank=True)
-    risk_locations = models.JSONField(default=list, blank=True)
-    affected_groups = models.JSONField(default=list, blank=True)
-    risk_countries = models.CharField(max_length=500, blank=True)
+    other_monitoring = models.TextField("other ways of monitoring working conditions", blank=True)
+    # Up to three risks, each {description, area, other_area, tiers, groups, other_groups, countries, mitigation}.
+    risks = models.JSONField(default=list, blank=True)
+    no_risks = models.BooleanField("the statement identifies no risks", default=False)
     ilo_indicators = models.JSONField(default=list, blank=True)
+    other_indicators = models.CharField("other indicators", max_length=500, blank=True)
     remediation = models.JSONField(default=list, blank=True)
+    other_remediation = models.CharField("other remediation", max_length=500, blank=True)
     progress_measurement = models.TextField("how progress is measured", blank=True)
     key_achievements = models.TextField(blank=True)
     years_producing = models.PositiveSmallIntegerField("years producing statements", default=1)
+    statement_email = models.EmailField(
+        "statement email", blank=True, help_text="For an organisation without a website: where to ask for a copy."
+    )
+    late_submission_reason = models.TextField("reason for a late registry submission", blank=True)
 
     carried_forward = models.BooleanField(default=False)
+    # Sections still quoting last year's figures after a carry-forward, until refreshed.
+    carried_figures = models.JSONField(default=list, blank=True)
     carried_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
     )
@@ -361,7 +466,11 @@ class Statement(models.Model):
     signatory_title = models.CharField(max_length=200, blank=True)
     signed_on = models.DateField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
-    published_url = models.URLField(max_length=500, blank=True)
+    # s.54(7): the statement on the organisation's own website, with a prominent homepage link.
+    published_url = models.URLField("address on our website", max_length=500, blank=True)
+    homepage_link_checked_on = models.DateField("homepage link checked on", null=True, blank=True)
+    registry_submitted_on = models.DateField("submitted to the GOV.UK registry on", null=True, blank=True)
+    registry_summary_url = models.URLField("registry summary page", max_length=500, blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -395,17 +504,44 @@ class Statement(models.Model):
             {
                 "key": key,
                 "heading": heading,
-                "registry": registry,
+                "registry": f"StatementIncludes{registry}",
                 "text": getattr(self, key),
                 "evidence": [line.strip() for line in getattr(self, f"{key}_evidence").splitlines() if line.strip()],
             }
             for key, heading, registry in self.SECTIONS
         ]
 
+    def ends_after(self, day) -> bool:
+        """Whether the statement's period is still running on `day` (approving or publishing then earns a warning)."""
+        return day < self.period_end
+
     def next_step_lines(self) -> list[str]:
         return [line.strip(" -*\t") for line in self.next_steps.splitlines() if line.strip(" -*\t")]
 
 
+# The registry answers a Lead edits before export.
+REGISTRY_ANSWER_FIELDS = [
+    "area_reasons",
+    "registry_sectors",
+    "other_sector",
+    "policy_areas",
+    "other_policies",
+    "training_audiences",
+    "other_training",
+    "monitoring_partners",
+    "social_audits",
+    "grievance_mechanisms",
+    "other_monitoring",
+    "risks",
+    "no_risks",
+    "ilo_indicators",
+    "other_indicators",
+    "remediation",
+    "other_remediation",
+    "progress_measurement",
+    "key_achievements",
+    "statement_email",
+]
 # Fields copied to a new version or carried into the next year.
 STATEMENT_TEXT_FIELDS = [
     "title",
@@ -414,19 +550,7 @@ STATEMENT_TEXT_FIELDS = [
     *[f"{key}_evidence" for key, _, _ in Statement.SECTIONS],
     "progress",
     "next_steps",
-    "policy_areas",
-    "training_audiences",
-    "monitoring_partners",
-    "social_audits",
-    "grievance_mechanisms",
-    "risk_description",
-    "risk_locations",
-    "affected_groups",
-    "risk_countries",
-    "ilo_indicators",
-    "remediation",
-    "progress_measurement",
-    "key_achievements",
+    *REGISTRY_ANSWER_FIELDS,
 ]
 
 

@@ -41,17 +41,23 @@ def kpi_snapshot_take(*, today: datetime.date | None = None) -> KpiSnapshot:
 
 
 def statement_deadline(organisation, financial_year: int) -> datetime.date:
-    """Six months after the financial year end (the registry's deadline)."""
+    """Six months after the financial year end: when Home Office guidance expects the statement.
+
+    s.54 of the Modern Slavery Act 2015 sets no date; the GOV.UK registry's own data page
+    says "the Home Office expects statements to be published within six months of the
+    organisation's financial year-end", and registry submission is voluntary for most.
+    """
     end = periods.financial_year(organisation, financial_year).end
     return periods._add_months(end, 6)
 
 
 def statement_deadline_remind(*, today: datetime.date | None = None) -> int:
-    """Remind the Lead and the Board while last year's statement is unpublished; one reminder per stage."""
+    """Remind the Lead and the Board until last year's statement is on the GOV.UK registry; one reminder per stage."""
     today = today or timezone.localdate()
     organisation = organisation_get()
     year = periods.financial_year_containing(organisation, today) - 1
-    if Statement.objects.filter(financial_year=year, status=Statement.Status.PUBLISHED).exists():
+    # Publishing on our own site is not the end: reminders stop when the registry submission is recorded.
+    if Statement.objects.filter(financial_year=year, registry_submitted_on__isnull=False).exists():
         return 0
     deadline = statement_deadline(organisation, year)
     reached = [stage for stage in DEADLINE_STAGES if today >= deadline + datetime.timedelta(days=stage)]
@@ -64,15 +70,17 @@ def statement_deadline_remind(*, today: datetime.date | None = None) -> int:
     if overdue < 0:
         subject = f"Modern slavery statement {label} is due by {deadline:%-d %B %Y}"
     elif overdue == 0:
-        subject = f"Modern slavery statement {label} is due today and not yet published"
+        subject = f"Modern slavery statement {label} is due today and not yet on the GOV.UK registry"
     else:
         subject = f"Modern slavery statement {label} is {overdue} day{'s' if overdue != 1 else ''} overdue"
     sent = notification_send(
         recipients=_people(MODERN_SLAVERY_LEAD, BOARD_MEMBER, DIRECTOR),
         subject=subject,
         context={
-            "message": f"{subject}. The statement must be approved by the Board, signed by a Director "
-            "and published on the website and the GOV.UK registry within six months of the year end."
+            "message": f"{subject}. Home Office guidance expects the statement, approved by the "
+            f"{organisation.approving_body} and signed by a {organisation.signatory_label}, to be published on "
+            "our website and submitted to the GOV.UK registry within six months of the year end. It should be "
+            "submitted by then (s.54 itself sets no date)."
         },
         url=reverse("reporting:statement_list"),
         dedupe_key=f"statement-deadline:{year}:{stage}",

@@ -8,6 +8,7 @@ the public sees published statements only.
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from compliance import rules as r
 from compliance.models import User
@@ -102,6 +103,11 @@ def meeting_list(*, user: User) -> QuerySet[GovernanceMeeting]:
     if not _allowed(user):
         return GovernanceMeeting.objects.none()
     return GovernanceMeeting.objects.select_related("recorded_by")
+
+
+def approving_meetings(*, user: User) -> QuerySet[GovernanceMeeting]:
+    """Meetings that can approve a statement: the approving body's, already held (s.54(6))."""
+    return meeting_list(user=user).filter(body=GovernanceMeeting.Body.BOARD, held_on__lte=timezone.localdate())
 
 
 def action_list(*, user: User) -> QuerySet[ActionPlanItem]:

@@ -112,7 +112,9 @@ def _kpi_rows(context):
 def statement_list(request):
     _require(PREDICATE, request.user)
     statements = selectors.statement_list(user=request.user).order_by("-financial_year", "-version")
-    start_form = forms.StatementStartForm(initial={"financial_year": timezone.localdate().year})
+    # The financial year under way, not the calendar year (whose statement may already be published).
+    year = periods.financial_year_containing(organisation_get(), timezone.localdate())
+    start_form = forms.StatementStartForm(initial={"financial_year": year})
     return render(request, "reporting/statement_list.html", {"statements": statements, "start_form": start_form})
 
 
@@ -142,16 +144,30 @@ def statement_start(request):
 def statement_detail(request, pk: int):
     statement = _statement_or_404(request, pk)
     user = request.user
-    deadline = scheduled.statement_deadline(organisation_get(), statement.financial_year)
+    organisation = organisation_get()
+    deadline = scheduled.statement_deadline(organisation, statement.financial_year)
+    today = timezone.localdate()
+    versions = list(selectors.statement_versions(user=user, financial_year=statement.financial_year))
+    on_registry = any(v.registry_submitted_on for v in versions)
     context = {
         "statement": statement,
+        "organisation": organisation,
         "deadline": deadline,
-        "overdue": statement.status != statement.Status.PUBLISHED and timezone.localdate() > deadline,
-        "versions": selectors.statement_versions(user=user, financial_year=statement.financial_year),
+        "on_registry": on_registry,
+        "overdue": not on_registry and today > deadline,
+        "early_warnings": services.statement_timing_warnings(
+            statement=statement,
+            on=today,
+            action="approved" if statement.status == statement.Status.DRAFT else "published",
+        )
+        if statement.status in (statement.Status.DRAFT, statement.Status.SIGNED)
+        else [],
+        "registry_row": registry.row_dict(statement, organisation=organisation),
+        "versions": versions,
         "can_edit": rr.can_draft_statement.test(user) and not statement.is_frozen,
         "can_new_version": rr.can_draft_statement.test(user)
         and statement.status in (statement.Status.APPROVED, statement.Status.SIGNED, statement.Status.PUBLISHED),
-        "approve_form": forms.StatementApproveForm(meetings=selectors.meeting_list(user=user))
+        "approve_form": forms.StatementApproveForm(meetings=selectors.approving_meetings(user=user))
         if rr.can_approve_statement.test(user) and statement.status == statement.Status.DRAFT
         else None,
         "sign_form": forms.StatementSignForm(initial={"signatory_title": user.job_title})
@@ -160,6 +176,17 @@ def statement_detail(request, pk: int):
         "publish_form": forms.StatementPublishForm()
         if rr.can_publish_statement.test(user) and statement.status == statement.Status.SIGNED
         else None,
+        "registry_form": forms.StatementRegistryForm(
+            initial={
+                "homepage_link_checked_on": statement.homepage_link_checked_on,
+                "registry_submitted_on": statement.registry_submitted_on,
+                "registry_summary_url": statement.registry_summary_url,
+                "late_submission_reason": statement.late_submission_reason,
+            }
+        )
+        if rr.can_publish_statement.test(user) and statement.status == statement.Status.PUBLISHED
+        else None,
+        "can_refresh": rr.can_draft_statement.test(user) and not statement.is_frozen and statement.carried_figures,
         "actions_form": forms.ActionsFromStatementForm(initial={"owner": user.pk})
         if rr.can_manage_governance.test(user) and statement.next_step_lines()
         else None,
@@ -214,17 +241,24 @@ def _transition(request, statement, form, call):
 def statement_approve(request, pk: int):
     statement = _statement_or_404(request, pk)
     _forbid_unless(rr.can_approve_statement, request.user)
-    form = forms.StatementApproveForm(request.POST, meetings=selectors.meeting_list(user=request.user))
+    form = forms.StatementApproveForm(request.POST, meetings=selectors.approving_meetings(user=request.user))
 
     def call(data):
-        services.statement_approve(
+        approved = services.statement_approve(
             statement=statement,
             actor=request.user,
             approved_on=data["approved_on"],
             meeting=data["meeting"],
             minute=data["minute"],
         )
-        messages.success(request, "Board approval recorded. The text is now frozen.")
+        messages.success(
+            request, f"Approval by the {organisation_get().approving_body} recorded. The text is now frozen."
+        )
+        # A warning, not a block: the Act does not forbid it, but the statement reports the whole year.
+        for warning in services.statement_timing_warnings(
+            statement=approved, on=approved.approved_on, action="approved"
+        ):
+            messages.warning(request, warning)
 
     return _transition(request, statement, form, call)
 
@@ -256,12 +290,48 @@ def statement_publish(request, pk: int):
     form = forms.StatementPublishForm(request.POST)
 
     def call(data):
-        services.statement_publish(
-            statement=statement, actor=request.user, published_on=data["published_on"], url=data["url"]
+        published = services.statement_publish(
+            statement=statement,
+            actor=request.user,
+            published_on=data["published_on"],
+            url=data["url"],
+            homepage_link_checked_on=data["homepage_link_checked_on"],
         )
-        messages.success(request, "Statement published.")
+        messages.success(request, "Statement published. Submit it to the GOV.UK registry and record the date here.")
+        for warning in services.statement_timing_warnings(
+            statement=published, on=published.published_on, action="published"
+        ):
+            messages.warning(request, warning)
 
     return _transition(request, statement, form, call)
+
+
+@login_required
+@require_POST
+def statement_registry(request, pk: int):
+    statement = _statement_or_404(request, pk)
+    _forbid_unless(rr.can_publish_statement, request.user)
+    form = forms.StatementRegistryForm(request.POST)
+
+    def call(data):
+        services.statement_record_registry(statement=statement, actor=request.user, **data)
+        messages.success(request, "Publication record saved.")
+
+    return _transition(request, statement, form, call)
+
+
+@login_required
+@require_POST
+def statement_refresh_figures(request, pk: int):
+    statement = _statement_or_404(request, pk)
+    _forbid_unless(rr.can_draft_statement, request.user)
+    try:
+        services.statement_refresh_figures(statement=statement, actor=request.user)
+    except ValidationError as error:
+        _messages_from(request, error)
+    else:
+        messages.success(request, "Figures refreshed from this year's records.")
+    return redirect("reporting:statement_detail", pk=statement.pk)
 
 
 @login_required

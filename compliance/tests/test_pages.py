@@ -75,6 +75,8 @@ def test_admin_edits_organisation_and_bad_input_keeps_what_was_typed(client, mak
         "turnover_band": "",
         "website": "",
         "helpline_number": "08000 121 700",
+        "approving_body": "Board of directors",
+        "signatory_label": "Director",
         "entities-TOTAL_FORMS": "0",
         "entities-INITIAL_FORMS": "0",
         "departments-TOTAL_FORMS": "0",

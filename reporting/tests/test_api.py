@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from compliance import roles
 from reporting.models import BoardReport, Statement
-from reporting.tests.factories import StatementFactory
+from reporting.tests.factories import GovernanceMeetingFactory, StatementFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("organisation")]
 
@@ -49,14 +49,15 @@ def test_api_is_404_outside_reporting(client, login, make_user, role):
 
 def test_statement_transitions_through_the_api(client, login, lead, board, director):
     statement = StatementFactory(created_by=lead)
+    meeting = GovernanceMeetingFactory(held_on=datetime.date(2025, 6, 30)).pk
     base = f"/api/v1/reporting/statements/{statement.pk}"
     login(lead)
-    assert client.post(f"{base}/approve/", {"approved_on": "2025-06-30", "minute": "B/1"}).status_code == 403
+    assert client.post(f"{base}/approve/", {"meeting": meeting, "minute": "B/1"}).status_code == 403
     login(board)
-    response = client.post(f"{base}/approve/", {"approved_on": "2025-06-30", "minute": "B/1"})
+    response = client.post(f"{base}/approve/", {"approved_on": "2025-06-30", "meeting": meeting, "minute": "B/1"})
     assert response.status_code == 200 and response.json()["status"] == "approved"
     # Approving again is refused with a message, not a 500.
-    again = client.post(f"{base}/approve/", {"approved_on": "2025-06-30", "minute": "B/1"})
+    again = client.post(f"{base}/approve/", {"meeting": meeting, "minute": "B/1"})
     assert again.status_code == 400
     assert "cannot be approved" in again.json()["non_field_errors"][0]
     assert client.post(f"{base}/sign/", {"signatory_title": "Chair", "signed_on": "2025-06-30"}).status_code == 403

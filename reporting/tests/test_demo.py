@@ -16,7 +16,13 @@ def test_demo_has_a_published_statement_a_draft_and_governance(client):
     published = Statement.objects.get(status=Statement.Status.PUBLISHED)
     draft = Statement.objects.get(status=Statement.Status.DRAFT)
     assert draft.financial_year == published.financial_year + 1
-    assert [e.action for e in published.events.all()][-4:] == ["approved", "signed", "published", "actions created"]
+    assert [e.action for e in published.events.all()][-5:] == [
+        "approved",
+        "signed",
+        "published",
+        "registry",
+        "actions created",
+    ]
     assert RiskRegisterEntry.objects.count() == 5
     assert GovernanceMeeting.objects.count() == 3
     assert ActionPlanItem.objects.filter(source_statement=published).count() == 3

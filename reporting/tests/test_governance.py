@@ -232,8 +232,10 @@ def test_statement_deadline_reminders_at_set_intervals_once_each(lead, board, di
     assert not Notification.objects.filter(recipient=staff).exists()
 
 
-def test_no_deadline_reminder_once_published(lead, board, director):
-    StatementFactory(financial_year=2025, status=Statement.Status.PUBLISHED)
+def test_no_deadline_reminder_once_on_the_registry(lead, board, director):
+    StatementFactory(
+        financial_year=2025, status=Statement.Status.PUBLISHED, registry_submitted_on=datetime.date(2025, 9, 1)
+    )
     with time_machine.travel(datetime.datetime(2025, 10, 1, 9, tzinfo=datetime.UTC), tick=False):
         assert statement_deadline_remind() == 0
     assert not Notification.objects.exists()
