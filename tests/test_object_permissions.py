@@ -235,6 +235,8 @@ ROUTES = [
     ("POST", "/reporting/statements/{statement}/approve/", {}, _access(ok={BOARD, DIRECTOR}, forbidden={LEAD, ADMIN})),
     ("POST", "/reporting/statements/{statement}/sign/", {}, _access(ok={DIRECTOR}, forbidden={LEAD, BOARD, ADMIN})),
     ("POST", "/reporting/statements/{statement}/publish/", {}, REPORTING_WRITE),
+    ("POST", "/reporting/statements/{statement}/registry/", {}, REPORTING_WRITE),
+    ("POST", "/reporting/statements/{statement}/refresh-figures/", {}, REPORTING_WRITE),
     ("POST", "/reporting/statements/{statement}/new-version/", {}, REPORTING_WRITE),
     ("POST", "/reporting/statements/{statement}/actions/", {}, REPORTING_WRITE),
     ("GET", "/reporting/board-reports/{board_report}/", None, REPORTING_READ),
@@ -279,7 +281,7 @@ ROUTES = [
     (
         "POST",
         "/api/v1/reporting/statements/{statement}/approve/",
-        {"approved_on": TODAY, "minute": "Board 2026/14"},
+        {"meeting": "{meeting}", "minute": "Board 2026/14"},
         _access(ok={BOARD, DIRECTOR}, forbidden={LEAD, ADMIN}),
     ),
     (
