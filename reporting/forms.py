@@ -61,6 +61,18 @@ _LIST_ANSWERS = (
 )
 
 
+def _risk_key(risk: dict) -> tuple:
+    """A risk's answers compared without regard to missing keys or tick order."""
+    return tuple(
+        tuple(sorted(risk.get(field) or []))
+        if field in _LIST_RISK_FIELDS
+        else tuple(risk.get(field) or [])
+        if field == "countries"
+        else risk.get(field) or ""
+        for field in RISK_FIELDS
+    )
+
+
 class StatementForm(RoundTripMixin, forms.ModelForm):
     """The statement's text and every answer the GOV.UK registry asks, so the submission is a copy."""
 
@@ -188,7 +200,9 @@ class StatementForm(RoundTripMixin, forms.ModelForm):
             risks.append(risk)
         if risks and cleaned.get("no_risks"):
             self.add_error("no_risks", "Either list the risks or say there are none, not both.")
-        cleaned["risks"] = risks
+        # Unchanged risks keep their stored form (key set, list order), so saving changes nothing.
+        stored = list(self.instance.risks or [])
+        cleaned["risks"] = stored if [_risk_key(r) for r in risks] == [_risk_key(r) for r in stored] else risks
         return cleaned
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from compliance import roles
 from reporting import services
-from reporting.tests.factories import StatementFactory
+from reporting.tests.factories import GovernanceMeetingFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,8 @@ def test_a_director_who_leaves_the_date_blank_is_told_which_field(client, login,
         make_user(roles.STAFF, roles.DIRECTOR),
     )
     statement = StatementFactory(created_by=lead)
-    services.statement_approve(statement=statement, actor=board, approved_on=datetime.date.today(), minute="B/1")
+    meeting = GovernanceMeetingFactory(held_on=datetime.date.today())
+    services.statement_approve(statement=statement, actor=board, meeting=meeting, minute="B/1")
     login(director)
 
     response = client.post(

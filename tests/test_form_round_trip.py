@@ -137,7 +137,17 @@ def _statement():
         structure_evidence="Org chart\nContracts list",
         policy_areas=[key for key, _ in m.POLICY_AREAS][:3][::-1],
         remediation=[key for key, _ in m.REMEDIATION][:2][::-1],
-        risk_countries="Poland, Romania",
+        risks=[
+            {
+                "description": TEXT,
+                "area": "supply_chains",
+                "tiers": ["tier2", "tier1"],
+                "groups": ["women"],
+                "countries": ["Poland", "Romania"],
+                "mitigation": "Audits",
+            }
+        ],
+        area_reasons={"training": "Not yet"},
         years_producing=4,
     )
 

@@ -20,6 +20,7 @@ from reporting import models as m
 from reporting import registry, registry_prefill, services
 from reporting.periods import financial_year
 from reporting.tests.factories import GovernanceMeetingFactory, StatementFactory
+from tests.support import download_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("organisation")]
 
@@ -301,7 +302,7 @@ def test_demo_statement_with_three_risks_exports_row_by_row(client, login, lead,
     statement = _demo_statement(lead, board, director, organisation)
     login(lead)
     response = client.get(reverse("reporting:registry_csv"))
-    reader = csv.reader(io.StringIO(response.content.decode(), newline=""))
+    reader = csv.reader(io.StringIO(download_text(response), newline=""))
     header, row = next(reader), next(reader)
     assert header == REGISTRY_COLUMNS
     assert list(reader) == []
