@@ -33,7 +33,7 @@ def single_risk_to_risks(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0002_board_report_lease"),
+        ("reporting", "0005_risk_and_statement_constraints"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compliance", "0004_secrets_at_rest"),
+        ("compliance", "0005_access_log_request_id"),
     ]
 
     operations = [
