@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compliance", "0005_access_log_request_id"),
+        ("compliance", "0006_outbox"),
     ]
 
     operations = [
