@@ -137,8 +137,12 @@ def seed(stdout=None) -> None:
                 },
             )
     meetings = []
+    # The Board approves last year's statement after that year has ended (s.54(4) reports the whole year).
+    last_year_end = periods.financial_year(organisation, periods.financial_year_containing(organisation, today) - 1).end
     for days, body, title, minutes, decisions in MEETINGS:
         held_on = today + datetime.timedelta(days=days)
+        if body == "board":
+            held_on = min(today, last_year_end + datetime.timedelta(days=45))
         meeting = GovernanceMeeting.objects.filter(held_on=held_on, title=title).first()
         if meeting is None:
             meeting = governance.meeting_save(

@@ -23,6 +23,11 @@ def test_demo_has_a_published_statement_a_draft_and_governance(client):
         "registry",
         "actions created",
     ]
+    # Approved by the Board at a Board meeting, on its date, after the year ended; three registry risks.
+    assert published.approved_meeting.body == GovernanceMeeting.Body.BOARD
+    assert published.approved_on == published.approved_meeting.held_on > published.period_end
+    assert "before the financial year ended" not in published.events.get(action="approved").detail
+    assert len(published.risks) == 3 and published.registry_submitted_on
     assert RiskRegisterEntry.objects.count() == 5
     assert GovernanceMeeting.objects.count() == 3
     assert ActionPlanItem.objects.filter(source_statement=published).count() == 3
