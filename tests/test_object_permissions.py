@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance import roles
-from compliance.models import AccessLog
+from compliance.models import AccessLog, OutboxMessage
 from compliance.tests.factories import NotificationFactory, UserFactory
 from reporting.models import BoardReport
 from reporting.tests.factories import (
@@ -143,6 +143,13 @@ def world(make_user):
         "assessment": supplier_services.risk_assess(supplier=supplier),
         "item": ActionPlanItemFactory(),
         "notification": NotificationFactory(),
+        "failed_message": OutboxMessage.objects.create(
+            to="gone@example.org",
+            subject="Your training is due",
+            status=OutboxMessage.Status.FAILED,
+            give_up_at=timezone.now(),
+            last_error="550 mailbox unavailable",
+        ),
     }
 
 
@@ -251,6 +258,8 @@ ROUTES = [
     ("GET", "/reporting/actions/{item}/edit/", None, REPORTING_WRITE),
     # People and notifications.
     ("GET", "/organisation/people/{report}/", None, _access(ok={ADMIN})),
+    # Failed emails carry people's addresses and links: only the Compliance admin re-sends them.
+    ("POST", "/organisation/messages/{failed_message}/resend/", {}, _access(ok={ADMIN})),
     ("POST", "/notifications/{notification}/read/", {}, {}),  # only the recipient, checked below
     # API.
     ("GET", "/api/v1/safeguarding/cases/{concern}/", None, _access(ok={LEAD})),
@@ -319,6 +328,7 @@ def _ids(w):
         "draft": w["draft"].pk,
         "statement": w["statement"].pk,
         "board_report": w["board_report"].pk,
+        "failed_message": w["failed_message"].pk,
         "risk": w["risk"].pk,
         "meeting": w["meeting"].pk,
         "item": w["item"].pk,
