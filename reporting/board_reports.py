@@ -7,7 +7,6 @@ case ever reaches the template.
 
 from __future__ import annotations
 
-import datetime
 import logging
 import time
 
@@ -49,15 +48,11 @@ def board_report_request(*, actor: User, financial_year: int) -> BoardReport:
     return report
 
 
-REGISTRY_DATE_FIELDS = ("registry_submitted_on", "registry_submission_date", "registry_submitted_at")
-
-
 def registry_status(statement: Statement | None) -> str:
     """The statement's GOV.UK registry line for the Board report.
 
-    Reads the registry submission date only where the statement records one
-    (the field arrives with the statement workflow); otherwise says whether the
-    statement is published. Submission to the registry is voluntary, "strongly
+    From the submission date the statement workflow records; otherwise whether
+    the statement is published. Submission to the registry is voluntary, "strongly
     encouraged" by the Home Office rather than required by s.54 (ICAEW, "Central
     registry for modern slavery statements",
     https://icaew.com/technical/sustainability/modern-slavery/central-registry-for-modern-slavery-statements;
@@ -66,19 +61,11 @@ def registry_status(statement: Statement | None) -> str:
     """
     if statement is None:
         return "No statement has been started for this financial year."
-    # The statement workflow names the field; read whichever of these it has.
-    field = next(
-        (name for name in REGISTRY_DATE_FIELDS if any(f.name == name for f in Statement._meta.get_fields())), None
-    )
-    submitted_on = getattr(statement, field) if field else None
-    if isinstance(submitted_on, datetime.datetime):
-        submitted_on = timezone.localtime(submitted_on).date()
+    submitted_on = statement.registry_submitted_on
     if submitted_on:
         return f"Submitted to the GOV.UK modern slavery statement registry on {submitted_on.day} {submitted_on:%B %Y}."
     if statement.status == Statement.Status.PUBLISHED:
-        if field:
-            return "Published; not yet submitted to the GOV.UK modern slavery statement registry."
-        return "Published; registry submission not recorded in the application."
+        return "Published; not yet submitted to the GOV.UK modern slavery statement registry."
     return f"Not published (status: {statement.get_status_display().lower()}); not submitted to the registry."
 
 
