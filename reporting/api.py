@@ -111,8 +111,11 @@ class StatementSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     sections = serializers.SerializerMethodField()
-    # Blank until the statement is published, so not documented as a URI.
+    # Blank until the statement is published (or submitted), so not documented as URIs.
     published_url = serializers.CharField(read_only=True, help_text="Where it is published; empty until then.")
+    registry_summary_url = serializers.CharField(
+        read_only=True, help_text="The statement's summary page on the GOV.UK registry; empty until submitted."
+    )
 
     class Meta:
         model = Statement

@@ -58,7 +58,7 @@ def test_edit_form_saved_unchanged_in_chromium_changes_nothing(page, live_server
 def test_director_signs_and_lead_publishes_with_the_prefilled_dates(page, live_server, make_user):
     from reporting import services
     from reporting.models import Statement
-    from reporting.tests.factories import StatementFactory
+    from reporting.tests.factories import GovernanceMeetingFactory, StatementFactory
 
     OrganisationFactory(financial_year_end_day=31, financial_year_end_month=3)
     today = timezone.localdate()
@@ -66,7 +66,8 @@ def test_director_signs_and_lead_publishes_with_the_prefilled_dates(page, live_s
     board = make_user(roles.STAFF, roles.BOARD_MEMBER)
     director = make_user(roles.STAFF, roles.DIRECTOR, job_title="Chief executive")
     statement = StatementFactory(created_by=lead, financial_year=today.year)
-    services.statement_approve(statement=statement, actor=board, approved_on=today, minute="B/26/4")
+    meeting = GovernanceMeetingFactory(held_on=today)  # a meeting of the approving body, held today
+    services.statement_approve(statement=statement, actor=board, meeting=meeting, approved_on=today, minute="B/26/4")
     detail = f"{live_server.url}{reverse('reporting:statement_detail', args=[statement.pk])}"
 
     sign_in_as(page, live_server, director)
