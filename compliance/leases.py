@@ -342,6 +342,17 @@ def import_job_queue(job: ImportJob, *, task) -> None:
     enqueue_on_commit(task, job.pk)
 
 
+def import_job_confirm(job: ImportJob, *, actor, task) -> None:
+    """Start the apply phase of a checked job (the caller holds the row lock and has checked it)."""
+    job.status = ImportStatus.APPLY_QUEUED
+    job.confirmed_by = actor
+    job.progress_done, job.progress_total = 0, job.row_count
+    # A new phase: its attempts (and any "retrying" label) start again.
+    job.attempts = 0
+    job.save()
+    import_job_queue(job, task=task)
+
+
 def import_jobs_requeue_stale(model: type[ImportJob], *, check_task, apply_task) -> int:
     """Queue again the checks and applies whose worker died or whose message was lost.
 

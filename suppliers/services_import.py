@@ -486,13 +486,7 @@ def supplier_import_confirm(*, job: SupplierImport, actor: User) -> SupplierImpo
         job = SupplierImport.objects.select_for_update().get(pk=job.pk)
         if not job.can_confirm:
             raise ValidationError("Only a checked file without problems can be imported.")
-        job.status = leases.ImportStatus.APPLY_QUEUED
-        job.confirmed_by = actor
-        job.progress_done, job.progress_total = 0, job.row_count
-        # A new phase: its attempts (and any "retrying" label) start again.
-        job.attempts = 0
-        job.save()
-        leases.import_job_queue(job, task=supplier_import_apply_task)
+        leases.import_job_confirm(job, actor=actor, task=supplier_import_apply_task)
     return job
 
 

@@ -268,13 +268,7 @@ def import_confirm(*, batch: ImportBatch, actor: User) -> ImportBatch:
             raise ValidationError("This file has already been imported.")
         if not batch.can_confirm:
             raise ValidationError("The file has errors: correct them and upload it again. Nothing was imported.")
-        batch.status = ImportBatch.Status.APPLY_QUEUED
-        batch.confirmed_by = actor
-        batch.progress_done, batch.progress_total = 0, batch.row_count
-        # A new phase: its attempts (and any "retrying" label) start again.
-        batch.attempts = 0
-        batch.save()
-        leases.import_job_queue(batch, task=import_batch_apply_task)
+        leases.import_job_confirm(batch, actor=actor, task=import_batch_apply_task)
     return batch
 
 
