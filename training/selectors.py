@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from compliance import roles
 from compliance import rules as r
 from compliance.models import User
 from training import rules as tr
@@ -57,11 +58,15 @@ def import_batch_list(*, user: User) -> QuerySet[ImportBatch]:
 
 
 def recruitment_check_people(*, user: User) -> QuerySet[User]:
-    """Active workers with their recruitment checks, for HR and the Compliance admin only."""
+    """Active workers (the Staff role, future starters included) with their checks, for HR and the admin.
+
+    The same people the completion rate counts once they have started: a Board member
+    without the Staff role is not a worker and has no recruitment check to keep.
+    """
     if not tr.can_manage_recruitment_checks.test(user):
         return User.objects.none()
     return (
-        User.objects.filter(is_active=True)
+        User.objects.filter(is_active=True, groups__name=roles.STAFF)
         .select_related("department", "recruitment_check__agency")
         .order_by("full_name", "email")
     )
@@ -244,7 +249,6 @@ def completion_standings(
     from django.contrib.auth.models import Group
     from django.db import connection
 
-    from compliance import roles
     from compliance.models import Department
 
     membership = User.groups.through._meta.db_table

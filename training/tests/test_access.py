@@ -267,3 +267,18 @@ def test_person_page_for_manager_and_hr_404_for_others(client, login, team, hr_u
     assert client.get(url).status_code == 404
     login(hr_user)
     assert "Assign a course" in client.get(url).content.decode()
+
+
+def test_recruitment_list_holds_workers_not_board_members(client, login, make_user):
+    # The list and the completion rate count the same people: Board members without the
+    # Staff role are not workers; a future starter is listed so HR can check them before day one.
+    worker = make_user(roles.STAFF, full_name="Iva Nurse")
+    starter = make_user(
+        roles.STAFF, full_name="Ola Starter", start_date=datetime.date.today() + datetime.timedelta(days=30)
+    )
+    board = make_user(roles.BOARD_MEMBER, full_name="Bea Trustee")
+    login(make_user(roles.HR, full_name="Hana HR"))
+    html = client.get(reverse("training:recruitment_list")).content.decode()
+    assert worker.full_name in html and starter.full_name in html
+    assert board.full_name not in html
+    assert client.get(reverse("training:recruitment_edit", args=[board.pk])).status_code == 404
