@@ -13,14 +13,11 @@ The aim is under 10 s for the 5,000-row supplier apply on two cores.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+
+from reporting.management.scratch import ScratchRun
 
 AIM_SUPPLIER_APPLY_SECONDS = 10.0
 
@@ -58,28 +55,10 @@ class Command(BaseCommand):
     def handle(self, *args, step="all", **options):
         if step == "run":
             return self._run(options)
-        if not settings.DEBUG:
-            raise CommandError("Run with DJANGO_DEBUG=true: the benchmark writes a scratch database.")
-        workdir = Path(tempfile.mkdtemp(prefix="imports-bench-"))
-        env = {
-            **os.environ,
-            "DATABASE_URL": options["database_url"] or f"sqlite:///{workdir / 'bench.sqlite3'}",
-            "MEDIA_ROOT": str(workdir / "media"),
-            "CELERY_TASK_ALWAYS_EAGER": "true",
-            "LOG_LEVEL": "WARNING",
-        }
-        manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-        subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)  # noqa: S603
-        subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
-            [
-                *manage,
-                "bench_imports",
-                "--step=run",
-                f"--suppliers={options['suppliers']}",
-                f"--roster={options['roster']}",
-            ],
-            env=env,
-            check=True,
+        scratch = ScratchRun(prefix="imports-bench-", database_url=options["database_url"])
+        scratch.run("migrate", "--noinput", "-v0")
+        scratch.run(
+            "bench_imports", "--step=run", f"--suppliers={options['suppliers']}", f"--roster={options['roster']}"
         )
 
     def _run(self, options):

@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import random
 import resource
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+
+from reporting.management.scratch import ScratchRun
 
 AIM_SECONDS = 5.0
 AIM_MB = 300
@@ -60,25 +56,10 @@ class Command(BaseCommand):
     # --- Orchestration: each step in its own process so the render's memory is the worker's own.
 
     def _run_all(self, options):
-        if not settings.DEBUG:
-            raise CommandError("Run with DJANGO_DEBUG=true: the benchmark writes a scratch database.")
-        workdir = Path(tempfile.mkdtemp(prefix="board-report-bench-"))
-        env = {
-            **os.environ,
-            "DATABASE_URL": options["database_url"] or f"sqlite:///{workdir / 'bench.sqlite3'}",
-            "MEDIA_ROOT": str(workdir / "media"),
-            "CELERY_TASK_ALWAYS_EAGER": "true",
-            "LOG_LEVEL": "WARNING",
-        }
-        manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+        scratch = ScratchRun(prefix="board-report-bench-", database_url=options["database_url"])
+        run = scratch.run
 
-        def run(*argv, capture=False):
-            result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
-                [*manage, *argv], env=env, check=True, capture_output=capture, text=True
-            )
-            return result.stdout
-
-        self.stdout.write(f"Scratch database: {env['DATABASE_URL']}")
+        self.stdout.write(f"Scratch database: {scratch.database_url}")
         if not options["reuse"]:
             run("migrate", "--noinput", "-v", "0")
             started = time.perf_counter()
