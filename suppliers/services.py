@@ -121,20 +121,32 @@ def supplier_update(*, supplier: Supplier, actor: User | None, data: dict) -> Su
     return supplier
 
 
-def risk_assess(*, supplier: Supplier, actor: User | None = None, reason: str = "", tables=None) -> RiskAssessment:
-    """Score the supplier now, keep the explained snapshot and flag a rise to high."""
-    result = scoring.supplier_score(supplier, tables=tables)
-    previous_band = supplier.risk_band
-    now = timezone.now()
-    assessment = RiskAssessment.objects.create(
+def risk_assessment_build(*, supplier: Supplier, result, actor: User | None, at, reason: str) -> RiskAssessment:
+    """The explained snapshot of a score, unsaved (the import writes many at once)."""
+    return RiskAssessment(
         supplier=supplier,
         assessed_by=actor,
-        assessed_at=now,
+        assessed_at=at,
         score=result.score,
         band=result.band,
         factors=result.factor_dicts(),
         reason=reason[:200],
     )
+
+
+def risk_change_message(*, previous_band: str, result, reason: str) -> str:
+    """The supplier event's words for a new or changed risk band."""
+    change = f"changed from {previous_band} to " if previous_band else "scored as "
+    return f"Risk {change}{result.band} ({result.score} points). {reason}".strip()
+
+
+def risk_assess(*, supplier: Supplier, actor: User | None = None, reason: str = "", tables=None) -> RiskAssessment:
+    """Score the supplier now, keep the explained snapshot and flag a rise to high."""
+    result = scoring.supplier_score(supplier, tables=tables)
+    previous_band = supplier.risk_band
+    now = timezone.now()
+    assessment = risk_assessment_build(supplier=supplier, result=result, actor=actor, at=now, reason=reason)
+    assessment.save()
     Supplier.objects.filter(pk=supplier.pk).update(
         risk_score=result.score,
         risk_band=result.band,
@@ -148,8 +160,7 @@ def risk_assess(*, supplier: Supplier, actor: User | None = None, reason: str = 
         supplier_event_record(
             supplier=supplier,
             kind="risk",
-            message=f"Risk {('changed from ' + previous_band + ' to ') if previous_band else 'scored as '}"
-            f"{result.band} ({result.score} points). {reason}".strip(),
+            message=risk_change_message(previous_band=previous_band, result=result, reason=reason),
             actor=actor,
         )
     if result.band == RiskBand.HIGH and previous_band != RiskBand.HIGH:

@@ -24,7 +24,14 @@ from compliance.exports import unescape_cell
 from compliance.models import User
 from suppliers import scoring
 from suppliers.models import RiskAssessment, RiskBand, Supplier, SupplierEvent, SupplierImport
-from suppliers.services import REVIEW_INTERVAL_DAYS, _check_manager, _has_current_edd, risk_high_notify
+from suppliers.services import (
+    REVIEW_INTERVAL_DAYS,
+    _check_manager,
+    _has_current_edd,
+    risk_assessment_build,
+    risk_change_message,
+    risk_high_notify,
+)
 
 COLUMNS = [
     "name",
@@ -419,15 +426,7 @@ def _write_batch(rows: list[dict], *, actor: User, tables: scoring.Tables) -> No
         result = scores[id(supplier)]
         events.append(SupplierEvent(supplier=supplier, kind="import", message=messages[id(supplier)], actor=actor))
         assessments.append(
-            RiskAssessment(
-                supplier=supplier,
-                assessed_by=actor,
-                assessed_at=now,
-                score=result.score,
-                band=result.band,
-                factors=result.factor_dicts(),
-                reason="Imported",
-            )
+            risk_assessment_build(supplier=supplier, result=result, actor=actor, at=now, reason="Imported")
         )
         previous = previous_band[id(supplier)]
         if previous != result.band:
@@ -435,8 +434,7 @@ def _write_batch(rows: list[dict], *, actor: User, tables: scoring.Tables) -> No
                 SupplierEvent(
                     supplier=supplier,
                     kind="risk",
-                    message=f"Risk {('changed from ' + previous + ' to ') if previous else 'scored as '}"
-                    f"{result.band} ({result.score} points). Imported",
+                    message=risk_change_message(previous_band=previous, result=result, reason="Imported"),
                     actor=actor,
                 )
             )
