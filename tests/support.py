@@ -41,3 +41,26 @@ def api_token(user) -> str:
     from compliance.account_services import api_token_create
 
     return api_token_create(user=user)[1]
+
+
+def assert_restrict_matches(*, queryset, predicate, users, action: str = "view") -> int:
+    """`restrict(user, action)` and the object predicate agree for every user × every row.
+
+    `queryset` is the unrestricted population (every object state the test made);
+    `predicate` is the rules predicate called as predicate.test(user, obj).
+    Returns how many (user, object) pairs were compared, so a test can assert it
+    compared something.
+    """
+    mismatches = []
+    compared = 0
+    objects = list(queryset)
+    for user in users:
+        visible = set(queryset.restrict(user, action).values_list("pk", flat=True))
+        for obj in objects:
+            compared += 1
+            allowed = bool(predicate.test(user, obj))
+            if allowed != (obj.pk in visible):
+                mismatches.append((getattr(user, "email", user), obj.pk, allowed, obj.pk in visible))
+    assert not mismatches, f"restrict() and the predicate disagree (user, pk, predicate, restrict): {mismatches[:20]}"
+    assert compared, "the parity test compared nothing"
+    return compared

@@ -1,0 +1,76 @@
+"""What every app's views share: the permission gate, service errors shown on a
+form, one paginator with one partial, and a rate counter.
+
+Public names on purpose: views in every app import these instead of private
+copies of their own (CONVENTIONS: no module imports another's `_private` names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import Http404
+
+PAGE_SIZE = 50
+
+
+def require(predicate, user, obj=None) -> None:
+    """Out of scope answers 404, so that a page's existence does not leak to a role that may not use it."""
+    allowed = predicate.test(user) if obj is None else predicate.test(user, obj)
+    if not allowed:
+        raise Http404
+
+
+def found_or_404(obj):
+    """A selector answers None for what the user may not see; the view turns that into 404."""
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def form_add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, by field where it names one of the form's fields."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def messages_add_service_errors(request, exc: ValidationError) -> None:
+    """For actions without a form (a button): each message of the service's refusal as an error banner."""
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def paginate(request, items: Iterable, *, per_page: int = PAGE_SIZE) -> Page:
+    """The page the request asks for (`?page=`); a bad or too-large number gives the nearest page.
+
+    Render it with `{% include "partials/pagination.html" %}`, which keeps every
+    other query parameter (filters, sort) through Django's `{% querystring %}`.
+    """
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def rate_hit(key: str, *, window_seconds: int) -> int:
+    """Count one event under `key` in a fixed window; returns the count including this one.
+
+    The cache fails open when Redis is down (compliance.cache): then nothing is
+    counted and this answers 1, so an outage never locks people out of reporting.
+    """
+    if cache.add(key, 1, window_seconds):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, window_seconds)
+        return 1
+
+
+def rate_count(key: str) -> int:
+    """How many events `key` has counted in its current window (0 when none, or when the cache is down)."""
+    return cache.get(key) or 0
