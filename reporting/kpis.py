@@ -21,11 +21,18 @@ import datetime
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from compliance.dates import end_of_day, start_of_day
+from compliance.policy_models import PolicyVersion
+from compliance.policy_selectors import acknowledgement_figures
+from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, RiskRegisterReview
 from reporting.periods import Period
+from safeguarding.models import PEOPLE_CHANNELS, Channel, Concern, Outcome, Referral, Status, SubjectType
+from suppliers.models import Audit, CorrectiveAction, QuestionnaireRequest, RiskAssessment, RiskBand, Supplier
+from suppliers.selectors import code_of_conduct_acceptance_figures
+from training.selectors import completion_standings, recruitment_check_figures
 
 
 def as_of(period: Period, today: datetime.date | None = None) -> datetime.date:
@@ -124,8 +131,6 @@ def concern_figures_many(periods: list[Period], today: datetime.date | None = No
     plus two median queries per period. A reopened case has its closed_at
     cleared by the case service, so it counts as open until closed again.
     """
-    from safeguarding.models import PEOPLE_CHANNELS, Channel, Concern, Outcome, Referral, SubjectType
-
     results = [
         {
             "concerns_received": 0,
@@ -149,7 +154,7 @@ def concern_figures_many(periods: list[Period], today: datetime.date | None = No
     counts, any_period = {}, Q(pk__in=[])
     for i, (start, end) in enumerate(windows):
         received_q = Q(created_at__gte=start, created_at__lt=end)
-        resolved_q = Q(status="closed", closed_at__gte=start, closed_at__lt=end)
+        resolved_q = Q(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
         open_q = Q(created_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
         counts[f"received_{i}"] = Count("pk", filter=received_q)
         counts[f"resolved_{i}"] = Count("pk", filter=resolved_q)
@@ -195,7 +200,7 @@ def concern_figures_many(periods: list[Period], today: datetime.date | None = No
         count = figures["concerns_resolved"] = sum(figures["concerns_by_outcome"].values())
         # Asked even when nothing was resolved, so the page's query count does not depend on the data.
         figures["median_days_to_resolve"] = _median_of(
-            Concern.objects.filter(status="closed", closed_at__gte=start, closed_at__lt=end),
+            Concern.objects.filter(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end),
             F("closed_at") - F("created_at"),
             count,
             86400,
@@ -222,8 +227,6 @@ def training_figures_many(periods: list[Period], today: datetime.date | None = N
     Completion is the training app's rule (completion_standings), the same the
     training pages and API show; one query for all the periods.
     """
-    from training.selectors import completion_standings, recruitment_check_figures
-
     dates = [as_of(period, today) for period in periods]
     rows = completion_standings(dates=dates, group_by=("course", "department"))
     results = []
@@ -251,8 +254,6 @@ def training_figures_many(periods: list[Period], today: datetime.date | None = N
 
 
 def _acknowledgement_pct(day: datetime.date) -> float:
-    from compliance.policy_selectors import acknowledgement_figures
-
     return _pct(*acknowledgement_figures(as_of=day))
 
 
@@ -261,14 +262,13 @@ def _acknowledgement_pct(day: datetime.date) -> float:
 
 def supplier_figures(period: Period, today: datetime.date | None = None) -> dict:
     """Audits, decisions and questionnaires in the period; corrective actions, bands and the code as at its as-at date."""
-    from suppliers.models import Audit, CorrectiveAction, QuestionnaireRequest, Supplier
-    from suppliers.selectors import code_of_conduct_acceptance_figures
-
     day = as_of(period, today)
     start, end = _window(period, today)
-    audits = Audit.objects.filter(status="completed", completed_date__range=(period.start, day)).order_by()
+    audits = Audit.objects.filter(status=Audit.Status.COMPLETED, completed_date__range=(period.start, day)).order_by()
     # Passed: compliant or minor issues only; major or critical findings fail the audit.
-    audit_counts = audits.aggregate(done=Count("pk"), passed=Count("pk", filter=Q(result__in=["compliant", "minor"])))
+    audit_counts = audits.aggregate(
+        done=Count("pk"), passed=Count("pk", filter=Q(result__in=[Audit.Result.COMPLIANT, Audit.Result.MINOR]))
+    )
     by_band = _suppliers_by_band(day)
     accepted, on_register = code_of_conduct_acceptance_figures(as_of=day)
     return {
@@ -296,17 +296,13 @@ def _suppliers_by_band(day: datetime.date) -> dict:
     A supplier terminated (terminated_at, set by the decision service) by the date is not counted; one
     terminated after it is.
     """
-    from django.db.models import OuterRef, Subquery
-
-    from suppliers.models import RiskAssessment, Supplier
-
     band_then = (
         RiskAssessment.objects.filter(supplier=OuterRef("pk"), assessed_at__lt=end_of_day(day))
         .order_by("-assessed_at", "-pk")
         .values("band")[:1]
     )
     qs = Supplier.objects.on_register(day).annotate(band_then=Subquery(band_then))
-    labels = {"low": "Low", "medium": "Medium", "high": "High"}
+    labels = dict(RiskBand.choices)
     counts: dict[str, int] = {}
     for row in qs.order_by().values("band_then").annotate(n=Count("pk")):
         label = labels.get(row["band_then"], "Not assessed")
@@ -319,9 +315,6 @@ def _suppliers_by_band(day: datetime.date) -> dict:
 
 
 def governance_figures(period: Period, today: datetime.date | None = None) -> dict:
-    from compliance.policy_models import PolicyVersion
-    from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, RiskRegisterReview
-
     day = as_of(period, today)
     risks = RiskRegisterEntry.objects.open_on(day).order_by()
     risk_counts = risks.aggregate(open=Count("pk"), review_overdue=Count("pk", filter=Q(review_due__lt=day)))

@@ -20,7 +20,7 @@ from reporting import models as m
 from reporting.models import NONE, OTHER
 from reporting.periods import Period
 from safeguarding.models import Channel, Concern, Outcome, Referral, Status
-from suppliers.models_audit import Audit, CorrectiveAction
+from suppliers.models import Audit, CorrectiveAction
 from training.models import AssignmentRule
 
 # Signs recorded on a case (the policy's list) and the ILO forced labour indicators they point to.

@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from reporting import board_reports, scheduled
+from suppliers.services_import import supplier_imports_requeue_stale
+from training.imports import import_batches_requeue_stale
 
 
 @shared_task(name="reporting.tasks.board_report_render")
@@ -29,9 +31,6 @@ def risk_register_reviews_due() -> int:
 @shared_task(name="reporting.tasks.stale_jobs_requeue")
 def stale_jobs_requeue() -> int:
     # Reporting is the top layer, so this one beat task can see every app's leased jobs.
-    from suppliers.services_import import supplier_imports_requeue_stale
-    from training.imports import import_batches_requeue_stale
-
     return (
         board_reports.board_reports_requeue_stale() + supplier_imports_requeue_stale() + import_batches_requeue_stale()
     )
