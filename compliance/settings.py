@@ -17,6 +17,8 @@ from cryptography.fernet import Fernet
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
+from compliance.object_storage import s3_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -285,6 +287,19 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Object storage for uploads and PDFs when S3_BUCKET is set (any S3-compatible service),
+# so that web replicas share nothing but PostgreSQL, Redis and the bucket. Objects are
+# private and never addressed by URL: the same permission-checked views stream them.
+S3_BUCKET = _env("S3_BUCKET", env.str, "")
+if S3_BUCKET:
+    STORAGES["default"] = s3_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=_env("S3_ENDPOINT_URL", env.str, ""),
+        region=_env("S3_REGION", env.str, ""),
+        access_key=_env("S3_ACCESS_KEY_ID", env.str, ""),
+        secret_key=_env("S3_SECRET_ACCESS_KEY", env.str, ""),
+        prefix=_env("S3_PREFIX", env.str, "uploads"),
+    )
 FILE_UPLOAD_PERMISSIONS = 0o640
 ATTACHMENT_MAX_BYTES = _env("ATTACHMENT_MAX_BYTES", env.int, 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
