@@ -7,6 +7,7 @@ sees a link to a page that would answer 404 for it.
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from compliance import rules as r
 
@@ -20,7 +21,10 @@ class Section:
 
 
 SECTIONS = (
-    Section("My reports", "safeguarding:my_reports", r.is_signed_in, "Concerns you have reported and their status."),
+    # Part of the reporting journey a member of staff sees, so in their language (issue 16).
+    Section(
+        _("My reports"), "safeguarding:my_reports", r.is_signed_in, _("Concerns you have reported and their status.")
+    ),
     Section(
         "Cases", "safeguarding:index", r.can_work_cases, "Triage, investigate, refer and close confidential cases."
     ),

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     # Before anything reads the body: limits on files per submission (compliance/uploads.py).
     "compliance.uploads.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Accept-Language, or the language cookie set by the switch in base.html.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -128,6 +130,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
@@ -261,6 +264,31 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# The reporting journey's languages, each named in itself (the switch lists them so,
+# and the Lead reads "Reported in: Polski"). Arabic and Urdu are right-to-left
+# (Django's LANGUAGES_BIDI). Translations live in locale/ (see README).
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("cy", "Cymraeg"),
+    ("pl", "Polski"),
+    ("ro", "Română"),
+    ("pt", "Português"),
+    ("es", "Español"),
+    ("bg", "Български"),
+    ("uk", "Українська"),
+    ("tl", "Tagalog"),
+    ("ml", "മലയാളം"),
+    ("hi", "हिन्दी"),
+    ("ne", "नेपाली"),
+    ("sn", "chiShona"),
+    ("ar", "العربية"),
+    ("ur", "اردو"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A year: a reporter who chose a language once should not have to find the switch again.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_TZ = True
 
 # --- Static and uploaded files -------------------------------------------------

@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.template.defaultfilters import filesizeformat
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -40,7 +41,8 @@ EXTENSIONS = {
     DOCX: "docx",
     XLSX: "xlsx",
 }
-ALLOWED_DESCRIPTION = "PDF, PNG, JPEG, GIF, Word (.docx), Excel (.xlsx) or plain text"
+# Lazy: the reporting journey shows it in the reporter's language.
+ALLOWED_DESCRIPTION = gettext_lazy("PDF, PNG, JPEG, GIF, Word (.docx), Excel (.xlsx) or plain text")
 
 # Markup a browser would run if it ever rendered the file: refused whatever else the file is.
 _MARKUP = re.compile(

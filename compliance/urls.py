@@ -26,6 +26,8 @@ urlpatterns = [
     path("access-log/", views.access_log, name="access_log"),
     path("account/api-token/", views.api_token, name="api_token"),
     path("accounts/", include("allauth.urls")),
+    # The language switch (base.html) posts here; the choice is kept in a cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health.health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from compliance.models import Site
 from compliance.widgets import DateInput, Textarea
 from safeguarding.models import Indicator, Outcome, Referral, RiskLevel, Status, SubjectType
 from safeguarding.uploads import ALLOWED_DESCRIPTION, check_uploads
 
-YES_NO = [("no", "No"), ("yes", "Yes: someone is in immediate danger")]
+YES_NO = [("no", _("No")), ("yes", _("Yes: someone is in immediate danger"))]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -47,78 +49,84 @@ def _supplier_choices():
 class ConcernForm(forms.Form):
     """What a reporter tells us, with the immediate-danger question first."""
 
-    error_title = "Your report has not been sent yet."  # heading of the error summary (partials/form_errors.html)
+    error_title = _("Your report has not been sent yet.")  # heading of the error summary (partials/form_errors.html)
 
     immediate_danger = forms.ChoiceField(
-        label="Is anyone in immediate danger?",
+        label=_("Is anyone in immediate danger?"),
         choices=YES_NO,
         initial="no",
         widget=forms.RadioSelect,
-        help_text="If yes, call 999 now, before you finish this form.",
-        error_messages={"required": "Say whether anyone is in immediate danger."},
+        help_text=_("If yes, call 999 now, before you finish this form."),
+        error_messages={"required": _("Say whether anyone is in immediate danger.")},
     )
     subject_type = forms.ChoiceField(
-        label="Who is the concern about?",
+        label=_("Who is the concern about?"),
         choices=SubjectType.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Say who the concern is about (choose “Not known” if you are not sure)."},
+        error_messages={"required": _("Say who the concern is about (choose “Not known” if you are not sure).")},
     )
     site = forms.ModelChoiceField(
-        label="Where did it happen?", queryset=Site.objects.all(), required=False, empty_label="Not at one of our sites"
+        label=_("Where did it happen?"),
+        queryset=Site.objects.all(),
+        required=False,
+        empty_label=_("Not at one of our sites"),
     )
     location_text = forms.CharField(
-        label="Where, if not one of our sites",
+        label=_("Where, if not one of our sites"),
         max_length=255,
         required=False,
-        help_text="e.g. a client's home address or a street",
+        help_text=_("e.g. a client's home address or a street"),
     )
     indicators = forms.MultipleChoiceField(
-        label="What signs did you notice?",
+        label=_("What signs did you notice?"),
         choices=Indicator.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Tick all that apply. You do not need to be sure.",
+        help_text=_("Tick all that apply. You do not need to be sure."),
     )
-    indicators_other = forms.CharField(label="Other signs", max_length=500, required=False)
+    indicators_other = forms.CharField(label=_("Other signs"), max_length=500, required=False)
     narrative = forms.CharField(
-        label="What happened?",
+        label=_("What happened?"),
         widget=Textarea(attrs={"rows": 6}),
-        help_text="In your own words: what you saw or were told, who was involved, and anything said.",
-        error_messages={"required": "Tell us what happened, in your own words."},
+        help_text=_("In your own words: what you saw or were told, who was involved, and anything said."),
+        error_messages={"required": _("Tell us what happened, in your own words.")},
     )
     occurred_on = forms.DateField(
-        label="When did it happen?",
+        label=_("When did it happen?"),
         required=False,
         widget=DateInput(),
-        help_text="Leave blank if you are not sure.",
+        help_text=_("Leave blank if you are not sure."),
     )
     supplier_named = forms.CharField(
-        label="Is a supplier or agency involved? Its name, if you know it",
+        label=_("Is a supplier or agency involved? Its name, if you know it"),
         max_length=200,
         required=False,
-        help_text="e.g. the agency that sent the worker, or the company on a van or uniform.",
+        help_text=_("e.g. the agency that sent the worker, or the company on a van or uniform."),
     )
     attachments = MultipleFileField(
-        label="Photos or documents (optional)", help_text=f"{ALLOWED_DESCRIPTION}; each up to the size limit."
+        label=_("Photos or documents (optional)"),
+        help_text=format_lazy(_("{types}; each up to the size limit."), types=ALLOWED_DESCRIPTION),
     )
 
     def __init__(self, *args, can_report_on_behalf: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if can_report_on_behalf:
             self.fields["on_behalf_of"] = forms.CharField(
-                label="Logging this for someone else? Their name",
+                label=_("Logging this for someone else? Their name"),
                 max_length=200,
                 required=False,
-                help_text="Line managers: if a member of your team raised this with you, give their name. Leave blank if it is your own concern.",
+                help_text=_(
+                    "Line managers: if a member of your team raised this with you, give their name. Leave blank if it is your own concern."
+                ),
             )
 
     def clean(self):
         data = super().clean()
         if Indicator.OTHER in data.get("indicators", []) and not data.get("indicators_other", "").strip():
-            self.add_error("indicators_other", "Describe the other sign you noticed.")
+            self.add_error("indicators_other", _("Describe the other sign you noticed."))
         occurred = data.get("occurred_on")
         if occurred and occurred > timezone.localdate():
-            self.add_error("occurred_on", "The date cannot be in the future.")
+            self.add_error("occurred_on", _("The date cannot be in the future."))
         return data
 
     def service_kwargs(self) -> dict:
@@ -139,10 +147,10 @@ class ConcernForm(forms.Form):
 
 class AnonymousConcernForm(ConcernForm):
     reporter_contact = forms.CharField(
-        label="How can we contact you? (optional)",
+        label=_("How can we contact you? (optional)"),
         max_length=200,
         required=False,
-        help_text="Only if you want us to. Leave blank to stay anonymous: your receipt code is enough to follow up.",
+        help_text=_("Only if you want us to. Leave blank to stay anonymous: your receipt code is enough to follow up."),
     )
 
     def service_kwargs(self) -> dict:
@@ -151,21 +159,23 @@ class AnonymousConcernForm(ConcernForm):
 
 class ReceiptCodeForm(forms.Form):
     code = forms.CharField(
-        label="Your receipt code",
+        label=_("Your receipt code"),
         max_length=40,
-        help_text="The code you were given when you reported, e.g. ABCD-EFGH-IJKL-MNOP-QRST-UVWX.",
+        help_text=_("The code you were given when you reported, e.g. ABCD-EFGH-IJKL-MNOP-QRST-UVWX."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
 
 class ReporterAddForm(forms.Form):
-    body = forms.CharField(label="Anything to add, or your answer", widget=Textarea(attrs={"rows": 4}), required=False)
-    attachments = MultipleFileField(label="Files (optional)", help_text=ALLOWED_DESCRIPTION)
+    body = forms.CharField(
+        label=_("Anything to add, or your answer"), widget=Textarea(attrs={"rows": 4}), required=False
+    )
+    attachments = MultipleFileField(label=_("Files (optional)"), help_text=ALLOWED_DESCRIPTION)
 
     def clean(self):
         data = super().clean()
         if not data.get("body", "").strip() and not data.get("attachments"):
-            raise ValidationError("Write the extra information, or attach a file.")
+            raise ValidationError(_("Write the extra information, or attach a file."))
         return data
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.TextChoices):
@@ -20,22 +21,22 @@ class Channel(models.TextChoices):
 
 
 class SubjectType(models.TextChoices):
-    SERVICE_USER = "service_user", "A service user"
-    STAFF = "staff", "A staff member"
-    AGENCY_WORKER = "agency_worker", "An agency or contractor worker"
-    SUPPLIER_WORKER = "supplier_worker", "A supplier's worker"
-    PUBLIC = "public", "A member of the public"
-    UNKNOWN = "unknown", "Not known"
+    SERVICE_USER = "service_user", _("A service user")
+    STAFF = "staff", _("A staff member")
+    AGENCY_WORKER = "agency_worker", _("An agency or contractor worker")
+    SUPPLIER_WORKER = "supplier_worker", _("A supplier's worker")
+    PUBLIC = "public", _("A member of the public")
+    UNKNOWN = "unknown", _("Not known")
 
 
 class Indicator(models.TextChoices):
     # The signs listed in the policy (section 7), in the policy's words.
-    RESTRICTED_MOVEMENT = "restricted_movement", "Restricted movement or isolation"
-    CONTROLLED = "controlled", "Poor living conditions or being controlled by others"
-    NO_ID = "no_id", "Reluctance to speak, or no access to identity documents"
-    EXCESSIVE_HOURS = "excessive_hours", "Excessive hours for low or no pay"
-    INJURIES = "injuries", "Unexplained injuries or signs of abuse"
-    OTHER = "other", "Something else"
+    RESTRICTED_MOVEMENT = "restricted_movement", _("Restricted movement or isolation")
+    CONTROLLED = "controlled", _("Poor living conditions or being controlled by others")
+    NO_ID = "no_id", _("Reluctance to speak, or no access to identity documents")
+    EXCESSIVE_HOURS = "excessive_hours", _("Excessive hours for low or no pay")
+    INJURIES = "injuries", _("Unexplained injuries or signs of abuse")
+    OTHER = "other", _("Something else")
 
 
 class Status(models.TextChoices):
@@ -46,13 +47,13 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-# What an anonymous or signed-in reporter is told: the state, not the internals.
+# What an anonymous or signed-in reporter is told, in their language: the state, not the internals.
 REPORTER_STATUS = {
-    Status.NEW: "Received: waiting to be looked at",
-    Status.TRIAGED: "Being looked at by the safeguarding team",
-    Status.INVESTIGATING: "Being investigated",
-    Status.REFERRED: "Referred to the agency that can help",
-    Status.CLOSED: "Closed",
+    Status.NEW: _("Received: waiting to be looked at"),
+    Status.TRIAGED: _("Being looked at by the safeguarding team"),
+    Status.INVESTIGATING: _("Being investigated"),
+    Status.REFERRED: _("Referred to the agency that can help"),
+    Status.CLOSED: _("Closed"),
 }
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from compliance import roles
 from compliance.models import User
@@ -167,12 +168,14 @@ def _check_source(concern: Concern, allowed: set[str], action: str):
 
 
 def _tell_reporter(concern: Concern, message: str):
+    """Tell a signed-in reporter; message is a catalogue msgid with %(reference)s / %(status)s."""
     if concern.reporter_id:
+        params = {"reference": concern.reference, "status": concern.reporter_status}
         _notify(
             recipients=[concern.reporter],
             concern=concern,
-            subject=f"Update on your report {concern.reference}",
-            message=message,
+            subject=gettext("Update on your report %(reference)s") % params,
+            message=gettext(message) % params,
             url=reverse("safeguarding:my_reports"),
         )
 
@@ -396,7 +399,7 @@ def concern_triage(
                 message=f"You were assigned a {concern.get_risk_level_display().lower()} risk case. "
                 f"Investigation is due by {timezone.localtime(concern.due_at):%d %b %Y}.",
             )
-        _tell_reporter(concern, f"Your report {concern.reference} is now: {concern.reporter_status}.")
+        _tell_reporter(concern, gettext_noop("Your report %(reference)s is now: %(status)s."))
     return concern
 
 
@@ -419,7 +422,7 @@ def concern_investigate(*, concern: Concern, actor: User, note: str = "") -> Con
             from_status=previous,
             to_status=concern.status,
         )
-        _tell_reporter(concern, f"Your report {concern.reference} is now: {concern.reporter_status}.")
+        _tell_reporter(concern, gettext_noop("Your report %(reference)s is now: %(status)s."))
     return concern
 
 
@@ -452,7 +455,7 @@ def concern_refer(*, concern: Concern, actor: User, note: str = "") -> Concern:
             subject=f"Case {concern.reference} referred",
             message="The case was referred to an outside body.",
         )
-        _tell_reporter(concern, f"Your report {concern.reference} is now: {concern.reporter_status}.")
+        _tell_reporter(concern, gettext_noop("Your report %(reference)s is now: %(status)s."))
     return concern
 
 
@@ -490,7 +493,7 @@ def concern_close(*, concern: Concern, actor: User, outcome: str, summary: str) 
             subject=f"Case {concern.reference} closed",
             message=f"The case was closed ({concern.get_outcome_display().lower()}).",
         )
-        _tell_reporter(concern, f"Your report {concern.reference} is now closed. Thank you for speaking up.")
+        _tell_reporter(concern, gettext_noop("Your report %(reference)s is now closed. Thank you for speaking up."))
     return concern
 
 
@@ -524,7 +527,7 @@ def concern_reopen(*, concern: Concern, actor: User, reason: str) -> Concern:
                 subject=f"Case {concern.reference} reopened",
                 message="A case assigned to you was reopened.",
             )
-        _tell_reporter(concern, f"Your report {concern.reference} was reopened and is being investigated again.")
+        _tell_reporter(concern, gettext_noop("Your report %(reference)s was reopened and is being investigated again."))
     return concern
 
 
@@ -546,7 +549,9 @@ def concern_message_reporter(*, concern: Concern, actor: User, body: str) -> Tim
         raise ValidationError({"body": ["This report came in without a way to reach the reporter."]})
     with transaction.atomic():
         entry = _timeline(concern, kind=TimelineEntry.Kind.MESSAGE_TO_REPORTER, author=actor, body=body.strip())
-        _tell_reporter(concern, f"The safeguarding team sent you a message about your report {concern.reference}.")
+        _tell_reporter(
+            concern, gettext_noop("The safeguarding team sent you a message about your report %(reference)s.")
+        )
     return entry
 
 

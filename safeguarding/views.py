@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from compliance import roles
@@ -46,7 +48,7 @@ def report(request):
                 _apply_service_errors(form, exc)
             else:
                 return render(request, "safeguarding/report_done.html", {"concern": concern})
-        messages.error(request, "Your report has not been sent yet: please check the fields marked below.")
+        messages.error(request, _("Your report has not been sent yet: please check the fields marked below."))
     return render(request, "safeguarding/report_form.html", {"form": form, "anonymous": False})
 
 
@@ -71,8 +73,10 @@ def report_anonymous(request):
         if form.is_valid() and flooded:
             form.add_error(
                 None,
-                "Too many reports have been sent from this connection in the last hour, so this one was not sent. "
-                "If someone is in danger call 999; otherwise call the Modern Slavery Helpline, or try again later.",
+                _(
+                    "Too many reports have been sent from this connection in the last hour, so this one was not sent. "
+                    "If someone is in danger call 999; otherwise call the Modern Slavery Helpline, or try again later."
+                ),
             )
         if form.is_valid():
             try:
@@ -90,7 +94,7 @@ def report_anonymous(request):
                 )
                 add_never_cache_headers(response)
                 return response
-        messages.error(request, "Your report has not been sent yet: please check the fields marked below.")
+        messages.error(request, _("Your report has not been sent yet: please check the fields marked below."))
     return render(request, "safeguarding/report_form.html", {"form": form, "anonymous": True})
 
 
@@ -136,8 +140,11 @@ def report_status(request):
             # Locked: even the right code is not checked until the wait is over.
             form.add_error(
                 None,
-                f"Too many wrong codes have been tried from this connection or for this code. Please wait {minutes} "
-                "minutes and try again. If you need help now, call the Modern Slavery Helpline.",
+                _(
+                    "Too many wrong codes have been tried from this connection or for this code. Please wait "
+                    "%(minutes)s minutes and try again. If you need help now, call the Modern Slavery Helpline."
+                )
+                % {"minutes": minutes},
             )
         else:
             concern = selectors.concern_for_receipt_code(
@@ -151,8 +158,14 @@ def report_status(request):
             left = _receipt_code_wrong(counters)
             form.add_error(
                 "code",
-                "We could not find a report with that code. Check it and try again"
-                + (f" ({left} attempt{'s' if left != 1 else ''} left)." if left else "."),
+                ngettext(
+                    "We could not find a report with that code. Check it and try again (%(left)s attempt left).",
+                    "We could not find a report with that code. Check it and try again (%(left)s attempts left).",
+                    left,
+                )
+                % {"left": left}
+                if left
+                else _("We could not find a report with that code. Check it and try again."),
             )
     return render(request, "safeguarding/report_status.html", {"form": form})
 
@@ -162,7 +175,7 @@ def report_follow_up(request):
     pk = receipt_session_concern_pk(request=request)
     concern = selectors.concern_for_receipt_code_session(pk=pk) if pk else None
     if concern is None:
-        messages.info(request, "Enter your receipt code to see your report.")
+        messages.info(request, _("Enter your receipt code to see your report."))
         return redirect("safeguarding:report_status")
     form = ReporterAddForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -177,9 +190,9 @@ def report_follow_up(request):
             except ValidationError as exc:
                 _apply_service_errors(form, exc)
             else:
-                messages.success(request, "Thank you: your information has been added to your report.")
+                messages.success(request, _("Thank you: your information has been added to your report."))
                 return redirect("safeguarding:report_follow_up")
-        messages.error(request, "Nothing was added yet: please check the message below.")
+        messages.error(request, _("Nothing was added yet: please check the message below."))
     response = render(
         request,
         "safeguarding/report_follow_up.html",
@@ -192,7 +205,7 @@ def report_follow_up(request):
 @require_POST
 def report_forget(request):
     receipt_session_clear(session=request.session)
-    messages.success(request, "This device no longer shows your report. Keep your receipt code to look again.")
+    messages.success(request, _("This device no longer shows your report. Keep your receipt code to look again."))
     return redirect("safeguarding:report_status")
 
 
@@ -220,9 +233,9 @@ def my_report_detail(request, reference: str):
             except ValidationError as exc:
                 _apply_service_errors(form, exc)
             else:
-                messages.success(request, "Thank you: your information has been added to your report.")
+                messages.success(request, _("Thank you: your information has been added to your report."))
                 return redirect("safeguarding:my_report_detail", reference=concern.reference)
-        messages.error(request, "Nothing was added yet: please check the message below.")
+        messages.error(request, _("Nothing was added yet: please check the message below."))
     return render(
         request,
         "safeguarding/report_follow_up.html",

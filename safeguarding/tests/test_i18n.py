@@ -1,0 +1,55 @@
+"""The reporting journey in the reporter's language: choice, switch, lang/dir."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def html_lang_dir(response) -> tuple[str, str]:
+    match = re.search(r'<html lang="([^"]+)" dir="(ltr|rtl)">', response.content.decode())
+    assert match, "the page has no <html lang dir>"
+    return match.group(1), match.group(2)
+
+
+def test_the_browsers_language_sets_lang_and_dir(client):
+    assert html_lang_dir(client.get(reverse("safeguarding:report_anonymous"), HTTP_ACCEPT_LANGUAGE="pl")) == (
+        "pl",
+        "ltr",
+    )
+    response = client.get(reverse("safeguarding:report_anonymous"), HTTP_ACCEPT_LANGUAGE="ar")
+    assert html_lang_dir(response) == ("ar", "rtl")
+    assert "bootstrap.rtl.min.css" in response.content.decode()
+
+
+def test_an_unsupported_language_falls_back_to_english(client):
+    response = client.get(reverse("safeguarding:report_anonymous"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert html_lang_dir(response) == ("en-gb", "ltr")
+    assert "bootstrap.min.css" in response.content.decode()
+
+
+def test_the_switch_lists_every_language_in_its_own_name_and_remembers_the_choice(client):
+    page = client.get(reverse("safeguarding:report_anonymous")).content.decode()
+    for code, name in settings.LANGUAGES:
+        assert f'value="{code}" lang="{code}"' in page
+        assert f">{name}</button>" in page
+    response = client.post(reverse("set_language"), {"language": "ur", "next": reverse("safeguarding:report_status")})
+    assert response.status_code == 302 and response["Location"] == reverse("safeguarding:report_status")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ur"
+    # The cookie beats the browser's own preference from then on.
+    again = client.get(reverse("safeguarding:report_status"), HTTP_ACCEPT_LANGUAGE="pl")
+    assert html_lang_dir(again) == ("ur", "rtl")
+
+
+def test_the_thank_you_page_has_no_switch_that_would_lose_the_receipt_code(client):
+    from django.template.loader import render_to_string
+
+    from safeguarding.tests.factories import ConcernFactory
+
+    html = render_to_string(
+        "safeguarding/report_done.html", {"concern": ConcernFactory(), "receipt_code": "ABCD"}, request=None
+    )
+    assert "set_language" not in html and 'name="language"' not in html
