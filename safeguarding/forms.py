@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -323,3 +325,55 @@ class ReferralOutcomeForm(forms.Form):
         field = self.fields["referral"]
         field.queryset = concern.referrals.all()
         field.label_from_instance = lambda r: f"{r.get_kind_display()} on {r.made_on:%d %b %Y}"
+
+
+# --- easy read ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EasyReadStep:
+    """One question of the easy read report: a field of the full form, asked in plain words."""
+
+    field: str
+    question: str
+    hint: str = ""
+
+
+def easy_read_steps(*, anonymous: bool) -> list[EasyReadStep]:
+    """The easy read questions, one per screen, in the order of the full form."""
+    steps = [
+        EasyReadStep(
+            "immediate_danger", _("Is someone in danger right now?"), _("If yes: call 999 now. Then come back.")
+        ),
+        EasyReadStep("subject_type", _("Who are you worried about?")),
+        EasyReadStep(
+            "indicators",
+            _("What did you see or hear?"),
+            _("Tick what you saw. You can tick more than one. You can tick none."),
+        ),
+        EasyReadStep("narrative", _("Tell us what happened."), _("Use your own words. Say who, what and when.")),
+        EasyReadStep(
+            "location_text",
+            _("Where did it happen?"),
+            _("Write the place. For example: the care home or the street. You can leave this blank."),
+        ),
+    ]
+    if anonymous:
+        steps.append(
+            EasyReadStep(
+                "reporter_contact",
+                _("Can we contact you?"),
+                _("You do not have to say. If you want us to contact you, write a phone number or email."),
+            )
+        )
+    return steps
+
+
+def easy_read_form(form: ConcernForm, steps: list[EasyReadStep]) -> ConcernForm:
+    """The same form in easy read words: each question plain, a plain Yes, and no sign that needs a second box."""
+    for step in steps:
+        field = form.fields[step.field]
+        field.label, field.help_text = step.question, step.hint
+    form.fields["immediate_danger"].choices = [("no", _("No")), ("yes", _("Yes"))]
+    form.fields["indicators"].choices = [c for c in Indicator.choices if c[0] != Indicator.OTHER]
+    return form

@@ -8,6 +8,7 @@ urlpatterns = [
     # Reporting: signed in, anonymous (stable public URL) and follow-up.
     path("concerns/new/", views.report, name="report"),
     path("report/", views.report_anonymous, name="report_anonymous"),
+    path("report/easy/", views.report_easy, name="report_easy"),
     path("report/status/", views.report_status, name="report_status"),
     path("report/status/view/", views.report_follow_up, name="report_follow_up"),
     path("report/status/forget/", views.report_forget, name="report_forget"),

@@ -19,7 +19,14 @@ from django.views.decorators.http import require_POST
 from compliance import roles
 from compliance.services import client_ip
 from safeguarding import selectors, services
-from safeguarding.forms import AnonymousConcernForm, ConcernForm, ReceiptCodeForm, ReporterAddForm
+from safeguarding.forms import (
+    AnonymousConcernForm,
+    ConcernForm,
+    ReceiptCodeForm,
+    ReporterAddForm,
+    easy_read_form,
+    easy_read_steps,
+)
 from safeguarding.models import Channel
 from safeguarding.receipt_session import receipt_session_clear, receipt_session_concern_pk, receipt_session_open
 
@@ -240,4 +247,89 @@ def my_report_detail(request, reference: str):
         request,
         "safeguarding/report_follow_up.html",
         {"concern": concern, "thread": selectors.reporter_messages(concern=concern), "form": form, "signed_in": True},
+    )
+
+
+def report_easy(request):
+    """The easy read report: one plain question per screen, sent through the same service as the full form.
+
+    Earlier answers travel as hidden fields, so nothing is kept on the server until the report is sent.
+    """
+    anonymous = not request.user.is_authenticated
+    steps = easy_read_steps(anonymous=anonymous)
+    form_class = AnonymousConcernForm if anonymous else ConcernForm
+    if request.method != "POST":
+        return _easy_read_render(request, easy_read_form(form_class(), steps), steps, 0)
+    form = easy_read_form(form_class(request.POST), steps)
+    raw_step = request.POST.get("step", "")
+    step = min(int(raw_step), len(steps)) if raw_step.isdigit() else 0
+    valid = form.is_valid()
+    if "back" in request.POST:
+        return _easy_read_render(request, form, steps, max(step - 1, 0))
+    if step < len(steps):
+        # Only the question just answered may hold it back; later ones have not been asked yet.
+        if steps[step].field in form.errors:
+            return _easy_read_render(request, form, steps, step, show_errors=True)
+        return _easy_read_render(request, form, steps, step + 1)
+    if valid and anonymous and _anonymous_flood(request):
+        form.add_error(
+            None,
+            _(
+                "Too many reports have been sent from this connection in the last hour, so this one was not sent. "
+                "If someone is in danger call 999; otherwise call the Modern Slavery Helpline, or try again later."
+            ),
+        )
+        valid = False
+    if valid:
+        try:
+            concern = services.concern_submit(
+                reporter=None if anonymous else request.user,
+                channel=Channel.ANONYMOUS_FORM if anonymous else Channel.STAFF_FORM,
+                **form.service_kwargs(),
+            )
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            context = {"concern": concern, "anonymous": anonymous}
+            if anonymous:
+                context["receipt_code"] = concern.receipt_code
+            response = render(request, "safeguarding/report_done.html", context)
+            add_never_cache_headers(response)
+            return response
+    # Back to the first question that needs an answer, or the check page for a form-wide problem.
+    first = next((i for i, s in enumerate(steps) if s.field in form.errors), len(steps))
+    return _easy_read_render(request, form, steps, first, show_errors=True)
+
+
+def _easy_read_render(request, form, steps, step: int, *, show_errors: bool = False):
+    if form.is_bound and not show_errors:
+        # A screen shows no complaint about a question it has not asked yet.
+        for name in list(form.errors):
+            del form.errors[name]
+    current = steps[step] if step < len(steps) else None
+    carried = [
+        (name, value)
+        for name in form.fields
+        if current is None or name != current.field
+        for value in (request.POST.getlist(name) if form.is_bound else [])
+    ]
+    answers = []
+    if current is None:
+        for s in steps:
+            values = request.POST.getlist(s.field)
+            choices = dict(getattr(form.fields[s.field], "choices", []) or [])
+            answers.append((s.question, [str(choices.get(v, v)) for v in values if v.strip()]))
+    return render(
+        request,
+        "safeguarding/report_easy.html",
+        {
+            "form": form,
+            "step": step,
+            "number": step + 1,
+            "total": len(steps),
+            "current": current,
+            "carried": carried,
+            "answers": answers,
+            "anonymous": not request.user.is_authenticated,
+        },
     )
