@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -23,12 +22,7 @@ from compliance.forms import (
     SiteFormSet,
 )
 from compliance.models import Department, Site
-
-
-def _require(predicate, user):
-    # Out of scope answers 404 so that the page's existence does not leak.
-    if not predicate.test(user):
-        raise Http404
+from compliance.web import require
 
 
 @login_required
@@ -39,7 +33,7 @@ def home(request):
 
 @login_required
 def organisation(request):
-    _require(r.can_manage_organisation, request.user)
+    require(r.can_manage_organisation, request.user)
     org = services.organisation_get()
     data = request.POST if request.method == "POST" else None
     form = OrganisationForm(data, instance=org)
@@ -90,7 +84,7 @@ def notification_read_all(request):
 
 @login_required
 def access_log(request):
-    _require(r.can_view_access_log, request.user)
+    require(r.can_view_access_log, request.user)
     filter_form = AccessLogFilterForm(request.GET or None)
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
     entries = selectors.access_log_list(user=request.user, filters=filters)
@@ -147,7 +141,7 @@ def api_token(request):
 
 @login_required
 def people(request):
-    _require(r.can_manage_organisation, request.user)
+    require(r.can_manage_organisation, request.user)
     filter_form = PeopleFilterForm(request.GET or None)
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
     page = Paginator(selectors.people_for_admin(user=request.user, filters=filters), 50).get_page(
@@ -164,7 +158,7 @@ def people(request):
 
 @login_required
 def person_edit(request, pk: int | None = None):
-    _require(r.can_manage_organisation, request.user)
+    require(r.can_manage_organisation, request.user)
     person = (
         get_object_or_404(selectors.people_for_admin(user=request.user, filters={"status": "all"}), pk=pk)
         if pk
@@ -186,7 +180,7 @@ def person_edit(request, pk: int | None = None):
 @login_required
 def outbox_failed(request):
     """Emails that could not be delivered after a day of retries, each with a re-send button."""
-    _require(r.can_manage_organisation, request.user)
+    require(r.can_manage_organisation, request.user)
     page = Paginator(
         selectors.outbox_messages_for_admin(user=request.user, status="failed").order_by("-created_at", "-pk"), 50
     ).get_page(request.GET.get("page"))

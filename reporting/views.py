@@ -18,7 +18,7 @@ from compliance import exports
 from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.services import access_log_record, organisation_get
-from compliance.views import _require
+from compliance.web import messages_add_service_errors, require
 from compliance.widgets import form_error_messages
 from reporting import board_reports, dashboard, forms, kpis, periods, registry, scheduled, selectors, services
 from reporting import rules as rr
@@ -28,13 +28,8 @@ from reporting.pdf import render_pdf
 PREDICATE = r.can_view_reporting
 
 
-def _messages_from(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 def _statement_or_404(request, pk: int):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     statement = selectors.statement_detail(user=request.user, pk=pk)
     if statement is None:
         raise Http404
@@ -52,7 +47,7 @@ def _forbid_unless(predicate, user):
 
 @login_required
 def index(request):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     form = forms.PeriodForm(request.GET or None)
     context = dashboard.build(user=request.user, form=form)
     return render(request, "reporting/index.html", {"form": form, **context})
@@ -61,7 +56,7 @@ def index(request):
 @login_required
 def kpi_csv(request):
     """The dashboard's figures for the chosen period, with the previous period, as CSV."""
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     form = forms.PeriodForm(request.GET or None)
     context = dashboard.build(user=request.user, form=form)
     period, previous = context["period"], context["previous"]
@@ -110,7 +105,7 @@ def _kpi_rows(context):
 
 @login_required
 def statement_list(request):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     statements = selectors.statement_list(user=request.user).order_by("-financial_year", "-version")
     # The financial year under way, not the calendar year (whose statement may already be published).
     year = periods.financial_year_containing(organisation_get(), timezone.localdate())
@@ -121,7 +116,7 @@ def statement_list(request):
 @login_required
 @require_POST
 def statement_start(request):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     _forbid_unless(rr.can_draft_statement, request.user)
     form = forms.StatementStartForm(request.POST)
     if form.is_valid():
@@ -197,7 +192,7 @@ def statement_detail(request, pk: int):
 @login_required
 def statement_edit(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _require(rr.can_draft_statement, request.user)  # a page this role never uses: 404
+    require(rr.can_draft_statement, request.user)  # a page this role never uses: 404
     if statement.is_frozen:
         messages.error(
             request, "This statement has been approved and its text is frozen. Make a new version to change it."
@@ -328,7 +323,7 @@ def statement_refresh_figures(request, pk: int):
     try:
         services.statement_refresh_figures(statement=statement, actor=request.user)
     except ValidationError as error:
-        _messages_from(request, error)
+        messages_add_service_errors(request, error)
     else:
         messages.success(request, "Figures refreshed from this year's records.")
     return redirect("reporting:statement_detail", pk=statement.pk)
@@ -342,7 +337,7 @@ def statement_new_version(request, pk: int):
     try:
         new = services.statement_new_version(statement=statement, actor=request.user)
     except ValidationError as error:
-        _messages_from(request, error)
+        messages_add_service_errors(request, error)
         return redirect("reporting:statement_detail", pk=statement.pk)
     messages.success(request, f"Version {new.version} started as a draft.")
     return redirect("reporting:statement_edit", pk=new.pk)
@@ -397,8 +392,8 @@ def statement_pdf(request, pk: int):
 
 @login_required
 def registry_csv(request):
-    _require(PREDICATE, request.user)
-    _require(rr.can_export_registry, request.user)  # a page this role never uses: 404
+    require(PREDICATE, request.user)
+    require(rr.can_export_registry, request.user)  # a page this role never uses: 404
     statements = (
         selectors.statement_list(user=request.user)
         .filter(status__in=["approved", "signed", "published"])
@@ -450,7 +445,7 @@ def public_statement_pdf(request, year: int):
 
 @login_required
 def board_report_list(request):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     form = forms.BoardReportRequestForm(
         request.POST or None,
         initial={"financial_year": board_reports.default_year()},
@@ -469,7 +464,7 @@ def board_report_list(request):
 
 @login_required
 def board_report_detail(request, pk: int):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     report = selectors.board_report_list(user=request.user).filter(pk=pk).first()
     if report is None:
         raise Http404
@@ -479,11 +474,11 @@ def board_report_detail(request, pk: int):
 
 @login_required
 def board_report_download(request, pk: int):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     report = selectors.board_report_list(user=request.user).filter(pk=pk).first()
     if report is None:
         raise Http404
-    _require(rr.can_download_board_report, request.user)  # a page this role never uses: 404
+    require(rr.can_download_board_report, request.user)  # a page this role never uses: 404
     if report.status != report.Status.READY or not report.file:
         raise Http404
     try:

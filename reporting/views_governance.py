@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from compliance import rules as r
-from compliance.views import _require
+from compliance.web import require
 from reporting import forms, governance, selectors
 from reporting import rules as rr
 from reporting.models import RiskRegisterEntry
@@ -23,7 +23,7 @@ PREDICATE = r.can_view_reporting
 
 
 def _writer(request):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     if not rr.can_manage_governance.test(request.user):
         raise PermissionDenied
 
@@ -53,7 +53,7 @@ def _save_form(request, form, save, *, success: str, redirect_to):
 
 @login_required
 def risk_list(request):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     entries = selectors.risk_list(user=request.user)
     area = request.GET.get("area", "")
     if area in RiskRegisterEntry.Area.values:
@@ -74,7 +74,7 @@ def risk_list(request):
 
 @login_required
 def risk_detail(request, pk: int):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     entry = _found(selectors.risk_detail(user=request.user, pk=pk))
     form = forms.RiskReviewForm(initial={"likelihood": entry.likelihood, "impact": entry.impact})
     return render(request, "reporting/risk_detail.html", {"entry": entry, "review_form": form})
@@ -131,7 +131,7 @@ def register_review(request):
 
 @login_required
 def meeting_list(request):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     return render(request, "reporting/meeting_list.html", {"meetings": selectors.meeting_list(user=request.user)})
 
 
@@ -157,7 +157,7 @@ def meeting_edit(request, pk: int | None = None):
 
 @login_required
 def action_list(request):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     items = selectors.action_list(user=request.user)
     year = request.GET.get("year", "")
     if year.isdigit():
@@ -174,7 +174,7 @@ def action_list(request):
 
 @login_required
 def action_detail(request, pk: int):
-    _require(PREDICATE, request.user)
+    require(PREDICATE, request.user)
     item = _found(selectors.action_detail(user=request.user, pk=pk))
     form = forms.ActionProgressForm(request.POST or None, initial={"status": item.status})
     if request.method == "POST":

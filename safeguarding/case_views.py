@@ -15,7 +15,7 @@ from compliance import exports
 from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.services import access_log_record
-from compliance.views import _require
+from compliance.web import form_add_service_errors, require
 from safeguarding import rules as sr
 from safeguarding import selectors, services
 from safeguarding.forms import (
@@ -34,12 +34,11 @@ from safeguarding.forms import (
 )
 from safeguarding.models import Status
 from safeguarding.pdf import case_summary_pdf
-from safeguarding.views import _apply_service_errors
 
 
 @login_required
 def index(request):
-    _require(r.can_work_cases, request.user)
+    require(r.can_work_cases, request.user)
     filters = CaseFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     cases = selectors.concern_list(user=request.user, filters=cleaned)
@@ -107,7 +106,7 @@ def _render_detail(request, concern, bound=None, status=200):
 
 @login_required
 def case_detail(request, reference: str):
-    _require(r.can_work_cases, request.user)
+    require(r.can_work_cases, request.user)
     concern = selectors.concern_get(user=request.user, reference=reference)
     return _render_detail(request, concern)
 
@@ -183,7 +182,7 @@ FORM_CLASSES = {
 @login_required
 @require_POST
 def case_action(request, reference: str, action: str):
-    _require(r.can_work_cases, request.user)
+    require(r.can_work_cases, request.user)
     concern = selectors.concern_get(user=request.user, reference=reference)
     if action not in FORM_CLASSES:
         raise Http404
@@ -194,7 +193,7 @@ def case_action(request, reference: str, action: str):
         try:
             message = _do(action, form, request, concern)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect(concern.get_absolute_url())
@@ -207,7 +206,7 @@ def case_action(request, reference: str, action: str):
 
 @login_required
 def attachment_download(request, reference: str, pk: int):
-    _require(r.can_work_cases, request.user)
+    require(r.can_work_cases, request.user)
     attachment = selectors.attachment_get(user=request.user, reference=reference, pk=pk)
     access_log_record(
         user=request.user,
@@ -230,7 +229,7 @@ def attachment_download(request, reference: str, pk: int):
 @login_required
 def case_export(request):
     """The filtered case list as CSV: no narrative and no reporter, and the export is access-logged."""
-    _require(r.can_work_cases, request.user)
+    require(r.can_work_cases, request.user)
     filters = CaseFilterForm(request.GET or None)
     cases = selectors.concern_list(user=request.user, filters=filters.cleaned_data if filters.is_valid() else {})
     header = [
@@ -277,7 +276,7 @@ def case_export(request):
 @login_required
 def case_summary(request, reference: str):
     """A PDF of the case for a referral (never with the reporter's identity); the export is logged."""
-    _require(r.can_work_cases, request.user)
+    require(r.can_work_cases, request.user)
     concern = selectors.concern_get(user=request.user, reference=reference)
     pdf = case_summary_pdf(concern=concern)
     access_log_record(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from compliance import roles
 from compliance.services import client_ip
+from compliance.web import form_add_service_errors
 from safeguarding import selectors, services
 from safeguarding.forms import (
     AnonymousConcernForm,
@@ -29,14 +30,6 @@ from safeguarding.forms import (
 )
 from safeguarding.models import Channel
 from safeguarding.receipt_session import receipt_session_clear, receipt_session_concern_pk, receipt_session_open
-
-
-def _apply_service_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -52,7 +45,7 @@ def report(request):
             try:
                 concern = services.concern_submit(reporter=user, channel=channel, on_behalf_of=on_behalf_of, **kwargs)
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 return render(request, "safeguarding/report_done.html", {"concern": concern})
         messages.error(request, _("Your report has not been sent yet: please check the fields marked below."))
@@ -91,7 +84,7 @@ def report_anonymous(request):
                     reporter=None, channel=Channel.ANONYMOUS_FORM, **form.service_kwargs()
                 )
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 # The code exists only in this response: never cached, never stored in clear.
                 response = render(
@@ -195,7 +188,7 @@ def report_follow_up(request):
                     attachments=form.cleaned_data["attachments"],
                 )
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Thank you: your information has been added to your report."))
                 return redirect("safeguarding:report_follow_up")
@@ -238,7 +231,7 @@ def my_report_detail(request, reference: str):
                     attachments=form.cleaned_data["attachments"],
                 )
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Thank you: your information has been added to your report."))
                 return redirect("safeguarding:my_report_detail", reference=concern.reference)
@@ -288,7 +281,7 @@ def report_easy(request):
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             context = {"concern": concern, "anonymous": anonymous}
             if anonymous:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.services import access_log_record
-from compliance.views import _require
+from compliance.web import form_add_service_errors, require
 from suppliers import selectors, services
 from suppliers.forms import (
     AgencyForm,
@@ -30,14 +30,14 @@ PAGE_SIZE = 50
 
 def _require_manager(user):
     # Readers see the page exists (no 404) but may not change anything.
-    _require(r.can_view_suppliers, user)
+    require(r.can_view_suppliers, user)
     if not r.can_manage_suppliers.test(user):
         raise PermissionDenied
 
 
 def require_manager_page(user):
     """A form only managers use does not exist for anyone else: 404, readers included (DESIGN: out of scope)."""
-    _require(r.can_manage_suppliers, user)
+    require(r.can_manage_suppliers, user)
 
 
 def _supplier_or_404(user, pk):
@@ -51,14 +51,6 @@ def _errors(exc: ValidationError) -> list[str]:
     return exc.messages
 
 
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def filters_from(request) -> tuple[SupplierFilterForm, dict]:
     form = SupplierFilterForm(request.GET or None)
     return form, (form.cleaned_data if form.is_valid() else {})
@@ -66,7 +58,7 @@ def filters_from(request) -> tuple[SupplierFilterForm, dict]:
 
 @login_required
 def index(request):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     form, filters = filters_from(request)
     if filters.get("mine"):
         filters = {**filters, "contract_owner": request.user.pk}
@@ -95,7 +87,7 @@ def supplier_create(request):
         try:
             supplier = services.supplier_create(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"{supplier.name} added as a prospective supplier ({supplier.risk_band} risk).")
             return redirect("suppliers:detail", pk=supplier.pk)
@@ -113,7 +105,7 @@ def supplier_edit(request, pk):
         try:
             services.supplier_update(supplier=supplier, actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Supplier details saved and risk rescored.")
             return redirect("suppliers:detail", pk=supplier.pk)
@@ -124,7 +116,7 @@ def supplier_edit(request, pk):
 
 @login_required
 def detail(request, pk):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     supplier = _supplier_or_404(request.user, pk)
     latest = supplier.risk_assessments.select_related("assessed_by").first()
     audits = supplier.audits.select_related("auditor").prefetch_related(
@@ -263,7 +255,7 @@ def decision(request, pk):
                 new_due_date=form.cleaned_data.get("new_due_date"),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("suppliers:detail", pk=supplier.pk)
@@ -291,7 +283,7 @@ def conduct_accept(request, pk):
         try:
             services.code_of_conduct_accept(supplier=supplier, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Acceptance recorded.")
             return redirect("suppliers:detail", pk=supplier.pk)
@@ -317,7 +309,7 @@ def questionnaire_send(request, pk):
                 supplier=supplier, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(
                 request,

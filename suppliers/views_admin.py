@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from compliance import exports
 from compliance import rules as r
-from compliance.views import _require
+from compliance.web import form_add_service_errors, require
 from suppliers import selectors, services, services_import
 from suppliers.forms import (
     CategoryRiskFormSet,
@@ -22,12 +22,12 @@ from suppliers.forms import (
     RiskWeightForm,
 )
 from suppliers.models import CategoryRisk, CountryRisk, RiskWeight
-from suppliers.views import _apply_errors, _require_manager, filters_from, require_manager_page
+from suppliers.views import _require_manager, filters_from, require_manager_page
 
 
 @login_required
 def conduct(request):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     can_manage = r.can_manage_suppliers.test(request.user)
     form = CodeOfConductForm(request.POST or None)
     if request.method == "POST":
@@ -36,7 +36,7 @@ def conduct(request):
             try:
                 code = services.code_of_conduct_publish(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, f"Version {code.version} published: active suppliers are asked to accept it.")
                 return redirect("suppliers:conduct")
@@ -54,7 +54,7 @@ def conduct(request):
 
 @login_required
 def risk_settings(request):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     can_manage = r.can_manage_suppliers.test(request.user)
     weights = RiskWeight.objects.all()
     data = request.POST if request.method == "POST" else None
@@ -142,7 +142,7 @@ def import_abandon(request, pk: int):
 
 @login_required
 def export_register(request):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     _form, filters = filters_from(request)
     if filters.get("mine"):
         filters = {**filters, "contract_owner": request.user.pk}

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from compliance import rules as r
-from compliance.views import _require
+from compliance.web import form_add_service_errors, require
 from suppliers import selectors, services_audit
 from suppliers.forms import (
     AuditCompleteForm,
@@ -19,12 +19,12 @@ from suppliers.forms import (
     VerifyForm,
 )
 from suppliers.models import Audit, CorrectiveAction
-from suppliers.views import PAGE_SIZE, _apply_errors, _supplier_or_404, require_manager_page
+from suppliers.views import PAGE_SIZE, _supplier_or_404, require_manager_page
 
 
 @login_required
 def audit_list(request):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     filters = {k: request.GET.get(k) for k in ("status", "result", "kind", "method") if request.GET.get(k)}
     page = Paginator(selectors.audit_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -51,7 +51,7 @@ def audit_create(request, pk):
         try:
             audit = services_audit.audit_plan(supplier=supplier, actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Audit planned.")
             return redirect("suppliers:audit_detail", pk=audit.pk)
@@ -71,7 +71,7 @@ def _audit_or_404(user, pk):
 
 @login_required
 def audit_detail(request, pk):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     audit = _audit_or_404(request.user, pk)
     can_manage = r.can_manage_suppliers.test(request.user)
     complete_form = AuditCompleteForm(prefix="complete")
@@ -106,7 +106,7 @@ def audit_detail(request, pk):
                         messages.success(request, "Finding recorded.")
                     return redirect("suppliers:audit_detail", pk=audit.pk)
         except ValidationError as exc:
-            _apply_errors(complete_form if "complete-result" in request.POST else finding_form, exc)
+            form_add_service_errors(complete_form if "complete-result" in request.POST else finding_form, exc)
     findings = audit.findings.prefetch_related("corrective_actions__owner")
     return render(
         request,
@@ -123,7 +123,7 @@ def audit_detail(request, pk):
 
 @login_required
 def corrective_action_create(request, pk):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     finding = selectors.finding_list(user=request.user).filter(pk=pk).first()
     if finding is None:
         raise Http404
@@ -133,7 +133,7 @@ def corrective_action_create(request, pk):
         try:
             action = services_audit.corrective_action_open(finding=finding, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Corrective action opened; the owner has been told.")
             return redirect("suppliers:action_detail", pk=action.pk)
@@ -197,7 +197,7 @@ def action_detail(request, pk):
                     messages.success(request, "Evidence submitted for verification.")
                     return redirect("suppliers:action_detail", pk=action.pk)
         except ValidationError as exc:
-            _apply_errors(verify_form if "verify-decision" in request.POST else evidence_form, exc)
+            form_add_service_errors(verify_form if "verify-decision" in request.POST else evidence_form, exc)
     return render(
         request,
         "suppliers/action_detail.html",

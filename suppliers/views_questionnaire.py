@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from compliance import rules as r
-from compliance.views import _require
+from compliance.web import form_add_service_errors, require
 from suppliers import selectors, services_questionnaire
 from suppliers.forms import (
     QuestionForm,
@@ -20,7 +20,7 @@ from suppliers.forms import (
     SectionForm,
 )
 from suppliers.models import QuestionnaireRequest, QuestionnaireTemplate
-from suppliers.views import PAGE_SIZE, _apply_errors
+from suppliers.views import PAGE_SIZE
 
 SESSION_KEY = "supplier_questionnaire"
 
@@ -79,7 +79,7 @@ def _questionnaire_answer(request):
         try:
             services_questionnaire.questionnaire_save(request=qr, answers=values, files=files, submit=submit)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
             form.add_error(None, "Some answers are missing or could not be saved: see the questions marked below.")
         else:
             if submit:
@@ -96,7 +96,7 @@ def _questionnaire_answer(request):
 
 @login_required
 def questionnaire_list(request):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     qs = selectors.questionnaire_request_list(user=request.user)
     status = request.GET.get("status")
     if status in QuestionnaireRequest.Status.values:
@@ -111,7 +111,7 @@ def questionnaire_list(request):
 
 @login_required
 def questionnaire_review(request, pk):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     qr = (
         selectors.questionnaire_request_list(user=request.user)
         .prefetch_related("template__sections__questions", "answers__document")
@@ -144,7 +144,7 @@ def questionnaire_review(request, pk):
                     comments=form.cleaned_data["comments"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 if token:
                     messages.success(request, "Returned to the supplier with a new link.")
@@ -164,7 +164,7 @@ def questionnaire_review(request, pk):
 
 @login_required
 def template_list(request):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     can_manage = r.can_manage_suppliers.test(request.user)
     form = QuestionnaireTemplateForm(request.POST or None)
     if request.method == "POST":
@@ -174,7 +174,7 @@ def template_list(request):
             try:
                 template = services_questionnaire.questionnaire_template_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, "Template created: add its sections and questions.")
                 return redirect("suppliers:template_detail", pk=template.pk)
@@ -188,7 +188,7 @@ def template_list(request):
 
 @login_required
 def template_detail(request, pk):
-    _require(r.can_view_suppliers, request.user)
+    require(r.can_view_suppliers, request.user)
     template = QuestionnaireTemplate.objects.filter(pk=pk).prefetch_related("sections__questions").first()
     if template is None:
         raise Http404
@@ -216,7 +216,7 @@ def template_detail(request, pk):
                 messages.success(request, "Question added.")
                 return redirect("suppliers:template_detail", pk=template.pk)
         except ValidationError as exc:
-            _apply_errors(question_form if question_form.is_bound else section_form, exc)
+            form_add_service_errors(question_form if question_form.is_bound else section_form, exc)
     return render(
         request,
         "suppliers/template_detail.html",

@@ -12,19 +12,10 @@ from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.policy_selectors import policy_versions_to_acknowledge
 from compliance.services import access_log_record
-from compliance.views import _require
+from compliance.web import form_add_service_errors, require
 from training import rules as tr
 from training import selectors, services
 from training.forms import CompletionForm, DeclarationForm, RatesFilterForm, RescheduleForm, TeamFilterForm
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _record_or_404(user, pk):
@@ -36,7 +27,7 @@ def _record_or_404(user, pk):
 
 @login_required
 def index(request):
-    _require(r.is_signed_in, request.user)
+    require(r.is_signed_in, request.user)
     today = timezone.localdate()
     records = selectors.training_record_list(user=request.user).filter(user=request.user)
     return render(
@@ -81,7 +72,7 @@ def record_detail(request, pk: int):
                     messages.success(request, "Due date changed; the person has been told.")
                     return redirect("training:record_detail", pk=record.pk)
                 except ValidationError as exc:
-                    apply_errors(reschedule_form, exc)
+                    form_add_service_errors(reschedule_form, exc)
             messages.error(request, "The due date was not changed: please correct the fields marked below.")
             return render(
                 request,
@@ -125,7 +116,7 @@ def record_detail(request, pk: int):
                 messages.success(request, done)
                 return redirect("training:record_detail", pk=record.pk)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                form_add_service_errors(form, exc)
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     return render(
         request,
@@ -153,7 +144,7 @@ def record_evidence(request, pk: int):
 
 @login_required
 def team(request):
-    _require(r.can_view_team_training, request.user)
+    require(r.can_view_team_training, request.user)
     form = TeamFilterForm(request.GET or None)
     department_id = form.cleaned_data["department"].pk if form.is_valid() and form.cleaned_data["department"] else None
     # Queries: the people (with department), then all their records with courses.
@@ -172,7 +163,7 @@ def team(request):
 
 @login_required
 def person(request, user_id: int):
-    _require(r.can_view_team_training, request.user)
+    require(r.can_view_team_training, request.user)
     subject = selectors.person_for_training(user=request.user, pk=user_id)
     if subject is None:
         raise Http404
@@ -191,7 +182,7 @@ def person(request, user_id: int):
 
 @login_required
 def rates(request):
-    _require(tr.can_view_completion_rates, request.user)
+    require(tr.can_view_completion_rates, request.user)
     form = RatesFilterForm(request.GET or None)
     params = {"as_of": None, "group_by": "course", "course_id": None}
     if form.is_valid():

@@ -17,12 +17,11 @@ from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.policy_selectors import policy_versions_current
 from compliance.services import access_log_record
-from compliance.views import _require
+from compliance.web import form_add_service_errors, require
 from training import imports, selectors, services
 from training import rules as tr
 from training.forms import AssignForm, AssignmentRuleForm, CourseForm, ImportForm, RecruitmentCheckForm
 from training.models import ImportBatch, RecruitmentCheck
-from training.views import apply_errors
 
 RECORD_STATUS_FILTERS = {
     "overdue": "Overdue",
@@ -35,7 +34,7 @@ RECORD_STATUS_FILTERS = {
 
 @login_required
 def admin_index(request):
-    _require(r.can_manage_training, request.user)
+    require(r.can_manage_training, request.user)
     today = timezone.localdate()
     records = selectors.training_record_list(user=request.user).filter(user__is_active=True)
     return render(
@@ -58,14 +57,14 @@ def admin_index(request):
 
 @login_required
 def course_list(request):
-    _require(r.can_manage_training, request.user)
+    require(r.can_manage_training, request.user)
     courses = selectors.course_list(user=request.user)
     return render(request, "training/admin/course_list.html", {"courses": courses})
 
 
 @login_required
 def course_edit(request, pk: int | None = None):
-    _require(r.can_manage_training, request.user)
+    require(r.can_manage_training, request.user)
     course = None
     if pk is not None:
         course = selectors.course_list(user=request.user).filter(pk=pk).first()
@@ -79,14 +78,14 @@ def course_edit(request, pk: int | None = None):
                 messages.success(request, f"Course “{form.instance.title}” saved.")
                 return redirect("training:course_list")
             except ValidationError as exc:
-                apply_errors(form, exc)
+                form_add_service_errors(form, exc)
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     return render(request, "training/admin/form.html", {"form": form, "title": course or "New course"})
 
 
 @login_required
 def rule_list(request):
-    _require(r.can_manage_training, request.user)
+    require(r.can_manage_training, request.user)
     return render(
         request, "training/admin/rule_list.html", {"rules": selectors.assignment_rule_list(user=request.user)}
     )
@@ -94,7 +93,7 @@ def rule_list(request):
 
 @login_required
 def rule_edit(request, pk: int | None = None):
-    _require(r.can_manage_training, request.user)
+    require(r.can_manage_training, request.user)
     rule = None
     if pk is not None:
         rule = selectors.assignment_rule_list(user=request.user).filter(pk=pk).first()
@@ -113,7 +112,7 @@ def rule_edit(request, pk: int | None = None):
                 messages.success(request, f"Rule saved; {assigned} new assignment{'s' if assigned != 1 else ''}.")
                 return redirect("training:rule_list")
             except ValidationError as exc:
-                apply_errors(form, exc)
+                form_add_service_errors(form, exc)
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     return render(
         request,
@@ -140,7 +139,7 @@ def _filter_records(qs, status: str):
 
 @login_required
 def record_list(request):
-    _require(r.can_manage_training, request.user)
+    require(r.can_manage_training, request.user)
     status = request.GET.get("status", "")
     course = request.GET.get("course", "")
     qs = selectors.training_record_list(user=request.user).filter(user__is_active=True)
@@ -169,7 +168,7 @@ def record_list(request):
 
 @login_required
 def record_assign(request):
-    _require(r.can_manage_training, request.user)
+    require(r.can_manage_training, request.user)
     form = AssignForm(request.POST or None, initial={"user": request.GET.get("user")})
     if request.method == "POST":
         if form.is_valid():
@@ -178,7 +177,7 @@ def record_assign(request):
                 messages.success(request, f"{record.course} assigned to {record.user}.")
                 return redirect("training:record_list")
             except ValidationError as exc:
-                apply_errors(form, exc)
+                form_add_service_errors(form, exc)
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     return render(request, "training/admin/form.html", {"form": form, "title": "Assign a course"})
 
@@ -188,7 +187,7 @@ def record_assign(request):
 
 @login_required
 def import_upload(request):
-    _require(r.can_manage_training, request.user)
+    require(r.can_manage_training, request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
@@ -208,7 +207,7 @@ def import_upload(request):
 
 
 def _import_batch(request, pk: int) -> ImportBatch:
-    _require(r.can_manage_training, request.user)
+    require(r.can_manage_training, request.user)
     batch = selectors.import_batch_list(user=request.user).filter(pk=pk).first()
     if batch is None:
         raise Http404
@@ -256,7 +255,7 @@ def import_abandon(request, pk: int):
 
 @login_required
 def recruitment_list(request):
-    _require(tr.can_manage_recruitment_checks, request.user)
+    require(tr.can_manage_recruitment_checks, request.user)
     today = timezone.localdate()
     # Queries: the count, then one page of people with department and check (and agency).
     page = Paginator(selectors.recruitment_check_people(user=request.user), 50).get_page(request.GET.get("page"))
@@ -276,7 +275,7 @@ def recruitment_list(request):
 
 @login_required
 def recruitment_edit(request, user_id: int):
-    _require(tr.can_manage_recruitment_checks, request.user)
+    require(tr.can_manage_recruitment_checks, request.user)
     worker = selectors.recruitment_check_people(user=request.user).filter(pk=user_id).first()
     if worker is None:
         raise Http404
@@ -299,7 +298,7 @@ def recruitment_edit(request, user_id: int):
                     )
                 return redirect("training:recruitment_list")
             except ValidationError as exc:
-                apply_errors(form, exc)
+                form_add_service_errors(form, exc)
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     elif check.pk:
         access_log_record(user=request.user, obj=check, action=AccessLog.Action.VIEW, request=request)

@@ -11,15 +11,14 @@ from compliance import policy_selectors, policy_services
 from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.services import access_log_record
-from compliance.views import _require
+from compliance.web import form_add_service_errors, require
 from training import rules as tr
 from training.forms import AcknowledgeForm, PolicyForm, PolicyVersionForm
-from training.views import apply_errors
 
 
 @login_required
 def policy_list(request):
-    _require(r.is_signed_in, request.user)
+    require(r.is_signed_in, request.user)
     return render(
         request,
         "training/policies/list.html",
@@ -32,7 +31,7 @@ def policy_list(request):
 
 @login_required
 def policy_create(request):
-    _require(tr.can_manage_policies, request.user)
+    require(tr.can_manage_policies, request.user)
     form = PolicyForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -41,7 +40,7 @@ def policy_create(request):
                 messages.success(request, "Policy created. Now publish its first version.")
                 return redirect("training:policy_publish", pk=policy.pk)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                form_add_service_errors(form, exc)
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     return render(request, "training/admin/form.html", {"form": form, "title": "New policy"})
 
@@ -55,7 +54,7 @@ def _policy_or_404(user, pk):
 
 @login_required
 def policy_detail(request, pk: int):
-    _require(tr.can_manage_policies, request.user)
+    require(tr.can_manage_policies, request.user)
     policy = _policy_or_404(request.user, pk)
     rates = policy_selectors.acknowledgement_rates(user=request.user, policy=policy)
     outstanding = (
@@ -70,7 +69,7 @@ def policy_detail(request, pk: int):
 
 @login_required
 def policy_publish(request, pk: int):
-    _require(tr.can_manage_policies, request.user)
+    require(tr.can_manage_policies, request.user)
     policy = _policy_or_404(request.user, pk)
     form = PolicyVersionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -82,7 +81,7 @@ def policy_publish(request, pk: int):
                 )
                 return redirect("training:policy_detail", pk=policy.pk)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                form_add_service_errors(form, exc)
         messages.error(request, "Nothing was published: please correct the fields marked below.")
     return render(
         request,
