@@ -7,10 +7,40 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from compliance import rules as compliance_rules
 from compliance.leases import LeasedJob
+from compliance.querysets import RestrictedQuerySet
+from reporting import rules as reporting_rules
 
 
-class RiskRegisterEntryQuerySet(models.QuerySet):
+class ReportingQuerySet(RestrictedQuerySet):
+    """Reporting's records are aggregate or governance material, so who may see them is a matter of role.
+
+    Inside reporting (can_view_reporting) a person sees every row; anyone else sees
+    none. `ACTIONS` maps each action to the role predicate that allows it; an
+    action a model does not list answers `none()`. Models whose rows differ by
+    state (a statement's status, a report's file) narrow further in `restrict`.
+    """
+
+    ACTIONS = {"view": compliance_rules.can_view_reporting}
+
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        predicate = self.ACTIONS.get(action)
+        if predicate is None or not predicate.test(user):
+            return self.none()
+        return self.all()
+
+
+class GovernanceQuerySet(ReportingQuerySet):
+    """Risk register, meetings and the action plan: read by everyone in reporting, changed by the Lead."""
+
+    ACTIONS = {
+        "view": compliance_rules.can_view_reporting,
+        "change": reporting_rules.can_manage_governance,
+    }
+
+
+class RiskRegisterEntryQuerySet(GovernanceQuerySet):
     def open_on(self, as_of: datetime.date | None = None):
         """Risks on the register at the end of `as_of`: added by then and not closed by then."""
         from compliance.dates import end_of_day
@@ -118,6 +148,8 @@ class RiskReview(models.Model):
     changes = models.TextField("what changed", blank=True)
     next_review_due = models.DateField()
 
+    objects = GovernanceQuerySet.as_manager()
+
     class Meta:
         ordering = ["-reviewed_on", "-pk"]
 
@@ -135,6 +167,8 @@ class RiskRegisterReview(models.Model):
         "GovernanceMeeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="register_reviews"
     )
     next_review_due = models.DateField()
+
+    objects = GovernanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reviewed_on", "-pk"]
@@ -160,6 +194,8 @@ class GovernanceMeeting(models.Model):
     actions = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = GovernanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -189,6 +225,8 @@ class ActionPlanItem(models.Model):
     completed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = GovernanceQuerySet.as_manager()
+
     class Meta:
         ordering = ["status", "due_on", "pk"]
 
@@ -201,6 +239,8 @@ class ActionProgressNote(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     at = models.DateTimeField(default=timezone.now)
+
+    objects = GovernanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -357,6 +397,24 @@ YEARS_PRODUCING_BANDS = ("This is the first time", "1 to 5 years", "More than 5 
 MAX_REGISTRY_RISKS = 3
 
 
+class StatementQuerySet(ReportingQuerySet):
+    ACTIONS = {
+        "view": compliance_rules.can_view_reporting,
+        # The GOV.UK registry CSV: approved versions still current, for the roles that submit it.
+        "export_registry": reporting_rules.can_export_registry,
+    }
+
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        allowed = super().restrict(user, action)
+        if action == "export_registry":
+            return allowed.filter(status__in=Statement.APPROVED_STATUSES)
+        return allowed
+
+    def published(self) -> models.QuerySet:
+        """What the public sees, signed in or not: published versions only."""
+        return self.filter(status=Statement.Status.PUBLISHED)
+
+
 def years_producing_band(years: int) -> str:
     """The registry's band for the number of years (this one included) the organisation has made statements."""
     if years <= 1:
@@ -389,6 +447,8 @@ class Statement(models.Model):
     # marked until refreshed from the new year's records.
     FIGURE_SECTIONS = ("policies", "due_diligence", "risk_assessment", "effectiveness", "training")
     FROZEN_STATUSES = (Status.APPROVED, Status.SIGNED, Status.PUBLISHED, Status.SUPERSEDED)
+    # Approved by the Board and not replaced by a later version: what the registry and a new year build on.
+    APPROVED_STATUSES = (Status.APPROVED, Status.SIGNED, Status.PUBLISHED)
 
     financial_year = models.PositiveSmallIntegerField(help_text="Calendar year in which the financial year ends")
     version = models.PositiveSmallIntegerField(default=1)
@@ -476,6 +536,8 @@ class Statement(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = StatementQuerySet.as_manager()
+
     class Meta:
         ordering = ["-financial_year", "-version"]
         constraints = [
@@ -494,6 +556,11 @@ class Statement(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status in self.FROZEN_STATUSES
+
+    @property
+    def is_approved(self) -> bool:
+        """Approved and still current (approved, signed or published)."""
+        return self.status in self.APPROVED_STATUSES
 
     @property
     def year_label(self) -> str:
@@ -563,6 +630,8 @@ class StatementEvent(models.Model):
     detail = models.CharField(max_length=500, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
+    objects = ReportingQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "pk"]
 
@@ -578,6 +647,8 @@ class KpiSnapshot(models.Model):
     figures = models.JSONField(default=dict)
     taken_at = models.DateTimeField(default=timezone.now)
 
+    objects = ReportingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-period_start"]
         constraints = [
@@ -586,6 +657,20 @@ class KpiSnapshot(models.Model):
 
     def __str__(self):
         return f"KPIs {self.period_start} to {self.period_end}"
+
+
+class BoardReportQuerySet(ReportingQuerySet):
+    ACTIONS = {
+        "view": compliance_rules.can_view_reporting,
+        # The Compliance admin follows the list but never opens the PDF.
+        "download": reporting_rules.can_download_board_report,
+    }
+
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        allowed = super().restrict(user, action)
+        if action == "download":
+            return allowed.filter(status=BoardReport.Status.READY).exclude(file="")
+        return allowed
 
 
 def board_report_path(instance, filename):
@@ -613,8 +698,15 @@ class BoardReport(LeasedJob):
     file = models.FileField(upload_to=board_report_path, blank=True, max_length=300)
     size_bytes = models.PositiveIntegerField(default=0)
 
+    objects = BoardReportQuerySet.as_manager()
+
     class Meta:
         ordering = ["-requested_at", "-pk"]
 
     def __str__(self):
         return f"Board report {self.financial_year - 1}/{self.financial_year % 100:02d}"
+
+    @property
+    def is_ready(self) -> bool:
+        """Rendered and its file stored: the only state in which the PDF can be downloaded."""
+        return self.status == self.Status.READY and bool(self.file)

@@ -20,6 +20,24 @@ can_request_board_report = r.is_modern_slavery_lead
 can_download_board_report = r.is_modern_slavery_lead | r.is_board_member | r.is_director
 can_export_registry = r.is_modern_slavery_lead | r.is_compliance_admin | r.is_director
 
+
+# Object rules: the role above and the record's state. Each agrees with the model's
+# QuerySet.restrict() for the same action (reporting/tests/test_restrict.py).
+@rules.predicate
+def is_statement_approved(user, statement) -> bool:
+    return statement.is_approved
+
+
+@rules.predicate
+def is_board_report_ready(user, report) -> bool:
+    return report.is_ready
+
+
+can_view_reporting_record = r.can_view_reporting
+can_change_governance_record = can_manage_governance
+can_export_statement_to_registry = can_export_registry & is_statement_approved
+can_download_board_report_file = can_download_board_report & is_board_report_ready
+
 rules.add_perm("reporting.draft_statement", can_draft_statement)
 rules.add_perm("reporting.approve_statement", can_approve_statement)
 rules.add_perm("reporting.sign_statement", can_sign_statement)

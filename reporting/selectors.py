@@ -1,8 +1,8 @@
 """Reads for reporting, each restricted to what the asking user may see.
 
 Reporting holds no personal case data: everything here is aggregate or
-governance material, so the restriction is by role (can_view_reporting);
-the public sees published statements only.
+governance material, so the restriction is by role, decided once in each
+model's QuerySet.restrict(); the public sees published statements only.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from compliance import rules as r
 from compliance.models import User
 from reporting.models import (
     ActionPlanItem,
@@ -26,14 +25,8 @@ from reporting.models import (
 )
 
 
-def _allowed(user) -> bool:
-    return r.can_view_reporting.test(user)
-
-
 def statement_list(*, user: User) -> QuerySet[Statement]:
-    if not _allowed(user):
-        return Statement.objects.none()
-    return Statement.objects.select_related("signed_by", "approved_meeting", "created_by")
+    return Statement.objects.restrict(user, "view").select_related("signed_by", "approved_meeting", "created_by")
 
 
 def statement_detail(*, user: User, pk: int) -> Statement | None:
@@ -41,8 +34,8 @@ def statement_detail(*, user: User, pk: int) -> Statement | None:
         statement_list(user=user)
         .select_related("carried_from", "previous_version")
         .prefetch_related(
-            Prefetch("events", queryset=StatementEvent.objects.select_related("actor")),
-            Prefetch("action_items", queryset=ActionPlanItem.objects.select_related("owner")),
+            Prefetch("events", queryset=StatementEvent.objects.restrict(user, "view").select_related("actor")),
+            Prefetch("action_items", queryset=ActionPlanItem.objects.restrict(user, "view").select_related("owner")),
         )
         .filter(pk=pk)
         .first()
@@ -53,56 +46,67 @@ def statement_versions(*, user: User, financial_year: int) -> QuerySet[Statement
     return statement_list(user=user).filter(financial_year=financial_year).order_by("-version")
 
 
+def statement_registry_list(*, user: User) -> QuerySet[Statement]:
+    """The versions that go in the GOV.UK registry CSV: approved and current, for the roles that submit it."""
+    return Statement.objects.restrict(user, "export_registry").order_by("-financial_year", "-version")
+
+
 def statement_published(*, financial_year: int) -> Statement | None:
     """The statement the public sees for a year: its latest published version, or nothing."""
-    return (
-        Statement.objects.filter(financial_year=financial_year, status=Statement.Status.PUBLISHED)
-        .order_by("-version")
-        .first()
-    )
+    return Statement.objects.published().filter(financial_year=financial_year).order_by("-version").first()
 
 
 def statement_published_list() -> QuerySet[Statement]:
-    return Statement.objects.filter(status=Statement.Status.PUBLISHED).order_by("-financial_year")
+    return Statement.objects.published().order_by("-financial_year")
 
 
 def board_report_list(*, user: User) -> QuerySet[BoardReport]:
-    if not _allowed(user):
-        return BoardReport.objects.none()
-    return BoardReport.objects.select_related("requested_by")
+    return BoardReport.objects.restrict(user, "view").select_related("requested_by")
+
+
+def board_report_detail(*, user: User, pk: int) -> BoardReport | None:
+    return board_report_list(user=user).filter(pk=pk).first()
+
+
+def board_report_for_download(*, user: User, pk: int) -> BoardReport | None:
+    """The report if its PDF is ready and the user's role may open it; None otherwise (a 404, whichever it is)."""
+    return BoardReport.objects.restrict(user, "download").filter(pk=pk).first()
 
 
 def kpi_snapshot_list(*, user: User) -> QuerySet[KpiSnapshot]:
-    if not _allowed(user):
-        return KpiSnapshot.objects.none()
-    return KpiSnapshot.objects.all()
+    return KpiSnapshot.objects.restrict(user, "view")
 
 
 def risk_list(*, user: User) -> QuerySet[RiskRegisterEntry]:
-    if not _allowed(user):
-        return RiskRegisterEntry.objects.none()
-    return RiskRegisterEntry.objects.select_related("owner")
+    return RiskRegisterEntry.objects.restrict(user, "view").select_related("owner")
+
+
+def risk_reviews_overdue_count(*, user: User, today) -> int:
+    """Open risks whose review date has passed, for the dashboard's warning."""
+    return risk_list(user=user).filter(status=RiskRegisterEntry.Status.OPEN, review_due__lt=today).count()
 
 
 def risk_detail(*, user: User, pk: int) -> RiskRegisterEntry | None:
     return (
         risk_list(user=user)
-        .prefetch_related(Prefetch("reviews", queryset=RiskReview.objects.select_related("reviewed_by")))
+        .prefetch_related(
+            Prefetch("reviews", queryset=RiskReview.objects.restrict(user, "view").select_related("reviewed_by"))
+        )
         .filter(pk=pk)
         .first()
     )
 
 
 def register_review_list(*, user: User) -> QuerySet[RiskRegisterReview]:
-    if not _allowed(user):
-        return RiskRegisterReview.objects.none()
-    return RiskRegisterReview.objects.select_related("reviewed_by", "meeting")
+    return RiskRegisterReview.objects.restrict(user, "view").select_related("reviewed_by", "meeting")
 
 
 def meeting_list(*, user: User) -> QuerySet[GovernanceMeeting]:
-    if not _allowed(user):
-        return GovernanceMeeting.objects.none()
-    return GovernanceMeeting.objects.select_related("recorded_by")
+    return GovernanceMeeting.objects.restrict(user, "view").select_related("recorded_by")
+
+
+def meeting_detail(*, user: User, pk: int) -> GovernanceMeeting | None:
+    return meeting_list(user=user).filter(pk=pk).first()
 
 
 def approving_meetings(*, user: User) -> QuerySet[GovernanceMeeting]:
@@ -111,15 +115,15 @@ def approving_meetings(*, user: User) -> QuerySet[GovernanceMeeting]:
 
 
 def action_list(*, user: User) -> QuerySet[ActionPlanItem]:
-    if not _allowed(user):
-        return ActionPlanItem.objects.none()
-    return ActionPlanItem.objects.select_related("owner", "source_statement")
+    return ActionPlanItem.objects.restrict(user, "view").select_related("owner", "source_statement")
 
 
 def action_detail(*, user: User, pk: int) -> ActionPlanItem | None:
     return (
         action_list(user=user)
-        .prefetch_related(Prefetch("notes", queryset=ActionProgressNote.objects.select_related("author")))
+        .prefetch_related(
+            Prefetch("notes", queryset=ActionProgressNote.objects.restrict(user, "view").select_related("author"))
+        )
         .filter(pk=pk)
         .first()
     )
