@@ -1,7 +1,10 @@
 """Policies, their versions and staff acknowledgements (policy section 9).
 
-Kept apart from compliance/models.py so the core module stays small; imported
-at the end of it so Django sees these as compliance models.
+The tables belong to the compliance app (their migrations are compliance's, and
+moving them would cost a data migration), so the models are defined here and
+imported by compliance/models.py. Everything that reads or writes them lives in
+training: training.policy_selectors, training.policy_services, training.views_policy
+and the `can_manage_policies` rule (compliance never imports training).
 """
 
 import datetime

@@ -26,12 +26,12 @@ from django.utils import timezone
 
 from compliance.dates import end_of_day, start_of_day
 from compliance.policy_models import PolicyVersion
-from compliance.policy_selectors import acknowledgement_figures
 from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, RiskRegisterReview
 from reporting.periods import Period
 from safeguarding.models import PEOPLE_CHANNELS, Channel, Concern, Outcome, Referral, Status, SubjectType
 from suppliers.models import Audit, CorrectiveAction, QuestionnaireRequest, RiskAssessment, RiskBand, Supplier
 from suppliers.selectors import code_of_conduct_acceptance_figures
+from training.policy_selectors import acknowledgement_figures
 from training.selectors import completion_standings, recruitment_check_figures
 
 

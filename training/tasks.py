@@ -2,8 +2,7 @@
 
 from celery import shared_task
 
-from compliance import policy_services
-from training import services
+from training import policy_services, services
 
 
 @shared_task(name="training.tasks.training_reminders")

@@ -10,12 +10,12 @@ from django.utils import timezone
 from compliance import exports
 from compliance import rules as r
 from compliance.models import AccessLog
-from compliance.policy_selectors import policy_versions_to_acknowledge
 from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, require
 from training import rules as tr
 from training import selectors, services
 from training.forms import CompletionForm, DeclarationForm, RatesFilterForm, RescheduleForm, TeamFilterForm
+from training.policy_selectors import policy_versions_to_acknowledge
 
 
 def _record_or_404(user, pk):

@@ -15,13 +15,13 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from compliance import rules as r
 from compliance.models import AccessLog
-from compliance.policy_selectors import policy_versions_current
 from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, require
 from training import imports, selectors, services
 from training import rules as tr
 from training.forms import AssignForm, AssignmentRuleForm, CourseForm, ImportForm, RecruitmentCheckForm
 from training.models import ImportBatch, RecruitmentCheck
+from training.policy_selectors import policy_versions_current
 
 RECORD_STATUS_FILTERS = {
     "overdue": "Overdue",

@@ -7,11 +7,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from compliance import policy_selectors, policy_services
 from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, require
+from training import policy_selectors, policy_services
 from training import rules as tr
 from training.forms import AcknowledgeForm, PolicyForm, PolicyVersionForm
 

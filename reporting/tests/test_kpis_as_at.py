@@ -349,7 +349,7 @@ def test_registry_status_line_says_published_or_not(lead):
 
 def test_policy_page_and_kpi_agree_on_acknowledgement_today(make_user, current):
     from compliance.policy_models import Acknowledgement
-    from compliance.policy_selectors import acknowledgement_rates
+    from training.policy_selectors import acknowledgement_rates
     from training.tests.factories import PolicyFactory, PolicyVersionFactory
 
     policy = PolicyFactory(requires_acknowledgement=True)

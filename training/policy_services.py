@@ -14,16 +14,11 @@ from compliance import roles
 from compliance.models import User
 from compliance.policy_models import Acknowledgement, Policy, PolicyVersion
 from compliance.services import notification_send
+from training.rules import can_manage_policies
 
 REVIEW_WARNING_DAYS = 30
 # Staff who have not acknowledged a version after this many days are reminded once.
 ACKNOWLEDGEMENT_REMINDER_DAYS = 14
-
-
-def _can_manage(user) -> bool:
-    from training.rules import can_manage_policies
-
-    return can_manage_policies.test(user)
 
 
 def _version_url(version: PolicyVersion) -> str:
@@ -33,7 +28,7 @@ def _version_url(version: PolicyVersion) -> str:
 @transaction.atomic
 def policy_create(*, actor: User, title: str, summary: str = "", requires_acknowledgement: bool = True) -> Policy:
     """Create a policy (its text comes with its first version)."""
-    if not _can_manage(actor):
+    if not can_manage_policies.test(actor):
         raise PermissionDenied
     if Policy.objects.filter(title__iexact=title.strip()).exists():
         raise ValidationError({"title": "A policy with this title already exists."})
@@ -54,7 +49,7 @@ def policy_version_publish(
     next_review_date: datetime.date | None = None,
 ) -> PolicyVersion:
     """Publish a new version and ask every active member of staff to acknowledge it."""
-    if not _can_manage(actor):
+    if not can_manage_policies.test(actor):
         raise PermissionDenied
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
     number = (policy.versions.aggregate(n=Max("number"))["n"] or 0) + 1

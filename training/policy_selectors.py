@@ -9,12 +9,7 @@ from django.utils import timezone
 
 from compliance.models import User
 from compliance.policy_models import Acknowledgement, Policy, PolicyVersion
-
-
-def _can_manage(user) -> bool:
-    from training.rules import can_manage_policies
-
-    return can_manage_policies.test(user)
+from training.rules import can_manage_policies
 
 
 def policy_list(*, user: User) -> QuerySet[Policy]:
@@ -24,7 +19,7 @@ def policy_list(*, user: User) -> QuerySet[Policy]:
 
 def policy_version_list(*, user: User) -> QuerySet[PolicyVersion]:
     qs = PolicyVersion.objects.select_related("policy", "published_by")
-    return qs if _can_manage(user) else qs.filter(published_at__isnull=False)
+    return qs if can_manage_policies.test(user) else qs.filter(published_at__isnull=False)
 
 
 def policy_versions_current(*, user: User) -> list[PolicyVersion]:
@@ -80,7 +75,7 @@ def acknowledgement_figures(*, as_of: datetime.date) -> tuple[int, int]:
 
 def acknowledgement_rates(*, user: User, policy: Policy) -> list[dict]:
     """Per version: acknowledged by staff today / staff today (the KPI's population). One query plus the count."""
-    if not _can_manage(user):
+    if not can_manage_policies.test(user):
         return []
     staff = User.objects.staff_on(timezone.localdate())
     count = staff.count()
@@ -99,7 +94,7 @@ def acknowledgement_rates(*, user: User, policy: Policy) -> list[dict]:
 
 
 def acknowledgement_outstanding(*, user: User, version: PolicyVersion) -> QuerySet[User]:
-    if not _can_manage(user):
+    if not can_manage_policies.test(user):
         return User.objects.none()
     return (
         User.objects.staff_on(timezone.localdate())
