@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from compliance import rules as role_rules
+from compliance.querysets import RestrictedQuerySet
 
 
 class Channel(models.TextChoices):
@@ -83,7 +88,42 @@ class ReferenceCounter(models.Model):
 PEOPLE_CHANNELS = (Channel.STAFF_FORM, Channel.ANONYMOUS_FORM, Channel.MANAGER_ON_BEHALF, Channel.PHONE)
 
 
-class ConcernQuerySet(models.QuerySet):
+class CaseAction(models.TextChoices):
+    """What a user may do with a case: `Concern.objects.restrict(user, action)` and the predicate
+    `safeguarding.rules.CASE_RULES[action]` say the same thing, checked by the parity test."""
+
+    VIEW = "view", "See the case"
+    WORK = "work", "Work the case (notes, messages, referrals, files)"
+    TRIAGE = "triage", "Triage, reassess or reopen"
+    CLOSE = "close", "Close with an outcome"
+    GRANT_IDENTITY = "grant_identity", "Share the reporter's identity"
+    SEE_REPORTER = "see_reporter", "See who reported"
+    FOLLOW_UP = "follow_up", "Follow up one's own report"
+
+
+class ConcernQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = CaseAction.VIEW) -> ConcernQuerySet:
+        """The cases `user` may `action`; the SQL twin of `safeguarding.rules.CASE_RULES[action]`."""
+        if action == CaseAction.FOLLOW_UP:
+            # A reporter's own reports, whatever role they hold; anonymous ones go by receipt code instead.
+            return self.filter(reporter=user) if user.is_authenticated else self.none()
+        if action not in CaseAction.values:
+            return self.none()
+        if role_rules.is_modern_slavery_lead.test(user):
+            return self.all()
+        if not role_rules.is_safeguarding_team.test(user) or action not in {
+            CaseAction.VIEW,
+            CaseAction.WORK,
+            CaseAction.SEE_REPORTER,
+        }:
+            return self.none()
+        # The Safeguarding team works what it is assigned and everything about service users.
+        in_scope = self.filter(Q(assignee=user) | Q(subject_type=SubjectType.SERVICE_USER))
+        if action == CaseAction.SEE_REPORTER:
+            # The (concern, user) grant is unique, so the join adds no duplicate rows.
+            return in_scope.filter(identity_grants__user=user)
+        return in_scope
+
     def open(self):
         return self.exclude(status=Status.CLOSED)
 
@@ -161,8 +201,6 @@ class Concern(models.Model):
         return self.reference
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("safeguarding:case_detail", args=[self.reference])
 
     @property
@@ -188,6 +226,24 @@ class Concern(models.Model):
         return "triage" if self.status == Status.NEW else "investigation"
 
 
+class CaseRecordQuerySet(RestrictedQuerySet):
+    """Rows that belong to one case (timeline, referrals, attachments): visible with their case."""
+
+    def restrict(self, user, action: str = CaseAction.VIEW) -> CaseRecordQuerySet:
+        if action not in CaseAction.values:
+            return self.none()
+        return self.filter(concern__in=Concern.objects.restrict(user, action))
+
+
+class IdentityGrantQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = CaseAction.VIEW) -> IdentityGrantQuerySet:
+        """Who may know the reporter may see who else was told; only the Lead grants or revokes."""
+        scope = {CaseAction.VIEW: CaseAction.SEE_REPORTER, CaseAction.GRANT_IDENTITY: CaseAction.GRANT_IDENTITY}
+        if action not in scope:
+            return self.none()
+        return self.filter(concern__in=Concern.objects.restrict(user, scope[action]))
+
+
 class TimelineEntry(models.Model):
     """A note, status change, message or event on a case, in order."""
 
@@ -211,6 +267,8 @@ class TimelineEntry(models.Model):
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = CaseRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name_plural = "timeline entries"
@@ -231,6 +289,8 @@ class IdentityGrant(models.Model):
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = IdentityGrantQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["concern", "user"], name="identity_grant_once")]
@@ -286,6 +346,8 @@ class Referral(models.Model):
     outcome = models.TextField("outcome reported back", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = CaseRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["made_on", "pk"]
 
@@ -318,6 +380,8 @@ class Attachment(models.Model):
     )
     from_reporter = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

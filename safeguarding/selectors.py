@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from compliance import rules as r
 from compliance.models import User
-from safeguarding import rules as sr
-from safeguarding.models import Attachment, Concern, IdentityGrant, RiskLevel, Status, SubjectType, TimelineEntry
+from safeguarding import rules as case_rules
+from safeguarding.models import Attachment, CaseAction, Concern, IdentityGrant, RiskLevel, Status, TimelineEntry
 
 # Highest first; an unassessed case sits with the critical ones until triaged.
 RISK_ORDER = [RiskLevel.CRITICAL, "", RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW]
 
 
-def _visible(user: User) -> QuerySet[Concern]:
-    if r.is_modern_slavery_lead.test(user):
-        return Concern.objects.all()
-    if r.is_safeguarding_team.test(user):
-        return Concern.objects.filter(Q(assignee=user) | Q(subject_type=SubjectType.SERVICE_USER))
-    return Concern.objects.none()
-
-
 def concern_list(*, user: User, filters: dict | None = None) -> QuerySet[Concern]:
     """Cases the user may work, newest first, with what the list shows joined in."""
-    qs = _visible(user).select_related("site", "assignee")
+    qs = Concern.objects.restrict(user, CaseAction.VIEW).select_related("site", "assignee")
     filters = filters or {}
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
@@ -55,10 +46,12 @@ def concern_list(*, user: User, filters: dict | None = None) -> QuerySet[Concern
 
 def concern_get(*, user: User, reference: str) -> Concern:
     """One case the user may see, or 404 (so a reference out of scope does not leak)."""
-    qs = _visible(user).select_related("site", "assignee", "reporter", "linked_supplier")
+    qs = Concern.objects.restrict(user, CaseAction.VIEW).select_related(
+        "site", "assignee", "reporter", "linked_supplier"
+    )
     concern = get_object_or_404(qs, reference=reference)
     # Decided once per request so the template and API ask no more queries for it.
-    concern.viewer_sees_reporter = sr.can_see_reporter_identity.test(user, concern)
+    concern.viewer_sees_reporter = case_rules.can_see_reporter_identity.test(user, concern)
     return concern
 
 
@@ -75,15 +68,16 @@ def concern_referrals(*, concern: Concern):
 
 
 def attachment_get(*, user: User, reference: str, pk: int) -> Attachment:
-    concern = concern_get(user=user, reference=reference)
-    return get_object_or_404(Attachment.objects.select_related("concern"), concern=concern, pk=pk)
+    """One file of a case the user may see, or 404."""
+    attachments = Attachment.objects.restrict(user, CaseAction.VIEW).select_related("concern")
+    return get_object_or_404(attachments, concern__reference=reference, pk=pk)
 
 
 def my_reports(*, user: User) -> QuerySet[Concern]:
     """What the user reported (or logged on someone's behalf): status only."""
-    if not user.is_authenticated:
-        return Concern.objects.none()
-    return Concern.objects.filter(reporter=user).only("reference", "status", "created_at", "subject_type", "reporter")
+    return Concern.objects.restrict(user, CaseAction.FOLLOW_UP).only(
+        "reference", "status", "created_at", "subject_type", "reporter"
+    )
 
 
 def concern_for_receipt_code(*, code_hash: str) -> Concern | None:
@@ -160,6 +154,4 @@ def concern_for_receipt_code_session(*, pk: int) -> Concern | None:
 
 
 def my_report_get(*, user: User, reference: str) -> Concern | None:
-    if not user.is_authenticated:
-        return None
-    return Concern.objects.filter(reporter=user, reference=reference).first()
+    return Concern.objects.restrict(user, CaseAction.FOLLOW_UP).filter(reference=reference).first()
