@@ -23,8 +23,7 @@ from safeguarding import services as case_services
 from safeguarding.models import Status, SubjectType
 from safeguarding.tests.factories import ConcernFactory, ReferralFactory
 from suppliers import services as supplier_services
-from suppliers.models import ReviewTask, SupplierDocument, SupplierImport
-from suppliers.models_questionnaire import QuestionnaireRequest, QuestionnaireTemplate
+from suppliers.models import QuestionnaireRequest, QuestionnaireTemplate, ReviewTask, SupplierDocument, SupplierImport
 from suppliers.tests.factories import CorrectiveActionFactory
 from training.models import ImportBatch
 from training.tests.factories import (

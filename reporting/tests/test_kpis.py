@@ -15,8 +15,15 @@ from reporting.scheduled import kpi_snapshot_take
 from reporting.tests.factories import ActionPlanItemFactory, GovernanceMeetingFactory, RiskRegisterEntryFactory
 from safeguarding.models import Outcome, Status, SubjectType
 from safeguarding.tests.factories import ConcernFactory
-from suppliers.models import Audit, CorrectiveAction, RiskAssessment, Supplier, SupplierEvent
-from suppliers.models_questionnaire import QuestionnaireRequest, QuestionnaireTemplate
+from suppliers.models import (
+    Audit,
+    CorrectiveAction,
+    QuestionnaireRequest,
+    QuestionnaireTemplate,
+    RiskAssessment,
+    Supplier,
+    SupplierEvent,
+)
 from suppliers.tests.factories import AuditFactory, CorrectiveActionFactory, FindingFactory, SupplierFactory
 from tests.support import download_text
 from training.models import RecruitmentCheck

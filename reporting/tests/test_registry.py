@@ -466,7 +466,7 @@ def test_answers_are_prefilled_from_live_records(lead, make_user, organisation):
 
     from safeguarding.models import Channel, Outcome, Status
     from safeguarding.tests.factories import ConcernFactory, ReferralFactory
-    from suppliers.models_audit import Audit, CorrectiveAction
+    from suppliers.models import Audit, CorrectiveAction
     from suppliers.tests.factories import AuditFactory, CorrectiveActionFactory
     from training.tests.factories import AssignmentRuleFactory
 

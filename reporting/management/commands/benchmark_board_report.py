@@ -136,8 +136,7 @@ class Command(BaseCommand):
         from compliance.models import Department, Organisation, User
         from reporting.models import GovernanceMeeting, RiskRegisterEntry
         from safeguarding.models import Concern
-        from suppliers.models import RiskAssessment, Supplier
-        from suppliers.models_audit import Audit
+        from suppliers.models import Audit, RiskAssessment, Supplier
         from training.models import Course, TrainingRecord
 
         rng = random.Random(54)  # noqa: S311 - repeatable test data

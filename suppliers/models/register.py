@@ -10,10 +10,14 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from compliance import rules as role_rules
 from compliance.dates import end_of_day, start_of_day
+from suppliers.models.audit import CorrectiveAction
+from suppliers.models.querysets import Action, OwnedByPersonQuerySet, RegisterQuerySet
 
 
 class RiskBand(models.TextChoices):
@@ -22,7 +26,7 @@ class RiskBand(models.TextChoices):
     HIGH = "high", "High"
 
 
-class SupplierQuerySet(models.QuerySet):
+class SupplierQuerySet(RegisterQuerySet):
     def on_register(self, as_of: datetime.date):
         """Suppliers on the register at the end of `as_of`: added by then, not prospective, not terminated by then."""
         end = end_of_day(as_of)
@@ -114,6 +118,9 @@ class Supplier(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("suppliers:detail", args=[self.pk])
+
     @property
     def is_prohibited_agency(self) -> bool:
         return self.is_recruitment_agency and (self.agency_charges_worker_fees or self.agency_retains_id_documents)
@@ -133,6 +140,8 @@ class SupplierEvent(models.Model):
     )
     kind = models.CharField(max_length=40)
     message = models.TextField()
+
+    objects = RegisterQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -155,6 +164,8 @@ class RiskWeight(models.Model):
     help_text = models.CharField(max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = RegisterQuerySet.as_manager()
+
     class Meta:
         ordering = ["pk"]
 
@@ -176,6 +187,8 @@ class CountryRisk(models.Model):
     points = models.PositiveIntegerField()
     source = models.CharField(max_length=300, blank=True)
 
+    objects = RegisterQuerySet.as_manager()
+
     class Meta:
         ordering = ["country"]
         verbose_name_plural = "country risks"
@@ -190,6 +203,8 @@ class CategoryRisk(models.Model):
     category = models.CharField(max_length=30, choices=Supplier.Category.choices, unique=True)
     points = models.PositiveIntegerField()
     rationale = models.CharField(max_length=300, blank=True)
+
+    objects = RegisterQuerySet.as_manager()
 
     class Meta:
         ordering = ["category"]
@@ -213,6 +228,8 @@ class RiskAssessment(models.Model):
     factors = models.JSONField(default=list)
     reason = models.CharField(max_length=200, blank=True)
 
+    objects = RegisterQuerySet.as_manager()
+
     class Meta:
         ordering = ["-assessed_at", "-pk"]
 
@@ -233,11 +250,24 @@ class EnhancedDueDiligence(models.Model):
     wage_records_checked = models.BooleanField("Wage and hours records sampled", default=False)
     summary = models.TextField("Summary and conclusion")
 
+    objects = RegisterQuerySet.as_manager()
+
     class Meta:
         ordering = ["-recorded_at"]
 
     def __str__(self):
         return f"Enhanced checks for {self.supplier} on {self.recorded_at:%d %b %Y}"
+
+
+class SupplierDocumentQuerySet(RegisterQuerySet):
+    """Evidence files: the register's readers open any; a corrective action's owner opens the file they attached."""
+
+    def restrict(self, user, action: str = Action.VIEW) -> models.QuerySet:
+        outside_register = not role_rules.can_view_suppliers.test(user)
+        if action == Action.VIEW and outside_register and user is not None and user.is_authenticated:
+            attached = CorrectiveAction.objects.filter(owner=user, evidence_document__isnull=False)
+            return self.filter(pk__in=attached.values("evidence_document_id"))
+        return super().restrict(user, action)
 
 
 class SupplierDocument(models.Model):
@@ -254,11 +284,18 @@ class SupplierDocument(models.Model):
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    objects = SupplierDocumentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-uploaded_at"]
 
     def __str__(self):
         return self.original_name
+
+
+class ReviewTaskQuerySet(OwnedByPersonQuerySet):
+    person_field = "assigned_to"
+    person_action = Action.COMPLETE
 
 
 class ReviewTask(models.Model):
@@ -282,14 +319,10 @@ class ReviewTask(models.Model):
     )
     notes = models.TextField(blank=True)
 
+    objects = ReviewTaskQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "pk"]
 
     def __str__(self):
         return f"{self.reason} ({self.supplier})"
-
-
-from suppliers.models_audit import *  # noqa: E402,F401,F403
-from suppliers.models_conduct import *  # noqa: E402,F401,F403
-from suppliers.models_import import *  # noqa: E402,F401,F403
-from suppliers.models_questionnaire import *  # noqa: E402,F401,F403

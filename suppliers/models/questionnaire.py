@@ -4,16 +4,10 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
-__all__ = [
-    "QuestionnaireTemplate",
-    "QuestionnaireSection",
-    "Question",
-    "QuestionnaireRequest",
-    "QuestionnaireAnswer",
-    "token_digest",
-]
+from suppliers.models.querysets import RegisterQuerySet
 
 
 def token_digest(token: str) -> str:
@@ -33,17 +27,24 @@ class QuestionnaireTemplate(models.Model):
     introduction = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
+    objects = RegisterQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("suppliers:template_detail", args=[self.pk])
+
 
 class QuestionnaireSection(models.Model):
     template = models.ForeignKey(QuestionnaireTemplate, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=200)
+
+    objects = RegisterQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -69,6 +70,8 @@ class Question(models.Model):
     # that adds the questionnaire-gap points to the supplier's risk score.
     gap_answer = models.CharField(max_length=200, blank=True)
     required = models.BooleanField(default=True)
+
+    objects = RegisterQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -117,11 +120,16 @@ class QuestionnaireRequest(models.Model):
     chase_count = models.PositiveSmallIntegerField(default=0)
     last_chased_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RegisterQuerySet.as_manager()
+
     class Meta:
         ordering = ["-sent_at", "-pk"]
 
     def __str__(self):
         return f"{self.template} for {self.supplier}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("suppliers:questionnaire_review", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
@@ -135,6 +143,8 @@ class QuestionnaireAnswer(models.Model):
     document = models.ForeignKey(
         "suppliers.SupplierDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = RegisterQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["request", "question"], name="one_answer_per_question")]

@@ -4,11 +4,11 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance.dates import end_of_day
-
-__all__ = ["Audit", "Finding", "CorrectiveAction"]
+from suppliers.models.querysets import Action, OwnedByPersonQuerySet, RegisterQuerySet
 
 
 class Audit(models.Model):
@@ -54,11 +54,16 @@ class Audit(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = RegisterQuerySet.as_manager()
+
     class Meta:
         ordering = ["-planned_date", "-pk"]
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.supplier} on {self.planned_date:%d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("suppliers:audit_detail", args=[self.pk])
 
     @property
     def auditor_display(self) -> str:
@@ -94,6 +99,8 @@ class Finding(models.Model):
     safeguarding_reference = models.CharField(max_length=40, blank=True)
     safeguarding_note = models.CharField(max_length=300, blank=True)
 
+    objects = RegisterQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
 
@@ -101,8 +108,11 @@ class Finding(models.Model):
         return f"{self.get_severity_display()} finding at {self.supplier}"
 
 
-class CorrectiveActionQuerySet(models.QuerySet):
-    """The one rule for "open" and "overdue" corrective actions, as at any date."""
+class CorrectiveActionQuerySet(OwnedByPersonQuerySet):
+    """Who sees a corrective action (the register's readers, and its owner), and the one rule for "open" and "overdue"."""
+
+    person_field = "owner"
+    person_action = Action.SUBMIT_EVIDENCE
 
     def open_on(self, as_of: datetime.date | None = None):
         """Raised by the end of `as_of` and not verified by then."""
@@ -180,6 +190,9 @@ class CorrectiveAction(models.Model):
                 kwargs["update_fields"] = {*kwargs["update_fields"], "verified_at"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("suppliers:action_detail", args=[self.pk])
+
     def clean(self):
         # Before full_clean checks the constraint (the admin form): a verified action says when.
         if self.status == self.Status.VERIFIED and self.verified_at is None:
@@ -189,6 +202,12 @@ class CorrectiveAction(models.Model):
     def is_overdue(self) -> bool:
         # The row-level twin of CorrectiveActionQuerySet.overdue() for today (a verified action is never overdue).
         return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
+
+
+class CorrectiveActionEventQuerySet(OwnedByPersonQuerySet):
+    """An action's timeline is seen by whoever sees the action."""
+
+    person_field = "action__owner"
 
 
 class CorrectiveActionEvent(models.Model):
@@ -202,8 +221,7 @@ class CorrectiveActionEvent(models.Model):
     kind = models.CharField(max_length=40)
     message = models.TextField()
 
+    objects = CorrectiveActionEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "pk"]
-
-
-__all__ += ["CorrectiveActionEvent"]

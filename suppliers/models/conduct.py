@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-__all__ = ["CodeOfConduct", "CodeOfConductAcceptance"]
+from suppliers.models.querysets import RegisterQuerySet
 
 
 class CodeOfConduct(models.Model):
@@ -18,6 +18,8 @@ class CodeOfConduct(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = RegisterQuerySet.as_manager()
 
     class Meta:
         ordering = ["-effective_from", "-pk"]
@@ -39,6 +41,8 @@ class CodeOfConductAcceptance(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = RegisterQuerySet.as_manager()
 
     class Meta:
         ordering = ["-accepted_on", "-pk"]
