@@ -1,0 +1,443 @@
+#!/usr/bin/env python
+"""Mutation check for permission code: remove one check at a time and expect a test to fail.
+
+Each mutant removes a single permission check from a copy of the project and runs the tests
+that cover that module (SQLite, no browser or worker tests, stopping at the first failure).
+A mutant whose tests all pass "survived": a check nothing tests. The mutants are:
+
+- views and API (`*/views*.py`, `*/api*.py`, packages of the same names):
+  `require(...)` deleted; `.restrict(...)` replaced by `.all()`; a guard `if` around a
+  permission test removed (a refusal never happens, a grant always does); `return P.test(...)`
+  answering True; a DRF permission class dropped from `permission_classes`;
+  `has_permission` / `has_object_permission` answering True.
+- rules (`*/rules.py`): a `@rules.predicate` answering True; a rule defined as
+  `a & b` losing one side; a rule replaced by "always allowed".
+- selectors and querysets (`*/selectors*.py`, `*/querysets.py`, `*/models*.py`): the body of
+  `restrict()` / `_visible()`: each `.filter()`/`.exclude()` dropped, each guard `if` removed;
+  elsewhere in selectors the same guard `if`, `.restrict()` and `return P.test()` mutants.
+
+Usage (from the project root):
+    scripts/mutate_permissions.py                   # every mutant, each app's tests
+    scripts/mutate_permissions.py --list            # what would be mutated
+    scripts/mutate_permissions.py --only training/  # files whose path contains this
+    scripts/mutate_permissions.py --sample 20 --seed 1 --budget 170   # CI's bounded run
+Exit status: 0 when every mutant run was killed, 1 when any survived (or timed out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["compliance", "suppliers", "training", "safeguarding", "reporting"]
+# Cross-cutting permission tests: run first for every mutant (they kill most mutants fastest).
+PERMISSION_TESTS = [
+    "tests/test_object_permissions.py",
+    "tests/test_permission_matrix.py",
+    "tests/test_api_security.py",
+]
+# compliance's rules and web helpers are used by every app: their mutants run every app's tests.
+EVERY_APP = {"compliance"}
+PERMISSION_CALLS = {"test", "has_perm", "has_perms"}
+REQUIRE_NAMES = {"require", "_require"}
+SCOPE_FUNCTIONS = re.compile(r"^(restrict|_?visible\w*|\w*_scope)$")
+DENY_CALLS = {"none", "HttpResponseForbidden", "Http404", "PermissionDenied", "NotFound"}
+
+
+@dataclass
+class Mutant:
+    path: str
+    line: int
+    kind: str
+    original: str
+    replacement: str
+    start: tuple[int, int]
+    end: tuple[int, int]
+
+    @property
+    def label(self) -> str:
+        first = self.original.strip().splitlines()[0][:90]
+        return f"{self.path}:{self.line} [{self.kind}] {first}"
+
+
+def kind_of(path: str) -> str | None:
+    name = Path(path).name
+    parts = Path(path).parts
+    if "tests" in parts or "migrations" in parts or "management" in parts:
+        return None
+    if name == "rules.py":
+        return "rules"
+    if name.startswith(("views", "api")) or any(p.startswith(("views", "api")) for p in parts[1:-1]):
+        return "views"
+    if name.startswith(("selectors", "querysets", "models")) or any(
+        p.startswith(("selectors", "models")) for p in parts[1:-1]
+    ):
+        return "selectors"
+    return None
+
+
+def target_files(only: str | None) -> list[str]:
+    files = []
+    for app in APPS:
+        for file in sorted((ROOT / app).rglob("*.py")):
+            rel = file.relative_to(ROOT).as_posix()
+            if kind_of(rel) and (not only or only in rel):
+                files.append(rel)
+    return files
+
+
+def has_permission_call(node: ast.AST) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            func = sub.func
+            if isinstance(func, ast.Attribute) and func.attr in PERMISSION_CALLS:
+                return True
+            if isinstance(func, ast.Name) and func.id in REQUIRE_NAMES:
+                return True
+    return False
+
+
+def is_denial(body: list[ast.stmt]) -> bool:
+    """Whether an if-body refuses (raise, or return nothing / a refusal / an empty queryset)."""
+    last = body[-1]
+    if isinstance(last, ast.Raise):
+        return True
+    if isinstance(last, ast.Return):
+        value = last.value
+        if value is None or (isinstance(value, ast.Constant) and value.value in (None, False)):
+            return True
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Call):
+                func = sub.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in DENY_CALLS:
+                    return True
+                for kw in sub.keywords:
+                    if kw.arg == "status" and isinstance(kw.value, ast.Constant) and kw.value.value in (403, 404):
+                        return True
+    return False
+
+
+def is_predicate_decorated(fn: ast.FunctionDef) -> bool:
+    for deco in fn.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name == "predicate":
+            return True
+    return False
+
+
+def body_span(fn: ast.FunctionDef) -> tuple[ast.stmt, ast.stmt] | None:
+    body = fn.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # keep the docstring
+    if not body:
+        return None
+    return body[0], body[-1]
+
+
+class Finder(ast.NodeVisitor):
+    def __init__(self, path: str, source: str, kind: str):
+        self.path, self.source, self.kind = path, source, kind
+        self.lines = source.splitlines(keepends=True)
+        self.mutants: list[Mutant] = []
+        self.functions: list[str] = []
+
+    # -- helpers -----------------------------------------------------------------
+    def _span(self, a: ast.AST, b: ast.AST) -> str:
+        start = self._offset(a.lineno, a.col_offset)
+        end = self._offset(b.end_lineno, b.end_col_offset)
+        return self.source[start:end]
+
+    def _offset(self, line: int, col: int) -> int:
+        return sum(len(x) for x in self.lines[: line - 1]) + len(self.lines[line - 1].encode()[:col].decode())
+
+    def add(self, kind: str, first: ast.AST, replacement: str, last: ast.AST | None = None):
+        last = last or first
+        self.mutants.append(
+            Mutant(
+                path=self.path,
+                line=first.lineno,
+                kind=kind,
+                original=self._span(first, last),
+                replacement=replacement,
+                start=(first.lineno, first.col_offset),
+                end=(last.end_lineno, last.end_col_offset),
+            )
+        )
+
+    @property
+    def in_scope_function(self) -> bool:
+        return bool(self.functions) and bool(SCOPE_FUNCTIONS.match(self.functions[-1]))
+
+    # -- visitors ----------------------------------------------------------------
+    def visit_FunctionDef(self, node: ast.FunctionDef):
+        span = body_span(node)
+        if span and (
+            (self.kind == "rules" and is_predicate_decorated(node))
+            or node.name in ("has_permission", "has_object_permission")
+        ):
+            self.add("answers-true", span[0], "return True", span[1])
+        self.functions.append(node.name)
+        self.generic_visit(node)
+        self.functions.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Expr(self, node: ast.Expr):
+        call = node.value
+        if isinstance(call, ast.Call):
+            func = call.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name in REQUIRE_NAMES:
+                self.add("require-deleted", node, "pass")
+        self.generic_visit(node)
+
+    def visit_If(self, node: ast.If):
+        if has_permission_call(node.test) or (self.in_scope_function and self.kind == "selectors"):
+            negated = isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not)
+            negated = negated or (
+                isinstance(node.test, ast.BoolOp)
+                and all(isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.Not) for v in node.test.values)
+            )
+            if negated or is_denial(node.body):
+                self.add("guard-removed", node.test, "False")
+            else:
+                self.add("grant-unconditional", node.test, "True")
+        self.generic_visit(node)
+
+    def visit_Return(self, node: ast.Return):
+        value = node.value
+        answer = isinstance(value, ast.BoolOp | ast.UnaryOp | ast.Compare) or (
+            isinstance(value, ast.Call) and getattr(value.func, "attr", "") in PERMISSION_CALLS
+        )
+        if answer and has_permission_call(value) and self.kind != "rules":
+            # `return P.test(user)` (a permission answer) → always yes.
+            self.add("answers-true", node.value, "True")
+        self.generic_visit(node)
+
+    def visit_IfExp(self, node: ast.IfExp):
+        if has_permission_call(node.test):
+            self.add("grant-unconditional", node, "(" + ast.get_source_segment(self.source, node.body) + ")")
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            if func.attr == "restrict":
+                self.add("restrict-dropped", node, f"{ast.get_source_segment(self.source, func.value)}.all()")
+            elif func.attr in ("filter", "exclude") and self.in_scope_function:
+                self.add("filter-dropped", node, ast.get_source_segment(self.source, func.value) + ".all()")
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign):
+        targets = [t for t in node.targets if isinstance(t, ast.Name)]
+        if targets and targets[0].id == "permission_classes" and isinstance(node.value, ast.List | ast.Tuple):
+            elts = node.value.elts
+            for i, elt in enumerate(elts):
+                name = ast.get_source_segment(self.source, elt)
+                if "IsAuthenticated" in name:
+                    continue
+                rest = [ast.get_source_segment(self.source, e) for j, e in enumerate(elts) if j != i]
+                self.add("permission-class-dropped", node.value, "[" + ", ".join(rest) + "]")
+        elif (
+            self.kind == "rules"
+            and not self.functions
+            and targets
+            and isinstance(node.value, ast.BinOp | ast.Name | ast.Attribute)
+            and re.match(r"^(can|is)_", targets[0].id)
+        ):
+            self.add("rule-always-allowed", node.value, "rules.always_allow")
+            for sub in ast.walk(node.value):
+                if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.BitAnd):
+                    self.add("rule-conjunct-dropped", sub, ast.get_source_segment(self.source, sub.left))
+                    self.add("rule-conjunct-dropped", sub, ast.get_source_segment(self.source, sub.right))
+        self.generic_visit(node)
+
+
+def find_mutants(files: list[str]) -> list[Mutant]:
+    mutants = []
+    for rel in files:
+        source = (ROOT / rel).read_text()
+        finder = Finder(rel, source, kind_of(rel))
+        finder.visit(ast.parse(source))
+        seen = set()
+        for m in finder.mutants:  # a predicate's body and its one `return` can be the same mutant
+            key = (m.start, m.end, m.replacement)
+            if key not in seen:
+                seen.add(key)
+                mutants.append(m)
+    return mutants
+
+
+def apply(source: str, mutant: Mutant) -> str:
+    lines = source.splitlines(keepends=True)
+
+    def offset(line, col):
+        return sum(len(x) for x in lines[: line - 1]) + len(lines[line - 1].encode()[:col].decode())
+
+    start, end = offset(*mutant.start), offset(*mutant.end)
+    replacement = mutant.replacement
+    if mutant.kind == "rule-always-allowed" and "import rules" not in source:
+        replacement = "__import__('rules').always_allow"
+    mutated = source[:start] + replacement + source[end:]
+    compile(mutated, mutant.path, "exec")  # a mutant that does not compile is a bug in this script
+    return mutated
+
+
+def tests_for(path: str, override: list[str] | None) -> list[str]:
+    if override:
+        return override
+    app = path.split("/")[0]
+    apps = APPS if app in EVERY_APP else [app]
+    return PERMISSION_TESTS + [f"{a}/tests" for a in apps]
+
+
+def copy_project(dest: Path) -> None:
+    ignore = shutil.ignore_patterns(".git", ".venv", "node_modules", "var", "__pycache__", "*.sqlite3", ".ruff_cache")
+    shutil.copytree(ROOT, dest, ignore=ignore, dirs_exist_ok=True)
+    for link in (".venv", "node_modules"):
+        if (ROOT / link).exists():
+            (dest / link).symlink_to((ROOT / link).resolve())
+
+
+def pytest_command(tests: list[str], marker: str, deselect: list[str], stop_first: bool) -> list[str]:
+    # --nomigrations builds the test database from the models (seconds instead of a minute); the
+    # unmutated baseline run below makes sure the selection passes that way before any mutant runs.
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nomigrations", "-rfE"]
+    if stop_first:
+        cmd.append("-x")
+    cmd += ["-m", marker, "--no-header", "-o", "addopts=--strict-markers", *tests]
+    for node in deselect:
+        cmd += ["--deselect", node]
+    return cmd
+
+
+def test_env() -> dict[str, str]:
+    # SQLite and in-process tasks: fast, and the same permission code runs as on PostgreSQL.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CI")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a restored file must never run from a mutant's .pyc
+    return env
+
+
+def baseline_failures(workdir: Path, tests: list[str], marker: str) -> list[str]:
+    """Tests that already fail unmutated (deselected for the mutants, and reported)."""
+    proc = subprocess.run(
+        pytest_command(tests, marker, [], stop_first=False),
+        cwd=workdir,
+        env=test_env(),
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode not in (0, 1):
+        sys.exit(f"the unmutated tests do not run ({proc.returncode}):\n{(proc.stdout + proc.stderr)[-2000:]}")
+    failing = []
+    for line in proc.stdout.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):
+            failing.append(line.split()[1])
+    return failing
+
+
+def run_tests(workdir: Path, tests: list[str], timeout: float, marker: str, deselect: list[str]):
+    env = test_env()
+    cmd = pytest_command(tests, marker, deselect, stop_first=True)
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout", time.monotonic() - started, ""
+    elapsed = time.monotonic() - started
+    out = proc.stdout + proc.stderr
+    if proc.returncode == 0:
+        return "survived", elapsed, ""
+    if proc.returncode == 1:
+        failed = [line for line in out.splitlines() if line.startswith(("FAILED", "ERROR"))]
+        return "killed", elapsed, failed[0] if failed else ""
+    return f"error({proc.returncode})", elapsed, out[-600:]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", help="mutate only files whose path contains this")
+    parser.add_argument("--kind", help="mutate only this kind of mutant (e.g. require-deleted)")
+    parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument("--sample", type=int, help="run a random sample of this many mutants")
+    parser.add_argument("--seed", type=int, default=None, help="the sample's seed (default: random, printed)")
+    parser.add_argument("--budget", type=float, help="stop starting new mutants after this many seconds")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per mutant before it counts as survived")
+    parser.add_argument("--tests", nargs="*", help="run these tests for every mutant instead of the app's")
+    parser.add_argument("--marker", default="not browser and not worker and not slow", help="pytest -m expression")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run (trust it passes)")
+    parser.add_argument("--json", help="write the results to this file")
+    args = parser.parse_args()
+
+    mutants = find_mutants(target_files(args.only))
+    if args.kind:
+        mutants = [m for m in mutants if m.kind == args.kind]
+    if args.sample and args.sample < len(mutants):
+        seed = args.seed if args.seed is not None else random.randrange(10**6)
+        print(f"sample of {args.sample} from {len(mutants)} mutants, seed {seed}")
+        mutants = random.Random(seed).sample(mutants, args.sample)
+    if args.list:
+        for m in mutants:
+            print(f"{m.label}\n    -> {m.replacement}")
+        print(f"{len(mutants)} mutants")
+        return 0
+
+    results = []
+    started = time.monotonic()
+    baselines: dict[tuple[str, ...], list[str]] = {}
+    with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
+        work = Path(tmp) / "project"
+        copy_project(work)
+        for i, mutant in enumerate(mutants, 1):
+            if args.budget and time.monotonic() - started > args.budget:
+                print(f"budget of {args.budget:.0f}s spent: {len(mutants) - i + 1} mutants not run")
+                break
+            tests = tests_for(mutant.path, args.tests)
+            if tuple(tests) not in baselines and not args.no_baseline:
+                t0 = time.monotonic()
+                baselines[tuple(tests)] = baseline_failures(work, tests, args.marker)
+                print(
+                    f"baseline {' '.join(tests)}: {time.monotonic() - t0:.0f}s, "
+                    f"already failing (deselected): {baselines[tuple(tests)] or 'none'}",
+                    flush=True,
+                )
+            target = work / mutant.path
+            original = target.read_text()
+            target.write_text(apply(original, mutant))
+            try:
+                outcome, elapsed, detail = run_tests(
+                    work, tests, args.timeout, args.marker, baselines.get(tuple(tests), [])
+                )
+            finally:
+                target.write_text(original)
+            results.append({**asdict(mutant), "outcome": outcome, "seconds": round(elapsed, 1), "detail": detail})
+            print(f"[{i}/{len(mutants)}] {outcome:9} {elapsed:5.1f}s {mutant.label}", flush=True)
+            if outcome.startswith("error"):
+                print(detail)
+
+    killed = [r for r in results if r["outcome"] == "killed"]
+    survivors = [r for r in results if r["outcome"] != "killed"]
+    print(f"\n{len(results)} mutants run, {len(killed)} killed, {len(survivors)} survived")
+    for r in survivors:
+        print(f"  SURVIVED ({r['outcome']}) {r['path']}:{r['line']} [{r['kind']}] {r['original'].strip()[:100]}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
