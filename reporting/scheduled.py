@@ -25,10 +25,6 @@ RISK_REVIEW_NOTICE_DAYS = 14
 REGISTER_REVIEW_NOTICE_DAYS = 30
 
 
-def _people(*role_names: str) -> list[User]:
-    return list(User.objects.in_role(*role_names))
-
-
 def kpi_snapshot_take(*, today: datetime.date | None = None) -> KpiSnapshot:
     """Store last month's KPIs once; a rerun keeps the figures as first taken."""
     today = today or timezone.localdate()
@@ -74,7 +70,7 @@ def statement_deadline_remind(*, today: datetime.date | None = None) -> int:
     else:
         subject = f"Modern slavery statement {label} is {overdue} day{'s' if overdue != 1 else ''} overdue"
     sent = notification_send(
-        recipients=_people(MODERN_SLAVERY_LEAD, BOARD_MEMBER, DIRECTOR),
+        recipients=User.objects.in_role(MODERN_SLAVERY_LEAD, BOARD_MEMBER, DIRECTOR),
         subject=subject,
         context={
             "message": f"{subject}. Home Office guidance expects the statement, approved by the "
@@ -91,7 +87,7 @@ def statement_deadline_remind(*, today: datetime.date | None = None) -> int:
 def risk_reviews_remind(*, today: datetime.date | None = None) -> int:
     """Tell risk owners (and the Lead) when a risk review is due soon or overdue, and the Lead when the annual review is."""
     today = today or timezone.localdate()
-    leads = _people(MODERN_SLAVERY_LEAD)
+    leads = User.objects.in_role(MODERN_SLAVERY_LEAD)
     count = 0
     due = RiskRegisterEntry.objects.filter(
         status=RiskRegisterEntry.Status.OPEN, review_due__lte=today + datetime.timedelta(days=RISK_REVIEW_NOTICE_DAYS)

@@ -41,10 +41,6 @@ def _event(statement: Statement, actor, action: str, detail: str = "") -> None:
     StatementEvent.objects.create(statement=statement, actor=actor, action=action, detail=detail[:500])
 
 
-def _role_members(*role_names: str) -> list[User]:
-    return list(User.objects.in_role(*role_names))
-
-
 def _statement_url(statement: Statement) -> str:
     return reverse("reporting:statement_detail", args=[statement.pk])
 
@@ -290,7 +286,7 @@ def statement_approve(
         _event(statement, actor, "approved", detail)
         label = organisation.signatory_label
         notification_send(
-            recipients=_role_members(DIRECTOR),
+            recipients=User.objects.in_role(DIRECTOR),
             subject=f"Statement {statement.year_label} approved: ready for a {label} to sign",
             context={"message": f"The {body} approved the {statement.year_label} statement. A {label} must sign it."},
             url=_statement_url(statement),
@@ -319,7 +315,7 @@ def statement_sign(*, statement: Statement, actor: User, signatory_title: str, s
         statement.save()
         _event(statement, actor, "signed", f"Signed by {actor.full_name}, {statement.signatory_title} ({label}).")
         notification_send(
-            recipients=_role_members(MODERN_SLAVERY_LEAD),
+            recipients=User.objects.in_role(MODERN_SLAVERY_LEAD),
             subject=f"Statement {statement.year_label} signed: ready to publish",
             context={
                 "message": "The statement has been signed. Publish it on the website with a prominent link on the "
@@ -363,7 +359,7 @@ def statement_publish(
             detail += " Published before the financial year ended."
         _event(statement, actor, "published", detail)
         notification_send(
-            recipients=_role_members(BOARD_MEMBER, DIRECTOR),
+            recipients=User.objects.in_role(BOARD_MEMBER, DIRECTOR),
             subject=f"Statement {statement.year_label} published",
             context={"message": f"The statement is published at {statement.published_url}."},
             url=_statement_url(statement),

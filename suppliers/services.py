@@ -52,18 +52,6 @@ REGISTER_FIELDS = (
 )
 
 
-def _users_with_role(role_name: str) -> list[User]:
-    return list(User.objects.in_role(role_name))
-
-
-def lead_users() -> list[User]:
-    return _users_with_role(roles.MODERN_SLAVERY_LEAD)
-
-
-def procurement_users() -> list[User]:
-    return _users_with_role(roles.PROCUREMENT)
-
-
 def supplier_url_for(user: User | None, supplier: Supplier, fallback: str = "") -> str:
     """The supplier's page for someone who may open it; otherwise a page they can (a link must never 404)."""
     if user is not None and r.can_view_suppliers.test(user):
@@ -171,7 +159,7 @@ def risk_assess(*, supplier: Supplier, actor: User | None = None, reason: str = 
 def risk_high_notify(*, supplier: Supplier, assessment: RiskAssessment) -> None:
     """Tell procurement, the Lead and the contract owner that a supplier has become high risk."""
     notification_send(
-        recipients=[*procurement_users(), *lead_users()],
+        recipients=User.objects.in_role(roles.PROCUREMENT, roles.MODERN_SLAVERY_LEAD),
         subject=f"Supplier {supplier.name} is now high risk",
         template="suppliers/email/high_risk.txt",
         context={"supplier": supplier, "score": assessment.score},
@@ -285,7 +273,7 @@ def supplier_agency_flags_record(
             )
         if supplier.is_prohibited_agency and not was_prohibited:
             notification_send(
-                recipients=[*lead_users(), *procurement_users()],
+                recipients=User.objects.in_role(roles.MODERN_SLAVERY_LEAD, roles.PROCUREMENT),
                 subject=f"Prohibited recruitment agency: {supplier.name}",
                 template="suppliers/email/prohibited_agency.txt",
                 context={"supplier": supplier},
@@ -523,7 +511,9 @@ def supplier_risk_reviews_run(*, today: datetime.date | None = None) -> int:
                     reason=reason,
                     due_date=today + datetime.timedelta(days=30),
                 )
-                owner_or_procurement = [locked.contract_owner] if locked.contract_owner_id else procurement_users()
+                owner_or_procurement = (
+                    [locked.contract_owner] if locked.contract_owner_id else User.objects.in_role(roles.PROCUREMENT)
+                )
                 notification_send(
                     recipients=owner_or_procurement,
                     subject=f"Annual risk review due: {locked.name} ({assessment.band} risk)",

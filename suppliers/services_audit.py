@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance import roles
 from compliance import rules as r
 from compliance.models import User
 from compliance.services import notification_send
@@ -16,8 +17,6 @@ from suppliers.models import Audit, CorrectiveAction, CorrectiveActionEvent, Fin
 from suppliers.services import (
     _check_manager,
     document_upload,
-    lead_users,
-    procurement_users,
     risk_assess,
     supplier_event_record,
 )
@@ -137,7 +136,7 @@ def finding_record(
             )
         if severity == Finding.Severity.CRITICAL:
             notification_send(
-                recipients=lead_users(),
+                recipients=User.objects.in_role(roles.MODERN_SLAVERY_LEAD),
                 subject=f"Critical finding at supplier {audit.supplier.name}",
                 template="suppliers/email/critical_finding.txt",
                 context={"finding": finding, "supplier": audit.supplier},
@@ -211,7 +210,7 @@ def corrective_action_submit_evidence(
         action.save()
         _ca_event(action, "evidence", f"Evidence submitted: {evidence[:300]}", actor)
         notification_send(
-            recipients=procurement_users(),
+            recipients=User.objects.in_role(roles.PROCUREMENT),
             subject=f"Evidence to verify: corrective action for {action.supplier.name}",
             url=f"/suppliers/actions/{action.pk}/",
             dedupe_key=f"ca-evidence:{action.pk}:{action.evidence_submitted_at:%Y%m%d%H%M%S}",
@@ -311,7 +310,7 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
                     message=f"Corrective action {days} days overdue: escalated to procurement.",
                 )
                 notification_send(
-                    recipients=procurement_users(),
+                    recipients=User.objects.in_role(roles.PROCUREMENT),
                     subject=f"Escalation: corrective action for {action.supplier.name} is {days} days overdue",
                     template="suppliers/email/ca_overdue.txt",
                     context={"action": action, "days": days, "escalated": True},
@@ -336,7 +335,7 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
                     message=f"Termination recommended: corrective action {days} days overdue.",
                 )
                 notification_send(
-                    recipients=[*procurement_users(), *lead_users()],
+                    recipients=User.objects.in_role(roles.PROCUREMENT, roles.MODERN_SLAVERY_LEAD),
                     subject=f"Decision needed: termination recommended for {supplier.name}",
                     template="suppliers/email/termination_recommended.txt",
                     context={"action": action, "supplier": supplier, "days": days},

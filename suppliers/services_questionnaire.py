@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from compliance import roles
 from compliance.models import User
 from compliance.outbox import outbox_enqueue
 from compliance.services import notification_send
@@ -25,7 +26,7 @@ from suppliers.models import (
     Supplier,
     token_digest,
 )
-from suppliers.services import _check_manager, document_upload, procurement_users, risk_assess, supplier_event_record
+from suppliers.services import _check_manager, document_upload, risk_assess, supplier_event_record
 from suppliers.uploads import validate_upload
 
 LINK_VALID_DAYS = 30
@@ -202,7 +203,7 @@ def questionnaire_save(
                 message=f"{request.template.name} submitted by {request.contact_name}.",
             )
             notification_send(
-                recipients=[request.sent_by] if request.sent_by_id else procurement_users(),
+                recipients=[request.sent_by] if request.sent_by_id else User.objects.in_role(roles.PROCUREMENT),
                 subject=f"Questionnaire to review: {request.supplier.name}",
                 url=f"/suppliers/questionnaires/{request.pk}/",
                 dedupe_key=f"questionnaire-submitted:{request.pk}:{request.submitted_at:%Y%m%d%H%M%S}",
@@ -291,7 +292,7 @@ def questionnaire_chasers_run(*, now: datetime.datetime | None = None) -> dict[s
                     message=f"{request.template.name} expired without an answer.",
                 )
                 notification_send(
-                    recipients=[request.sent_by] if request.sent_by_id else procurement_users(),
+                    recipients=[request.sent_by] if request.sent_by_id else User.objects.in_role(roles.PROCUREMENT),
                     subject=f"Questionnaire unanswered: {request.supplier.name}",
                     context={
                         "message": f"{request.contact_name} did not complete {request.template.name} before the link expired. Send it again or follow up."

@@ -66,7 +66,7 @@ def recruitment_check_people(*, user: User) -> QuerySet[User]:
     if not tr.can_manage_recruitment_checks.test(user):
         return User.objects.none()
     return (
-        User.objects.filter(is_active=True, groups__name=roles.STAFF)
+        User.objects.in_role(roles.STAFF)
         .select_related("department", "recruitment_check__agency")
         .order_by("full_name", "email")
     )
