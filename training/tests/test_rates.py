@@ -109,7 +109,7 @@ def _staff_with_records(make_user, manager, count, course):
         )
 
 
-@pytest.mark.parametrize("count", [1, 200])
+@pytest.mark.parametrize("count", [1, 50])
 @time_machine.travel(TODAY, tick=False)
 def test_team_page_query_count_is_constant(client, login, make_user, django_assert_max_num_queries, count):
     manager = make_user(roles.STAFF, roles.LINE_MANAGER)
@@ -124,7 +124,7 @@ def test_team_page_query_count_is_constant(client, login, make_user, django_asse
     assert response.context["overdue_total"] == count
 
 
-@pytest.mark.parametrize("count", [1, 200])
+@pytest.mark.parametrize("count", [1, 50])
 @time_machine.travel(TODAY, tick=False)
 def test_rates_page_query_count_is_constant(client, login, make_user, hr_user, django_assert_max_num_queries, count):
     manager = make_user(roles.STAFF, roles.LINE_MANAGER)
