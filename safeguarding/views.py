@@ -13,7 +13,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from compliance import roles
@@ -158,11 +157,7 @@ def report_status(request):
             left = _receipt_code_wrong(counters)
             form.add_error(
                 "code",
-                ngettext(
-                    "We could not find a report with that code. Check it and try again (%(left)s attempt left).",
-                    "We could not find a report with that code. Check it and try again (%(left)s attempts left).",
-                    left,
-                )
+                _("We could not find a report with that code. Check it and try again. Tries left: %(left)s.")
                 % {"left": left}
                 if left
                 else _("We could not find a report with that code. Check it and try again."),
