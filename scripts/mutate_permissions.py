@@ -48,11 +48,10 @@ PERMISSION_TESTS = [
     "tests/test_permission_matrix.py",
     "tests/test_api_security.py",
 ]
-# compliance's rules and web helpers are used by every app: their mutants run every app's tests.
-EVERY_APP = {"compliance"}
 PERMISSION_CALLS = {"test", "has_perm", "has_perms"}
 REQUIRE_NAMES = {"require", "_require"}
 SCOPE_FUNCTIONS = re.compile(r"^(restrict|_?visible\w*|\w*_scope)$")
+KIND_ORDER = ["require-deleted", "restrict-dropped", "guard-removed", "permission-class-dropped", "answers-true"]
 DENY_CALLS = {"none", "HttpResponseForbidden", "Http404", "PermissionDenied", "NotFound"}
 
 
@@ -300,9 +299,8 @@ def apply(source: str, mutant: Mutant) -> str:
 def tests_for(path: str, override: list[str] | None) -> list[str]:
     if override:
         return override
-    app = path.split("/")[0]
-    apps = APPS if app in EVERY_APP else [app]
-    return PERMISSION_TESTS + [f"{a}/tests" for a in apps]
+    # compliance's rules are used by every app: the permission tests above cover every app's routes.
+    return PERMISSION_TESTS + [f"{path.split('/')[0]}/tests"]
 
 
 def copy_project(dest: Path) -> None:
@@ -315,7 +313,7 @@ def copy_project(dest: Path) -> None:
 
 def pytest_command(tests: list[str], marker: str, deselect: list[str], stop_first: bool) -> list[str]:
     # --nomigrations builds the test database from the models (seconds instead of a minute); the
-    # unmutated baseline run below makes sure the selection passes that way before any mutant runs.
+    # killing tests are re-run unmutated the same way afterwards, so a kill is never an artefact.
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nomigrations", "-rfE"]
     if stop_first:
         cmd.append("-x")
@@ -333,7 +331,7 @@ def test_env() -> dict[str, str]:
 
 
 def baseline_failures(workdir: Path, tests: list[str], marker: str) -> list[str]:
-    """Tests that already fail unmutated (deselected for the mutants, and reported)."""
+    """Those of `tests` that fail on the unmutated code."""
     proc = subprocess.run(
         pytest_command(tests, marker, [], stop_first=False),
         cwd=workdir,
@@ -343,11 +341,12 @@ def baseline_failures(workdir: Path, tests: list[str], marker: str) -> list[str]
     )
     if proc.returncode not in (0, 1):
         sys.exit(f"the unmutated tests do not run ({proc.returncode}):\n{(proc.stdout + proc.stderr)[-2000:]}")
-    failing = []
-    for line in proc.stdout.splitlines():
-        if line.startswith(("FAILED ", "ERROR ")):
-            failing.append(line.split()[1])
-    return failing
+    return [killer(line) for line in proc.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+
+
+def killer(summary_line: str) -> str:
+    """The test id in a pytest summary line `FAILED path::test[param id] - message`."""
+    return re.sub(r"^(FAILED|ERROR) ", "", summary_line).split(" - ")[0]
 
 
 def run_tests(workdir: Path, tests: list[str], timeout: float, marker: str, deselect: list[str]):
@@ -379,11 +378,13 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per mutant before it counts as survived")
     parser.add_argument("--tests", nargs="*", help="run these tests for every mutant instead of the app's")
     parser.add_argument("--marker", default="not browser and not worker and not slow", help="pytest -m expression")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run (trust it passes)")
+    parser.add_argument("--no-baseline", action="store_true", help="do not re-run the killing tests unmutated")
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args()
 
     mutants = find_mutants(target_files(args.only))
+    # Deleted view checks first (the issue's acceptance), then queryset and rule mutants.
+    mutants.sort(key=lambda m: KIND_ORDER.index(m.kind) if m.kind in KIND_ORDER else len(KIND_ORDER))
     if args.kind:
         mutants = [m for m in mutants if m.kind == args.kind]
     if args.sample and args.sample < len(mutants):
@@ -398,7 +399,6 @@ def main() -> int:
 
     results = []
     started = time.monotonic()
-    baselines: dict[tuple[str, ...], list[str]] = {}
     with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
         work = Path(tmp) / "project"
         copy_project(work)
@@ -407,27 +407,28 @@ def main() -> int:
                 print(f"budget of {args.budget:.0f}s spent: {len(mutants) - i + 1} mutants not run")
                 break
             tests = tests_for(mutant.path, args.tests)
-            if tuple(tests) not in baselines and not args.no_baseline:
-                t0 = time.monotonic()
-                baselines[tuple(tests)] = baseline_failures(work, tests, args.marker)
-                print(
-                    f"baseline {' '.join(tests)}: {time.monotonic() - t0:.0f}s, "
-                    f"already failing (deselected): {baselines[tuple(tests)] or 'none'}",
-                    flush=True,
-                )
             target = work / mutant.path
             original = target.read_text()
             target.write_text(apply(original, mutant))
             try:
-                outcome, elapsed, detail = run_tests(
-                    work, tests, args.timeout, args.marker, baselines.get(tuple(tests), [])
-                )
+                outcome, elapsed, detail = run_tests(work, tests, args.timeout, args.marker, [])
             finally:
                 target.write_text(original)
             results.append({**asdict(mutant), "outcome": outcome, "seconds": round(elapsed, 1), "detail": detail})
             print(f"[{i}/{len(mutants)}] {outcome:9} {elapsed:5.1f}s {mutant.label}", flush=True)
             if outcome.startswith("error"):
                 print(detail)
+        # A kill counts only if the test that failed passes on the unmutated code (a test that is
+        # broken on main would otherwise "kill" everything). One run of the distinct killers.
+        killers = sorted({killer(r["detail"]) for r in results if r["outcome"] == "killed" and r["detail"]})
+        if killers and not args.no_baseline:
+            broken = baseline_failures(work, killers, args.marker)
+            for r in results:
+                if r["outcome"] == "killed" and r["detail"] and killer(r["detail"]) in broken:
+                    r["outcome"] = "unsure"
+                    print(
+                        f"unsure: {r['path']}:{r['line']} was failed by {r['detail'].split()[1]}, which fails unmutated"
+                    )
 
     killed = [r for r in results if r["outcome"] == "killed"]
     survivors = [r for r in results if r["outcome"] != "killed"]
