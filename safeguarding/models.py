@@ -62,6 +62,13 @@ REPORTER_STATUS = {
 }
 
 
+class Stage(models.TextChoices):
+    """The stage an SLA clock times (the keys of settings.CASE_SLA)."""
+
+    TRIAGE = "triage", "Triage"
+    INVESTIGATION = "investigation", "Investigation"
+
+
 class RiskLevel(models.TextChoices):
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
@@ -221,9 +228,9 @@ class Concern(models.Model):
         return [labels.get(code, code) for code in self.indicators]
 
     @property
-    def stage(self) -> str:
+    def stage(self) -> Stage:
         """Which SLA the due date belongs to."""
-        return "triage" if self.status == Status.NEW else "investigation"
+        return Stage.TRIAGE if self.status == Status.NEW else Stage.INVESTIGATION
 
 
 class CaseRecordQuerySet(RestrictedQuerySet):

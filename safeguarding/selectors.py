@@ -6,6 +6,7 @@ from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from compliance import roles
 from compliance.models import User
 from safeguarding import rules as case_rules
 from safeguarding.models import Attachment, CaseAction, Concern, IdentityGrant, RiskLevel, Status, TimelineEntry
@@ -94,13 +95,27 @@ def reporter_messages(*, concern: Concern) -> QuerySet[TimelineEntry]:
 
 def case_workers() -> QuerySet[User]:
     """People a case can be assigned to: the Lead and the Safeguarding team."""
-    from compliance import roles
+    return User.objects.in_role(roles.MODERN_SLAVERY_LEAD, roles.SAFEGUARDING_TEAM).order_by("full_name")
 
-    return (
-        User.objects.filter(is_active=True, groups__name__in=[roles.MODERN_SLAVERY_LEAD, roles.SAFEGUARDING_TEAM])
-        .distinct()
-        .order_by("full_name")
-    )
+
+def case_leads() -> list[User]:
+    """Everyone who holds the Modern Slavery Lead role (told of every new concern)."""
+    return list(User.objects.in_role(roles.MODERN_SLAVERY_LEAD))
+
+
+def safeguarding_team() -> list[User]:
+    """The Safeguarding team (told of every concern about a service user)."""
+    return list(User.objects.in_role(roles.SAFEGUARDING_TEAM))
+
+
+def lead_deputies() -> list[User]:
+    """The Lead's deputies, the Compliance admins: told when no Lead is there or a case stays overdue."""
+    return list(User.objects.in_role(roles.COMPLIANCE_ADMIN))
+
+
+def overdue_cases(*, now) -> QuerySet[Concern]:
+    """Open cases whose SLA deadline has passed, oldest deadline first."""
+    return Concern.objects.open().filter(due_at__lt=now).select_related("assignee").order_by("due_at")
 
 
 def identity_grants(*, concern: Concern) -> QuerySet[IdentityGrant]:

@@ -1,0 +1,60 @@
+"""Every write on concerns and cases, one module per concern of the work:
+
+- `reporting`: a concern is reported (any channel) and the reporter adds to it;
+- `workflow`: the six case transitions, each through one `_transition` skeleton;
+- `records`: notes, messages to the reporter, referrals, files, identity grants;
+- `escalation`: overdue cases are escalated;
+- `references`, `sla`: reference numbers, receipt codes and SLA deadlines;
+- `common`: what they share (permission check, lock, timeline, notifications, files).
+
+Callers import from `safeguarding.services`; the names below are the public surface.
+"""
+
+from safeguarding.services.escalation import case_sla_escalate
+from safeguarding.services.records import (
+    attachment_add,
+    concern_message_reporter,
+    concern_note_add,
+    identity_grant,
+    referral_outcome_record,
+    referral_record,
+)
+from safeguarding.services.references import (
+    receipt_code_generate,
+    receipt_code_hash,
+    receipt_code_normalise,
+    reference_next,
+)
+from safeguarding.services.reporting import concern_reporter_add, concern_submit
+from safeguarding.services.sla import sla_due_at
+from safeguarding.services.workflow import (
+    concern_close,
+    concern_investigate,
+    concern_reassess,
+    concern_refer,
+    concern_reopen,
+    concern_triage,
+)
+
+__all__ = [
+    "attachment_add",
+    "case_sla_escalate",
+    "concern_close",
+    "concern_investigate",
+    "concern_message_reporter",
+    "concern_note_add",
+    "concern_reassess",
+    "concern_refer",
+    "concern_reopen",
+    "concern_reporter_add",
+    "concern_submit",
+    "concern_triage",
+    "identity_grant",
+    "receipt_code_generate",
+    "receipt_code_hash",
+    "receipt_code_normalise",
+    "reference_next",
+    "referral_outcome_record",
+    "referral_record",
+    "sla_due_at",
+]
