@@ -7,23 +7,20 @@ Viewsets call the same selectors and services as the pages: out of reporting is
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compliance import rules as r
+from compliance import rules as compliance_rules
+from compliance.services import organisation_get
+from compliance.web import found_or_404, require
 from reporting import board_reports, dashboard, forms, kpis, selectors, services
-from reporting import rules as rr
+from reporting import rules as reporting_rules
 from reporting.models import BoardReport, Statement
-
-
-def _require_reporting(user) -> None:
-    if not r.can_view_reporting.test(user):
-        raise Http404
-
 
 # --- KPIs -----------------------------------------------------------------------------------
 
@@ -69,18 +66,13 @@ class KpiView(APIView):
         summary="KPIs for a period, with the previous period",
     )
     def get(self, request):
-        _require_reporting(request.user)
+        require(compliance_rules.can_view_reporting, request.user)
         form = forms.PeriodForm(request.query_params or None)
         if form.is_bound and not form.is_valid():
             return Response(form.errors.get_json_data(), status=status.HTTP_400_BAD_REQUEST)
-        from django.utils import timezone
-
-        from compliance.services import organisation_get
-
-        period = dashboard.chosen_period(form, organisation_get(), timezone.localdate())
-        previous = period.previous()
-        figures, before = kpis.compute_many([period, previous])
-        breakdown_keys = [k for k, v in figures.items() if isinstance(v, dict)]
+        today = timezone.localdate()
+        comparison = kpis.period_comparison(dashboard.chosen_period(form, organisation_get(), today), today)
+        period, previous, figures = comparison["period"], comparison["previous"], comparison["figures"]
         data = {
             "period_start": period.start,
             "period_end": period.end,
@@ -89,8 +81,8 @@ class KpiView(APIView):
             "as_of": figures["as_of"],
             "to_date": figures["to_date"],
             "as_at_label": figures["as_at_label"],
-            "kpis": kpis.trend(figures, before),
-            "breakdowns": {k: figures[k] for k in breakdown_keys},
+            "kpis": comparison["rows"],
+            "breakdowns": {key: value for key, value in figures.items() if isinstance(value, dict)},
         }
         return Response(KpiResponseSerializer(data).data)
 
@@ -183,11 +175,14 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Statement.objects.none()
-        _require_reporting(self.request.user)
+        require(compliance_rules.can_view_reporting, self.request.user)
         return selectors.statement_list(user=self.request.user).order_by("-financial_year", "-version")
 
     def _done(self, statement):
-        return Response(StatementSerializer(Statement.objects.get(pk=statement.pk)).data)
+        # Read back through the selector: the answer shows what this user may see of the new state.
+        return Response(
+            StatementSerializer(found_or_404(selectors.statement_detail(user=self.request.user, pk=statement.pk))).data
+        )
 
     @extend_schema(
         request=ApproveSerializer,
@@ -197,11 +192,11 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         statement = self.get_object()
-        if not rr.can_approve_statement.test(request.user):
+        if not reporting_rules.can_approve_statement.test(request.user):
             raise PermissionDenied("Your role cannot approve a statement.")
         data = ApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        meeting = selectors.meeting_list(user=request.user).filter(pk=data.validated_data["meeting"]).first()
+        meeting = selectors.meeting_detail(user=request.user, pk=data.validated_data["meeting"])
         if meeting is None:
             raise serializers.ValidationError({"meeting": ["No such meeting."]})
         return self._done(
@@ -266,8 +261,6 @@ class BoardReportSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f != "financial_year"]
 
     def get_download_url(self, obj) -> str | None:
-        from django.urls import reverse
-
         return reverse("reporting:board_report_download", args=[obj.pk]) if obj.status == obj.Status.READY else None
 
     def validate_financial_year(self, value):
@@ -285,7 +278,7 @@ class BoardReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return BoardReport.objects.none()
-        _require_reporting(self.request.user)
+        require(compliance_rules.can_view_reporting, self.request.user)
         return selectors.board_report_list(user=self.request.user)
 
     def perform_create(self, serializer):

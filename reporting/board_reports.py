@@ -21,13 +21,11 @@ from compliance.jobs import enqueue, enqueue_on_commit
 from compliance.models import User
 from compliance.services import organisation_get
 from reporting import charts, kpis, periods
-from reporting import rules as rr
+from reporting import rules as reporting_rules
 from reporting.models import ActionPlanItem, BoardReport, GovernanceMeeting, KpiSnapshot, RiskRegisterEntry, Statement
 from reporting.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
-
-B = BoardReport.Status
 
 
 def default_year() -> int:
@@ -38,7 +36,7 @@ def default_year() -> int:
 
 def board_report_request(*, actor: User, financial_year: int) -> BoardReport:
     """Queue the Board report for a financial year; the worker renders it after the commit."""
-    if not rr.can_request_board_report.test(actor):
+    if not reporting_rules.can_request_board_report.test(actor):
         raise PermissionDenied("Your role cannot request a Board report.")
     with transaction.atomic():
         report = BoardReport.objects.create(financial_year=financial_year, requested_by=actor, queued_at=timezone.now())
@@ -72,10 +70,9 @@ def registry_status(statement: Statement | None) -> str:
 def board_report_context(*, financial_year: int) -> dict:
     """Everything the Board report shows, in aggregate, as at the period end (or today, "to date")."""
     organisation = organisation_get()
-    period = periods.financial_year(organisation, financial_year)
-    previous = period.previous()
     today = timezone.localdate()
-    figures, previous_figures = kpis.compute_many([period, previous], today)
+    comparison = kpis.period_comparison(periods.financial_year(organisation, financial_year), today)
+    period = comparison["period"]
     day = kpis.as_of(period, today)
     snapshots = KpiSnapshot.objects.filter(period_start__gte=period.start, period_end__lte=period.end).order_by(
         "period_start"
@@ -88,13 +85,10 @@ def board_report_context(*, financial_year: int) -> dict:
     )[:10]
     statement = Statement.objects.filter(financial_year=financial_year).order_by("-version").first()
     return {
+        **comparison,
         "organisation": organisation,
-        "period": period,
-        "previous": previous,
         "as_of": day,
-        "figures": figures,
-        "rows": kpis.trend(figures, previous_figures),
-        "charts": charts.kpi_charts(figures, history),
+        "charts": charts.kpi_charts(comparison["figures"], history),
         "risks": risks,
         "meetings": list(GovernanceMeeting.objects.filter(held_on__range=(period.start, day)).order_by("held_on")),
         "actions_done": list(
@@ -134,11 +128,15 @@ def board_report_render(*, report_id: int) -> BoardReport | None:
     # Safe to run twice: a report ready, failed, or rendered by a live worker is left alone;
     # one whose worker died (stale lease) is taken over.
     report = leases.lease_acquire(
-        BoardReport, report_id, waiting=(B.QUEUED, B.RETRYING), running=B.RENDERING, on_start=_render_started
+        BoardReport,
+        report_id,
+        waiting=(BoardReport.Status.QUEUED, BoardReport.Status.RETRYING),
+        running=BoardReport.Status.RENDERING,
+        on_start=_render_started,
     )
     if report is None:
         return BoardReport.objects.filter(pk=report_id).first()
-    with leases.Heartbeat(report, running=B.RENDERING):
+    with leases.Heartbeat(report, running=BoardReport.Status.RENDERING):
         try:
             _slow_down_for_tests()
             pdf = render_pdf(
@@ -146,11 +144,11 @@ def board_report_render(*, report_id: int) -> BoardReport | None:
             )
             report.file.save(f"board-report-{report.financial_year}-{report.pk}.pdf", ContentFile(pdf), save=False)
             report.size_bytes = len(pdf)
-            report.status = B.READY
+            report.status = BoardReport.Status.READY
             report.failure_reason = ""
         except Exception as exc:  # noqa: BLE001 - any failure must reach the page, not vanish in a log
             logger.exception("Board report %s failed", report.pk)
-            report.status = B.FAILED
+            report.status = BoardReport.Status.FAILED
             report.failure_reason = f"{type(exc).__name__}: {exc}"[:500]
     report.finished_at = timezone.now()
     report.leased_by = ""
@@ -159,7 +157,7 @@ def board_report_render(*, report_id: int) -> BoardReport | None:
 
 
 def _board_report_fail(report: BoardReport, reason: str) -> None:
-    report.status = B.FAILED
+    report.status = BoardReport.Status.FAILED
     report.failure_reason = reason[:500]
     report.finished_at = timezone.now()
     report.leased_by = ""
@@ -173,12 +171,12 @@ def board_reports_requeue_stale() -> int:
     def _requeued(report: BoardReport) -> str:
         report.failure_reason = f"Attempt {report.attempts} stopped before the PDF was produced."
         report.save(update_fields=["failure_reason"])
-        return B.RETRYING
+        return BoardReport.Status.RETRYING
 
     return leases.requeue_due(
         BoardReport.objects.all(),
-        waiting=(B.QUEUED, B.RETRYING),
-        running=B.RENDERING,
+        waiting=(BoardReport.Status.QUEUED, BoardReport.Status.RETRYING),
+        running=BoardReport.Status.RENDERING,
         requeued_status=_requeued,
         fail=_board_report_fail,
         enqueue=lambda report: enqueue(board_report_render_task, report.pk),

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from compliance.services import organisation_get
 from reporting import charts, kpis, periods, selectors
-from reporting.models import GovernanceMeeting, RiskRegisterEntry
 
 
 def chosen_period(form, organisation, today: datetime.date) -> periods.Period:
@@ -35,32 +34,26 @@ def quarters_without_meeting(today: datetime.date, meeting_dates: list[datetime.
     return missing
 
 
-def meeting_warning(today: datetime.date) -> list[periods.Period]:
+def meeting_warning(*, user, today: datetime.date) -> list[periods.Period]:
     since = today - datetime.timedelta(days=400)
-    dates = list(GovernanceMeeting.objects.filter(held_on__gte=since).values_list("held_on", flat=True))
+    dates = list(selectors.meeting_list(user=user).filter(held_on__gte=since).values_list("held_on", flat=True))
     return quarters_without_meeting(today, dates)
 
 
 def build(*, user, form) -> dict:
     organisation = organisation_get()
     today = timezone.localdate()
-    period = chosen_period(form, organisation, today)
-    previous = period.previous()
-    figures, previous_figures = kpis.compute_many([period, previous])
+    comparison = kpis.period_comparison(chosen_period(form, organisation, today), today)
     snapshots = list(selectors.kpi_snapshot_list(user=user).order_by("-period_start")[:12])
+    history = [(f"{s.period_start:%b %Y}", s.figures) for s in reversed(snapshots)]
     year = periods.financial_year_containing(organisation, today)
     return {
+        **comparison,
         "organisation": organisation,
-        "period": period,
-        "previous": previous,
-        "figures": figures,
-        "rows": kpis.trend(figures, previous_figures),
-        "charts": charts.kpi_charts(figures, [(f"{s.period_start:%b %Y}", s.figures) for s in reversed(snapshots)]),
+        "charts": charts.kpi_charts(comparison["figures"], history),
         "snapshots": snapshots,
-        "quarters_without_meeting": meeting_warning(today),
-        "risk_reviews_overdue": selectors.risk_list(user=user)
-        .filter(status=RiskRegisterEntry.Status.OPEN, review_due__lt=today)
-        .count(),
+        "quarters_without_meeting": meeting_warning(user=user, today=today),
+        "risk_reviews_overdue": selectors.risk_reviews_overdue_count(user=user, today=today),
         "current_statements": list(
             selectors.statement_list(user=user)
             .filter(financial_year__in=[year - 1, year])

@@ -13,7 +13,7 @@ from django.utils import timezone
 from compliance.demo import DEMO_DOMAIN
 from compliance.models import User
 from compliance.services import organisation_get
-from reporting import governance, periods, scheduled, services
+from reporting import governance, periods, services
 from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, RiskRegisterReview, Statement
 
 RISKS = [
@@ -235,7 +235,7 @@ def seed(stdout=None) -> None:
     # A year of monthly KPI snapshots so the trend chart has a history (taken once; reruns keep them).
     month_start = today.replace(day=1)
     for _ in range(12):
-        scheduled.kpi_snapshot_take(today=month_start)
+        services.kpi_snapshot_take(today=month_start)
         month_start = (month_start - datetime.timedelta(days=1)).replace(day=1)
     if stdout is not None:
         stdout.write("Reporting: statements, risk register, meetings, action plan and KPI history ready.")

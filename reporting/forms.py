@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from compliance.models import User
 from compliance.widgets import DateInput, RoundTripMixin, Textarea, keep_current_choice, round_trip_formfield
-from reporting import models as m
+from reporting import models as reporting_models
 from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, Statement
 
 _DATE = DateInput()
@@ -43,7 +43,7 @@ class StatementStartForm(forms.Form):
 
 def _exclusive_none(cleaned: dict, field: str, form) -> None:
     values = cleaned.get(field) or []
-    if m.NONE in values and len(values) > 1:
+    if reporting_models.NONE in values and len(values) > 1:
         form.add_error(field, "“None” cannot be ticked with other answers.")
 
 
@@ -76,43 +76,28 @@ def _risk_key(risk: dict) -> tuple:
 class StatementForm(RoundTripMixin, forms.ModelForm):
     """The statement's text and every answer the GOV.UK registry asks, so the submission is a copy."""
 
-    registry_sectors = _multi(m.REGISTRY_SECTORS, "Sectors (the registry's list)")
-    policy_areas = _multi(m.POLICY_AREAS, "Our policies cover")
-    training_audiences = _multi(m.TRAINING_AUDIENCES, "Training was given to")
-    monitoring_partners = _multi(m.MONITORING_PARTNERS, "We work with these partners to monitor working conditions")
-    social_audits = _multi(m.SOCIAL_AUDITS, "Social audits")
-    grievance_mechanisms = _multi(m.GRIEVANCE_MECHANISMS, "Grievance mechanisms")
-    ilo_indicators = _multi(m.ILO_INDICATORS, "ILO forced labour indicators found")
-    remediation = _multi(m.REMEDIATION, "Remediation taken")
+    registry_sectors = _multi(reporting_models.REGISTRY_SECTORS, "Sectors (the registry's list)")
+    policy_areas = _multi(reporting_models.POLICY_AREAS, "Our policies cover")
+    training_audiences = _multi(reporting_models.TRAINING_AUDIENCES, "Training was given to")
+    monitoring_partners = _multi(
+        reporting_models.MONITORING_PARTNERS, "We work with these partners to monitor working conditions"
+    )
+    social_audits = _multi(reporting_models.SOCIAL_AUDITS, "Social audits")
+    grievance_mechanisms = _multi(reporting_models.GRIEVANCE_MECHANISMS, "Grievance mechanisms")
+    ilo_indicators = _multi(reporting_models.ILO_INDICATORS, "ILO forced labour indicators found")
+    remediation = _multi(reporting_models.REMEDIATION, "Remediation taken")
 
     class Meta:
         formfield_callback = round_trip_formfield
         model = Statement
         fields = [
-            "title",
-            "introduction",
-            *[name for key, _, _ in Statement.SECTIONS for name in (key, f"{key}_evidence")],
-            "progress",
-            "next_steps",
-            "registry_sectors",
-            "other_sector",
-            "policy_areas",
-            "other_policies",
-            "training_audiences",
-            "other_training",
-            "monitoring_partners",
-            "social_audits",
-            "grievance_mechanisms",
-            "other_monitoring",
-            "no_risks",
-            "ilo_indicators",
-            "other_indicators",
-            "remediation",
-            "other_remediation",
-            "progress_measurement",
-            "key_achievements",
+            *[
+                name
+                for name in reporting_models.STATEMENT_TEXT_FIELDS
+                if name not in reporting_models.STATEMENT_STRUCTURED_ANSWERS
+            ],
+            # Not copied with the text: a new year counts one more (statement_create), but the Lead may correct it.
             "years_producing",
-            "statement_email",
         ]
         labels = {key: heading for key, heading, _ in Statement.SECTIONS} | {
             f"{key}_evidence": f"Evidence for “{heading}” (one per line)" for key, heading, _ in Statement.SECTIONS
@@ -134,20 +119,22 @@ class StatementForm(RoundTripMixin, forms.ModelForm):
             )
         # Up to three risks, each with the registry's sub-questions.
         risks = list(statement.risks or [])
-        for n in range(1, m.MAX_REGISTRY_RISKS + 1):
+        for n in range(1, reporting_models.MAX_REGISTRY_RISKS + 1):
             risk = risks[n - 1] if n <= len(risks) else {}
             prefix = f"risk{n}_"
             self.fields[prefix + "description"] = forms.CharField(
                 label=f"Risk {n}: description", required=False, widget=Textarea(attrs={"rows": 2})
             )
             self.fields[prefix + "area"] = forms.ChoiceField(
-                label=f"Risk {n}: where it is most likely", choices=[("", "—"), *m.RISK_AREAS], required=False
+                label=f"Risk {n}: where it is most likely",
+                choices=[("", "—"), *reporting_models.RISK_AREAS],
+                required=False,
             )
             self.fields[prefix + "other_area"] = forms.CharField(
                 label=f"Risk {n}: where, if other", required=False, max_length=200
             )
-            self.fields[prefix + "tiers"] = _multi(m.SUPPLY_CHAIN_TIERS, f"Risk {n}: supply-chain tier")
-            self.fields[prefix + "groups"] = _multi(m.AFFECTED_GROUPS, f"Risk {n}: groups affected")
+            self.fields[prefix + "tiers"] = _multi(reporting_models.SUPPLY_CHAIN_TIERS, f"Risk {n}: supply-chain tier")
+            self.fields[prefix + "groups"] = _multi(reporting_models.AFFECTED_GROUPS, f"Risk {n}: groups affected")
             self.fields[prefix + "other_groups"] = forms.CharField(
                 label=f"Risk {n}: other vulnerable group(s)", required=False, max_length=200
             )
@@ -174,7 +161,7 @@ class StatementForm(RoundTripMixin, forms.ModelForm):
             ("ilo_indicators", "other_indicators"),
             ("remediation", "other_remediation"),
         ):
-            if m.OTHER in (cleaned.get(field) or []) and not (cleaned.get(other) or "").strip():
+            if reporting_models.OTHER in (cleaned.get(field) or []) and not (cleaned.get(other) or "").strip():
                 self.add_error(other, "Say what “Other” is.")
         cleaned["area_reasons"] = {
             key: cleaned[f"reason_{key}"].strip()
@@ -182,7 +169,7 @@ class StatementForm(RoundTripMixin, forms.ModelForm):
             if (cleaned.get(f"reason_{key}") or "").strip()
         }
         risks = []
-        for n in range(1, m.MAX_REGISTRY_RISKS + 1):
+        for n in range(1, reporting_models.MAX_REGISTRY_RISKS + 1):
             prefix = f"risk{n}_"
             risk = {
                 field: cleaned.get(prefix + field) or ([] if field in _LIST_RISK_FIELDS else "")
@@ -193,9 +180,9 @@ class StatementForm(RoundTripMixin, forms.ModelForm):
                 continue
             if not risk["description"].strip():
                 self.add_error(prefix + "description", "Describe the risk, or clear its other answers.")
-            if risk["area"] == m.OTHER and not risk["other_area"].strip():
+            if risk["area"] == reporting_models.OTHER and not risk["other_area"].strip():
                 self.add_error(prefix + "other_area", "Say where the risk is.")
-            if m.OTHER in risk["groups"] and not risk["other_groups"].strip():
+            if reporting_models.OTHER in risk["groups"] and not risk["other_groups"].strip():
                 self.add_error(prefix + "other_groups", "Name the other vulnerable group(s).")
             risks.append(risk)
         if risks and cleaned.get("no_risks"):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.models import User
-from reporting import rules as rr
+from reporting import rules as reporting_rules
 from reporting.models import (
     ActionPlanItem,
     ActionProgressNote,
@@ -25,7 +25,7 @@ ACTION_FIELDS = ("title", "description", "owner", "due_on", "financial_year")
 
 
 def _check(actor: User) -> None:
-    if not rr.can_manage_governance.test(actor):
+    if not reporting_rules.can_manage_governance.test(actor):
         raise PermissionDenied("Only the Modern Slavery Lead keeps the governance records.")
 
 

@@ -371,6 +371,19 @@ def compute_many(periods: list[Period], today: datetime.date | None = None) -> l
     return results
 
 
+def period_comparison(period: Period, today: datetime.date | None = None) -> dict:
+    """A period's KPIs beside the previous period's, with the trend rows: what the dashboard, the API and the Board report show."""
+    previous = period.previous()
+    figures, previous_figures = compute_many([period, previous], today)
+    return {
+        "period": period,
+        "previous": previous,
+        "figures": figures,
+        "previous_figures": previous_figures,
+        "rows": trend(figures, previous_figures),
+    }
+
+
 def trend(current: dict, previous: dict) -> list[dict]:
     """The scalar KPIs side by side with the previous period, with the direction in words."""
     rows = []

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance import rules as compliance_rules
@@ -106,6 +107,9 @@ class RiskRegisterEntry(models.Model):
             kwargs["update_fields"] = {*update_fields, "closed_at"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:risk_detail", args=[self.pk])
+
     def _keep_closed_at_in_step(self) -> None:
         # The date it left the register follows the status, whatever the path (service, admin):
         # "open risk on a date" reads it, and the database requires it.
@@ -203,6 +207,10 @@ class GovernanceMeeting(models.Model):
     def __str__(self):
         return f"{self.title} ({self.held_on:%d %B %Y})"
 
+    def get_absolute_url(self) -> str:
+        # Meetings have no page of their own: the record opens in its form.
+        return reverse("reporting:meeting_edit", args=[self.pk])
+
 
 class ActionPlanItem(models.Model):
     """An improvement action; feeds next year's "progress against last year's plan"."""
@@ -232,6 +240,9 @@ class ActionPlanItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:action_detail", args=[self.pk])
 
 
 class ActionProgressNote(models.Model):
@@ -553,6 +564,13 @@ class Statement(models.Model):
     def __str__(self):
         return f"{self.title} (version {self.version})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:statement_detail", args=[self.pk])
+
+    def get_public_url(self) -> str:
+        """Where the public reads the year's published statement (the same address for every version)."""
+        return reverse("reporting:public_statement", args=[self.financial_year])
+
     @property
     def is_frozen(self) -> bool:
         return self.status in self.FROZEN_STATUSES
@@ -609,24 +627,40 @@ REGISTRY_ANSWER_FIELDS = [
     "key_achievements",
     "statement_email",
 ]
-# Fields copied to a new version or carried into the next year.
+# The statement's own words and answers, in the order the edit form shows them:
+# what a new version copies, what the next year carries forward, what approval freezes.
 STATEMENT_TEXT_FIELDS = [
     "title",
     "introduction",
-    *[key for key, _, _ in Statement.SECTIONS],
-    *[f"{key}_evidence" for key, _, _ in Statement.SECTIONS],
+    *[name for key, _, _ in Statement.SECTIONS for name in (key, f"{key}_evidence")],
     "progress",
     "next_steps",
     *REGISTRY_ANSWER_FIELDS,
 ]
+# Answers the edit form asks through questions of its own (a reason per area, three risks), not as one field.
+STATEMENT_STRUCTURED_ANSWERS = ("area_reasons", "risks")
 
 
 class StatementEvent(models.Model):
     """The statement's timeline: who created, edited, approved, signed, published it."""
 
+    class Action(models.TextChoices):
+        # The stored words are the timeline's own (shown as they are), so older rows need no change.
+        CREATED = "created", "created"
+        CARRIED_FORWARD = "carried forward", "carried forward"
+        FIGURES_REFRESHED = "figures refreshed", "figures refreshed"
+        EDITED = "edited", "edited"
+        APPROVED = "approved", "approved"
+        SIGNED = "signed", "signed"
+        PUBLISHED = "published", "published"
+        REGISTRY = "registry", "registry"
+        NEW_VERSION = "new version", "new version"
+        NEW_VERSION_STARTED = "new version started", "new version started"
+        ACTIONS_CREATED = "actions created", "actions created"
+
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=500, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
@@ -705,6 +739,9 @@ class BoardReport(LeasedJob):
 
     def __str__(self):
         return f"Board report {self.financial_year - 1}/{self.financial_year % 100:02d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:board_report_detail", args=[self.pk])
 
     @property
     def is_ready(self) -> bool:

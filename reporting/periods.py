@@ -63,6 +63,16 @@ def financial_year_containing(organisation, day: datetime.date) -> int:
     return day.year if day <= _year_end(organisation, day.year) else day.year + 1
 
 
+def statement_deadline(organisation, year: int) -> datetime.date:
+    """Six months after the financial year end: when Home Office guidance expects the statement.
+
+    s.54 of the Modern Slavery Act 2015 sets no date; the GOV.UK registry's own data page
+    says "the Home Office expects statements to be published within six months of the
+    organisation's financial year-end", and registry submission is voluntary for most.
+    """
+    return _add_months(financial_year(organisation, year).end, 6)
+
+
 def month(day: datetime.date) -> Period:
     start = day.replace(day=1)
     return Period(start, _month_end(day), f"{start:%B %Y}")

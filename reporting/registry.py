@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime
 
-from reporting import models as m
+from reporting import models as reporting_models
 from reporting.models import NONE, OTHER, Statement
 
 # s.54(5)'s six areas as the registry names them: (section key, area flag, reason column), registry order.
@@ -75,7 +75,7 @@ HEADER = [
     "NoGrievanceMechanisms",
     "OtherMonitoring",
     "NoRisks",
-    *[f"Risk{n}{suffix}" for n in range(1, m.MAX_REGISTRY_RISKS + 1) for suffix in RISK_SUFFIXES],
+    *[f"Risk{n}{suffix}" for n in range(1, reporting_models.MAX_REGISTRY_RISKS + 1) for suffix in RISK_SUFFIXES],
     "ILOIndicatorsInStatement",
     "NoILOIndicatorsInStatement",
     "ILOIndicatorsActions",
@@ -120,12 +120,12 @@ def _risk_cells(risk: dict | None) -> list[str]:
     if not risk:
         return [""] * len(RISK_SUFFIXES)
     area = risk.get("area", "")
-    area_text = risk.get("other_area", "") if area == OTHER else dict(m.RISK_AREAS).get(area, "")
+    area_text = risk.get("other_area", "") if area == OTHER else dict(reporting_models.RISK_AREAS).get(area, "")
     return [
         risk.get("description", ""),
         area_text,
-        _labels(risk.get("tiers", []), m.SUPPLY_CHAIN_TIERS),
-        _labels(risk.get("groups", []), m.AFFECTED_GROUPS),
+        _labels(risk.get("tiers", []), reporting_models.SUPPLY_CHAIN_TIERS),
+        _labels(risk.get("groups", []), reporting_models.AFFECTED_GROUPS),
         risk.get("other_groups", "") if OTHER in risk.get("groups", []) else "",
         NEWLINE.join(c.strip() for c in risk.get("countries", []) if c.strip()),
         risk.get("mitigation", ""),
@@ -149,8 +149,8 @@ def _rows(statements, *, organisation):
     address = NEWLINE.join(line.strip() for line in organisation.address.splitlines() if line.strip())
     for s in statements:
         reasons = s.area_reasons or {}
-        risks = list(s.risks or [])[: m.MAX_REGISTRY_RISKS]
-        risks += [None] * (m.MAX_REGISTRY_RISKS - len(risks))
+        risks = list(s.risks or [])[: reporting_models.MAX_REGISTRY_RISKS]
+        risks += [None] * (reporting_models.MAX_REGISTRY_RISKS - len(risks))
         other = OTHER in (s.policy_areas or [])
         yield [
             registry_year(s.period_end),
@@ -174,28 +174,28 @@ def _rows(statements, *, organisation):
                 for key, _, _ in AREA_COLUMNS
                 for cell in (_yes(covers(s, key)), "" if covers(s, key) else reasons.get(key, ""))
             ],
-            _labels(s.registry_sectors, m.REGISTRY_SECTORS),
+            _labels(s.registry_sectors, reporting_models.REGISTRY_SECTORS),
             s.other_sector if OTHER in (s.registry_sectors or []) else "",
             organisation.get_turnover_band_display() if organisation.turnover_band else "",
-            m.years_producing_band(s.years_producing),
-            _labels(s.policy_areas, m.POLICY_AREAS),
+            reporting_models.years_producing_band(s.years_producing),
+            _labels(s.policy_areas, reporting_models.POLICY_AREAS),
             s.other_policies if other else "",
             _none(s.policy_areas),
-            _labels(s.training_audiences, m.TRAINING_AUDIENCES),
+            _labels(s.training_audiences, reporting_models.TRAINING_AUDIENCES),
             s.other_training if OTHER in (s.training_audiences or []) else "",
             _none(s.training_audiences),
-            _labels(s.monitoring_partners, m.MONITORING_PARTNERS),
+            _labels(s.monitoring_partners, reporting_models.MONITORING_PARTNERS),
             _none(s.monitoring_partners),
-            _labels(s.social_audits, m.SOCIAL_AUDITS),
+            _labels(s.social_audits, reporting_models.SOCIAL_AUDITS),
             _none(s.social_audits),
-            _labels(s.grievance_mechanisms, m.GRIEVANCE_MECHANISMS),
+            _labels(s.grievance_mechanisms, reporting_models.GRIEVANCE_MECHANISMS),
             _none(s.grievance_mechanisms),
             s.other_monitoring,
             _yes(s.no_risks),
             *[cell for risk in risks for cell in _risk_cells(None if s.no_risks else risk)],
-            _labels(s.ilo_indicators, m.ILO_INDICATORS),
+            _labels(s.ilo_indicators, reporting_models.ILO_INDICATORS),
             _none(s.ilo_indicators),
-            _labels(s.remediation, m.REMEDIATION),
+            _labels(s.remediation, reporting_models.REMEDIATION),
             _none(s.remediation),
             s.progress_measurement,
         ]

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from compliance import roles
-from reporting import models as m
+from reporting import models as reporting_models
 from reporting.models import NONE, OTHER
 from reporting.periods import Period
 from safeguarding.models import Channel, Concern, Outcome, Referral, Status
@@ -76,7 +76,7 @@ def social_audits(period: Period) -> list[str]:
         found.add("third_party" if auditor_name and not auditor_id else "own_staff")
         # A spot-check is unannounced by definition; a planned audit is agreed with the supplier.
         found.add("unannounced" if kind == Audit.Kind.SPOT_CHECK else "announced")
-    return _in_order(found, m.SOCIAL_AUDITS) or [NONE]
+    return _in_order(found, reporting_models.SOCIAL_AUDITS) or [NONE]
 
 
 def grievance_mechanisms(period: Period) -> list[str]:
@@ -103,7 +103,7 @@ def training_audiences(period: Period) -> list[str]:
             found.add("whole_organisation")  # a rule with no criteria reaches everyone
         else:
             found.add("front_line")
-    return _in_order(found, m.TRAINING_AUDIENCES) or [NONE]
+    return _in_order(found, reporting_models.TRAINING_AUDIENCES) or [NONE]
 
 
 def _substantiated(period: Period):
@@ -120,7 +120,7 @@ def ilo_indicators(period: Period) -> list[str]:
     for signs in _substantiated(period).values_list("indicators", flat=True):
         for sign in signs or []:
             found.update(ILO_FROM_SIGNS.get(sign, []))
-    return _in_order(found, m.ILO_INDICATORS) or [NONE]
+    return _in_order(found, reporting_models.ILO_INDICATORS) or [NONE]
 
 
 def remediation(period: Period) -> list[str]:
@@ -140,7 +140,7 @@ def remediation(period: Period) -> list[str]:
     for kind in referrals.values_list("kind", flat=True):
         if kind in REMEDIATION_FROM_REFERRAL:
             found.add(REMEDIATION_FROM_REFERRAL[kind])
-    return _in_order(found, m.REMEDIATION) or [NONE]
+    return _in_order(found, reporting_models.REMEDIATION) or [NONE]
 
 
 def answers(*, organisation, period: Period) -> dict:

@@ -6,19 +6,23 @@ admin); anyone else gets 404 on every reporting page.
 
 import rules
 
-from compliance import rules as r
+from compliance import rules as compliance_rules
 
 # The Lead drafts statements and the Board report and keeps the governance records.
-can_draft_statement = r.is_modern_slavery_lead
-can_manage_governance = r.is_modern_slavery_lead
+can_draft_statement = compliance_rules.is_modern_slavery_lead
+can_manage_governance = compliance_rules.is_modern_slavery_lead
 # The Board approves; a Director is a Board member too.
-can_approve_statement = r.is_board_member | r.is_director
+can_approve_statement = compliance_rules.is_board_member | compliance_rules.is_director
 # s.54(6): only a Director signs.
-can_sign_statement = r.is_director
-can_publish_statement = r.is_modern_slavery_lead
-can_request_board_report = r.is_modern_slavery_lead
-can_download_board_report = r.is_modern_slavery_lead | r.is_board_member | r.is_director
-can_export_registry = r.is_modern_slavery_lead | r.is_compliance_admin | r.is_director
+can_sign_statement = compliance_rules.is_director
+can_publish_statement = compliance_rules.is_modern_slavery_lead
+can_request_board_report = compliance_rules.is_modern_slavery_lead
+can_download_board_report = (
+    compliance_rules.is_modern_slavery_lead | compliance_rules.is_board_member | compliance_rules.is_director
+)
+can_export_registry = (
+    compliance_rules.is_modern_slavery_lead | compliance_rules.is_compliance_admin | compliance_rules.is_director
+)
 
 
 # Object rules: the role above and the record's state. Each agrees with the model's
@@ -33,7 +37,7 @@ def is_board_report_ready(user, report) -> bool:
     return report.is_ready
 
 
-can_view_reporting_record = r.can_view_reporting
+can_view_reporting_record = compliance_rules.can_view_reporting
 can_change_governance_record = can_manage_governance
 can_export_statement_to_registry = can_export_registry & is_statement_approved
 can_download_board_report_file = can_download_board_report & is_board_report_ready

@@ -77,8 +77,12 @@ def kpi_snapshot_list(*, user: User) -> QuerySet[KpiSnapshot]:
     return KpiSnapshot.objects.restrict(user, "view")
 
 
-def risk_list(*, user: User) -> QuerySet[RiskRegisterEntry]:
-    return RiskRegisterEntry.objects.restrict(user, "view").select_related("owner")
+def risk_list(*, user: User, area: str = "") -> QuerySet[RiskRegisterEntry]:
+    """The register, or one area of it (an area the register does not know is ignored, not an error)."""
+    entries = RiskRegisterEntry.objects.restrict(user, "view").select_related("owner")
+    if area in RiskRegisterEntry.Area.values:
+        entries = entries.filter(area=area)
+    return entries
 
 
 def risk_reviews_overdue_count(*, user: User, today) -> int:
@@ -114,8 +118,21 @@ def approving_meetings(*, user: User) -> QuerySet[GovernanceMeeting]:
     return meeting_list(user=user).filter(body=GovernanceMeeting.Body.BOARD, held_on__lte=timezone.localdate())
 
 
-def action_list(*, user: User) -> QuerySet[ActionPlanItem]:
-    return ActionPlanItem.objects.restrict(user, "view").select_related("owner", "source_statement")
+def action_list(*, user: User, financial_year: int | None = None) -> QuerySet[ActionPlanItem]:
+    items = ActionPlanItem.objects.restrict(user, "view").select_related("owner", "source_statement")
+    if financial_year is not None:
+        items = items.filter(financial_year=financial_year)
+    return items
+
+
+def action_plan_years(*, user: User) -> list[int]:
+    """The financial years the action plan has items for, latest first (the year filter's choices)."""
+    return list(
+        ActionPlanItem.objects.restrict(user, "view")
+        .order_by("-financial_year")
+        .values_list("financial_year", flat=True)
+        .distinct()
+    )
 
 
 def action_detail(*, user: User, pk: int) -> ActionPlanItem | None:

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from compliance.models import User
 from compliance.roles import BOARD_MEMBER, DIRECTOR, MODERN_SLAVERY_LEAD
 from compliance.services import notification_send, organisation_get
-from reporting import kpis, periods, prefill, registry_prefill, scheduled
-from reporting import rules as rr
-from reporting.models import STATEMENT_TEXT_FIELDS, ActionPlanItem, GovernanceMeeting, Statement, StatementEvent
-
-S = Statement.Status
+from reporting import kpis, periods, prefill, registry_prefill
+from reporting import rules as reporting_rules
+from reporting.models import (
+    STATEMENT_TEXT_FIELDS,
+    ActionPlanItem,
+    GovernanceMeeting,
+    KpiSnapshot,
+    Statement,
+    StatementEvent,
+)
 
 
 def _check(predicate, actor, what: str) -> None:
@@ -31,24 +36,14 @@ def _check(predicate, actor, what: str) -> None:
 
 def _require_status(statement: Statement, *allowed: str, action: str) -> None:
     if statement.status not in allowed:
-        names = ", ".join(S(s).label.lower() for s in allowed)
+        names = ", ".join(Statement.Status(s).label.lower() for s in allowed)
         raise ValidationError(
             f"A statement that is {statement.get_status_display().lower()} cannot be {action}; it must be {names}."
         )
 
 
-def _event(statement: Statement, actor, action: str, detail: str = "") -> None:
+def _event(statement: Statement, actor, action: StatementEvent.Action, detail: str = "") -> None:
     StatementEvent.objects.create(statement=statement, actor=actor, action=action, detail=detail[:500])
-
-
-def _statement_url(statement: Statement) -> str:
-    return reverse("reporting:statement_detail", args=[statement.pk])
-
-
-def public_statement_url(financial_year: int) -> str:
-    from django.conf import settings
-
-    return f"{settings.SITE_URL}{reverse('reporting:public_statement', args=[financial_year])}"
 
 
 def _prefilled(organisation, period: periods.Period, previous: Statement | None) -> dict:
@@ -71,13 +66,13 @@ _STANDING_ANSWERS = (
 
 def statement_create(*, actor: User, financial_year: int) -> Statement:
     """Start the year's statement as a draft, pre-filled with live figures and registry answers."""
-    _check(rr.can_draft_statement, actor, "draft a statement")
+    _check(reporting_rules.can_draft_statement, actor, "draft a statement")
     organisation = organisation_get()
     if Statement.objects.filter(financial_year=financial_year).exists():
         raise ValidationError("There is already a statement for that financial year: open it or make a new version.")
     period = periods.financial_year(organisation, financial_year)
     previous = (
-        Statement.objects.filter(financial_year__lt=financial_year, status__in=[S.PUBLISHED, S.SIGNED, S.APPROVED])
+        Statement.objects.filter(financial_year__lt=financial_year, status__in=Statement.APPROVED_STATUSES)
         .order_by("-financial_year", "-version")
         .first()
     )
@@ -95,7 +90,12 @@ def statement_create(*, actor: User, financial_year: int) -> Statement:
                 **fields,
                 **answers,
             )
-            _event(statement, actor, "created", f"Draft started for {period.label}, pre-filled with live figures.")
+            _event(
+                statement,
+                actor,
+                StatementEvent.Action.CREATED,
+                f"Draft started for {period.label}, pre-filled with live figures.",
+            )
     except IntegrityError:
         # Someone else started the same year a moment ago: the constraint on (year, version) caught it.
         raise ValidationError("There is already a statement for that financial year: open it or make a new version.")
@@ -133,12 +133,12 @@ def statement_carry_forward(*, actor: User, financial_year: int) -> Statement:
     renamed, the registry answers read from records are re-read for the new year, and
     each section quoting last year's figures is marked until it is refreshed.
     """
-    _check(rr.can_draft_statement, actor, "draft a statement")
+    _check(reporting_rules.can_draft_statement, actor, "draft a statement")
     organisation = organisation_get()
     if Statement.objects.filter(financial_year=financial_year).exists():
         raise ValidationError("There is already a statement for that financial year.")
     source = (
-        Statement.objects.filter(financial_year=financial_year - 1, status__in=[S.PUBLISHED, S.SIGNED, S.APPROVED])
+        Statement.objects.filter(financial_year=financial_year - 1, status__in=Statement.APPROVED_STATUSES)
         .order_by("-version")
         .first()
     )
@@ -172,13 +172,18 @@ def statement_carry_forward(*, actor: User, financial_year: int) -> Statement:
                 statement.save()
         except IntegrityError:
             raise ValidationError("There is already a statement for that financial year.")
-        _event(statement, actor, "carried forward", f"No change from the {source.year_label} statement.")
+        _event(
+            statement,
+            actor,
+            StatementEvent.Action.CARRIED_FORWARD,
+            f"No change from the {source.year_label} statement.",
+        )
     return statement
 
 
 def statement_refresh_figures(*, statement: Statement, actor: User, sections: list[str] | None = None) -> Statement:
     """Rewrite carried sections from this year's records, so no figure of last year stays unmarked."""
-    _check(rr.can_draft_statement, actor, "edit a statement")
+    _check(reporting_rules.can_draft_statement, actor, "edit a statement")
     organisation = organisation_get()
     with transaction.atomic():
         statement = Statement.objects.select_for_update().get(pk=statement.pk)
@@ -192,13 +197,18 @@ def statement_refresh_figures(*, statement: Statement, actor: User, sections: li
         statement.carried_figures = [key for key in statement.carried_figures if key not in keys]
         statement.save()
         headings = [heading for key, heading, _ in Statement.SECTIONS if key in keys]
-        _event(statement, actor, "figures refreshed", "From this year's records: " + ", ".join(headings))
+        _event(
+            statement,
+            actor,
+            StatementEvent.Action.FIGURES_REFRESHED,
+            "From this year's records: " + ", ".join(headings),
+        )
     return statement
 
 
 def statement_update(*, statement: Statement, actor: User, data: dict) -> Statement:
     """Edit a draft; approved text is frozen and needs a new version."""
-    _check(rr.can_draft_statement, actor, "edit a statement")
+    _check(reporting_rules.can_draft_statement, actor, "edit a statement")
     with transaction.atomic():
         statement = Statement.objects.select_for_update().get(pk=statement.pk)
         if statement.is_frozen:
@@ -219,7 +229,7 @@ def statement_update(*, statement: Statement, actor: User, data: dict) -> Statem
         statement.save()
         if changed:
             labels = [Statement._meta.get_field(f).verbose_name for f in changed]
-            _event(statement, actor, "edited", "Changed: " + ", ".join(labels))
+            _event(statement, actor, StatementEvent.Action.EDITED, "Changed: " + ", ".join(labels))
     return statement
 
 
@@ -248,7 +258,7 @@ def statement_approve(
     minute: str = "",
 ) -> Statement:
     """Record approval at a meeting of the organisation's approving body; from here the text is frozen."""
-    _check(rr.can_approve_statement, actor, "approve a statement")
+    _check(reporting_rules.can_approve_statement, actor, "approve a statement")
     organisation = organisation_get()
     body = organisation.approving_body
     # s.54(6)(a) Modern Slavery Act 2015 (legislation.gov.uk/ukpga/2015/30/section/54): a body
@@ -272,8 +282,8 @@ def statement_approve(
         raise ValidationError({"approved_on": "The approval date cannot be in the future."})
     with transaction.atomic():
         statement = Statement.objects.select_for_update().get(pk=statement.pk)
-        _require_status(statement, S.DRAFT, action="approved")
-        statement.status = S.APPROVED
+        _require_status(statement, Statement.Status.DRAFT, action="approved")
+        statement.status = Statement.Status.APPROVED
         statement.approved_on = approved_on
         statement.approved_meeting = meeting
         statement.approved_minute = minute.strip()
@@ -283,13 +293,13 @@ def statement_approve(
         detail += f", minute {statement.approved_minute})." if statement.approved_minute else ")."
         if statement.ends_after(approved_on):
             detail += " Approved before the financial year ended."
-        _event(statement, actor, "approved", detail)
+        _event(statement, actor, StatementEvent.Action.APPROVED, detail)
         label = organisation.signatory_label
         notification_send(
             recipients=User.objects.in_role(DIRECTOR),
             subject=f"Statement {statement.year_label} approved: ready for a {label} to sign",
             context={"message": f"The {body} approved the {statement.year_label} statement. A {label} must sign it."},
-            url=_statement_url(statement),
+            url=statement.get_absolute_url(),
         )
     return statement
 
@@ -297,23 +307,28 @@ def statement_approve(
 def statement_sign(*, statement: Statement, actor: User, signatory_title: str, signed_on: datetime.date) -> Statement:
     """The signatory signs the approved statement (s.54(6): a director or equivalent, or a designated member)."""
     label = organisation_get().signatory_label
-    _check(rr.can_sign_statement, actor, f"sign a statement (only a {label} can)")
+    _check(reporting_rules.can_sign_statement, actor, f"sign a statement (only a {label} can)")
     if not signatory_title.strip():
         raise ValidationError({"signatory_title": "Give the job title that will appear under the signature."})
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "The signature date cannot be in the future."})
     with transaction.atomic():
         statement = Statement.objects.select_for_update().get(pk=statement.pk)
-        _require_status(statement, S.APPROVED, action="signed")
+        _require_status(statement, Statement.Status.APPROVED, action="signed")
         if statement.approved_on and signed_on < statement.approved_on:
             raise ValidationError({"signed_on": "The statement cannot be signed before it was approved."})
-        statement.status = S.SIGNED
+        statement.status = Statement.Status.SIGNED
         statement.signed_by = actor
         statement.signatory_name = actor.full_name
         statement.signatory_title = signatory_title.strip()
         statement.signed_on = signed_on
         statement.save()
-        _event(statement, actor, "signed", f"Signed by {actor.full_name}, {statement.signatory_title} ({label}).")
+        _event(
+            statement,
+            actor,
+            StatementEvent.Action.SIGNED,
+            f"Signed by {actor.full_name}, {statement.signatory_title} ({label}).",
+        )
         notification_send(
             recipients=User.objects.in_role(MODERN_SLAVERY_LEAD),
             subject=f"Statement {statement.year_label} signed: ready to publish",
@@ -321,7 +336,7 @@ def statement_sign(*, statement: Statement, actor: User, signatory_title: str, s
                 "message": "The statement has been signed. Publish it on the website with a prominent link on the "
                 "homepage, then submit it to the GOV.UK registry."
             },
-            url=_statement_url(statement),
+            url=statement.get_absolute_url(),
         )
     return statement
 
@@ -335,34 +350,34 @@ def statement_publish(
     homepage_link_checked_on: datetime.date | None = None,
 ) -> Statement:
     """Publish a signed statement at its website address; an earlier published version of the year is superseded."""
-    _check(rr.can_publish_statement, actor, "publish a statement")
+    _check(reporting_rules.can_publish_statement, actor, "publish a statement")
     if published_on > timezone.localdate():
         raise ValidationError({"published_on": "The publication date cannot be in the future."})
     _check_homepage_date(homepage_link_checked_on, published_on)
     with transaction.atomic():
         statement = Statement.objects.select_for_update().get(pk=statement.pk)
-        _require_status(statement, S.SIGNED, action="published")
+        _require_status(statement, Statement.Status.SIGNED, action="published")
         if statement.signed_on and published_on < statement.signed_on:
             raise ValidationError({"published_on": "The statement cannot be published before it was signed."})
-        Statement.objects.filter(financial_year=statement.financial_year, status=S.PUBLISHED).exclude(
+        Statement.objects.filter(financial_year=statement.financial_year, status=Statement.Status.PUBLISHED).exclude(
             pk=statement.pk
-        ).update(status=S.SUPERSEDED)
-        statement.status = S.PUBLISHED
+        ).update(status=Statement.Status.SUPERSEDED)
+        statement.status = Statement.Status.PUBLISHED
         statement.published_on = published_on
         # s.54(7): published on the organisation's website with a link in a prominent place on its
         # homepage; this application's public page stands in when no address is given.
-        statement.published_url = url.strip() or public_statement_url(statement.financial_year)
+        statement.published_url = url.strip() or f"{settings.SITE_URL}{statement.get_public_url()}"
         statement.homepage_link_checked_on = homepage_link_checked_on
         statement.save()
         detail = f"Published at {statement.published_url}."
         if statement.ends_after(published_on):
             detail += " Published before the financial year ended."
-        _event(statement, actor, "published", detail)
+        _event(statement, actor, StatementEvent.Action.PUBLISHED, detail)
         notification_send(
             recipients=User.objects.in_role(BOARD_MEMBER, DIRECTOR),
             subject=f"Statement {statement.year_label} published",
             context={"message": f"The statement is published at {statement.published_url}."},
-            url=_statement_url(statement),
+            url=statement.get_absolute_url(),
         )
     return statement
 
@@ -390,10 +405,10 @@ def statement_record_registry(
     late_submission_reason: str = "",
 ) -> Statement:
     """Record the homepage link check and the GOV.UK registry submission of a published statement."""
-    _check(rr.can_publish_statement, actor, "record the registry submission")
+    _check(reporting_rules.can_publish_statement, actor, "record the registry submission")
     with transaction.atomic():
         statement = Statement.objects.select_for_update().get(pk=statement.pk)
-        _require_status(statement, S.PUBLISHED, action="submitted to the registry")
+        _require_status(statement, Statement.Status.PUBLISHED, action="submitted to the registry")
         _check_homepage_date(homepage_link_checked_on, statement.published_on)
         if registry_submitted_on:
             if registry_submitted_on > timezone.localdate():
@@ -402,7 +417,7 @@ def statement_record_registry(
                 raise ValidationError(
                     {"registry_submitted_on": "The registry asks for the statement's web address: publish it first."}
                 )
-            deadline = scheduled.statement_deadline(organisation_get(), statement.financial_year)
+            deadline = periods.statement_deadline(organisation_get(), statement.financial_year)
             if registry_submitted_on > deadline and not late_submission_reason.strip():
                 raise ValidationError(
                     {
@@ -423,16 +438,16 @@ def statement_record_registry(
             statement.late_submission_reason = late_submission_reason.strip()
         statement.save()
         if changes:
-            _event(statement, actor, "registry", "; ".join(changes).capitalize() + ".")
+            _event(statement, actor, StatementEvent.Action.REGISTRY, "; ".join(changes).capitalize() + ".")
     return statement
 
 
 def statement_new_version(*, statement: Statement, actor: User) -> Statement:
     """Start a new draft version from an approved, signed or published statement (its text stays frozen)."""
-    _check(rr.can_draft_statement, actor, "make a new version")
+    _check(reporting_rules.can_draft_statement, actor, "make a new version")
     with transaction.atomic():
-        _require_status(statement, S.APPROVED, S.SIGNED, S.PUBLISHED, action="given a new version")
-        if Statement.objects.filter(financial_year=statement.financial_year, status=S.DRAFT).exists():
+        _require_status(statement, *Statement.APPROVED_STATUSES, action="given a new version")
+        if Statement.objects.filter(financial_year=statement.financial_year, status=Statement.Status.DRAFT).exists():
             raise ValidationError("There is already a draft version for this financial year: edit that one.")
         latest = Statement.objects.filter(financial_year=statement.financial_year).order_by("-version").first()
         new = Statement(
@@ -453,8 +468,13 @@ def statement_new_version(*, statement: Statement, actor: User) -> Statement:
                 new.save()
         except IntegrityError:
             raise ValidationError("Someone else has just started a new version: refresh the page.")
-        _event(new, actor, "new version", f"Version {new.version} started from version {statement.version}.")
-        _event(statement, actor, "new version started", f"Version {new.version} is being drafted.")
+        _event(
+            new,
+            actor,
+            StatementEvent.Action.NEW_VERSION,
+            f"Version {new.version} started from version {statement.version}.",
+        )
+        _event(statement, actor, StatementEvent.Action.NEW_VERSION_STARTED, f"Version {new.version} is being drafted.")
     return new
 
 
@@ -462,7 +482,7 @@ def action_items_from_statement(
     *, statement: Statement, actor: User, owner: User, due_on: datetime.date
 ) -> list[ActionPlanItem]:
     """Turn the statement's "next steps" into action plan items for the next year (once per step)."""
-    _check(rr.can_manage_governance, actor, "create actions")
+    _check(reporting_rules.can_manage_governance, actor, "create actions")
     created = []
     with transaction.atomic():
         # Read the steps as stored, not as the caller's copy last saw them.
@@ -483,5 +503,21 @@ def action_items_from_statement(
             )
             existing.add(title)
         if created:
-            _event(statement, actor, "actions created", f"{len(created)} next step(s) added to the action plan.")
+            _event(
+                statement,
+                actor,
+                StatementEvent.Action.ACTIONS_CREATED,
+                f"{len(created)} next step(s) added to the action plan.",
+            )
     return created
+
+
+def kpi_snapshot_take(*, today: datetime.date | None = None) -> KpiSnapshot:
+    """Store last month's KPIs once; a rerun keeps the figures as first taken."""
+    today = today or timezone.localdate()
+    month = periods.month(today.replace(day=1) - datetime.timedelta(days=1))
+    with transaction.atomic():
+        snapshot, _ = KpiSnapshot.objects.get_or_create(
+            period_start=month.start, period_end=month.end, defaults={"figures": kpis.compute(month)}
+        )
+    return snapshot

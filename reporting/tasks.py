@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from reporting import board_reports, scheduled
+from reporting import board_reports, reminders, services
 from suppliers.services_import import supplier_imports_requeue_stale
 from training.imports import import_batches_requeue_stale
 
@@ -15,17 +15,17 @@ def board_report_render_task(report_id: int) -> str:
 
 @shared_task(name="reporting.tasks.kpi_snapshot")
 def kpi_snapshot() -> int:
-    return scheduled.kpi_snapshot_take().pk
+    return services.kpi_snapshot_take().pk
 
 
 @shared_task(name="reporting.tasks.statement_deadline_reminders")
 def statement_deadline_reminders() -> int:
-    return scheduled.statement_deadline_remind()
+    return reminders.statement_deadline_remind()
 
 
 @shared_task(name="reporting.tasks.risk_register_reviews_due")
 def risk_register_reviews_due() -> int:
-    return scheduled.risk_reviews_remind()
+    return reminders.risk_reviews_remind()
 
 
 @shared_task(name="reporting.tasks.stale_jobs_requeue")

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from reporting import views
-from reporting import views_governance as gov
+from reporting import views, views_governance
 
 app_name = "reporting"
 
@@ -29,17 +28,17 @@ urlpatterns = [
     path("board-reports/", views.board_report_list, name="board_report_list"),
     path("board-reports/<int:pk>/", views.board_report_detail, name="board_report_detail"),
     path("board-reports/<int:pk>/download/", views.board_report_download, name="board_report_download"),
-    path("risks/", gov.risk_list, name="risk_list"),
-    path("risks/new/", gov.risk_edit, name="risk_new"),
-    path("risks/annual-review/", gov.register_review, name="register_review"),
-    path("risks/<int:pk>/", gov.risk_detail, name="risk_detail"),
-    path("risks/<int:pk>/edit/", gov.risk_edit, name="risk_edit"),
-    path("risks/<int:pk>/review/", gov.risk_review, name="risk_review"),
-    path("meetings/", gov.meeting_list, name="meeting_list"),
-    path("meetings/new/", gov.meeting_edit, name="meeting_new"),
-    path("meetings/<int:pk>/edit/", gov.meeting_edit, name="meeting_edit"),
-    path("actions/", gov.action_list, name="action_list"),
-    path("actions/new/", gov.action_edit, name="action_new"),
-    path("actions/<int:pk>/", gov.action_detail, name="action_detail"),
-    path("actions/<int:pk>/edit/", gov.action_edit, name="action_edit"),
+    path("risks/", views_governance.risk_list, name="risk_list"),
+    path("risks/new/", views_governance.risk_edit, name="risk_new"),
+    path("risks/annual-review/", views_governance.register_review, name="register_review"),
+    path("risks/<int:pk>/", views_governance.risk_detail, name="risk_detail"),
+    path("risks/<int:pk>/edit/", views_governance.risk_edit, name="risk_edit"),
+    path("risks/<int:pk>/review/", views_governance.risk_review, name="risk_review"),
+    path("meetings/", views_governance.meeting_list, name="meeting_list"),
+    path("meetings/new/", views_governance.meeting_edit, name="meeting_new"),
+    path("meetings/<int:pk>/edit/", views_governance.meeting_edit, name="meeting_edit"),
+    path("actions/", views_governance.action_list, name="action_list"),
+    path("actions/new/", views_governance.action_edit, name="action_new"),
+    path("actions/<int:pk>/", views_governance.action_detail, name="action_detail"),
+    path("actions/<int:pk>/edit/", views_governance.action_edit, name="action_edit"),
 ]

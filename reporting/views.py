@@ -15,25 +15,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from compliance import exports
-from compliance import rules as r
+from compliance import rules as compliance_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record, organisation_get
-from compliance.web import messages_add_service_errors, require
+from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, require
 from compliance.widgets import form_error_messages
-from reporting import board_reports, dashboard, forms, kpis, periods, registry, scheduled, selectors, services
-from reporting import rules as rr
+from reporting import board_reports, dashboard, forms, kpis, periods, registry, selectors, services
+from reporting import rules as reporting_rules
 from reporting.diff import statement_diff
 from reporting.pdf import render_pdf
 
-PREDICATE = r.can_view_reporting
+PREDICATE = compliance_rules.can_view_reporting
 
 
 def _statement_or_404(request, pk: int):
     require(PREDICATE, request.user)
-    statement = selectors.statement_detail(user=request.user, pk=pk)
-    if statement is None:
-        raise Http404
-    return statement
+    return found_or_404(selectors.statement_detail(user=request.user, pk=pk))
 
 
 def _forbid_unless(predicate, user):
@@ -117,7 +114,7 @@ def statement_list(request):
 @require_POST
 def statement_start(request):
     require(PREDICATE, request.user)
-    _forbid_unless(rr.can_draft_statement, request.user)
+    _forbid_unless(reporting_rules.can_draft_statement, request.user)
     form = forms.StatementStartForm(request.POST)
     if form.is_valid():
         year, mode = form.cleaned_data["financial_year"], form.cleaned_data["mode"]
@@ -127,7 +124,7 @@ def statement_start(request):
             else:
                 statement = services.statement_create(actor=request.user, financial_year=year)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Statement started as a draft.")
             return redirect("reporting:statement_detail", pk=statement.pk)
@@ -140,7 +137,7 @@ def statement_detail(request, pk: int):
     statement = _statement_or_404(request, pk)
     user = request.user
     organisation = organisation_get()
-    deadline = scheduled.statement_deadline(organisation, statement.financial_year)
+    deadline = periods.statement_deadline(organisation, statement.financial_year)
     today = timezone.localdate()
     versions = list(selectors.statement_versions(user=user, financial_year=statement.financial_year))
     on_registry = any(v.registry_submitted_on for v in versions)
@@ -159,31 +156,27 @@ def statement_detail(request, pk: int):
         else [],
         "registry_row": registry.row_dict(statement, organisation=organisation),
         "versions": versions,
-        "can_edit": rr.can_draft_statement.test(user) and not statement.is_frozen,
-        "can_new_version": rr.can_draft_statement.test(user)
-        and statement.status in (statement.Status.APPROVED, statement.Status.SIGNED, statement.Status.PUBLISHED),
+        "can_edit": reporting_rules.can_draft_statement.test(user) and not statement.is_frozen,
+        "can_new_version": reporting_rules.can_draft_statement.test(user) and statement.is_approved,
         "approve_form": forms.StatementApproveForm(meetings=selectors.approving_meetings(user=user))
-        if rr.can_approve_statement.test(user) and statement.status == statement.Status.DRAFT
+        if reporting_rules.can_approve_statement.test(user) and statement.status == statement.Status.DRAFT
         else None,
         "sign_form": forms.StatementSignForm(initial={"signatory_title": user.job_title})
-        if rr.can_sign_statement.test(user) and statement.status == statement.Status.APPROVED
+        if reporting_rules.can_sign_statement.test(user) and statement.status == statement.Status.APPROVED
         else None,
         "publish_form": forms.StatementPublishForm()
-        if rr.can_publish_statement.test(user) and statement.status == statement.Status.SIGNED
+        if reporting_rules.can_publish_statement.test(user) and statement.status == statement.Status.SIGNED
         else None,
         "registry_form": forms.StatementRegistryForm(
-            initial={
-                "homepage_link_checked_on": statement.homepage_link_checked_on,
-                "registry_submitted_on": statement.registry_submitted_on,
-                "registry_summary_url": statement.registry_summary_url,
-                "late_submission_reason": statement.late_submission_reason,
-            }
+            initial={name: getattr(statement, name) for name in forms.StatementRegistryForm.base_fields}
         )
-        if rr.can_publish_statement.test(user) and statement.status == statement.Status.PUBLISHED
+        if reporting_rules.can_publish_statement.test(user) and statement.status == statement.Status.PUBLISHED
         else None,
-        "can_refresh": rr.can_draft_statement.test(user) and not statement.is_frozen and statement.carried_figures,
+        "can_refresh": reporting_rules.can_draft_statement.test(user)
+        and not statement.is_frozen
+        and statement.carried_figures,
         "actions_form": forms.ActionsFromStatementForm(initial={"owner": user.pk})
-        if rr.can_manage_governance.test(user) and statement.next_step_lines()
+        if reporting_rules.can_manage_governance.test(user) and statement.next_step_lines()
         else None,
     }
     return render(request, "reporting/statement_detail.html", context)
@@ -192,7 +185,7 @@ def statement_detail(request, pk: int):
 @login_required
 def statement_edit(request, pk: int):
     statement = _statement_or_404(request, pk)
-    require(rr.can_draft_statement, request.user)  # a page this role never uses: 404
+    require(reporting_rules.can_draft_statement, request.user)  # a page this role never uses: 404
     if statement.is_frozen:
         messages.error(
             request, "This statement has been approved and its text is frozen. Make a new version to change it."
@@ -204,7 +197,7 @@ def statement_edit(request, pk: int):
             try:
                 services.statement_update(statement=statement, actor=request.user, data=form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, "Statement saved.")
                 return redirect("reporting:statement_detail", pk=statement.pk)
@@ -235,7 +228,7 @@ def _transition(request, statement, form, call):
 @require_POST
 def statement_approve(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(rr.can_approve_statement, request.user)
+    _forbid_unless(reporting_rules.can_approve_statement, request.user)
     form = forms.StatementApproveForm(request.POST, meetings=selectors.approving_meetings(user=request.user))
 
     def call(data):
@@ -262,7 +255,7 @@ def statement_approve(request, pk: int):
 @require_POST
 def statement_sign(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(rr.can_sign_statement, request.user)
+    _forbid_unless(reporting_rules.can_sign_statement, request.user)
     form = forms.StatementSignForm(request.POST)
 
     def call(data):
@@ -281,7 +274,7 @@ def statement_sign(request, pk: int):
 @require_POST
 def statement_publish(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(rr.can_publish_statement, request.user)
+    _forbid_unless(reporting_rules.can_publish_statement, request.user)
     form = forms.StatementPublishForm(request.POST)
 
     def call(data):
@@ -305,7 +298,7 @@ def statement_publish(request, pk: int):
 @require_POST
 def statement_registry(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(rr.can_publish_statement, request.user)
+    _forbid_unless(reporting_rules.can_publish_statement, request.user)
     form = forms.StatementRegistryForm(request.POST)
 
     def call(data):
@@ -319,7 +312,7 @@ def statement_registry(request, pk: int):
 @require_POST
 def statement_refresh_figures(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(rr.can_draft_statement, request.user)
+    _forbid_unless(reporting_rules.can_draft_statement, request.user)
     try:
         services.statement_refresh_figures(statement=statement, actor=request.user)
     except ValidationError as error:
@@ -333,7 +326,7 @@ def statement_refresh_figures(request, pk: int):
 @require_POST
 def statement_new_version(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(rr.can_draft_statement, request.user)
+    _forbid_unless(reporting_rules.can_draft_statement, request.user)
     try:
         new = services.statement_new_version(statement=statement, actor=request.user)
     except ValidationError as error:
@@ -347,7 +340,7 @@ def statement_new_version(request, pk: int):
 @require_POST
 def statement_actions(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(rr.can_manage_governance, request.user)
+    _forbid_unless(reporting_rules.can_manage_governance, request.user)
     form = forms.ActionsFromStatementForm(request.POST)
 
     def call(data):
@@ -363,11 +356,9 @@ def statement_actions(request, pk: int):
 def statement_diff_view(request, pk: int):
     statement = _statement_or_404(request, pk)
     against_pk = request.GET.get("against") or statement.previous_version_id
-    older = (
+    older = found_or_404(
         selectors.statement_detail(user=request.user, pk=int(against_pk)) if str(against_pk or "").isdigit() else None
     )
-    if older is None:
-        raise Http404
     return render(
         request,
         "reporting/statement_diff.html",
@@ -393,12 +384,8 @@ def statement_pdf(request, pk: int):
 @login_required
 def registry_csv(request):
     require(PREDICATE, request.user)
-    require(rr.can_export_registry, request.user)  # a page this role never uses: 404
-    statements = (
-        selectors.statement_list(user=request.user)
-        .filter(status__in=["approved", "signed", "published"])
-        .order_by("-financial_year", "-version")
-    )
+    require(reporting_rules.can_export_registry, request.user)  # a page this role never uses: 404
+    statements = selectors.statement_registry_list(user=request.user)
     return exports.csv_download(
         request=request,
         filename="modern-slavery-registry.csv",
@@ -420,18 +407,14 @@ def public_statement_index(request):
 
 
 def public_statement(request, year: int):
-    statement = selectors.statement_published(financial_year=year)
-    if statement is None:
-        raise Http404
+    statement = found_or_404(selectors.statement_published(financial_year=year))
     return render(
         request, "reporting/public_statement.html", {"statement": statement, "organisation": organisation_get()}
     )
 
 
 def public_statement_pdf(request, year: int):
-    statement = selectors.statement_published(financial_year=year)
-    if statement is None:
-        raise Http404
+    statement = found_or_404(selectors.statement_published(financial_year=year))
     pdf = render_pdf(
         "reporting/pdf/statement.html", {"statement": statement, "organisation": organisation_get(), "internal": False}
     )
@@ -451,7 +434,7 @@ def board_report_list(request):
         initial={"financial_year": board_reports.default_year()},
     )
     if request.method == "POST":
-        _forbid_unless(rr.can_request_board_report, request.user)
+        _forbid_unless(reporting_rules.can_request_board_report, request.user)
         if form.is_valid():
             report = board_reports.board_report_request(
                 actor=request.user, financial_year=form.cleaned_data["financial_year"]
@@ -465,9 +448,7 @@ def board_report_list(request):
 @login_required
 def board_report_detail(request, pk: int):
     require(PREDICATE, request.user)
-    report = selectors.board_report_list(user=request.user).filter(pk=pk).first()
-    if report is None:
-        raise Http404
+    report = found_or_404(selectors.board_report_detail(user=request.user, pk=pk))
     template = "reporting/_board_report_status.html" if request.htmx else "reporting/board_report_detail.html"
     return render(request, template, {"report": report})
 
@@ -475,12 +456,8 @@ def board_report_detail(request, pk: int):
 @login_required
 def board_report_download(request, pk: int):
     require(PREDICATE, request.user)
-    report = selectors.board_report_list(user=request.user).filter(pk=pk).first()
-    if report is None:
-        raise Http404
-    require(rr.can_download_board_report, request.user)  # a page this role never uses: 404
-    if report.status != report.Status.READY or not report.file:
-        raise Http404
+    # Not ready, or a role that never opens the PDF (the Compliance admin): 404 either way.
+    report = found_or_404(selectors.board_report_for_download(user=request.user, pk=pk))
     try:
         handle = report.file.open("rb")
     except FileNotFoundError:

@@ -9,29 +9,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from compliance import rules as r
-from compliance.web import require
+from compliance import rules as compliance_rules
+from compliance.web import form_add_service_errors, found_or_404, require
 from reporting import forms, governance, selectors
-from reporting import rules as rr
+from reporting import rules as reporting_rules
 from reporting.models import RiskRegisterEntry
 
-PREDICATE = r.can_view_reporting
+PREDICATE = compliance_rules.can_view_reporting
 
 
 def _writer(request):
     require(PREDICATE, request.user)
-    if not rr.can_manage_governance.test(request.user):
+    if not reporting_rules.can_manage_governance.test(request.user):
         raise PermissionDenied
-
-
-def _found(obj):
-    if obj is None:
-        raise Http404
-    return obj
 
 
 def _save_form(request, form, save, *, success: str, redirect_to):
@@ -40,7 +33,7 @@ def _save_form(request, form, save, *, success: str, redirect_to):
             try:
                 obj = save(form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, success)
                 return redirect_to(obj)
@@ -54,10 +47,8 @@ def _save_form(request, form, save, *, success: str, redirect_to):
 @login_required
 def risk_list(request):
     require(PREDICATE, request.user)
-    entries = selectors.risk_list(user=request.user)
     area = request.GET.get("area", "")
-    if area in RiskRegisterEntry.Area.values:
-        entries = entries.filter(area=area)
+    entries = selectors.risk_list(user=request.user, area=area)
     reviews = selectors.register_review_list(user=request.user)[:5]
     return render(
         request,
@@ -75,7 +66,7 @@ def risk_list(request):
 @login_required
 def risk_detail(request, pk: int):
     require(PREDICATE, request.user)
-    entry = _found(selectors.risk_detail(user=request.user, pk=pk))
+    entry = found_or_404(selectors.risk_detail(user=request.user, pk=pk))
     form = forms.RiskReviewForm(initial={"likelihood": entry.likelihood, "impact": entry.impact})
     return render(request, "reporting/risk_detail.html", {"entry": entry, "review_form": form})
 
@@ -83,7 +74,7 @@ def risk_detail(request, pk: int):
 @login_required
 def risk_edit(request, pk: int | None = None):
     _writer(request)
-    entry = _found(selectors.risk_detail(user=request.user, pk=pk)) if pk else None
+    entry = found_or_404(selectors.risk_detail(user=request.user, pk=pk)) if pk else None
     form = forms.RiskEntryForm(request.POST or None, instance=entry)
     done = _save_form(
         request,
@@ -98,7 +89,7 @@ def risk_edit(request, pk: int | None = None):
 @login_required
 def risk_review(request, pk: int):
     _writer(request)
-    entry = _found(selectors.risk_detail(user=request.user, pk=pk))
+    entry = found_or_404(selectors.risk_detail(user=request.user, pk=pk))
     form = forms.RiskReviewForm(request.POST or None)
     done = _save_form(
         request,
@@ -138,7 +129,7 @@ def meeting_list(request):
 @login_required
 def meeting_edit(request, pk: int | None = None):
     _writer(request)
-    meeting = _found(selectors.meeting_list(user=request.user).filter(pk=pk).first()) if pk else None
+    meeting = found_or_404(selectors.meeting_detail(user=request.user, pk=pk)) if pk else None
     form = forms.MeetingForm(request.POST or None, instance=meeting)
     done = _save_form(
         request,
@@ -158,24 +149,20 @@ def meeting_edit(request, pk: int | None = None):
 @login_required
 def action_list(request):
     require(PREDICATE, request.user)
-    items = selectors.action_list(user=request.user)
     year = request.GET.get("year", "")
-    if year.isdigit():
-        items = items.filter(financial_year=int(year))
-    years = (
-        selectors.action_list(user=request.user).order_by("-financial_year").values_list("financial_year", flat=True)
-    )
+    items = selectors.action_list(user=request.user, financial_year=int(year) if year.isdigit() else None)
+    years = selectors.action_plan_years(user=request.user)
     return render(
         request,
         "reporting/action_list.html",
-        {"items": items, "today": timezone.localdate(), "years": sorted(set(years), reverse=True), "year": year},
+        {"items": items, "today": timezone.localdate(), "years": years, "year": year},
     )
 
 
 @login_required
 def action_detail(request, pk: int):
     require(PREDICATE, request.user)
-    item = _found(selectors.action_detail(user=request.user, pk=pk))
+    item = found_or_404(selectors.action_detail(user=request.user, pk=pk))
     form = forms.ActionProgressForm(request.POST or None, initial={"status": item.status})
     if request.method == "POST":
         _writer(request)
@@ -194,7 +181,7 @@ def action_detail(request, pk: int):
 @login_required
 def action_edit(request, pk: int | None = None):
     _writer(request)
-    item = _found(selectors.action_detail(user=request.user, pk=pk)) if pk else None
+    item = found_or_404(selectors.action_detail(user=request.user, pk=pk)) if pk else None
     form = forms.ActionItemForm(
         request.POST or None,
         instance=item,

@@ -25,7 +25,7 @@ from compliance.policy_models import Acknowledgement, PolicyVersion
 from reporting.board_reports import board_report_context
 from reporting.models import ActionPlanItem, GovernanceMeeting, KpiSnapshot, RiskRegisterEntry, Statement
 from reporting.pdf import render_pdf
-from reporting.scheduled import kpi_snapshot_take
+from reporting.services import kpi_snapshot_take
 from safeguarding import demo as safeguarding_demo
 from safeguarding.models import Concern, Status
 from suppliers import demo as suppliers_demo

@@ -9,7 +9,7 @@ from django.urls import reverse
 from compliance import roles
 from compliance.models import Notification
 from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, RiskRegisterReview, Statement
-from reporting.scheduled import risk_reviews_remind, statement_deadline_remind
+from reporting.reminders import risk_reviews_remind, statement_deadline_remind
 from reporting.tests.factories import (
     ActionPlanItemFactory,
     GovernanceMeetingFactory,

@@ -11,7 +11,7 @@ from compliance.policy_models import Acknowledgement
 from compliance.tests.factories import DepartmentFactory, UserFactory
 from reporting import kpis, periods
 from reporting.models import KpiSnapshot
-from reporting.scheduled import kpi_snapshot_take
+from reporting.services import kpi_snapshot_take
 from reporting.tests.factories import ActionPlanItemFactory, GovernanceMeetingFactory, RiskRegisterEntryFactory
 from safeguarding.models import Outcome, Status, SubjectType
 from safeguarding.tests.factories import ConcernFactory

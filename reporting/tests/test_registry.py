@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from compliance import roles
 from compliance.models import AccessLog, LegalEntity
-from reporting import models as m
+from reporting import models as reporting_models
 from reporting import registry, registry_prefill, services
 from reporting.periods import financial_year
 from reporting.tests.factories import GovernanceMeetingFactory, StatementFactory
@@ -198,7 +198,7 @@ def test_header_is_the_registrys_columns_in_order():
 
 @pytest.mark.parametrize("name", sorted(REGISTRY_ANSWERS))
 def test_each_answer_list_is_the_registrys(name):
-    assert [label for _, label in getattr(m, name)] == REGISTRY_ANSWERS[name]
+    assert [label for _, label in getattr(reporting_models, name)] == REGISTRY_ANSWERS[name]
 
 
 def test_bands_are_the_registrys(organisation):
@@ -211,7 +211,7 @@ def test_bands_are_the_registrys(organisation):
         "£100 million to £500 million",
         "Over £500 million",
     ]
-    assert [m.years_producing_band(n) for n in (1, 2, 5, 6)] == [
+    assert [reporting_models.years_producing_band(n) for n in (1, 2, 5, 6)] == [
         "This is the first time",
         "1 to 5 years",
         "1 to 5 years",

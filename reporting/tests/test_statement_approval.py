@@ -13,7 +13,7 @@ from django.urls import reverse
 from compliance.models import Notification
 from reporting import services
 from reporting.models import GovernanceMeeting, Statement
-from reporting.scheduled import statement_deadline_remind
+from reporting.reminders import statement_deadline_remind
 from reporting.tests.factories import GovernanceMeetingFactory, StatementFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("organisation")]

@@ -66,15 +66,16 @@ class Command(BaseCommand):
 
         from compliance import roles
         from compliance.models import User
-        from suppliers import services_import as si
-        from suppliers.models import Supplier
-        from training import imports as ti
+        from suppliers import services_import as supplier_imports
+        from suppliers.models import Supplier, SupplierImport
+        from training import imports as training_imports
+        from training.models import ImportBatch
 
         for name in (roles.STAFF, roles.LINE_MANAGER, roles.PROCUREMENT, roles.HR):
             Group.objects.get_or_create(name=name)
         actor, _ = User.objects.get_or_create(email="bench@bench.example", defaults={"full_name": "Bench"})
         actor.groups.add(*Group.objects.filter(name__in=[roles.STAFF, roles.PROCUREMENT, roles.HR]))
-        si.MAX_ROWS = max(si.MAX_ROWS, options["suppliers"])
+        supplier_imports.MAX_ROWS = max(supplier_imports.MAX_ROWS, options["suppliers"])
 
         def timed(fn):
             start = time.perf_counter()
@@ -86,29 +87,29 @@ class Command(BaseCommand):
         offset = Supplier.objects.count()
         suppliers_before = offset
         for rows in (100, options["suppliers"]):
-            job = si.SupplierImport.objects.create(
+            job = SupplierImport.objects.create(
                 filename="bench.csv", content=_supplier_csv(rows, offset), uploaded_by=actor
             )
             offset += rows
-            check_s, job = timed(lambda job=job: si.supplier_import_check(job_id=job.pk))
+            check_s, job = timed(lambda job=job: supplier_imports.supplier_import_check(job_id=job.pk))
             assert job.status == "checked" and not job.errors, job.errors[:3]
             job.status, job.confirmed_by = "apply_queued", actor
             job.save()
-            apply_s, job = timed(lambda job=job: si.supplier_import_apply(job_id=job.pk))
+            apply_s, job = timed(lambda job=job: supplier_imports.supplier_import_apply(job_id=job.pk))
             assert job.status == "applied", job.failure_reason
             results.append(("supplier register", rows, check_s, apply_s))
         assert Supplier.objects.count() == suppliers_before + 100 + options["suppliers"]
         offset = User.objects.count()
         for rows in (100, options["roster"]):
-            batch = ti.ImportBatch.objects.create(
+            batch = ImportBatch.objects.create(
                 kind="roster", filename="roster.csv", content=_roster_csv(rows, offset), uploaded_by=actor
             )
             offset += rows
-            check_s, batch = timed(lambda batch=batch: ti.import_batch_check(batch_id=batch.pk))
+            check_s, batch = timed(lambda batch=batch: training_imports.import_batch_check(batch_id=batch.pk))
             assert batch.status == "checked" and not batch.errors, batch.errors[:3]
             batch.status, batch.confirmed_by = "apply_queued", actor
             batch.save()
-            apply_s, batch = timed(lambda batch=batch: ti.import_batch_apply(batch_id=batch.pk))
+            apply_s, batch = timed(lambda batch=batch: training_imports.import_batch_apply(batch_id=batch.pk))
             assert batch.status == "applied", batch.failure_reason
             results.append(("staff roster", rows, check_s, apply_s))
 

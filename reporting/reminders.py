@@ -1,50 +1,27 @@
-"""Scheduled work (Celery beat): KPI snapshots, statement deadline and risk review reminders.
+"""Reminders about reporting deadlines: the statement's six-month deadline and risk register reviews.
 
-Each function is idempotent: snapshots are taken once per month, and every
-reminder carries a dedupe_key so a rerun never tells anyone twice.
+Run daily by Celery beat (reporting/tasks.py). Every reminder carries a
+dedupe_key, so a rerun never tells anyone twice.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from compliance.models import User
 from compliance.roles import BOARD_MEMBER, DIRECTOR, MODERN_SLAVERY_LEAD
 from compliance.services import notification_send, organisation_get
-from reporting import kpis, periods
-from reporting.models import KpiSnapshot, RiskRegisterEntry, RiskRegisterReview, Statement
+from reporting import periods
+from reporting.models import RiskRegisterEntry, RiskRegisterReview, Statement
 
 # Days before (negative) or after the six-month deadline at which the Lead and
 # the Board are reminded; the first three follow the GOV.UK registry's own.
 DEADLINE_STAGES = (-30, -14, -7, 0, 30, 60, 90)
 RISK_REVIEW_NOTICE_DAYS = 14
 REGISTER_REVIEW_NOTICE_DAYS = 30
-
-
-def kpi_snapshot_take(*, today: datetime.date | None = None) -> KpiSnapshot:
-    """Store last month's KPIs once; a rerun keeps the figures as first taken."""
-    today = today or timezone.localdate()
-    month = periods.month(today.replace(day=1) - datetime.timedelta(days=1))
-    with transaction.atomic():
-        snapshot, _ = KpiSnapshot.objects.get_or_create(
-            period_start=month.start, period_end=month.end, defaults={"figures": kpis.compute(month)}
-        )
-    return snapshot
-
-
-def statement_deadline(organisation, financial_year: int) -> datetime.date:
-    """Six months after the financial year end: when Home Office guidance expects the statement.
-
-    s.54 of the Modern Slavery Act 2015 sets no date; the GOV.UK registry's own data page
-    says "the Home Office expects statements to be published within six months of the
-    organisation's financial year-end", and registry submission is voluntary for most.
-    """
-    end = periods.financial_year(organisation, financial_year).end
-    return periods._add_months(end, 6)
 
 
 def statement_deadline_remind(*, today: datetime.date | None = None) -> int:
@@ -55,7 +32,7 @@ def statement_deadline_remind(*, today: datetime.date | None = None) -> int:
     # Publishing on our own site is not the end: reminders stop when the registry submission is recorded.
     if Statement.objects.filter(financial_year=year, registry_submitted_on__isnull=False).exists():
         return 0
-    deadline = statement_deadline(organisation, year)
+    deadline = periods.statement_deadline(organisation, year)
     reached = [stage for stage in DEADLINE_STAGES if today >= deadline + datetime.timedelta(days=stage)]
     if not reached:
         return 0
@@ -100,7 +77,7 @@ def risk_reviews_remind(*, today: datetime.date | None = None) -> int:
                 recipients=[entry.owner, *leads],
                 subject=subject,
                 context={"message": f"{subject}. Record the review on the risk register."},
-                url=reverse("reporting:risk_detail", args=[entry.pk]),
+                url=entry.get_absolute_url(),
                 dedupe_key=f"risk-review:{entry.pk}:{entry.review_due.isoformat()}:{'overdue' if overdue else 'due'}",
             )
         )
