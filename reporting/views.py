@@ -110,7 +110,7 @@ def statement_list(request):
 
 
 def _statement_list_page(request, start_form, *, status: int = 200):
-    page = paginate(request, selectors.statement_list(user=request.user).order_by("-financial_year", "-version"))
+    page = paginate(request, selectors.statement_list(user=request.user))
     return render(
         request,
         "reporting/statement_list.html",
