@@ -6,13 +6,14 @@ import hashlib
 import logging
 import time
 
+from auditlog.models import LogEntry
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from knox.models import AuthToken
 
 from compliance.models import User
+from compliance.web import rate_hit
 
 logger = logging.getLogger(__name__)
 
@@ -22,31 +23,31 @@ LOGIN_FAILURE_WINDOW_SECONDS = 3600
 # --- API tokens -------------------------------------------------------------
 
 
+def _api_token_audit(user: User, change: str) -> None:
+    # On the person's change history (django-auditlog), never the token or its digest.
+    LogEntry.objects.log_create(user, action=LogEntry.Action.UPDATE, actor=user, changes={"api_token": ["", change]})
+
+
 def api_token_create(*, user: User) -> tuple[AuthToken, str]:
     """Replace the user's API token with a new one; the clear token is returned here and never again."""
     with transaction.atomic():
-        AuthToken.objects.filter(user=user).delete()
+        replaced, _ = AuthToken.objects.filter(user=user).delete()
         # knox keeps only a SHA-512 digest (and a 15-character lookup prefix).
-        return AuthToken.objects.create(user=user)
+        token, key = AuthToken.objects.create(user=user)
+        _api_token_audit(user, "replaced" if replaced else "created")
+    return token, key
 
 
 def api_token_revoke(*, user: User) -> int:
     """Delete the user's API tokens; returns how many there were."""
-    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    with transaction.atomic():
+        deleted, _ = AuthToken.objects.filter(user=user).delete()
+        if deleted:
+            _api_token_audit(user, "revoked")
     return deleted
 
 
 # --- Failed sign-ins ----------------------------------------------------------
-
-
-def _cache_incr(key: str, timeout: int) -> int:
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout)
-        return 1
 
 
 def login_failure_record(*, request, email: str) -> None:
@@ -58,7 +59,7 @@ def login_failure_record(*, request, email: str) -> None:
         return
     key = "auth:login-failures:" + hashlib.sha256(email.encode()).hexdigest()
     try:
-        count = _cache_incr(key, LOGIN_FAILURE_WINDOW_SECONDS)
+        count = rate_hit(key, window_seconds=LOGIN_FAILURE_WINDOW_SECONDS)
     except Exception:  # noqa: BLE001  the cache being down must not turn a wrong password into a 500
         logger.warning("Could not count a failed sign-in: the cache is unavailable", exc_info=True)
         return

@@ -12,10 +12,20 @@ from django.db import models
 from django.utils import timezone
 
 from compliance import roles
+from compliance import rules as compliance_rules
+from compliance.querysets import RestrictedQuerySet, RoleRestrictedQuerySet
+
+
+class OrganisationProfileQuerySet(RoleRestrictedQuerySet):
+    """The organisation, its departments, sites and legal entities: read on every page, changed by the admin."""
+
+    ACTIONS = {"view": compliance_rules.is_signed_in, "change": compliance_rules.can_manage_organisation}
 
 
 class Department(models.Model):
     name = models.CharField(max_length=120, unique=True)
+
+    objects = OrganisationProfileQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -30,6 +40,8 @@ class Site(models.Model):
     name = models.CharField(max_length=160, unique=True)
     address = models.TextField(blank=True)
 
+    objects = OrganisationProfileQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -37,7 +49,21 @@ class Site(models.Model):
         return self.name
 
 
-class UserQuerySet(models.QuerySet):
+class UserQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        """view/change: the people register, the Compliance admin's (rules.can_manage_organisation).
+
+        oversee_training: everyone for HR and the admin, direct reports for a line manager
+        (rules.can_oversee_training_of).
+        """
+        if action in ("view", "change"):
+            return self.all() if compliance_rules.can_manage_organisation.test(user) else self.none()
+        if action == "oversee_training":
+            if compliance_rules.can_manage_training.test(user):
+                return self.all()
+            return self.filter(line_manager=user) if compliance_rules.is_line_manager.test(user) else self.none()
+        return self.none()
+
     def with_roles(self):
         return self.prefetch_related("groups")
 
@@ -206,6 +232,8 @@ class Organisation(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = OrganisationProfileQuerySet.as_manager()
+
     def __str__(self):
         return self.legal_name
 
@@ -232,12 +260,18 @@ class LegalEntity(models.Model):
     name = models.CharField(max_length=255)
     company_number = models.CharField(max_length=20, blank=True)
 
+    objects = OrganisationProfileQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "legal entities"
 
     def __str__(self):
         return self.name
+
+
+class AccessLogQuerySet(RoleRestrictedQuerySet):
+    ACTIONS = {"view": compliance_rules.can_view_access_log}
 
 
 class AccessLog(models.Model):
@@ -264,12 +298,22 @@ class AccessLog(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    objects = AccessLogQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self):
         return f"{self.user} {self.get_action_display().lower()} {self.object_repr} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class NotificationQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        """view/change (mark read): a person's own notifications only (rules.is_notification_recipient)."""
+        if action not in ("view", "change") or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient=user)
 
 
 class Notification(models.Model):
@@ -284,6 +328,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -303,7 +349,10 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
-class OutboxMessageQuerySet(models.QuerySet):
+class OutboxMessageQuerySet(RoleRestrictedQuerySet):
+    # Failed emails and their re-send button: the Compliance admin's.
+    ACTIONS = {"view": compliance_rules.can_manage_organisation, "change": compliance_rules.can_manage_organisation}
+
     def due(self, now=None):
         """Pending messages whose next attempt time has come (never queued, lost, or waiting to retry)."""
         return self.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now or timezone.now())

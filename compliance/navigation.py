@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from compliance import rules as r
+from compliance import rules as compliance_rules
 
 
 @dataclass(frozen=True)
@@ -23,33 +23,57 @@ class Section:
 SECTIONS = (
     # Part of the reporting journey a member of staff sees, so in their language (issue 16).
     Section(
-        _("My reports"), "safeguarding:my_reports", r.is_signed_in, _("Concerns you have reported and their status.")
+        _("My reports"),
+        "safeguarding:my_reports",
+        compliance_rules.is_signed_in,
+        _("Concerns you have reported and their status."),
     ),
     Section(
-        "Cases", "safeguarding:index", r.can_work_cases, "Triage, investigate, refer and close confidential cases."
+        "Cases",
+        "safeguarding:index",
+        compliance_rules.can_work_cases,
+        "Triage, investigate, refer and close confidential cases.",
     ),
     Section(
-        "Suppliers", "suppliers:index", r.can_view_suppliers, "Supplier register, risk, audits and corrective actions."
+        "Suppliers",
+        "suppliers:index",
+        compliance_rules.can_view_suppliers,
+        "Supplier register, risk, audits and corrective actions.",
     ),
-    Section("My training", "training:index", r.is_signed_in, "Your courses, due dates and policy acknowledgements."),
-    Section("Team training", "training:team", r.is_line_manager, "Your team's training status."),
     Section(
-        "Training admin", "training:admin", r.can_manage_training, "Courses, records, recruitment checks and imports."
+        "My training",
+        "training:index",
+        compliance_rules.is_signed_in,
+        "Your courses, due dates and policy acknowledgements.",
     ),
-    Section("Reporting", "reporting:index", r.can_view_reporting, "KPIs, statements and the annual Board report."),
+    Section("Team training", "training:team", compliance_rules.is_line_manager, "Your team's training status."),
+    Section(
+        "Training admin",
+        "training:admin",
+        compliance_rules.can_manage_training,
+        "Courses, records, recruitment checks and imports.",
+    ),
+    Section(
+        "Reporting",
+        "reporting:index",
+        compliance_rules.can_view_reporting,
+        "KPIs, statements and the annual Board report.",
+    ),
     Section(
         "Organisation",
         "organisation",
-        r.can_manage_organisation,
+        compliance_rules.can_manage_organisation,
         "Organisation profile, departments, sites and people.",
     ),
     Section(
         "Failed emails",
         "outbox_failed",
-        r.can_manage_organisation,
+        compliance_rules.can_manage_organisation,
         "Emails that could not be delivered, to check the address and send again.",
     ),
-    Section("Access log", "access_log", r.can_view_access_log, "Who read or exported sensitive records."),
+    Section(
+        "Access log", "access_log", compliance_rules.can_view_access_log, "Who read or exported sensitive records."
+    ),
 )
 
 

@@ -18,7 +18,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
@@ -218,10 +218,10 @@ def outbox_deliver_due(*, budget_seconds: float = 45.0) -> dict[str, int]:
 
 def outbox_message_resend(*, actor: User, message: OutboxMessage) -> OutboxMessage:
     """Put a failed message back in the queue for another full retry window (Compliance admin)."""
-    from compliance import rules as r
+    from compliance import rules as compliance_rules
 
-    if not r.can_manage_organisation.test(actor):
-        raise PermissionError("Only the Compliance admin re-sends failed messages.")
+    if not compliance_rules.can_manage_organisation.test(actor):
+        raise PermissionDenied("Only the Compliance admin re-sends failed messages.")
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         if message.status != OutboxMessage.Status.FAILED:

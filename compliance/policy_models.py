@@ -14,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from compliance import rules as compliance_rules
+from compliance.querysets import RestrictedQuerySet, RoleRestrictedQuerySet
+
 __all__ = ["Policy", "PolicyVersion", "Acknowledgement", "add_months"]
 
 
@@ -24,6 +27,28 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class PolicyQuerySet(RoleRestrictedQuerySet):
+    ACTIONS = {"view": compliance_rules.can_view_policy, "change": compliance_rules.can_manage_policies}
+
+
+class PolicyVersionQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        """view: published versions for everyone signed in, drafts too for those who keep policies."""
+        if action != "view" or not compliance_rules.is_signed_in.test(user):
+            return self.none()
+        return (
+            self.all() if compliance_rules.can_manage_policies.test(user) else self.filter(published_at__isnull=False)
+        )
+
+
+class AcknowledgementQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        """view: one's own acknowledgements; everyone's for those who keep policies."""
+        if action != "view" or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.all() if compliance_rules.can_manage_policies.test(user) else self.filter(user=user)
 
 
 class Policy(models.Model):
@@ -38,6 +63,8 @@ class Policy(models.Model):
         default=True, help_text="Every active member of staff is asked to confirm they have read each new version."
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PolicyQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -70,6 +97,8 @@ class PolicyVersion(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = PolicyVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["policy__title", "-number"]
         constraints = [models.UniqueConstraint(fields=["policy", "number"], name="policy_version_number_unique")]
@@ -95,6 +124,8 @@ class Acknowledgement(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="acknowledgements")
     version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="acknowledgements")
     acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    objects = AcknowledgementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-acknowledged_at"]

@@ -18,3 +18,13 @@ class RestrictedQuerySet(models.QuerySet):
 
     def restrict(self, user, action: str = "view") -> models.QuerySet:
         raise NotImplementedError(f"{type(self).__name__} must say who may {action} its rows")
+
+
+class RoleRestrictedQuerySet(RestrictedQuerySet):
+    """Rows a role sees whole or not at all: `ACTIONS` maps each action to the role predicate that allows it."""
+
+    ACTIONS: dict = {}
+
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        predicate = self.ACTIONS.get(action)
+        return self.all() if predicate is not None and predicate.test(user) else self.none()

@@ -45,9 +45,41 @@ can_view_reporting = is_modern_slavery_lead | is_board_member | is_director | is
 can_manage_organisation = is_compliance_admin
 can_view_access_log = is_modern_slavery_lead | is_compliance_admin
 
+# HR and the Compliance admin keep the policy documents (the models are compliance's, see policy_models).
+can_manage_policies = can_manage_training
+
+
+@rules.predicate
+def is_published_policy_version(user, version):
+    return version is not None and version.published_at is not None
+
+
+@rules.predicate
+def is_own_acknowledgement(user, acknowledgement):
+    return acknowledgement is not None and acknowledgement.user_id == user.pk
+
+
+@rules.predicate
+def is_notification_recipient(user, notification):
+    return notification is not None and notification.recipient_id == user.pk
+
+
+@rules.predicate
+def manages_person(user, person):
+    # Direct reports only, as on the team training page.
+    return person is not None and is_line_manager.test(user) and person.line_manager_id == user.pk
+
+
+can_view_policy = is_signed_in
+can_view_policy_version = can_manage_policies | (is_signed_in & is_published_policy_version)
+can_view_acknowledgement = can_manage_policies | is_own_acknowledgement
+# Whose training a person oversees: everyone's for HR and the admin, direct reports' for a line manager.
+can_oversee_training_of = can_manage_training | manages_person
+
 rules.add_perm("compliance.report_concern", is_signed_in)
 rules.add_perm("compliance.manage_organisation", can_manage_organisation)
 rules.add_perm("compliance.view_access_log", can_view_access_log)
+rules.add_perm("compliance.manage_policies", can_manage_policies)
 rules.add_perm("safeguarding.work_cases", can_work_cases)
 rules.add_perm("suppliers.view_register", can_view_suppliers)
 rules.add_perm("suppliers.manage_register", can_manage_suppliers)

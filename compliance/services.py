@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from compliance.models import AccessLog, Notification, Organisation, User
+from compliance import rules as compliance_rules
+from compliance.models import AccessLog, Department, Notification, Organisation, Site, User
 from compliance.request_log import redact
 
 
@@ -126,21 +130,67 @@ def organisation_get() -> Organisation:
     return organisation
 
 
-def person_save(*, actor: User, form, request=None) -> User:
-    """Create or update a person and their roles; a new person is sent a set-your-password email."""
-    from compliance import rules as r
+def organisation_profile_save(*, actor: User, form, formsets: Iterable) -> Organisation:
+    """Save the organisation profile and its legal entities, departments and sites together, or nothing.
 
-    if not r.can_manage_organisation.test(actor):
-        raise PermissionError("Only the Compliance admin manages people and roles.")
-    is_new = form.instance.pk is None
+    The forms arrive validated from the page (formsets carry adds, edits and
+    deletions row by row); this is the one place they are written, by the
+    Compliance admin only. django-auditlog records each row's change with the actor.
+    """
+    if not compliance_rules.can_manage_organisation.test(actor):
+        raise PermissionDenied("Only the Compliance admin edits the organisation profile.")
     with transaction.atomic():
-        person = form.save(commit=False)
+        organisation = form.save()
+        for formset in formsets:
+            formset.save()
+    return organisation
+
+
+def person_save(
+    *,
+    actor: User,
+    person: User | None,
+    email: str,
+    full_name: str,
+    roles: Iterable[Group],
+    job_title: str = "",
+    department: Department | None = None,
+    site: Site | None = None,
+    line_manager: User | None = None,
+    employment_type: str = "",
+    start_date: datetime.date | None = None,
+    is_active: bool = True,
+    left_on: datetime.date | None = None,
+    request=None,
+) -> User:
+    """Create (person None) or update a person and their roles; a new person is emailed a set-your-password link.
+
+    The Compliance admin only (PermissionDenied otherwise); django-auditlog records
+    the change, roles included, with the actor.
+    """
+    if not compliance_rules.can_manage_organisation.test(actor):
+        raise PermissionDenied("Only the Compliance admin manages people and roles.")
+    is_new = person is None
+    person = person or User()
+    for name, value in {
+        "email": email,
+        "full_name": full_name,
+        "job_title": job_title,
+        "department": department,
+        "site": site,
+        "line_manager": line_manager,
+        "employment_type": employment_type or person.employment_type,
+        "start_date": start_date,
+        "is_active": is_active,
+        # An active person has not left, whatever date was typed.
+        "left_on": None if is_active else left_on,
+    }.items():
+        setattr(person, name, value)
+    with transaction.atomic():
         if is_new:
             person.set_unusable_password()
-        if person.is_active:
-            person.left_on = None
         person.save()
-        person.groups.set(form.cleaned_data["roles"])
+        person.groups.set(roles)
         person.__dict__.pop("role_names", None)
         if is_new and request is not None:
             # In the same transaction: the invitation goes to the outbox with the new account.

@@ -3,26 +3,22 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from compliance import account_services, exports, outbox, selectors, services
-from compliance import rules as r
+from compliance import rules as compliance_rules
+from compliance.filters import AccessLogFilterSet, PeopleFilterSet
 from compliance.forms import (
-    AccessLogFilterForm,
     DepartmentFormSet,
     LegalEntityFormSet,
     OrganisationForm,
-    PeopleFilterForm,
     PersonForm,
     SiteFormSet,
 )
-from compliance.models import Department, Site
-from compliance.web import require
+from compliance.web import paginate, require
 
 
 @login_required
@@ -33,21 +29,17 @@ def home(request):
 
 @login_required
 def organisation(request):
-    require(r.can_manage_organisation, request.user)
+    require(compliance_rules.can_manage_organisation, request.user)
     org = services.organisation_get()
     data = request.POST if request.method == "POST" else None
     form = OrganisationForm(data, instance=org)
     entities = LegalEntityFormSet(data, instance=org, prefix="entities")
-    departments = DepartmentFormSet(data, queryset=Department.objects.all(), prefix="departments")
-    sites = SiteFormSet(data, queryset=Site.objects.all(), prefix="sites")
+    departments = DepartmentFormSet(data, queryset=selectors.department_list(user=request.user), prefix="departments")
+    sites = SiteFormSet(data, queryset=selectors.site_list(user=request.user), prefix="sites")
     if request.method == "POST":
         forms_ok = all([form.is_valid(), entities.is_valid(), departments.is_valid(), sites.is_valid()])
         if forms_ok:
-            with transaction.atomic():
-                form.save()
-                entities.save()
-                departments.save()
-                sites.save()
+            services.organisation_profile_save(actor=request.user, form=form, formsets=[entities, departments, sites])
             messages.success(request, "Organisation profile saved.")
             return redirect("organisation")
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
@@ -60,7 +52,7 @@ def organisation(request):
 
 @login_required
 def notification_list(request):
-    page = Paginator(selectors.notification_list(user=request.user), 25).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.notification_list(user=request.user), per_page=25)
     return render(request, "compliance/notifications.html", {"page": page})
 
 
@@ -84,19 +76,13 @@ def notification_read_all(request):
 
 @login_required
 def access_log(request):
-    require(r.can_view_access_log, request.user)
-    filter_form = AccessLogFilterForm(request.GET or None)
-    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
-    entries = selectors.access_log_list(user=request.user, filters=filters)
+    require(compliance_rules.can_view_access_log, request.user)
+    filters = AccessLogFilterSet(request.GET or None, queryset=selectors.access_log_list(user=request.user))
+    entries = filters.qs
     if request.GET.get("format") == "csv":
         return _access_log_csv(request, entries)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
-        request,
-        "compliance/access_log.html",
-        {"page": page, "filter_form": filter_form, "query_string": query.urlencode()},
+        request, "compliance/access_log.html", {"page": paginate(request, entries), "filter_form": filters.form}
     )
 
 
@@ -141,33 +127,21 @@ def api_token(request):
 
 @login_required
 def people(request):
-    require(r.can_manage_organisation, request.user)
-    filter_form = PeopleFilterForm(request.GET or None)
-    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
-    page = Paginator(selectors.people_for_admin(user=request.user, filters=filters), 50).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    require(compliance_rules.can_manage_organisation, request.user)
+    filters = PeopleFilterSet(request.GET or None, queryset=selectors.people_for_admin(user=request.user))
     return render(
-        request,
-        "compliance/people.html",
-        {"page": page, "filter_form": filter_form, "query_string": query.urlencode()},
+        request, "compliance/people.html", {"page": paginate(request, filters.qs), "filter_form": filters.form}
     )
 
 
 @login_required
 def person_edit(request, pk: int | None = None):
-    require(r.can_manage_organisation, request.user)
-    person = (
-        get_object_or_404(selectors.people_for_admin(user=request.user, filters={"status": "all"}), pk=pk)
-        if pk
-        else None
-    )
+    require(compliance_rules.can_manage_organisation, request.user)
+    person = get_object_or_404(selectors.people_for_admin(user=request.user), pk=pk) if pk else None
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST":
         if form.is_valid():
-            saved = services.person_save(actor=request.user, form=form, request=request)
+            saved = services.person_save(actor=request.user, person=person, request=request, **form.cleaned_data)
             if person is None:
                 messages.success(request, f"{saved} added. They have been emailed a link to choose a password.")
             else:
@@ -180,10 +154,10 @@ def person_edit(request, pk: int | None = None):
 @login_required
 def outbox_failed(request):
     """Emails that could not be delivered after a day of retries, each with a re-send button."""
-    require(r.can_manage_organisation, request.user)
-    page = Paginator(
-        selectors.outbox_messages_for_admin(user=request.user, status="failed").order_by("-created_at", "-pk"), 50
-    ).get_page(request.GET.get("page"))
+    require(compliance_rules.can_manage_organisation, request.user)
+    page = paginate(
+        request, selectors.outbox_messages_for_admin(user=request.user, status="failed").order_by("-created_at", "-pk")
+    )
     return render(
         request,
         "compliance/outbox_failed.html",

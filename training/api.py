@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from training import selectors
+from training.filters import TrainingRecordFilterSet
 from training.models import Course, TrainingRecord
 from training.rules import can_view_completion_rates
 
@@ -64,7 +65,8 @@ class TrainingRecordViewSet(viewsets.ReadOnlyModelViewSet):
     """Your own records; a line manager's also include direct reports; HR and admin see all."""
 
     serializer_class = TrainingRecordSerializer
-    filterset_fields = ["course", "user"]
+    # The records page's filters (q, status, course) and the person, the same FilterSet.
+    filterset_class = TrainingRecordFilterSet
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance import leases, roles
-from compliance import rules as r
+from compliance import rules as compliance_rules
 from compliance.audit_bulk import audit_log_bulk
 from compliance.models import Department, Site, User
 from training.models import Course, ImportBatch, TrainingRecord
@@ -238,7 +238,7 @@ def import_check(*, kind: str, filename: str, content: str, actor: User) -> Impo
     """Keep an uploaded CSV and queue its dry run; changes nothing else."""
     from training.tasks import import_batch_check_task
 
-    if not r.can_manage_training.test(actor):
+    if not compliance_rules.can_manage_training.test(actor):
         raise PermissionDenied
     with transaction.atomic():
         batch = ImportBatch.objects.create(kind=kind, filename=filename[:255], content=content, uploaded_by=actor)
@@ -260,7 +260,7 @@ def import_confirm(*, batch: ImportBatch, actor: User) -> ImportBatch:
     """Queue a checked import that has no errors to be applied (the whole file or nothing)."""
     from training.tasks import import_batch_apply_task
 
-    if not r.can_manage_training.test(actor):
+    if not compliance_rules.can_manage_training.test(actor):
         raise PermissionDenied
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -292,7 +292,7 @@ def import_batch_apply(*, batch_id: int) -> ImportBatch | None:
 
 def import_abandon(*, batch: ImportBatch, actor: User) -> ImportBatch:
     """Drop a checked file that will not be imported."""
-    if not r.can_manage_training.test(actor):
+    if not compliance_rules.can_manage_training.test(actor):
         raise PermissionDenied
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -430,7 +430,7 @@ def _audit_roles_added(group: Group, user_ids: list[int], actor: User | None) ->
 
 
 def _completions_apply(parsed: Parsed, *, actor: User | None, progress=None) -> dict:
-    """Record completions in bulk with the rule of ``training_completion_record``, row by row in file order.
+    """Record completions in bulk with the rule of ``training_completion_from_import``, row by row in file order.
 
     A completion closes the person's open assignment of that course; otherwise it
     is a new completed record, unless the same completion is already recorded.

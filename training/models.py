@@ -8,12 +8,25 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from compliance import rules as compliance_rules
 from compliance.leases import ImportJob, ImportStatus
 from compliance.models import Department, User
 from compliance.policy_models import add_months
+from compliance.querysets import RestrictedQuerySet, RoleRestrictedQuerySet
+from training import rules as training_rules
 
 # Reminders and renewals look this far ahead.
 DUE_SOON_DAYS = 30
+
+
+class CourseQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        """HR and the Compliance admin see and change every course; everyone else sees the active ones."""
+        if compliance_rules.can_manage_training.test(user) and action in ("view", "change"):
+            return self.all()
+        if action == "view" and compliance_rules.is_signed_in.test(user):
+            return self.filter(is_active=True)
+        return self.none()
 
 
 class Course(models.Model):
@@ -43,6 +56,8 @@ class Course(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = CourseQuerySet.as_manager()
+
     class Meta:
         ordering = ["title"]
 
@@ -53,6 +68,10 @@ class Course(models.Model):
         if completed_on is None or not self.validity_months:
             return None
         return add_months(completed_on, self.validity_months)
+
+
+class AssignmentRuleQuerySet(RoleRestrictedQuerySet):
+    ACTIONS = {"view": compliance_rules.can_manage_training, "change": compliance_rules.can_manage_training}
 
 
 class AssignmentRule(models.Model):
@@ -70,6 +89,8 @@ class AssignmentRule(models.Model):
     due_within_days = models.PositiveSmallIntegerField(default=30, help_text="Days allowed from assignment.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AssignmentRuleQuerySet.as_manager()
 
     class Meta:
         ordering = ["course__title", "pk"]
@@ -112,6 +133,28 @@ def _evidence_upload_to(instance, filename):
     return f"training/evidence/{instance.user_id}/{generated_upload_name(filename)}"
 
 
+class TrainingRecordQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        """view: own records, direct reports' for a line manager, all for HR and the admin (rules.can_view_record).
+
+        confirm: a direct report's or, for HR and the admin, anyone's, never one's own (rules.can_confirm_record).
+        """
+        if not getattr(user, "is_authenticated", False) or action not in ("view", "confirm"):
+            return self.none()
+        manages_all = compliance_rules.can_manage_training.test(user)
+        manages_reports = compliance_rules.is_line_manager.test(user)
+        if action == "confirm":
+            others = self.exclude(user=user)
+            if manages_all:
+                return others
+            return others.filter(user__line_manager=user) if manages_reports else self.none()
+        if manages_all:
+            return self.all()
+        if manages_reports:
+            return self.filter(models.Q(user=user) | models.Q(user__line_manager=user))
+        return self.filter(user=user)
+
+
 class TrainingRecord(models.Model):
     """One person's assignment to a course and its completion."""
 
@@ -147,6 +190,8 @@ class TrainingRecord(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrainingRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -192,7 +237,13 @@ class TrainingRecord(models.Model):
         return self.Status(self.status).label
 
 
-class RecruitmentCheckQuerySet(models.QuerySet):
+class RecruitmentCheckQuerySet(RoleRestrictedQuerySet):
+    # DBS and right-to-work facts: HR and the Compliance admin only.
+    ACTIONS = {
+        "view": training_rules.can_manage_recruitment_checks,
+        "change": training_rules.can_manage_recruitment_checks,
+    }
+
     def complete_on(self, day: datetime.date):
         """Checks all done by `day`: DBS clear, right to work verified and in date, accessible contract given."""
         return self.filter(
@@ -284,6 +335,10 @@ class RecruitmentCheck(models.Model):
         return self.is_complete_on(timezone.localdate())
 
 
+class ImportBatchQuerySet(RoleRestrictedQuerySet):
+    ACTIONS = {"view": compliance_rules.can_manage_training, "change": compliance_rules.can_manage_training}
+
+
 class ImportBatch(ImportJob):
     """An uploaded CSV, checked and applied by Celery tasks under a lease; nothing changes until HR confirms it."""
 
@@ -295,6 +350,8 @@ class ImportBatch(ImportJob):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     content = models.TextField(help_text="The uploaded file, kept until it is applied or abandoned.")
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at"]

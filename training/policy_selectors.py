@@ -14,12 +14,11 @@ from training.rules import can_manage_policies
 
 def policy_list(*, user: User) -> QuerySet[Policy]:
     """Policies with their versions; everyone may read published policies."""
-    return Policy.objects.select_related("owner")
+    return Policy.objects.restrict(user, "view").select_related("owner")
 
 
 def policy_version_list(*, user: User) -> QuerySet[PolicyVersion]:
-    qs = PolicyVersion.objects.select_related("policy", "published_by")
-    return qs if can_manage_policies.test(user) else qs.filter(published_at__isnull=False)
+    return PolicyVersion.objects.restrict(user, "view").select_related("policy", "published_by")
 
 
 def policy_versions_current(*, user: User) -> list[PolicyVersion]:

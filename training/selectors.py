@@ -6,13 +6,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from compliance import roles
-from compliance import rules as r
+from compliance import rules as compliance_rules
 from compliance.models import User
-from training import rules as tr
+from training import rules as training_rules
 from training.models import AssignmentRule, Course, ImportBatch, RecruitmentCheck, TrainingRecord
 
 GROUP_BY_CHOICES = (
@@ -24,37 +24,26 @@ GROUP_BY_CHOICES = (
 
 
 def course_list(*, user: User) -> QuerySet[Course]:
-    qs = Course.objects.all()
-    return qs if r.can_manage_training.test(user) else qs.filter(is_active=True)
+    return Course.objects.restrict(user, "view")
 
 
 def assignment_rule_list(*, user: User) -> QuerySet[AssignmentRule]:
-    if not r.can_manage_training.test(user):
-        return AssignmentRule.objects.none()
-    return AssignmentRule.objects.select_related("course", "role", "department")
+    return AssignmentRule.objects.restrict(user, "view").select_related("course", "role", "department")
 
 
 def training_record_list(*, user: User) -> QuerySet[TrainingRecord]:
     """Own records for everyone, direct reports' for line managers, all for HR and the Compliance admin."""
-    qs = TrainingRecord.objects.select_related("user__department", "user__line_manager", "course", "confirmed_by")
-    if r.can_manage_training.test(user):
-        return qs
-    if r.is_line_manager.test(user):
-        return qs.filter(Q(user=user) | Q(user__line_manager=user))
-    return qs.filter(user=user)
+    return TrainingRecord.objects.restrict(user, "view").select_related(
+        "user__department", "user__line_manager", "course", "confirmed_by"
+    )
 
 
 def training_record_get(*, user: User, pk: int) -> TrainingRecord | None:
-    record = training_record_list(user=user).filter(pk=pk).first()
-    if record is not None and not tr.can_view_record.test(user, record):
-        return None
-    return record
+    return training_record_list(user=user).filter(pk=pk).first()
 
 
 def import_batch_list(*, user: User) -> QuerySet[ImportBatch]:
-    if not r.can_manage_training.test(user):
-        return ImportBatch.objects.none()
-    return ImportBatch.objects.select_related("uploaded_by")
+    return ImportBatch.objects.restrict(user, "view").select_related("uploaded_by")
 
 
 def recruitment_check_people(*, user: User) -> QuerySet[User]:
@@ -63,7 +52,7 @@ def recruitment_check_people(*, user: User) -> QuerySet[User]:
     The same people the completion rate counts once they have started: a Board member
     without the Staff role is not a worker and has no recruitment check to keep.
     """
-    if not tr.can_manage_recruitment_checks.test(user):
+    if not training_rules.can_manage_recruitment_checks.test(user):
         return User.objects.none()
     return (
         User.objects.in_role(roles.STAFF)
@@ -82,7 +71,9 @@ def recruitment_check_figures(*, as_of: datetime.date) -> tuple[int, int]:
 
 def recruitment_check_completion(*, user: User, as_of: datetime.date | None = None) -> dict:
     """Share of staff whose recruitment checks are all done (a KPI); two queries."""
-    if not tr.can_manage_recruitment_checks.test(user) and not r.can_view_reporting.test(user):
+    if not training_rules.can_manage_recruitment_checks.test(user) and not compliance_rules.can_view_reporting.test(
+        user
+    ):
         return {"complete": 0, "total": 0, "rate": None}
     complete, total = recruitment_check_figures(as_of=as_of or timezone.localdate())
     return {"complete": complete, "total": total, "rate": round(100 * complete / total, 1) if total else None}
@@ -157,19 +148,14 @@ class PersonSummary:
 def team_people(*, user: User, department_id: int | None = None) -> QuerySet[User]:
     """Active people whose training the user oversees: direct reports, or everyone for HR/admin."""
     qs = (
-        User.objects.filter(is_active=True)
+        User.objects.restrict(user, "oversee_training")
+        .filter(is_active=True)
         .select_related("department")
         .prefetch_related(
             Prefetch("training_records", queryset=TrainingRecord.objects.select_related("course").order_by("pk"))
         )
         .order_by("full_name", "email")
     )
-    if r.can_manage_training.test(user):
-        pass
-    elif r.is_line_manager.test(user):
-        qs = qs.filter(line_manager=user)
-    else:
-        return qs.none()
     if department_id:
         qs = qs.filter(department_id=department_id)
     return qs
@@ -177,16 +163,15 @@ def team_people(*, user: User, department_id: int | None = None) -> QuerySet[Use
 
 def person_for_training(*, user: User, pk: int) -> User | None:
     """One person whose training the user oversees (leavers too, for HR), with their records."""
-    qs = User.objects.select_related("department", "line_manager").prefetch_related(
-        Prefetch("training_records", queryset=TrainingRecord.objects.select_related("course").order_by("pk"))
+    return (
+        User.objects.restrict(user, "oversee_training")
+        .select_related("department", "line_manager")
+        .prefetch_related(
+            Prefetch("training_records", queryset=TrainingRecord.objects.select_related("course").order_by("pk"))
+        )
+        .filter(pk=pk)
+        .first()
     )
-    if r.can_manage_training.test(user):
-        pass
-    elif r.is_line_manager.test(user):
-        qs = qs.filter(line_manager=user)
-    else:
-        return None
-    return qs.filter(pk=pk).first()
 
 
 def team_summaries(people, today: datetime.date | None = None) -> list[PersonSummary]:
@@ -349,7 +334,7 @@ def completion_rates(
     assignments are shown but not counted against anyone. One query (two when
     grouped by role, whose rows overlap).
     """
-    if not tr.can_view_completion_rates.test(user):
+    if not training_rules.can_view_completion_rates.test(user):
         return {"rows": [], "total": RateRow("all", "All staff"), "as_of": as_of, "group_by": group_by}
     as_of = as_of or timezone.localdate()
     employment_labels = dict(User.EmploymentType.choices)

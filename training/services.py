@@ -144,9 +144,9 @@ def training_record_reschedule(
     *, record: TrainingRecord, actor: User, due_on: datetime.date, reason: str
 ) -> TrainingRecord:
     """HR move the due date of an open assignment (e.g. long-term sickness), saying why."""
-    from compliance import rules as r
+    from compliance import rules as compliance_rules
 
-    if not r.can_manage_training.test(actor):
+    if not compliance_rules.can_manage_training.test(actor):
         raise PermissionDenied
     record = TrainingRecord.objects.select_for_update().select_related("course", "user").get(pk=record.pk)
     if record.completed_on is not None:
@@ -187,7 +187,7 @@ def _complete(record: TrainingRecord, *, completed_on, score, evidence, source) 
 
 
 @transaction.atomic
-def training_record_complete(
+def training_record_mark_complete(
     *,
     record: TrainingRecord,
     actor: User,
@@ -196,22 +196,25 @@ def training_record_complete(
     evidence=None,
     source: str = TrainingRecord.Source.MANUAL,
 ) -> TrainingRecord:
-    """Record that a person completed an assigned course (HR or an LMS import)."""
-    from compliance import rules as r
+    """HR mark a person's assigned course complete (never their own: that goes through their manager)."""
+    from compliance import rules as compliance_rules
 
     record = TrainingRecord.objects.select_for_update().select_related("course").get(pk=record.pk)
     # HR record others' completions; their own go through their manager like everyone's.
-    if not r.can_manage_training.test(actor) or record.user_id == actor.pk:
+    if not compliance_rules.can_manage_training.test(actor) or record.user_id == actor.pk:
         raise PermissionDenied
     if record.completed_on is not None:
         raise ValidationError("This course is already recorded as completed.")
     return _complete(record, completed_on=completed_on, score=score, evidence=evidence, source=source)
 
 
-def training_completion_record(
+def training_completion_from_import(
     *, user: User, course: Course, completed_on: datetime.date, score: int | None, source: str
 ) -> TrainingRecord:
-    """Record a completion for a person, closing their open assignment if there is one."""
+    """One completion from the LMS file, closing the person's open assignment if there is one.
+
+    No actor: the import that calls it checked who uploaded and confirmed the file.
+    """
     record = TrainingRecord.objects.filter(user=user, course=course, completed_on__isnull=True).first()
     if record is None:
         existing = TrainingRecord.objects.filter(user=user, course=course, completed_on=completed_on).first()
@@ -381,9 +384,9 @@ def training_manager_digest_send(*, today: datetime.date | None = None) -> int:
 @transaction.atomic
 def recruitment_check_save(*, check: RecruitmentCheck, actor: User) -> RecruitmentCheck:
     """Create or update a worker's recruitment checks (HR and the Compliance admin only)."""
-    from compliance import rules as r
+    from compliance import rules as compliance_rules
 
-    if not r.can_manage_training.test(actor):
+    if not compliance_rules.can_manage_training.test(actor):
         raise PermissionDenied
     if not check.agency_used:
         check.agency = None
@@ -400,20 +403,10 @@ def recruitment_check_save(*, check: RecruitmentCheck, actor: User) -> Recruitme
             subject=f"A worker was supplied by a prohibited agency: {agency}",
             template="training/email/prohibited_agency.txt",
             context={"check": check, "agency": agency},
-            url=reverse("suppliers:detail", args=[agency.pk]) if _has_url("suppliers:detail") else "",
+            url=reverse("suppliers:detail", args=[agency.pk]),
             dedupe_key=f"prohibited-agency:{check.pk}:{agency.pk}",
         )
     return check
-
-
-def _has_url(name: str) -> bool:
-    from django.urls import NoReverseMatch
-
-    try:
-        reverse(name, args=[1])
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def right_to_work_reminders_send(*, today: datetime.date | None = None) -> int:

@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from compliance import exports
-from compliance import rules as r
+from compliance import rules as compliance_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, require
-from training import rules as tr
+from training import rules as training_rules
 from training import selectors, services
 from training.forms import CompletionForm, DeclarationForm, RatesFilterForm, RescheduleForm, TeamFilterForm
 from training.policy_selectors import policy_versions_to_acknowledge
@@ -27,7 +27,7 @@ def _record_or_404(user, pk):
 
 @login_required
 def index(request):
-    require(r.is_signed_in, request.user)
+    require(compliance_rules.is_signed_in, request.user)
     today = timezone.localdate()
     records = selectors.training_record_list(user=request.user).filter(user=request.user)
     return render(
@@ -37,7 +37,7 @@ def index(request):
             "statuses": selectors.current_statuses(records, today),
             "history": [x for x in records if x.completed_on is not None],
             "to_acknowledge": policy_versions_to_acknowledge(user=request.user),
-            "can_view_rates": tr.can_view_completion_rates.test(request.user),
+            "can_view_rates": training_rules.can_view_completion_rates.test(request.user),
         },
     )
 
@@ -49,7 +49,7 @@ def record_detail(request, pk: int):
     declare_form = DeclarationForm() if is_owner and record.completed_on is None and not record.declared_on else None
     complete_form = (
         CompletionForm()
-        if r.can_manage_training.test(request.user)
+        if compliance_rules.can_manage_training.test(request.user)
         and not is_owner
         and record.completed_on is None
         and not record.declared_on
@@ -80,7 +80,7 @@ def record_detail(request, pk: int):
                 {"record": record, "complete_form": complete_form, "reschedule_form": reschedule_form},
             )
         if action == "confirm":
-            if not tr.can_confirm_record.test(request.user, record):
+            if not training_rules.can_confirm_record.test(request.user, record):
                 raise PermissionDenied
             try:
                 services.training_record_confirm(record=record, actor=request.user)
@@ -89,7 +89,7 @@ def record_detail(request, pk: int):
                 messages.error(request, " ".join(exc.messages))
             return redirect("training:record_detail", pk=record.pk)
         if action == "reject":
-            if not tr.can_confirm_record.test(request.user, record):
+            if not training_rules.can_confirm_record.test(request.user, record):
                 raise PermissionDenied
             try:
                 services.training_record_declaration_reject(
@@ -112,7 +112,7 @@ def record_detail(request, pk: int):
                 if action == "declare":
                     services.training_record_declare(record=record, actor=request.user, **form.cleaned_data)
                 else:
-                    services.training_record_complete(record=record, actor=request.user, **form.cleaned_data)
+                    services.training_record_mark_complete(record=record, actor=request.user, **form.cleaned_data)
                 messages.success(request, done)
                 return redirect("training:record_detail", pk=record.pk)
             except ValidationError as exc:
@@ -128,7 +128,7 @@ def record_detail(request, pk: int):
             "reschedule_form": reschedule_form,
             "can_confirm": record.declared_on
             and record.completed_on is None
-            and tr.can_confirm_record.test(request.user, record),
+            and training_rules.can_confirm_record.test(request.user, record),
         },
     )
 
@@ -144,7 +144,7 @@ def record_evidence(request, pk: int):
 
 @login_required
 def team(request):
-    require(r.can_view_team_training, request.user)
+    require(compliance_rules.can_view_team_training, request.user)
     form = TeamFilterForm(request.GET or None)
     department_id = form.cleaned_data["department"].pk if form.is_valid() and form.cleaned_data["department"] else None
     # Queries: the people (with department), then all their records with courses.
@@ -155,7 +155,7 @@ def team(request):
         "training/team.html",
         {
             "summaries": summaries,
-            "form": form if r.can_manage_training.test(request.user) else None,
+            "form": form if compliance_rules.can_manage_training.test(request.user) else None,
             "overdue_total": sum(s.overdue for s in summaries),
         },
     )
@@ -163,7 +163,7 @@ def team(request):
 
 @login_required
 def person(request, user_id: int):
-    require(r.can_view_team_training, request.user)
+    require(compliance_rules.can_view_team_training, request.user)
     subject = selectors.person_for_training(user=request.user, pk=user_id)
     if subject is None:
         raise Http404
@@ -182,7 +182,7 @@ def person(request, user_id: int):
 
 @login_required
 def rates(request):
-    require(tr.can_view_completion_rates, request.user)
+    require(training_rules.can_view_completion_rates, request.user)
     form = RatesFilterForm(request.GET or None)
     params = {"as_of": None, "group_by": "course", "course_id": None}
     if form.is_valid():

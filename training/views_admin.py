@@ -1,40 +1,29 @@
 """HR and Compliance admin pages: courses, rules, records, imports and recruitment checks."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRefresh
 
-from compliance import rules as r
+from compliance import rules as compliance_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record
-from compliance.web import form_add_service_errors, require
+from compliance.web import form_add_service_errors, paginate, require
 from training import imports, selectors, services
-from training import rules as tr
+from training import rules as training_rules
+from training.filters import RECORD_STATUS_FILTERS, TrainingRecordFilterSet
 from training.forms import AssignForm, AssignmentRuleForm, CourseForm, ImportForm, RecruitmentCheckForm
 from training.models import ImportBatch, RecruitmentCheck
 from training.policy_selectors import policy_versions_current
 
-RECORD_STATUS_FILTERS = {
-    "overdue": "Overdue",
-    "due_soon": "Due in the next 30 days",
-    "awaiting": "Awaiting confirmation",
-    "expired": "Expired",
-    "complete": "Completed",
-}
-
 
 @login_required
 def admin_index(request):
-    require(r.can_manage_training, request.user)
+    require(compliance_rules.can_manage_training, request.user)
     today = timezone.localdate()
     records = selectors.training_record_list(user=request.user).filter(user__is_active=True)
     return render(
@@ -57,14 +46,14 @@ def admin_index(request):
 
 @login_required
 def course_list(request):
-    require(r.can_manage_training, request.user)
+    require(compliance_rules.can_manage_training, request.user)
     courses = selectors.course_list(user=request.user)
     return render(request, "training/admin/course_list.html", {"courses": courses})
 
 
 @login_required
 def course_edit(request, pk: int | None = None):
-    require(r.can_manage_training, request.user)
+    require(compliance_rules.can_manage_training, request.user)
     course = None
     if pk is not None:
         course = selectors.course_list(user=request.user).filter(pk=pk).first()
@@ -85,7 +74,7 @@ def course_edit(request, pk: int | None = None):
 
 @login_required
 def rule_list(request):
-    require(r.can_manage_training, request.user)
+    require(compliance_rules.can_manage_training, request.user)
     return render(
         request, "training/admin/rule_list.html", {"rules": selectors.assignment_rule_list(user=request.user)}
     )
@@ -93,7 +82,7 @@ def rule_list(request):
 
 @login_required
 def rule_edit(request, pk: int | None = None):
-    require(r.can_manage_training, request.user)
+    require(compliance_rules.can_manage_training, request.user)
     rule = None
     if pk is not None:
         rule = selectors.assignment_rule_list(user=request.user).filter(pk=pk).first()
@@ -124,42 +113,21 @@ def rule_edit(request, pk: int | None = None):
 # --- Records -------------------------------------------------------------------
 
 
-def _filter_records(qs, status: str):
-    today = timezone.localdate()
-    soon = today + timezone.timedelta(days=30)
-    open_ = qs.filter(completed_on__isnull=True)
-    return {
-        "overdue": open_.filter(declared_on__isnull=True, due_on__lt=today),
-        "due_soon": open_.filter(declared_on__isnull=True, due_on__gte=today, due_on__lte=soon),
-        "awaiting": open_.filter(declared_on__isnull=False),
-        "expired": qs.filter(expires_on__lte=today),
-        "complete": qs.filter(completed_on__isnull=False),
-    }.get(status, qs)
-
-
 @login_required
 def record_list(request):
-    require(r.can_manage_training, request.user)
-    status = request.GET.get("status", "")
-    course = request.GET.get("course", "")
-    qs = selectors.training_record_list(user=request.user).filter(user__is_active=True)
-    qs = _filter_records(qs, status)
-    if course.isdigit():
-        qs = qs.filter(course_id=int(course))
-    search = request.GET.get("q", "").strip()
-    if search:
-        qs = qs.filter(Q(user__full_name__icontains=search) | Q(user__email__icontains=search))
+    require(compliance_rules.can_manage_training, request.user)
+    records = selectors.training_record_list(user=request.user).filter(user__is_active=True)
+    filters = TrainingRecordFilterSet(request.GET, queryset=records, request=request)
     # Queries: the count and one page of records with person, department and course.
-    page = Paginator(qs.order_by("due_on", "pk"), 50).get_page(request.GET.get("page"))
+    page = paginate(request, filters.qs.order_by("due_on", "pk"))
     return render(
         request,
         "training/admin/record_list.html",
         {
             "page": page,
-            "status": status,
-            "course": course,
-            "search": search,
-            "query_string": urlencode({"status": status, "course": course, "q": search}),
+            "status": request.GET.get("status", ""),
+            "course": request.GET.get("course", ""),
+            "search": request.GET.get("q", "").strip(),
             "statuses": RECORD_STATUS_FILTERS,
             "courses": selectors.course_list(user=request.user),
         },
@@ -168,7 +136,7 @@ def record_list(request):
 
 @login_required
 def record_assign(request):
-    require(r.can_manage_training, request.user)
+    require(compliance_rules.can_manage_training, request.user)
     form = AssignForm(request.POST or None, initial={"user": request.GET.get("user")})
     if request.method == "POST":
         if form.is_valid():
@@ -187,7 +155,7 @@ def record_assign(request):
 
 @login_required
 def import_upload(request):
-    require(r.can_manage_training, request.user)
+    require(compliance_rules.can_manage_training, request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
@@ -207,7 +175,7 @@ def import_upload(request):
 
 
 def _import_batch(request, pk: int) -> ImportBatch:
-    require(r.can_manage_training, request.user)
+    require(compliance_rules.can_manage_training, request.user)
     batch = selectors.import_batch_list(user=request.user).filter(pk=pk).first()
     if batch is None:
         raise Http404
@@ -255,10 +223,10 @@ def import_abandon(request, pk: int):
 
 @login_required
 def recruitment_list(request):
-    require(tr.can_manage_recruitment_checks, request.user)
+    require(training_rules.can_manage_recruitment_checks, request.user)
     today = timezone.localdate()
     # Queries: the count, then one page of people with department and check (and agency).
-    page = Paginator(selectors.recruitment_check_people(user=request.user), 50).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.recruitment_check_people(user=request.user))
     rows = []
     for person in page:
         check = getattr(person, "recruitment_check", None)
@@ -275,7 +243,7 @@ def recruitment_list(request):
 
 @login_required
 def recruitment_edit(request, user_id: int):
-    require(tr.can_manage_recruitment_checks, request.user)
+    require(training_rules.can_manage_recruitment_checks, request.user)
     worker = selectors.recruitment_check_people(user=request.user).filter(pk=user_id).first()
     if worker is None:
         raise Http404

@@ -7,31 +7,31 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from compliance import rules as r
+from compliance import rules as compliance_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, require
 from training import policy_selectors, policy_services
-from training import rules as tr
+from training import rules as training_rules
 from training.forms import AcknowledgeForm, PolicyForm, PolicyVersionForm
 
 
 @login_required
 def policy_list(request):
-    require(r.is_signed_in, request.user)
+    require(compliance_rules.is_signed_in, request.user)
     return render(
         request,
         "training/policies/list.html",
         {
             "versions": policy_selectors.policy_versions_current(user=request.user),
-            "can_manage": tr.can_manage_policies.test(request.user),
+            "can_manage": training_rules.can_manage_policies.test(request.user),
         },
     )
 
 
 @login_required
 def policy_create(request):
-    require(tr.can_manage_policies, request.user)
+    require(training_rules.can_manage_policies, request.user)
     form = PolicyForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -54,7 +54,7 @@ def _policy_or_404(user, pk):
 
 @login_required
 def policy_detail(request, pk: int):
-    require(tr.can_manage_policies, request.user)
+    require(training_rules.can_manage_policies, request.user)
     policy = _policy_or_404(request.user, pk)
     rates = policy_selectors.acknowledgement_rates(user=request.user, policy=policy)
     outstanding = (
@@ -69,7 +69,7 @@ def policy_detail(request, pk: int):
 
 @login_required
 def policy_publish(request, pk: int):
-    require(tr.can_manage_policies, request.user)
+    require(training_rules.can_manage_policies, request.user)
     policy = _policy_or_404(request.user, pk)
     form = PolicyVersionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":

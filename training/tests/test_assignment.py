@@ -12,7 +12,7 @@ from training.models import Course, TrainingRecord
 from training.services import (
     assignment_rule_save,
     assignments_apply,
-    training_completion_record,
+    training_completion_from_import,
     training_reminders_send,
 )
 from training.tests.factories import AssignmentRuleFactory, CourseFactory
@@ -88,7 +88,7 @@ def test_an_expiring_certificate_is_reassigned_by_rule_when_it_nears_expiry(make
     person = make_user(roles.STAFF)
     with time_machine.travel(datetime.date(2025, 4, 1), tick=False):
         AssignmentRuleFactory(course=refresher)
-        training_completion_record(
+        training_completion_from_import(
             user=person, course=refresher, completed_on=datetime.date(2025, 4, 1), score=90, source="manual"
         )
     completed = TrainingRecord.objects.get(user=person)

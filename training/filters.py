@@ -1,0 +1,60 @@
+"""FilterSets shared by a list page and its API endpoint, so both filter the same way."""
+
+import datetime
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from training.models import DUE_SOON_DAYS, Course, TrainingRecord
+
+# The statuses the record list filters by (the page's select and the API's ?status=).
+RECORD_STATUS_FILTERS = {
+    "overdue": "Overdue",
+    "due_soon": "Due in the next 30 days",
+    "awaiting": "Awaiting confirmation",
+    "expired": "Expired",
+    "complete": "Completed",
+}
+
+
+def records_in_status(records: QuerySet[TrainingRecord], status: str, today: datetime.date) -> QuerySet:
+    """Records in one of RECORD_STATUS_FILTERS on `today`; any other value leaves them all."""
+    open_records = records.filter(completed_on__isnull=True)
+    return {
+        "overdue": open_records.filter(declared_on__isnull=True, due_on__lt=today),
+        "due_soon": open_records.filter(
+            declared_on__isnull=True, due_on__gte=today, due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
+        ),
+        "awaiting": open_records.filter(declared_on__isnull=False),
+        "expired": records.filter(expires_on__lte=today),
+        "complete": records.filter(completed_on__isnull=False),
+    }.get(status, records)
+
+
+def _courses_for(request):
+    # Only courses the asking user may see can be chosen; another id is a field error (400 in the API).
+    if request is None:
+        return Course.objects.none()
+    return Course.objects.restrict(request.user, "view")
+
+
+class TrainingRecordFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_person", label="Name or email")
+    status = django_filters.ChoiceFilter(
+        choices=list(RECORD_STATUS_FILTERS.items()), method="filter_status", empty_label="All"
+    )
+    course = django_filters.ModelChoiceFilter(queryset=_courses_for, empty_label="All")
+
+    class Meta:
+        model = TrainingRecord
+        fields = ["q", "status", "course", "user"]
+
+    def filter_person(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(user__full_name__icontains=value) | Q(user__email__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        return records_in_status(queryset, value, timezone.localdate())
