@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from reporting import board_reports, reminders, services
-from suppliers.services_import import supplier_imports_requeue_stale
+from suppliers.services.imports import supplier_imports_requeue_stale
 from training.imports import import_batches_requeue_stale
 
 

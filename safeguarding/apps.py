@@ -9,4 +9,5 @@ class SafeguardingConfig(AppConfig):
         from safeguarding import (
             audit,  # noqa: F401  registers models with auditlog
             receipt_session,  # noqa: F401  clears the follow-up session at sign-in/out
+            receivers,  # noqa: F401  opens a case when a supplier finding needs one
         )

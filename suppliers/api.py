@@ -17,8 +17,10 @@ from rest_framework.response import Response
 
 from compliance import rules as r
 from compliance.models import User
-from suppliers import selectors, services, services_audit
+from suppliers import selectors
 from suppliers.models import Audit, CorrectiveAction, Finding, RiskAssessment, RiskBand, Supplier
+from suppliers.services import audit as audit_services
+from suppliers.services import register as register_services
 
 
 class SupplierReaders(permissions.BasePermission):
@@ -131,10 +133,12 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         return selectors.supplier_list(user=self.request.user, filters=filters)
 
     def perform_create(self, serializer):
-        serializer.instance = services.supplier_create(actor=self.request.user, data=dict(serializer.validated_data))
+        serializer.instance = register_services.supplier_create(
+            actor=self.request.user, data=dict(serializer.validated_data)
+        )
 
     def perform_update(self, serializer):
-        serializer.instance = services.supplier_update(
+        serializer.instance = register_services.supplier_update(
             supplier=serializer.instance, actor=self.request.user, data=dict(serializer.validated_data)
         )
 
@@ -142,7 +146,7 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
         """Activate the supplier; 400 with the reasons when a gate (high risk, prohibited agency) blocks it."""
-        supplier = services.supplier_activate(supplier=self.get_object(), actor=request.user)
+        supplier = register_services.supplier_activate(supplier=self.get_object(), actor=request.user)
         return Response(SupplierSerializer(supplier, context=self.get_serializer_context()).data)
 
 
@@ -277,7 +281,7 @@ class CorrectiveActionViewSet(viewsets.ReadOnlyModelViewSet):
         corrective = self.get_object()  # first, so an action out of scope is 404 whatever the body
         serializer = EvidenceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        updated = services_audit.corrective_action_submit_evidence(
+        updated = audit_services.corrective_action_submit_evidence(
             action=corrective, actor=request.user, evidence=serializer.validated_data["evidence"]
         )
         return Response(CorrectiveActionSerializer(updated).data)
@@ -291,7 +295,7 @@ class CorrectiveActionViewSet(viewsets.ReadOnlyModelViewSet):
         corrective = self.get_object()
         serializer = VerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        updated = services_audit.corrective_action_verify(
+        updated = audit_services.corrective_action_verify(
             action=corrective, actor=request.user, **serializer.validated_data
         )
         return Response(CorrectiveActionSerializer(updated).data)

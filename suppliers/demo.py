@@ -8,7 +8,6 @@ import secrets
 from django.utils import timezone
 
 from compliance.models import User
-from suppliers import services
 from suppliers.models import (
     Audit,
     CodeOfConduct,
@@ -25,6 +24,7 @@ from suppliers.models import (
     token_digest,
 )
 from suppliers.questionnaire_defaults import MSAT_NAME
+from suppliers.services import register as register_services
 
 DOMAIN = "nextsmartstep.example"
 
@@ -143,7 +143,7 @@ def seed(stdout=None) -> None:
         suppliers[name] = supplier
         if was_created:
             created += 1
-            services.supplier_event_record(
+            register_services.supplier_event_record(
                 supplier=supplier, kind="created", message="Added to the register (demo data)."
             )
             if status == "active":
@@ -158,7 +158,7 @@ def seed(stdout=None) -> None:
         _audits(suppliers, procurement, manager, lead, today)
         _questionnaires(suppliers, procurement, today)
         for supplier in suppliers.values():
-            services.risk_assess(supplier=supplier, reason="Demo audits and questionnaires")
+            register_services.risk_assess(supplier=supplier, reason="Demo audits and questionnaires")
         for supplier in suppliers.values():
             if supplier.risk_band == "high" and supplier.status == "active":
                 EnhancedDueDiligence.objects.get_or_create(
@@ -188,7 +188,7 @@ def _agencies(suppliers, procurement):
     quick.agency_checked_at = timezone.now()
     quick.agency_evidence = "Three workers interviewed on site said they paid £350 'registration' and their passports are kept at the branch."
     quick.save()
-    services.supplier_event_record(
+    register_services.supplier_event_record(
         supplier=quick,
         kind="agency",
         actor=procurement,
@@ -321,7 +321,7 @@ def _audits(suppliers, procurement, manager, lead, today):
             completed_date=planned if result else None,
             created_by=procurement,
         )
-        services.supplier_event_record(
+        register_services.supplier_event_record(
             supplier=supplier,
             kind="audit",
             actor=procurement,
@@ -417,7 +417,7 @@ def _questionnaires(suppliers, procurement, today):
             else:
                 continue
             QuestionnaireAnswer.objects.create(request=request, question=q, value=value)
-        services.supplier_event_record(
+        register_services.supplier_event_record(
             supplier=supplier,
             kind="questionnaire",
             message=f"{template.name} {request.get_status_display().lower()} (demo).",

@@ -18,7 +18,7 @@ from suppliers.models import (
     RiskBand,
     Supplier,
 )
-from suppliers.services import REGISTER_FIELDS, Decision
+from suppliers.services.register import REGISTER_FIELDS, Decision
 
 DATE = DateInput()
 

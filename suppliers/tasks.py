@@ -5,28 +5,28 @@ from celery import shared_task
 
 @shared_task(name="suppliers.tasks.supplier_risk_review_due")
 def supplier_risk_review_due():
-    from suppliers.services import supplier_risk_reviews_run
+    from suppliers.services.register import supplier_risk_reviews_run
 
     return supplier_risk_reviews_run()
 
 
 @shared_task(name="suppliers.tasks.corrective_action_escalation")
 def corrective_action_escalation():
-    from suppliers.services_audit import corrective_actions_escalate
+    from suppliers.services.audit import corrective_actions_escalate
 
     return corrective_actions_escalate()
 
 
 @shared_task(name="suppliers.tasks.questionnaire_chasers")
 def questionnaire_chasers():
-    from suppliers.services_questionnaire import questionnaire_chasers_run
+    from suppliers.services.questionnaire import questionnaire_chasers_run
 
     return questionnaire_chasers_run()
 
 
 @shared_task(name="suppliers.tasks.supplier_import_check")
 def supplier_import_check_task(job_id: int) -> str:
-    from suppliers.services_import import supplier_import_check
+    from suppliers.services.imports import supplier_import_check
 
     job = supplier_import_check(job_id=job_id)
     return job.status if job else "missing"
@@ -34,7 +34,7 @@ def supplier_import_check_task(job_id: int) -> str:
 
 @shared_task(name="suppliers.tasks.supplier_import_apply")
 def supplier_import_apply_task(job_id: int) -> str:
-    from suppliers.services_import import supplier_import_apply
+    from suppliers.services.imports import supplier_import_apply
 
     job = supplier_import_apply(job_id=job_id)
     return job.status if job else "missing"

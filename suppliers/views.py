@@ -13,7 +13,7 @@ from compliance import rules as r
 from compliance.models import AccessLog
 from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, require
-from suppliers import selectors, services
+from suppliers import selectors
 from suppliers.forms import (
     AgencyForm,
     ConductAcceptanceForm,
@@ -24,6 +24,7 @@ from suppliers.forms import (
     SupplierForm,
 )
 from suppliers.models import Finding, RiskBand
+from suppliers.services import register as register_services
 
 PAGE_SIZE = 50
 
@@ -85,7 +86,7 @@ def supplier_create(request):
     form = SupplierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            supplier = services.supplier_create(actor=request.user, data=form.cleaned_data)
+            supplier = register_services.supplier_create(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
@@ -103,7 +104,7 @@ def supplier_edit(request, pk):
     form = SupplierForm(request.POST or None, instance=supplier)
     if request.method == "POST" and form.is_valid():
         try:
-            services.supplier_update(supplier=supplier, actor=request.user, data=form.cleaned_data)
+            register_services.supplier_update(supplier=supplier, actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
@@ -123,7 +124,7 @@ def detail(request, pk):
         Prefetch("findings", queryset=Finding.objects.order_by("-created_at"))
     )
     actions = supplier.corrective_actions.select_related("owner", "finding")
-    current_code = services.code_of_conduct_current()
+    current_code = register_services.code_of_conduct_current()
     acceptances = list(supplier.conduct_acceptances.select_related("code", "recorded_by"))
     accepted_current = current_code is not None and any(a.code_id == current_code.pk for a in acceptances)
     context = {
@@ -140,7 +141,7 @@ def detail(request, pk):
         "enhanced_checks": list(supplier.enhanced_checks.select_related("recorded_by")),
         "review_tasks": supplier.review_tasks.filter(status="open").select_related("assigned_to"),
         "documents": supplier.documents.select_related("uploaded_by"),
-        "blockers": services.supplier_activation_blockers(supplier),
+        "blockers": register_services.supplier_activation_blockers(supplier),
         "needs_edd": supplier.risk_band == RiskBand.HIGH,
         "can_manage": r.can_manage_suppliers.test(request.user),
     }
@@ -153,7 +154,7 @@ def activate(request, pk):
     supplier = _supplier_or_404(request.user, pk)
     _require_manager(request.user)
     try:
-        services.supplier_activate(supplier=supplier, actor=request.user)
+        register_services.supplier_activate(supplier=supplier, actor=request.user)
     except ValidationError as exc:
         for message in _errors(exc):
             messages.error(request, f"Not activated: {message}")
@@ -167,7 +168,7 @@ def activate(request, pk):
 def rescore(request, pk):
     supplier = _supplier_or_404(request.user, pk)
     _require_manager(request.user)
-    assessment = services.risk_assess(supplier=supplier, actor=request.user, reason="Rescored by hand")
+    assessment = register_services.risk_assess(supplier=supplier, actor=request.user, reason="Rescored by hand")
     messages.success(request, f"Rescored: {assessment.score} points, {assessment.band} risk.")
     return redirect("suppliers:detail", pk=supplier.pk)
 
@@ -178,7 +179,7 @@ def enhanced_checks(request, pk):
     require_manager_page(request.user)
     form = EnhancedChecksForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.supplier_enhanced_checks_record(supplier=supplier, actor=request.user, data=form.cleaned_data)
+        register_services.supplier_enhanced_checks_record(supplier=supplier, actor=request.user, data=form.cleaned_data)
         messages.success(request, "Enhanced due diligence recorded.")
         return redirect("suppliers:detail", pk=supplier.pk)
     return render(
@@ -206,13 +207,13 @@ def agency(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data.get("evidence_file"):
-                services.document_upload(
+                register_services.document_upload(
                     supplier=supplier,
                     uploaded=form.cleaned_data["evidence_file"],
                     actor=request.user,
                     description="Agency checks evidence",
                 )
-            supplier = services.supplier_agency_flags_record(
+            supplier = register_services.supplier_agency_flags_record(
                 supplier=supplier,
                 actor=request.user,
                 charges_fees=form.cleaned_data["charges_fees"],
@@ -247,7 +248,7 @@ def decision(request, pk):
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.supplier_decision_record(
+            register_services.supplier_decision_record(
                 supplier=supplier,
                 actor=request.user,
                 decision=form.cleaned_data["decision"],
@@ -275,13 +276,13 @@ def decision(request, pk):
 def conduct_accept(request, pk):
     supplier = _supplier_or_404(request.user, pk)
     _require_manager(request.user)
-    current = services.code_of_conduct_current()
+    current = register_services.code_of_conduct_current()
     form = ConductAcceptanceForm(
         request.POST or None, initial={"code": current, "signed_by_name": supplier.contact_name}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.code_of_conduct_accept(supplier=supplier, actor=request.user, **form.cleaned_data)
+            register_services.code_of_conduct_accept(supplier=supplier, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
@@ -296,7 +297,7 @@ def conduct_accept(request, pk):
 
 @login_required
 def questionnaire_send(request, pk):
-    from suppliers import services_questionnaire
+    from suppliers.services import questionnaire as questionnaire_services
 
     supplier = _supplier_or_404(request.user, pk)
     require_manager_page(request.user)
@@ -305,7 +306,7 @@ def questionnaire_send(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            _request, token = services_questionnaire.questionnaire_send(
+            _request, token = questionnaire_services.questionnaire_send(
                 supplier=supplier, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -314,7 +315,7 @@ def questionnaire_send(request, pk):
             messages.success(
                 request,
                 f"Sent to {form.cleaned_data['contact_email']}. The link (shown only now): "
-                f"{services_questionnaire.questionnaire_link(token)}",
+                f"{questionnaire_services.questionnaire_link(token)}",
             )
             return redirect("suppliers:detail", pk=supplier.pk)
     return render(
@@ -357,7 +358,7 @@ def review_task_done(request, pk):
         messages.error(request, "Write a short note on what you reviewed.")
     else:
         try:
-            services.review_task_complete(task=task, actor=request.user, notes=form.cleaned_data["notes"])
+            register_services.review_task_complete(task=task, actor=request.user, notes=form.cleaned_data["notes"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from compliance import exports
 from compliance import rules as r
 from compliance.web import form_add_service_errors, require
-from suppliers import selectors, services, services_import
+from suppliers import selectors
 from suppliers.forms import (
     CategoryRiskFormSet,
     CodeOfConductForm,
@@ -22,6 +22,8 @@ from suppliers.forms import (
     RiskWeightForm,
 )
 from suppliers.models import CategoryRisk, CountryRisk, RiskWeight
+from suppliers.services import imports as import_services
+from suppliers.services import register as register_services
 from suppliers.views import _require_manager, filters_from, require_manager_page
 
 
@@ -34,7 +36,7 @@ def conduct(request):
         _require_manager(request.user)
         if form.is_valid():
             try:
-                code = services.code_of_conduct_publish(actor=request.user, **form.cleaned_data)
+                code = register_services.code_of_conduct_publish(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
@@ -45,7 +47,7 @@ def conduct(request):
         "suppliers/conduct.html",
         {
             "codes": selectors.code_of_conduct_list(user=request.user),
-            "current": services.code_of_conduct_current(),
+            "current": register_services.code_of_conduct_current(),
             "form": form,
             "can_manage": can_manage,
         },
@@ -89,11 +91,11 @@ def import_register(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         # The file is kept with the job; a worker checks it while this request returns at once.
-        job = services_import.supplier_import_upload(actor=request.user, filename=upload.name, content=upload.read())
+        job = import_services.supplier_import_upload(actor=request.user, filename=upload.name, content=upload.read())
         return redirect("suppliers:import_detail", pk=job.pk)
     imports = selectors.supplier_import_list(user=request.user)[:10]
     return render(
-        request, "suppliers/import.html", {"form": form, "imports": imports, "max_rows": services_import.MAX_ROWS}
+        request, "suppliers/import.html", {"form": form, "imports": imports, "max_rows": import_services.MAX_ROWS}
     )
 
 
@@ -122,7 +124,7 @@ def import_confirm(request, pk: int):
     job = _import_job(request, pk)
     if request.method == "POST":
         try:
-            services_import.supplier_import_confirm(job=job, actor=request.user)
+            import_services.supplier_import_confirm(job=job, actor=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     return redirect("suppliers:import_detail", pk=job.pk)
@@ -133,7 +135,7 @@ def import_abandon(request, pk: int):
     job = _import_job(request, pk)
     if request.method == "POST":
         try:
-            services_import.supplier_import_abandon(job=job, actor=request.user)
+            import_services.supplier_import_abandon(job=job, actor=request.user)
             messages.success(request, "Import abandoned: the file has been deleted.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -153,8 +155,8 @@ def export_register(request):
     return download(
         request=request,
         filename=f"supplier-register-{timezone.localdate().isoformat()}.{fmt}",
-        header=services_import.EXPORT_HEADER,
-        rows=services_import.register_export_rows(suppliers),
+        header=import_services.EXPORT_HEADER,
+        rows=import_services.register_export_rows(suppliers),
         detail=f"Supplier register export ({fmt}, {suppliers.count()} rows)",
         **extra,
     )

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from compliance import rules as r
 from compliance.web import form_add_service_errors, require
-from suppliers import selectors, services_audit
+from suppliers import selectors
 from suppliers.forms import (
     AuditCompleteForm,
     AuditForm,
@@ -19,6 +19,7 @@ from suppliers.forms import (
     VerifyForm,
 )
 from suppliers.models import Audit, CorrectiveAction
+from suppliers.services import audit as audit_services
 from suppliers.views import PAGE_SIZE, _supplier_or_404, require_manager_page
 
 
@@ -49,7 +50,7 @@ def audit_create(request, pk):
     form = AuditForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            audit = services_audit.audit_plan(supplier=supplier, actor=request.user, data=form.cleaned_data)
+            audit = audit_services.audit_plan(supplier=supplier, actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
@@ -81,7 +82,7 @@ def audit_detail(request, pk):
             raise PermissionDenied
         if "cancel" in request.POST:
             try:
-                services_audit.audit_cancel(audit=audit, actor=request.user, reason=request.POST.get("reason", ""))
+                audit_services.audit_cancel(audit=audit, actor=request.user, reason=request.POST.get("reason", ""))
             except ValidationError as exc:
                 messages.error(request, "Not cancelled: " + " ".join(exc.messages))
             else:
@@ -91,13 +92,13 @@ def audit_detail(request, pk):
             if "complete-result" in request.POST:
                 complete_form = AuditCompleteForm(request.POST, prefix="complete")
                 if complete_form.is_valid():
-                    services_audit.audit_complete(audit=audit, actor=request.user, **complete_form.cleaned_data)
+                    audit_services.audit_complete(audit=audit, actor=request.user, **complete_form.cleaned_data)
                     messages.success(request, "Audit result recorded.")
                     return redirect("suppliers:audit_detail", pk=audit.pk)
             else:
                 finding_form = FindingForm(request.POST, prefix="finding")
                 if finding_form.is_valid():
-                    finding = services_audit.finding_record(
+                    finding = audit_services.finding_record(
                         audit=audit, actor=request.user, **finding_form.cleaned_data
                     )
                     if finding.severity == "critical":
@@ -131,7 +132,7 @@ def corrective_action_create(request, pk):
     form = CorrectiveActionForm(request.POST or None, initial={"owner": finding.supplier.contract_owner_id})
     if request.method == "POST" and form.is_valid():
         try:
-            action = services_audit.corrective_action_open(finding=finding, actor=request.user, **form.cleaned_data)
+            action = audit_services.corrective_action_open(finding=finding, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
@@ -175,7 +176,7 @@ def action_detail(request, pk):
                     raise PermissionDenied
                 verify_form = VerifyForm(request.POST, prefix="verify")
                 if verify_form.is_valid():
-                    services_audit.corrective_action_verify(
+                    audit_services.corrective_action_verify(
                         action=action,
                         actor=request.user,
                         accepted=verify_form.cleaned_data["decision"] == "accept",
@@ -188,7 +189,7 @@ def action_detail(request, pk):
                     raise PermissionDenied
                 evidence_form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
                 if evidence_form.is_valid():
-                    services_audit.corrective_action_submit_evidence(
+                    audit_services.corrective_action_submit_evidence(
                         action=action,
                         actor=request.user,
                         evidence=evidence_form.cleaned_data["evidence"],

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from compliance import rules as r
 from compliance.web import form_add_service_errors, require
-from suppliers import selectors, services_questionnaire
+from suppliers import selectors
 from suppliers.forms import (
     QuestionForm,
     QuestionnaireAnswerForm,
@@ -20,6 +20,7 @@ from suppliers.forms import (
     SectionForm,
 )
 from suppliers.models import QuestionnaireRequest, QuestionnaireTemplate
+from suppliers.services import questionnaire as questionnaire_services
 from suppliers.views import PAGE_SIZE
 
 SESSION_KEY = "supplier_questionnaire"
@@ -32,7 +33,7 @@ def questionnaire_public(request, token):
     So the token does not stay in the browser's history, in a Referer, or in
     any log after this one request (whose log lines have it taken out).
     """
-    qr = services_questionnaire.questionnaire_by_token(token)
+    qr = questionnaire_services.questionnaire_by_token(token)
     if qr is None:
         # Unknown, used or expired links look the same, and show nothing of any supplier.
         response = render(request, "suppliers/questionnaire_closed.html", status=404)
@@ -77,7 +78,7 @@ def _questionnaire_answer(request):
         submit = "submit" in request.POST
         values, files = form.answers()
         try:
-            services_questionnaire.questionnaire_save(request=qr, answers=values, files=files, submit=submit)
+            questionnaire_services.questionnaire_save(request=qr, answers=values, files=files, submit=submit)
         except ValidationError as exc:
             form_add_service_errors(form, exc)
             form.add_error(None, "Some answers are missing or could not be saved: see the questions marked below.")
@@ -127,7 +128,7 @@ def questionnaire_review(request, pk):
             raise PermissionDenied
         if "withdraw" in request.POST:
             try:
-                services_questionnaire.questionnaire_cancel(
+                questionnaire_services.questionnaire_cancel(
                     request=qr, actor=request.user, reason=request.POST.get("reason", "")
                 )
             except ValidationError as exc:
@@ -137,7 +138,7 @@ def questionnaire_review(request, pk):
             return redirect("suppliers:questionnaire_review", pk=qr.pk)
         if form.is_valid():
             try:
-                _qr, token = services_questionnaire.questionnaire_review(
+                _qr, token = questionnaire_services.questionnaire_review(
                     request=qr,
                     actor=request.user,
                     accept=form.cleaned_data["decision"] == "accept",
@@ -172,7 +173,7 @@ def template_list(request):
             raise PermissionDenied
         if form.is_valid():
             try:
-                template = services_questionnaire.questionnaire_template_create(actor=request.user, **form.cleaned_data)
+                template = questionnaire_services.questionnaire_template_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
@@ -200,19 +201,19 @@ def template_detail(request, pk):
             raise PermissionDenied
         try:
             if "active" in request.POST:
-                services_questionnaire.questionnaire_template_set_active(
+                questionnaire_services.questionnaire_template_set_active(
                     actor=request.user, template=template, active=request.POST["active"] == "1"
                 )
                 messages.success(request, "Template updated.")
                 return redirect("suppliers:template_detail", pk=template.pk)
             if section_form.is_bound and section_form.is_valid():
-                services_questionnaire.questionnaire_section_add(
+                questionnaire_services.questionnaire_section_add(
                     actor=request.user, template=template, **section_form.cleaned_data
                 )
                 messages.success(request, "Section added.")
                 return redirect("suppliers:template_detail", pk=template.pk)
             if question_form.is_bound and question_form.is_valid():
-                services_questionnaire.questionnaire_question_add(actor=request.user, **question_form.cleaned_data)
+                questionnaire_services.questionnaire_question_add(actor=request.user, **question_form.cleaned_data)
                 messages.success(request, "Question added.")
                 return redirect("suppliers:template_detail", pk=template.pk)
         except ValidationError as exc:

@@ -90,7 +90,7 @@ def _person():
 
 def _supplier():
     from suppliers.models import Supplier
-    from suppliers.services import risk_assess
+    from suppliers.services.register import risk_assess
     from suppliers.tests.factories import SupplierFactory
 
     supplier = SupplierFactory(

@@ -12,7 +12,7 @@ from compliance import roles
 from compliance.celery import app
 from compliance.models import User
 from suppliers.models import Supplier, SupplierEvent, SupplierImport
-from suppliers.services_import import COLUMNS
+from suppliers.services.imports import COLUMNS
 from tests.workers import WorkerProcess, require_postgres_and_redis
 from training.models import ImportBatch
 

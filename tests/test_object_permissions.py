@@ -22,8 +22,8 @@ from reporting.tests.factories import (
 from safeguarding import services as case_services
 from safeguarding.models import Status, SubjectType
 from safeguarding.tests.factories import ConcernFactory, ReferralFactory
-from suppliers import services as supplier_services
 from suppliers.models import QuestionnaireRequest, QuestionnaireTemplate, ReviewTask, SupplierDocument, SupplierImport
+from suppliers.services import register as supplier_services
 from suppliers.tests.factories import CorrectiveActionFactory
 from training.models import ImportBatch
 from training.tests.factories import (

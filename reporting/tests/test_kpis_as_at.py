@@ -23,8 +23,8 @@ from safeguarding.models import Channel, Referral
 from safeguarding.tests.factories import ConcernFactory, ReferralFactory
 from suppliers.models import CodeOfConduct, CodeOfConductAcceptance, CorrectiveAction, RiskAssessment, Supplier
 from suppliers.selectors import register_summary
-from suppliers.services import Decision, supplier_decision_record
-from suppliers.services_import import COLUMNS, import_validate
+from suppliers.services.imports import COLUMNS, import_validate
+from suppliers.services.register import Decision, supplier_decision_record
 from suppliers.tests.factories import CorrectiveActionFactory, SupplierFactory
 from training.models import AssignmentRule, RecruitmentCheck
 from training.selectors import completion_rates

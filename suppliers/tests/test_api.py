@@ -120,7 +120,7 @@ def test_findings_and_actions_filter(client, procurement, login):
         ("corrective-actions/", lambda: CorrectiveActionFactory()),
         (
             "risk-assessments/",
-            lambda: __import__("suppliers.services", fromlist=["x"]).risk_assess(supplier=SupplierFactory()),
+            lambda: __import__("suppliers.services.register", fromlist=["x"]).risk_assess(supplier=SupplierFactory()),
         ),
     ],
 )

@@ -3,9 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from suppliers import services, services_questionnaire
 from suppliers.models import QuestionnaireTemplate
 from suppliers.questionnaire_defaults import MSAT_NAME
+from suppliers.services import questionnaire as questionnaire_services
+from suppliers.services import register as register_services
 from suppliers.tests.factories import AuditFactory, SupplierFactory
 from tests.browser import axe_violations, format_violations, sign_in_as
 
@@ -16,7 +17,7 @@ def test_register_and_detail_pages_are_accessible(page, live_server, procurement
     supplier = SupplierFactory(
         name="Brightway Cleaning", category="cleaning", countries=["GB", "RO"], uses_agency_labour=True
     )
-    services.risk_assess(supplier=supplier, reason="test")
+    register_services.risk_assess(supplier=supplier, reason="test")
     AuditFactory(supplier=supplier)
     sign_in_as(page, live_server, procurement)
     for path in (
@@ -38,7 +39,7 @@ def test_register_and_detail_pages_are_accessible(page, live_server, procurement
 def test_supplier_contact_saves_and_submits_in_a_browser(page, live_server, procurement):
     supplier = SupplierFactory(name="Sparkle Cleaning")
     template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
-    _request, token = services_questionnaire.questionnaire_send(
+    _request, token = questionnaire_services.questionnaire_send(
         supplier=supplier, template=template, actor=procurement, contact_name="Kim", contact_email="kim@x.example"
     )
     page.goto(f"{live_server.url}/suppliers/q/{token}/")
@@ -70,7 +71,7 @@ def test_audit_action_and_review_pages_are_accessible(page, live_server, procure
 
     action = CorrectiveActionFactory()
     template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
-    request, _token = services_questionnaire.questionnaire_send(
+    request, _token = questionnaire_services.questionnaire_send(
         supplier=action.supplier, template=template, actor=procurement, contact_name="Kim", contact_email="k@x.example"
     )
     sign_in_as(page, live_server, procurement)

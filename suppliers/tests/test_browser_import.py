@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from suppliers.models import SupplierImport
-from suppliers.services_import import COLUMNS, supplier_import_check
+from suppliers.services.imports import COLUMNS, supplier_import_check
 from tests.browser import axe_violations, format_violations, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from compliance.models import OutboxMessage
 from compliance.outbox import outbox_deliver_due
-from suppliers import services_questionnaire
 from suppliers.models import QuestionnaireTemplate
 from suppliers.questionnaire_defaults import MSAT_NAME
+from suppliers.services import questionnaire as questionnaire_services
 from suppliers.tasks import questionnaire_chasers
 from suppliers.tests.factories import SupplierFactory
 
@@ -56,7 +56,7 @@ def test_chaser_during_an_smtp_outage_keeps_the_working_link(
 ):
     template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
     with time_machine.travel(START, tick=False), django_capture_on_commit_callbacks(execute=True):
-        request, token = services_questionnaire.questionnaire_send(
+        request, token = questionnaire_services.questionnaire_send(
             supplier=SupplierFactory(),
             template=template,
             actor=procurement,
@@ -89,7 +89,7 @@ def test_chaser_for_a_request_without_a_seed_points_to_the_earlier_email(
 ):
     template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
     with time_machine.travel(START, tick=False):
-        request, token = services_questionnaire.questionnaire_send(
+        request, token = questionnaire_services.questionnaire_send(
             supplier=SupplierFactory(), template=template, actor=procurement, contact_name="Kim", contact_email="k@x.ex"
         )
     # A request made before links had seeds: its link cannot be rebuilt, so it must not be replaced.

@@ -5,14 +5,14 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from suppliers import services
+from suppliers.services import register as register_services
 from suppliers.tests.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _high_risk_supplier(procurement):
-    return services.supplier_create(
+    return register_services.supplier_create(
         actor=procurement,
         data={
             "name": "Glovemakers Sdn Bhd",
@@ -86,7 +86,7 @@ def test_agency_that_charges_fees_is_prohibited_and_blocked(client, procurement,
 
 def test_agency_that_retains_id_documents_is_prohibited_and_an_active_one_is_suspended(procurement):
     agency = SupplierFactory(category="agency_staffing", is_recruitment_agency=True, status="active")
-    services.supplier_agency_flags_record(
+    register_services.supplier_agency_flags_record(
         supplier=agency,
         actor=procurement,
         charges_fees=False,
@@ -97,12 +97,12 @@ def test_agency_that_retains_id_documents_is_prohibited_and_an_active_one_is_sus
     assert agency.is_prohibited_agency
     assert agency.status == "suspended"
     with pytest.raises(ValidationError):
-        services.supplier_activate(supplier=agency, actor=procurement)
+        register_services.supplier_activate(supplier=agency, actor=procurement)
 
 
 def test_agency_with_clean_answers_can_be_activated(procurement):
     agency = SupplierFactory(category="agency_staffing", is_recruitment_agency=True, countries=["GB"])
-    services.supplier_agency_flags_record(
+    register_services.supplier_agency_flags_record(
         supplier=agency,
         actor=procurement,
         charges_fees=False,
@@ -111,7 +111,7 @@ def test_agency_with_clean_answers_can_be_activated(procurement):
     )
     agency.refresh_from_db()
     assert not agency.is_prohibited_agency
-    services.supplier_activate(supplier=agency, actor=procurement)
+    register_services.supplier_activate(supplier=agency, actor=procurement)
     agency.refresh_from_db()
     assert agency.status == "active"
 
@@ -131,4 +131,4 @@ def test_enhanced_checks_older_than_a_year_no_longer_clear_the_gate(procurement)
         recorded_at=timezone.now() - datetime.timedelta(days=400),
     )
     with pytest.raises(ValidationError, match="within the last 12 months"):
-        services.supplier_activate(supplier=supplier, actor=procurement)
+        register_services.supplier_activate(supplier=supplier, actor=procurement)

@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from compliance.models import AccessLog
 from suppliers.models import EnhancedDueDiligence, Supplier, SupplierImport
-from suppliers.services_import import COLUMNS, import_apply
+from suppliers.services.imports import COLUMNS, import_apply
 from suppliers.tests.factories import SupplierFactory
 from tests.support import download_text
 

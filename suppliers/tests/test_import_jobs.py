@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance import roles
-from reporting.tasks import stale_jobs_requeue
 from suppliers.models import RiskAssessment, Supplier, SupplierEvent, SupplierImport
-from suppliers.services_import import COLUMNS
+from suppliers.services.imports import COLUMNS, supplier_imports_requeue_stale
 from suppliers.tests.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +79,7 @@ def test_the_page_polls_while_a_worker_has_the_job_and_a_reload_shows_the_same(c
     # The htmx poll gets only the status; once finished it asks for a full reload.
     partial = client.get(url, HTTP_HX_REQUEST="true")
     assert partial.content.decode().lstrip().startswith("{#") or 'id="import-status"' in partial.content.decode()
-    from suppliers.services_import import supplier_import_check
+    from suppliers.services.imports import supplier_import_check
 
     supplier_import_check(job_id=job.pk)
     assert client.get(url, HTTP_HX_REQUEST="true").headers["HX-Refresh"] == "true"
@@ -140,7 +139,7 @@ def test_an_apply_whose_worker_died_is_queued_again_and_completes(client, login,
         time_machine.travel(timezone.now() + datetime.timedelta(minutes=5)),
         TestCase.captureOnCommitCallbacks(execute=False) as queued,
     ):
-        assert stale_jobs_requeue() == 1
+        assert supplier_imports_requeue_stale() == 1
     job.refresh_from_db()
     assert job.status == "apply_queued"
     assert "retrying after a failure" in client.get(reverse("suppliers:import_detail", args=[job.pk])).content.decode()

@@ -9,9 +9,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from suppliers import scoring, services_questionnaire
+from suppliers import scoring
 from suppliers.models import Question, QuestionnaireRequest, QuestionnaireTemplate
 from suppliers.questionnaire_defaults import MSAT_NAME
+from suppliers.services import questionnaire as questionnaire_services
 from suppliers.tests.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def _send(procurement, supplier=None, **kwargs):
     supplier = supplier or SupplierFactory(name="Sparkle Cleaning Ltd")
     template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
-    return services_questionnaire.questionnaire_send(
+    return questionnaire_services.questionnaire_send(
         supplier=supplier,
         template=template,
         actor=procurement,
@@ -255,7 +256,7 @@ def test_procurement_builds_a_template_that_can_be_sent(client, procurement, boa
             "required": "on",
         },
     )
-    request, token = services_questionnaire.questionnaire_send(
+    request, token = questionnaire_services.questionnaire_send(
         supplier=SupplierFactory(), template=template, actor=procurement, contact_name="A", contact_email="a@x.example"
     )
     client.logout()
@@ -292,7 +293,7 @@ def test_the_token_leaves_the_url_on_first_visit_and_no_log_keeps_it(client, pro
 def test_a_withdrawn_link_also_ends_the_session_it_opened(client, procurement, login):
     request, token = _send(procurement)
     answer = _opened(client, token)
-    services_questionnaire.questionnaire_cancel(request=request, actor=procurement, reason="Wrong address")
+    questionnaire_services.questionnaire_cancel(request=request, actor=procurement, reason="Wrong address")
     assert client.get(answer).status_code == 404
     # Without a link, the token-free page shows nothing.
     client.cookies.clear()

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from compliance import roles
-from suppliers import services
 from suppliers.models import Supplier
+from suppliers.services import register as register_services
 from suppliers.tests.factories import AuditFactory, FindingFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,9 @@ def test_filters_and_search(client, procurement, login):
 
 
 def test_updates_are_in_the_history(client, procurement, login):
-    supplier = services.supplier_create(actor=procurement, data={"name": "Fresh Foods", "category": "catering"})
+    supplier = register_services.supplier_create(
+        actor=procurement, data={"name": "Fresh Foods", "category": "catering"}
+    )
     login(procurement)
     client.post(
         reverse("suppliers:edit", args=[supplier.pk]),
@@ -141,10 +143,10 @@ def test_register_list_queries_are_constant(client, procurement, login, django_a
 @pytest.mark.parametrize("rows", [1, 50])
 def test_supplier_detail_queries_are_constant(client, procurement, login, django_assert_max_num_queries, rows):
     supplier = SupplierFactory()
-    services.risk_assess(supplier=supplier)
+    register_services.risk_assess(supplier=supplier)
     for _ in range(rows):
         FindingFactory(audit=AuditFactory(supplier=supplier))
-        services.supplier_event_record(supplier=supplier, kind="note", message="x")
+        register_services.supplier_event_record(supplier=supplier, kind="note", message="x")
     login(procurement)
     # session, user, roles, org, notifications; supplier; latest + earlier assessments;
     # audits + their findings (prefetch); actions; questionnaires; acceptances; current code;

@@ -2,8 +2,9 @@
 
 import pytest
 
-from suppliers import scoring, services
+from suppliers import scoring
 from suppliers.models import CategoryRisk, CountryRisk, RiskWeight, Supplier
+from suppliers.services import register as register_services
 from suppliers.tests.factories import FindingFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,7 @@ def test_explanation_adds_up_to_the_score_and_is_stored():
     supplier = SupplierFactory(
         category=Supplier.Category.AGENCY_STAFFING, countries=["GB", "PK"], migrant_workforce=True
     )
-    assessment = services.risk_assess(supplier=supplier, reason="test")
+    assessment = register_services.risk_assess(supplier=supplier, reason="test")
     assert assessment.score == sum(f["points"] for f in assessment.factors)
     supplier.refresh_from_db()
     assert supplier.risk_score == assessment.score

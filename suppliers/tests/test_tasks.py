@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance.models import Notification
-from suppliers import services, services_questionnaire
 from suppliers.models import QuestionnaireTemplate, ReviewTask, RiskWeight, Supplier
 from suppliers.questionnaire_defaults import MSAT_NAME
+from suppliers.services import questionnaire as questionnaire_services
+from suppliers.services import register as register_services
 from suppliers.tasks import questionnaire_chasers, supplier_risk_review_due
 from suppliers.tests.factories import SupplierFactory
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_annual_review_rescores_flags_rise_to_high_and_opens_a_task_once(procurement, lead, make_user):
     owner = make_user()
     supplier = SupplierFactory(name="Steady Catering", category="catering", contract_owner=owner, status="active")
-    services.risk_assess(supplier=supplier)
+    register_services.risk_assess(supplier=supplier)
     supplier.refresh_from_db()
     assert supplier.risk_band != "high"
     assert supplier.next_review_due == timezone.localdate() + datetime.timedelta(days=365)
@@ -49,7 +50,7 @@ def test_annual_review_rescores_flags_rise_to_high_and_opens_a_task_once(procure
 def test_links_in_a_contract_owners_notifications_open_for_them(client, login, make_user, procurement):
     owner = make_user()  # staff: no register access
     supplier = SupplierFactory(name="Steady Catering", category="catering", contract_owner=owner, status="active")
-    services.risk_assess(supplier=supplier)
+    register_services.risk_assess(supplier=supplier)
     RiskWeight.objects.filter(key="band_high_from").update(value=20)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=366), tick=False):
         supplier_risk_review_due()
@@ -75,7 +76,7 @@ def test_owner_closes_their_review_task(client, make_user, login):
 def test_questionnaire_chasers_chase_twice_then_flag_expiry(procurement, django_capture_on_commit_callbacks):
     supplier = SupplierFactory()
     template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
-    request, _token = services_questionnaire.questionnaire_send(
+    request, _token = questionnaire_services.questionnaire_send(
         supplier=supplier,
         template=template,
         actor=procurement,
@@ -127,7 +128,7 @@ def test_new_code_of_conduct_version_asks_active_suppliers_to_accept_again(
     assert "1 of your suppliers must accept it" in note.subject
     page = client.get(reverse("suppliers:detail", args=[active.pk])).content.decode()
     assert "Not accepted yet" in page
-    code = services.code_of_conduct_current()
+    code = register_services.code_of_conduct_current()
     client.post(
         reverse("suppliers:conduct_accept", args=[active.pk]),
         {

@@ -23,7 +23,7 @@ AIM_SUPPLIER_APPLY_SECONDS = 10.0
 
 
 def _supplier_csv(rows: int, offset: int) -> bytes:
-    from suppliers.services_import import COLUMNS
+    from suppliers.services.imports import COLUMNS
 
     categories = ("cleaning", "catering", "it_hardware", "laundry", "construction")
     lines = [",".join(COLUMNS)] + [
@@ -66,8 +66,8 @@ class Command(BaseCommand):
 
         from compliance import roles
         from compliance.models import User
-        from suppliers import services_import as supplier_imports
         from suppliers.models import Supplier, SupplierImport
+        from suppliers.services import imports as supplier_imports
         from training import imports as training_imports
         from training.models import ImportBatch
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,12 +14,13 @@ from compliance import rules as r
 from compliance.models import User
 from compliance.services import notification_send
 from suppliers.models import Audit, CorrectiveAction, CorrectiveActionEvent, Finding, Supplier
-from suppliers.services import (
-    _check_manager,
+from suppliers.services.register import (
     document_upload,
+    register_manager_check,
     risk_assess,
     supplier_event_record,
 )
+from suppliers.signals import finding_needs_case
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ RECOMMEND_TERMINATION_AFTER_DAYS = 28
 
 def audit_plan(*, supplier: Supplier, actor: User, data: dict) -> Audit:
     """Plan an audit or spot-check of a supplier."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         audit = Audit(supplier=supplier, created_by=actor, **data)
         audit.full_clean()
@@ -50,7 +51,7 @@ def audit_complete(
     *, audit: Audit, actor: User, result: str, completed_date: datetime.date, summary: str = ""
 ) -> Audit:
     """Record an audit's result."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         audit = Audit.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=audit.pk)
         if audit.status != Audit.Status.PLANNED:
@@ -73,40 +74,21 @@ def audit_complete(
     return audit
 
 
-def _open_safeguarding_case(*, finding: Finding, actor: User) -> None:
-    """Open a safeguarding case from a critical finding through the safeguarding app's service."""
+def finding_case_request(*, finding: Finding, actor: User) -> None:
+    """Ask the safeguarding app (through suppliers.signals.finding_needs_case) to open a case for this finding."""
     try:
-        from safeguarding.services import concern_submit
-    except ImportError:
-        concern_submit = None
-    if concern_submit is None:
-        finding.safeguarding_note = (
-            "Safeguarding case requested: the case service is not available, so the Modern Slavery Lead "
-            "was notified to open it by hand."
-        )
-        return
-    try:
-        concern = concern_submit(
-            reporter=actor,
-            channel="supplier_audit",
-            subject_type="supplier_worker",
-            indicators=["other"],
-            indicators_other="Critical finding in a supplier audit",
-            narrative=(
-                f"Critical finding at supplier {finding.supplier.name} "
-                f"({finding.audit.get_kind_display().lower()} of {finding.audit.planned_date:%d %b %Y}): "
-                f"{finding.description}"
-            ),
-            linked_supplier=finding.supplier,
-        )
-    except (TypeError, ValidationError):
+        answers = finding_needs_case.send(sender=Finding, finding=finding, actor=actor)
+    except ValidationError:
         # The finding must not be lost because the case could not be opened: the Lead is told either way.
-        logger.exception("safeguarding.services.concern_submit refused the critical finding")
+        logger.exception("the safeguarding case for finding %s was refused", finding.pk)
         finding.safeguarding_note = (
             "Safeguarding case requested; it could not be opened automatically: open it by hand."
         )
         return
-    finding.safeguarding_reference = str(getattr(concern, "reference", "") or concern.pk)[:40]
+    references = [reference for _receiver, reference in answers if reference]
+    if not references:
+        raise ImproperlyConfigured("Nothing answers suppliers.signals.finding_needs_case: is safeguarding installed?")
+    finding.safeguarding_reference = str(references[0])[:40]
     finding.safeguarding_note = f"Safeguarding case {finding.safeguarding_reference} opened from this finding."
 
 
@@ -114,7 +96,7 @@ def finding_record(
     *, audit: Audit, actor: User, severity: str, description: str, open_safeguarding_case: bool = False
 ) -> Finding:
     """Record a finding; a critical one tells the Modern Slavery Lead at once."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         finding = Finding(
             audit=audit, supplier=audit.supplier, severity=severity, description=description, created_by=actor
@@ -129,7 +111,7 @@ def finding_record(
         )
         if open_safeguarding_case:
             # Any finding may show a person at risk; a critical one is where it is expected.
-            _open_safeguarding_case(finding=finding, actor=actor)
+            finding_case_request(finding=finding, actor=actor)
             finding.save(update_fields=["safeguarding_reference", "safeguarding_note"])
             supplier_event_record(
                 supplier=audit.supplier, kind="safeguarding", actor=actor, message=finding.safeguarding_note
@@ -155,7 +137,7 @@ def corrective_action_open(
     *, finding: Finding, actor: User, description: str, owner: User, due_date: datetime.date
 ) -> CorrectiveAction:
     """Open a corrective action for a finding and tell its owner."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         if finding.status != Finding.Status.OPEN:
             raise ValidationError("The finding is closed.")
@@ -222,7 +204,7 @@ def corrective_action_verify(
     *, action: CorrectiveAction, actor: User, accepted: bool, note: str = ""
 ) -> CorrectiveAction:
     """Procurement accepts the evidence (closing the action) or sends it back."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         action = (
             CorrectiveAction.objects.select_for_update(of=("self",))
@@ -351,7 +333,7 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
 
 def audit_cancel(*, audit: Audit, actor: User, reason: str) -> Audit:
     """Cancel a planned audit, with the reason on the supplier's history."""
-    _check_manager(actor)
+    register_manager_check(actor)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the audit is cancelled."})
     with transaction.atomic():

@@ -24,13 +24,13 @@ from compliance.exports import unescape_cell
 from compliance.models import User
 from suppliers import scoring
 from suppliers.models import RiskAssessment, RiskBand, Supplier, SupplierEvent, SupplierImport
-from suppliers.services import (
+from suppliers.services.register import (
     REVIEW_INTERVAL_DAYS,
-    _check_manager,
-    _has_current_edd,
+    register_manager_check,
     risk_assessment_build,
     risk_change_message,
     risk_high_notify,
+    supplier_has_current_enhanced_checks,
 )
 
 COLUMNS = [
@@ -317,7 +317,7 @@ def import_validate(
                 err("status", "a prohibited recruitment agency (fees or ID documents) cannot be active")
             elif existing is None or existing.status != Supplier.Status.ACTIVE:
                 band = scoring.supplier_score(candidate, tables=tables).band
-                if band == RiskBand.HIGH and (existing is None or not _has_current_edd(existing)):
+                if band == RiskBand.HIGH and (existing is None or not supplier_has_current_enhanced_checks(existing)):
                     err("status", "high risk without enhanced due diligence: import it as prospective")
         if errors:
             report.errors.extend(errors)
@@ -336,7 +336,7 @@ def import_apply(
     *, actor: User, filename: str, content: bytes, progress: Callable[[int, int], None] | None = None
 ) -> ImportReport:
     """Validate again and, only if every row is good, write them all in one transaction."""
-    _check_manager(actor)
+    register_manager_check(actor)
     report = import_validate(filename=filename, content=content)
     if not report.ok:
         return report
@@ -457,7 +457,7 @@ def supplier_import_upload(*, actor: User, filename: str, content: bytes) -> Sup
     """Keep an uploaded register file and queue its check; nothing in the register changes."""
     from suppliers.tasks import supplier_import_check_task
 
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         job = SupplierImport.objects.create(filename=filename[:255], content=content, uploaded_by=actor)
         leases.import_job_queue(job, task=supplier_import_check_task)
@@ -479,7 +479,7 @@ def supplier_import_confirm(*, job: SupplierImport, actor: User) -> SupplierImpo
     """Queue a clean, checked import to be applied."""
     from suppliers.tasks import supplier_import_apply_task
 
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         job = SupplierImport.objects.select_for_update().get(pk=job.pk)
         if not job.can_confirm:
@@ -507,7 +507,7 @@ def supplier_import_apply(*, job_id: int) -> SupplierImport | None:
 
 def supplier_import_abandon(*, job: SupplierImport, actor: User) -> SupplierImport:
     """Drop a checked file that will not be imported."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         job = SupplierImport.objects.select_for_update().get(pk=job.pk)
         if job.status not in (leases.ImportStatus.CHECKED, leases.ImportStatus.FAILED):

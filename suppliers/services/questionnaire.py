@@ -26,7 +26,12 @@ from suppliers.models import (
     Supplier,
     token_digest,
 )
-from suppliers.services import _check_manager, document_upload, risk_assess, supplier_event_record
+from suppliers.services.register import (
+    document_upload,
+    register_manager_check,
+    risk_assess,
+    supplier_event_record,
+)
 from suppliers.uploads import validate_upload
 
 LINK_VALID_DAYS = 30
@@ -87,7 +92,7 @@ def questionnaire_send(
     valid_days: int = LINK_VALID_DAYS,
 ) -> tuple[QuestionnaireRequest, str]:
     """Send a questionnaire to a supplier contact; returns the request and the one-time token."""
-    _check_manager(actor)
+    register_manager_check(actor)
     if not template.is_active:
         raise ValidationError({"template": "This questionnaire is no longer in use."})
     with transaction.atomic():
@@ -219,7 +224,7 @@ def questionnaire_review(
     *, request: QuestionnaireRequest, actor: User, accept: bool, comments: str = ""
 ) -> tuple[QuestionnaireRequest, str | None]:
     """Accept submitted answers (they feed the score) or return them with comments and a new link."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         request = (
             QuestionnaireRequest.objects.select_for_update(of=("self",))
@@ -330,7 +335,7 @@ def questionnaire_chasers_run(*, now: datetime.datetime | None = None) -> dict[s
 
 def questionnaire_cancel(*, request: QuestionnaireRequest, actor: User, reason: str) -> QuestionnaireRequest:
     """Withdraw an open questionnaire (e.g. sent to the wrong person): its link stops working at once."""
-    _check_manager(actor)
+    register_manager_check(actor)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the questionnaire is withdrawn."})
     with transaction.atomic():
@@ -361,7 +366,7 @@ def questionnaire_template_create(
     *, actor: User, name: str, purpose: str, introduction: str = ""
 ) -> QuestionnaireTemplate:
     """Start a new questionnaire template."""
-    _check_manager(actor)
+    register_manager_check(actor)
     template = QuestionnaireTemplate(name=name, purpose=purpose, introduction=introduction)
     template.full_clean()
     template.save()
@@ -370,7 +375,7 @@ def questionnaire_template_create(
 
 def questionnaire_section_add(*, actor: User, template: QuestionnaireTemplate, title: str) -> QuestionnaireSection:
     """Add a section at the end of a template."""
-    _check_manager(actor)
+    register_manager_check(actor)
     order = (template.sections.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     section = QuestionnaireSection(template=template, title=title, order=order)
     section.full_clean()
@@ -390,7 +395,7 @@ def questionnaire_question_add(
     required: bool = True,
 ) -> Question:
     """Add a question at the end of a section; a choice question needs options, a gap answer must be one of them."""
-    _check_manager(actor)
+    register_manager_check(actor)
     question = Question(
         section=section,
         text=text,
@@ -420,7 +425,7 @@ def questionnaire_template_set_active(
     *, actor: User, template: QuestionnaireTemplate, active: bool
 ) -> QuestionnaireTemplate:
     """Take a template out of use (links already sent keep working) or back into use."""
-    _check_manager(actor)
+    register_manager_check(actor)
     template.is_active = active
     template.save(update_fields=["is_active"])
     return template

@@ -1,7 +1,8 @@
-"""Writes for the supplier register: create/update, scoring, gates, decisions, code of conduct.
+"""Writes for the supplier register: create/update, scoring, gates, decisions, code of conduct, annual review.
 
-Audits and corrective actions are in services_audit.py, questionnaires in
-services_questionnaire.py, import/export in services_import.py.
+Audits and corrective actions are in suppliers/services/audit.py, questionnaires in
+questionnaire.py, import/export in imports.py; they share register_manager_check and
+supplier_event_record from here.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def supplier_url_for(user: User | None, supplier: Supplier, fallback: str = "") 
     return fallback
 
 
-def _check_manager(actor: User | None) -> None:
+def register_manager_check(actor: User | None) -> None:
     # Scheduled tasks act as the system (actor None); people must hold a managing role.
     if actor is not None and not r.can_manage_suppliers.test(actor):
         raise PermissionDenied("Only procurement or the Modern Slavery Lead can change suppliers.")
@@ -72,7 +73,7 @@ def supplier_event_record(*, supplier: Supplier, kind: str, message: str, actor:
 
 def supplier_create(*, actor: User | None, data: dict) -> Supplier:
     """Add a prospective supplier to the register and score it."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         supplier = Supplier(status=Supplier.Status.PROSPECTIVE)
         for field in REGISTER_FIELDS:
@@ -89,7 +90,7 @@ def supplier_create(*, actor: User | None, data: dict) -> Supplier:
 
 def supplier_update(*, supplier: Supplier, actor: User | None, data: dict) -> Supplier:
     """Change register details, record what changed, and rescore."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
         changed = []
@@ -182,7 +183,7 @@ def risk_high_notify(*, supplier: Supplier, assessment: RiskAssessment) -> None:
 EDD_VALID_DAYS = 365
 
 
-def _has_current_edd(supplier: Supplier) -> bool:
+def supplier_has_current_enhanced_checks(supplier: Supplier) -> bool:
     since = timezone.now() - datetime.timedelta(days=EDD_VALID_DAYS)
     return EnhancedDueDiligence.objects.filter(supplier=supplier, recorded_at__gte=since).exists()
 
@@ -195,7 +196,7 @@ def supplier_activation_blockers(supplier: Supplier) -> list[str]:
             "This recruitment agency charges workers fees or retains their identity documents: "
             "under policy 4.3 we do not use it."
         )
-    if supplier.risk_band == RiskBand.HIGH and not _has_current_edd(supplier):
+    if supplier.risk_band == RiskBand.HIGH and not supplier_has_current_enhanced_checks(supplier):
         blockers.append(
             "High risk: record the enhanced due diligence checks (within the last 12 months) before activating."
         )
@@ -204,7 +205,7 @@ def supplier_activation_blockers(supplier: Supplier) -> list[str]:
 
 def supplier_activate(*, supplier: Supplier, actor: User) -> Supplier:
     """Make a prospective or suspended supplier active, if the gates allow it."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
         if supplier.status not in (Supplier.Status.PROSPECTIVE, Supplier.Status.SUSPENDED):
@@ -220,7 +221,7 @@ def supplier_activate(*, supplier: Supplier, actor: User) -> Supplier:
 
 def supplier_enhanced_checks_record(*, supplier: Supplier, actor: User, data: dict) -> EnhancedDueDiligence:
     """Record the enhanced due diligence done for a high-risk supplier."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         edd = EnhancedDueDiligence(supplier=supplier, recorded_by=actor, **data)
         edd.full_clean()
@@ -243,7 +244,7 @@ def supplier_agency_flags_record(
     *, supplier: Supplier, actor: User, charges_fees: bool, retains_ids: bool, evidence: str
 ) -> Supplier:
     """Record the agency's answers on fees and ID documents; either makes it prohibited."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
         was_prohibited = supplier.is_prohibited_agency
@@ -302,7 +303,7 @@ def supplier_decision_record(
     """Decide on a supplier (suspend, terminate, or extend deadlines) with a reason."""
     from suppliers.models import CorrectiveAction, CorrectiveActionEvent
 
-    _check_manager(actor)
+    register_manager_check(actor)
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for the decision."})
     with transaction.atomic():
@@ -370,7 +371,7 @@ def document_upload(*, supplier: Supplier, uploaded, actor: User | None, descrip
 
 def code_of_conduct_publish(*, actor: User, version: str, title: str, clauses: str, effective_from) -> CodeOfConduct:
     """Publish a new code of conduct version and ask every active supplier to accept it."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         code = CodeOfConduct(
             version=version,
@@ -435,7 +436,7 @@ def code_of_conduct_accept(
     *, supplier: Supplier, code: CodeOfConduct, actor: User, accepted_on, signed_by_name: str, signed_by_role: str = ""
 ) -> CodeOfConductAcceptance:
     """Record that a supplier accepted a code of conduct version."""
-    _check_manager(actor)
+    register_manager_check(actor)
     with transaction.atomic():
         if CodeOfConductAcceptance.objects.filter(supplier=supplier, code=code).exists():
             raise ValidationError(f"{supplier.name} has already accepted v{code.version}.")
