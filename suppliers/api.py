@@ -6,7 +6,6 @@ change; out of scope answers 404, a reader's write 403, bad input 400.
 
 from __future__ import annotations
 
-import django_filters
 from django.http import Http404
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema
@@ -15,10 +14,17 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from compliance import rules as r
+from compliance import rules as role_rules
 from compliance.models import User
 from suppliers import selectors
-from suppliers.models import Audit, CorrectiveAction, Finding, RiskAssessment, RiskBand, Supplier
+from suppliers.filters import (
+    AuditFilter,
+    CorrectiveActionFilter,
+    FindingFilter,
+    RiskAssessmentFilter,
+    SupplierFilter,
+)
+from suppliers.models import REGISTER_FIELDS, Audit, CorrectiveAction, Finding, RiskAssessment, RiskBand, Supplier
 from suppliers.services import audit as audit_services
 from suppliers.services import register as register_services
 
@@ -28,7 +34,7 @@ class SupplierReaders(permissions.BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        if not r.can_view_suppliers.test(user):
+        if not role_rules.can_view_suppliers.test(user):
             # A contract owner reads their own corrective actions through the API too.
             if getattr(view, "allow_owners", False) and (
                 request.method in permissions.SAFE_METHODS or getattr(view, "action", "") == "evidence"
@@ -40,7 +46,7 @@ class SupplierReaders(permissions.BasePermission):
         # Owners submit evidence on their own actions; the service checks ownership.
         if getattr(view, "allow_owners", False) and getattr(view, "action", "") == "evidence":
             return True
-        return r.can_manage_suppliers.test(user)
+        return role_rules.can_manage_suppliers.test(user)
 
 
 class SupplierSerializer(serializers.ModelSerializer):
@@ -54,25 +60,11 @@ class SupplierSerializer(serializers.ModelSerializer):
         model = Supplier
         fields = [
             "id",
-            "name",
-            "registration_number",
-            "category",
-            "countries",
-            "annual_spend",
-            "contract_owner",
-            "contract_start",
-            "contract_end",
-            "uses_agency_labour",
-            "subcontracts",
-            "migrant_workforce",
-            "on_site_at_our_premises",
-            "is_recruitment_agency",
+            *REGISTER_FIELDS,
             "agency_charges_worker_fees",
             "agency_retains_id_documents",
             "is_prohibited_agency",
             "status",
-            "contact_name",
-            "contact_email",
             "risk_score",
             "risk_band",
             "risk_assessed_at",
@@ -105,22 +97,6 @@ class SupplierSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class SupplierFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_noop", label="Search name, number or contact")
-    country = django_filters.CharFilter(method="filter_noop", label="Country code (ISO 3166)")
-    category = django_filters.ChoiceFilter(choices=Supplier.Category.choices)
-    status = django_filters.ChoiceFilter(choices=Supplier.Status.choices)
-    risk_band = django_filters.ChoiceFilter(choices=RiskBand.choices)
-
-    class Meta:
-        model = Supplier
-        fields = ["category", "status", "risk_band"]
-
-    def filter_noop(self, queryset, name, value):
-        # Applied by the selector, which owns the register's filter logic.
-        return queryset
-
-
 class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Supplier.objects.none()  # for the schema; requests use get_queryset (the selector)
     serializer_class = SupplierSerializer
@@ -129,8 +105,7 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        filters = {k: self.request.query_params.get(k) for k in ("q", "country")}
-        return selectors.supplier_list(user=self.request.user, filters=filters)
+        return selectors.supplier_list(user=self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = register_services.supplier_create(
@@ -164,7 +139,7 @@ class RiskAssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = RiskAssessment.objects.none()  # for the schema; requests use get_queryset (the selector)
     serializer_class = RiskAssessmentSerializer
     permission_classes = [permissions.IsAuthenticated, SupplierReaders]
-    filterset_fields = ["supplier", "band"]
+    filterset_class = RiskAssessmentFilter
 
     def get_queryset(self):
         return selectors.risk_assessment_list(user=self.request.user)
@@ -197,7 +172,7 @@ class AuditViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Audit.objects.none()  # for the schema; requests use get_queryset (the selector)
     serializer_class = AuditSerializer
     permission_classes = [permissions.IsAuthenticated, SupplierReaders]
-    filterset_fields = ["supplier", "status", "result", "kind", "method"]
+    filterset_class = AuditFilter
 
     def get_queryset(self):
         return selectors.audit_list(user=self.request.user)
@@ -213,7 +188,7 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Finding.objects.none()  # for the schema; requests use get_queryset (the selector)
     serializer_class = FindingSerializer
     permission_classes = [permissions.IsAuthenticated, SupplierReaders]
-    filterset_fields = ["supplier", "audit", "severity", "status"]
+    filterset_class = FindingFilter
 
     def get_queryset(self):
         return selectors.finding_list(user=self.request.user)
@@ -241,18 +216,6 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
             "evidence_submitted_at",
             "verified_at",
         ]
-
-
-class CorrectiveActionFilter(django_filters.FilterSet):
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
-
-    class Meta:
-        model = CorrectiveAction
-        fields = ["supplier", "status", "escalation_level"]
-
-    def filter_overdue(self, queryset, name, value):
-        overdue = CorrectiveAction.objects.overdue().values("pk")
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
 
 class EvidenceSerializer(serializers.Serializer):
@@ -290,7 +253,7 @@ class CorrectiveActionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """Procurement accepts the evidence (closing the action) or sends it back with a note."""
-        if not r.can_manage_suppliers.test(request.user):
+        if not role_rules.can_manage_suppliers.test(request.user):
             raise PermissionDenied("Only procurement or the Modern Slavery Lead verify evidence.")
         corrective = self.get_object()
         serializer = VerifySerializer(data=request.data)

@@ -2,11 +2,11 @@
 
 from django import forms
 from django.utils import timezone
-from django_countries.fields import CountryField
 
 from compliance.models import User
 from compliance.widgets import DateInput, RoundTripMixin, Textarea, keep_current_choice, round_trip_formfield
 from suppliers.models import (
+    REGISTER_FIELDS,
     Audit,
     CategoryRisk,
     CodeOfConduct,
@@ -15,37 +15,11 @@ from suppliers.models import (
     Finding,
     Question,
     QuestionnaireTemplate,
-    RiskBand,
     Supplier,
 )
-from suppliers.services.register import REGISTER_FIELDS, Decision
+from suppliers.services.register import Decision
 
 DATE = DateInput()
-
-
-class SupplierFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, help_text="Name, registration number or contact")
-    category = forms.ChoiceField(choices=[("", "Any category"), *Supplier.Category.choices], required=False)
-    status = forms.ChoiceField(choices=[("", "Any status"), *Supplier.Status.choices], required=False)
-    risk_band = forms.ChoiceField(label="Risk", choices=[("", "Any risk"), *RiskBand.choices], required=False)
-    country = CountryField(blank=True).formfield(required=False, label="Country of operation")
-    mine = forms.BooleanField(label="Only suppliers I own", required=False)
-    agency = forms.BooleanField(label="Agencies only", required=False)
-    termination_recommended = forms.BooleanField(label="Decision needed", required=False)
-    order = forms.ChoiceField(
-        label="Sort by",
-        required=False,
-        choices=[
-            ("name", "Name"),
-            ("-risk_score", "Highest risk first"),
-            ("-annual_spend", "Highest spend first"),
-            ("next_review_due", "Review due soonest"),
-        ],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Any country"), *list(self.fields["country"].choices)[1:]]
 
 
 class SupplierForm(RoundTripMixin, forms.ModelForm):
@@ -268,11 +242,11 @@ class QuestionnaireAnswerForm(forms.Form):
 
     error_title = "Your answers need attention."  # heading of the error summary: drafts may already be saved
 
-    def __init__(self, *args, request, **kwargs):
+    def __init__(self, *args, questionnaire, **kwargs):
         super().__init__(*args, **kwargs)
         self.sections = []
-        answers = {a.question_id: a for a in request.answers.all()}
-        for section in request.template.sections.all():
+        answers = {a.question_id: a for a in questionnaire.answers.all()}
+        for section in questionnaire.template.sections.all():
             names = []
             for question in section.questions.all():
                 name = f"q_{question.pk}"

@@ -4,63 +4,52 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from compliance import rules as r
+from compliance.dates import end_of_day
 from compliance.models import User
 from suppliers.models import (
+    Action,
     Audit,
+    CategoryRisk,
     CodeOfConduct,
+    CodeOfConductAcceptance,
     CorrectiveAction,
+    CountryRisk,
+    EnhancedDueDiligence,
     Finding,
     QuestionnaireRequest,
+    QuestionnaireTemplate,
     ReviewTask,
     RiskAssessment,
+    RiskBand,
+    RiskWeight,
     Supplier,
     SupplierDocument,
     SupplierImport,
+    token_digest,
 )
 
 
-def supplier_list(*, user: User, filters: dict | None = None) -> QuerySet[Supplier]:
-    """The register for readers and managers (nothing for anyone else), filtered."""
-    if not r.can_view_suppliers.test(user):
-        return Supplier.objects.none()
-    qs = Supplier.objects.select_related("contract_owner").annotate(
-        open_findings=Count("findings", filter=Q(findings__status=Finding.Status.OPEN), distinct=True),
-        overdue_actions=Count(
-            "corrective_actions",
-            filter=Q(
-                corrective_actions__status=CorrectiveAction.Status.OPEN, corrective_actions__escalation_level__gt=0
+def supplier_list(*, user: User) -> QuerySet[Supplier]:
+    """The register the user may read, with the counts the list shows, by name (filter it with suppliers.filters.SupplierFilter)."""
+    return (
+        Supplier.objects.restrict(user, Action.VIEW)
+        .select_related("contract_owner")
+        .annotate(
+            open_findings=Count("findings", filter=Q(findings__status=Finding.Status.OPEN), distinct=True),
+            overdue_actions=Count(
+                "corrective_actions",
+                filter=Q(
+                    corrective_actions__status=CorrectiveAction.Status.OPEN,
+                    corrective_actions__escalation_level__gt=0,
+                ),
+                distinct=True,
             ),
-            distinct=True,
-        ),
-    )
-    f = filters or {}
-    if f.get("q"):
-        q = f["q"].strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(registration_number__icontains=q) | Q(contact_name__icontains=q))
-    for key in ("category", "status", "risk_band"):
-        if f.get(key):
-            qs = qs.filter(**{key: f[key]})
-    if f.get("country"):
-        # CountryField(multiple=True) stores "GB,IN": match the code as a whole item.
-        code = f["country"].upper()
-        qs = qs.filter(
-            Q(countries=code)
-            | Q(countries__startswith=f"{code},")
-            | Q(countries__endswith=f",{code}")
-            | Q(countries__contains=f",{code},")
         )
-    if f.get("contract_owner"):
-        qs = qs.filter(contract_owner_id=f["contract_owner"])
-    if f.get("agency"):
-        qs = qs.filter(Q(is_recruitment_agency=True) | Q(category=Supplier.Category.AGENCY_STAFFING))
-    if f.get("termination_recommended"):
-        qs = qs.filter(termination_recommended_at__isnull=False)
-    order = f.get("order") or "name"
-    allowed = {"name", "-risk_score", "risk_score", "-annual_spend", "next_review_due"}
-    return qs.order_by(order if order in allowed else "name", "pk")
+        .order_by("name", "pk")
+    )
 
 
 def supplier_get(*, user: User, pk: int) -> Supplier | None:
@@ -71,91 +60,168 @@ def supplier_history(*, supplier: Supplier):
     return supplier.events.select_related("actor")
 
 
+def supplier_detail_records(*, user: User, supplier: Supplier) -> dict:
+    """What the supplier's page shows besides the supplier: each list restricted like its own page."""
+    return {
+        "latest": RiskAssessment.objects.restrict(user).filter(supplier=supplier).select_related("assessed_by").first(),
+        "assessments": RiskAssessment.objects.restrict(user).filter(supplier=supplier)[:10],
+        "events": supplier_history(supplier=supplier).restrict(user)[:200],
+        "audits": Audit.objects.restrict(user)
+        .filter(supplier=supplier)
+        .select_related("auditor")
+        .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("-created_at"))),
+        "actions": corrective_action_list(user=user).filter(supplier=supplier),
+        "questionnaires": QuestionnaireRequest.objects.restrict(user)
+        .filter(supplier=supplier)
+        .select_related("template", "sent_by"),
+        "acceptances": list(
+            CodeOfConductAcceptance.objects.restrict(user)
+            .filter(supplier=supplier)
+            .select_related("code", "recorded_by")
+        ),
+        "enhanced_checks": list(
+            EnhancedDueDiligence.objects.restrict(user).filter(supplier=supplier).select_related("recorded_by")
+        ),
+        "review_tasks": review_task_list(user=user).open().filter(supplier=supplier),
+        "documents": SupplierDocument.objects.restrict(user).filter(supplier=supplier).select_related("uploaded_by"),
+    }
+
+
 def risk_assessment_list(*, user: User) -> QuerySet[RiskAssessment]:
-    if not r.can_view_suppliers.test(user):
-        return RiskAssessment.objects.none()
-    return RiskAssessment.objects.select_related("supplier", "assessed_by")
+    return RiskAssessment.objects.restrict(user, Action.VIEW).select_related("supplier", "assessed_by")
 
 
-def audit_list(*, user: User, filters: dict | None = None) -> QuerySet[Audit]:
-    if not r.can_view_suppliers.test(user):
-        return Audit.objects.none()
-    qs = (
-        Audit.objects.select_related("supplier", "auditor")
+def audit_list(*, user: User) -> QuerySet[Audit]:
+    return (
+        Audit.objects.restrict(user, Action.VIEW)
+        .select_related("supplier", "auditor")
         .annotate(finding_count=Count("findings"))
         .order_by("-planned_date", "-pk")
     )
-    f = filters or {}
-    for key in ("status", "result", "kind", "method"):
-        if f.get(key):
-            qs = qs.filter(**{key: f[key]})
-    if f.get("supplier"):
-        qs = qs.filter(supplier_id=f["supplier"])
-    return qs
+
+
+def audit_get(*, user: User, pk: int) -> Audit | None:
+    return audit_list(user=user).filter(pk=pk).first()
+
+
+def audit_findings(*, audit: Audit) -> QuerySet[Finding]:
+    return audit.findings.prefetch_related("corrective_actions__owner")
 
 
 def finding_list(*, user: User) -> QuerySet[Finding]:
-    if not r.can_view_suppliers.test(user):
-        return Finding.objects.none()
-    return Finding.objects.select_related("supplier", "audit")
+    return Finding.objects.restrict(user, Action.VIEW).select_related("supplier", "audit")
+
+
+def finding_get(*, user: User, pk: int) -> Finding | None:
+    return finding_list(user=user).filter(pk=pk).first()
 
 
 def corrective_action_list(*, user: User) -> QuerySet[CorrectiveAction]:
     """Every action for supplier readers; a contract owner sees the actions they own."""
-    qs = CorrectiveAction.objects.select_related("supplier", "owner", "finding")
-    if r.can_view_suppliers.test(user):
-        return qs
-    return qs.filter(owner=user)
+    return CorrectiveAction.objects.restrict(user, Action.VIEW).select_related("supplier", "owner", "finding")
 
 
 def corrective_action_get(*, user: User, pk: int) -> CorrectiveAction | None:
     return corrective_action_list(user=user).filter(pk=pk).first()
 
 
+def corrective_action_timeline(*, action: CorrectiveAction):
+    return action.events.select_related("actor")
+
+
 def review_task_list(*, user: User) -> QuerySet[ReviewTask]:
-    qs = ReviewTask.objects.select_related("supplier", "assigned_to")
-    if r.can_view_suppliers.test(user):
-        return qs
-    return qs.filter(assigned_to=user)
+    """Every review task for supplier readers; anyone else sees the tasks assigned to them."""
+    return ReviewTask.objects.restrict(user, Action.VIEW).select_related("supplier", "assigned_to")
 
 
 def questionnaire_request_list(*, user: User) -> QuerySet[QuestionnaireRequest]:
-    if not r.can_view_suppliers.test(user):
-        return QuestionnaireRequest.objects.none()
-    return QuestionnaireRequest.objects.select_related("supplier", "template", "sent_by", "reviewed_by")
+    return QuestionnaireRequest.objects.restrict(user, Action.VIEW).select_related(
+        "supplier", "template", "sent_by", "reviewed_by"
+    )
+
+
+def questionnaire_request_get(*, user: User, pk: int) -> QuestionnaireRequest | None:
+    """One sent questionnaire with its template's questions and the answers, for review."""
+    return (
+        questionnaire_request_list(user=user)
+        .prefetch_related("template__sections__questions", "answers__document")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def questionnaire_for_link(*, token: str) -> QuestionnaireRequest | None:
+    """The open questionnaire a link points at, or None: used, expired, cancelled or unknown all look the same.
+
+    No user: the link's token is the supplier contact's only credential.
+    """
+    if not token or len(token) > 100:
+        return None
+    questionnaire = (
+        QuestionnaireRequest.objects.select_related("supplier", "template")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+    return questionnaire if questionnaire is not None and questionnaire.is_open else None
+
+
+def questionnaire_for_session(*, pk, token_hash) -> QuestionnaireRequest | None:
+    """The open questionnaire a supplier contact's session holds, while its link is still the current one.
+
+    A withdrawn or re-sent link ends the session's access.
+    """
+    questionnaire = (
+        QuestionnaireRequest.objects.select_related("supplier", "template")
+        .prefetch_related("template__sections__questions", "answers")
+        .filter(pk=pk, token_hash=token_hash, token_hash__isnull=False)
+        .first()
+    )
+    return questionnaire if questionnaire is not None and questionnaire.is_open else None
+
+
+def questionnaire_template_list(*, user: User) -> QuerySet[QuestionnaireTemplate]:
+    return QuestionnaireTemplate.objects.restrict(user, Action.VIEW)
+
+
+def questionnaire_template_get(*, user: User, pk: int) -> QuestionnaireTemplate | None:
+    return questionnaire_template_list(user=user).prefetch_related("sections__questions").filter(pk=pk).first()
 
 
 def document_get(*, user: User, pk: int) -> SupplierDocument | None:
     """A document readers may open; a corrective action owner may open their action's evidence."""
-    qs = SupplierDocument.objects.select_related("supplier")
-    if r.can_view_suppliers.test(user):
-        return qs.filter(pk=pk).first()
-    owned = CorrectiveAction.objects.filter(owner=user, evidence_document_id=pk)
-    return qs.filter(pk=pk).first() if owned.exists() else None
+    return SupplierDocument.objects.restrict(user, Action.VIEW).select_related("supplier").filter(pk=pk).first()
 
 
 def code_of_conduct_list(*, user: User) -> QuerySet[CodeOfConduct]:
-    if not r.can_view_suppliers.test(user):
-        return CodeOfConduct.objects.none()
-    return CodeOfConduct.objects.annotate(acceptance_count=Count("acceptances"))
+    return CodeOfConduct.objects.restrict(user, Action.VIEW).annotate(acceptance_count=Count("acceptances"))
+
+
+def code_of_conduct_current() -> CodeOfConduct | None:
+    """The version suppliers are asked to accept now: the latest published (everyone on the register sees it)."""
+    return CodeOfConduct.objects.filter(published_at__isnull=False).order_by("-effective_from", "-pk").first()
+
+
+def risk_tables(*, user: User) -> dict:
+    """The scoring tables procurement edits (weights, countries, categories), for those who may read them."""
+    return {
+        "weights": RiskWeight.objects.restrict(user, Action.VIEW),
+        "countries": CountryRisk.objects.restrict(user, Action.VIEW),
+        "categories": CategoryRisk.objects.restrict(user, Action.VIEW),
+    }
 
 
 def register_summary(*, user: User) -> dict:
     """The risk picture for the top of the register: bands, decisions and overdue actions (two queries)."""
-    if not r.can_view_suppliers.test(user):
-        return {}
-    from django.utils import timezone
-
-    live = Supplier.objects.exclude(status=Supplier.Status.TERMINATED)
+    live = Supplier.objects.restrict(user, Action.VIEW).exclude(status=Supplier.Status.TERMINATED)
     summary = live.aggregate(
-        high=Count("pk", filter=Q(risk_band="high")),
-        medium=Count("pk", filter=Q(risk_band="medium")),
-        low=Count("pk", filter=Q(risk_band="low")),
+        high=Count("pk", filter=Q(risk_band=RiskBand.HIGH)),
+        medium=Count("pk", filter=Q(risk_band=RiskBand.MEDIUM)),
+        low=Count("pk", filter=Q(risk_band=RiskBand.LOW)),
         decisions=Count("pk", filter=Q(termination_recommended_at__isnull=False)),
         reviews_due=Count("pk", filter=Q(next_review_due__lte=timezone.localdate() + timezone.timedelta(days=30))),
     )
     # The same rule (and so the same count) as the list behind the "Overdue" link.
-    summary["overdue_actions"] = CorrectiveAction.objects.overdue().count()
+    summary["overdue_actions"] = CorrectiveAction.objects.restrict(user, Action.VIEW).overdue().count()
     return summary
 
 
@@ -165,8 +231,6 @@ def code_of_conduct_acceptance_figures(*, as_of: datetime.date) -> tuple[int, in
     The version in force is the latest published by the date with an effective
     date on or before it. Two queries; aggregate only, for the KPIs.
     """
-    from compliance.dates import end_of_day
-
     suppliers = Supplier.objects.on_register(as_of)
     code = (
         CodeOfConduct.objects.filter(published_at__lt=end_of_day(as_of), effective_from__lte=as_of)
@@ -189,6 +253,9 @@ def code_of_conduct_acceptance_figures(*, as_of: datetime.date) -> tuple[int, in
 
 def supplier_import_list(*, user: User) -> QuerySet[SupplierImport]:
     """Register imports, for the people who may change the register (the file itself is not loaded)."""
-    if not r.can_manage_suppliers.test(user):
-        return SupplierImport.objects.none()
-    return SupplierImport.objects.defer("content").select_related("uploaded_by")
+    return SupplierImport.objects.restrict(user, Action.VIEW).defer("content").select_related("uploaded_by")
+
+
+def supplier_import_get(*, user: User, pk: int) -> SupplierImport | None:
+    # Only the people who may change the register see its imports; for everyone else they do not exist.
+    return supplier_import_list(user=user).filter(pk=pk).first()

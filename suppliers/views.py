@@ -2,80 +2,44 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from compliance import rules as r
+from compliance import rules as role_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record
-from compliance.web import form_add_service_errors, require
+from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, paginate, require
 from suppliers import selectors
+from suppliers.access import require_manager_action, require_manager_page
+from suppliers.filters import SupplierFilter
 from suppliers.forms import (
     AgencyForm,
     ConductAcceptanceForm,
     DecisionForm,
     EnhancedChecksForm,
     QuestionnaireSendForm,
-    SupplierFilterForm,
+    ReviewDoneForm,
     SupplierForm,
 )
-from suppliers.models import Finding, RiskBand
+from suppliers.models import RiskBand
+from suppliers.services import questionnaire as questionnaire_services
 from suppliers.services import register as register_services
-
-PAGE_SIZE = 50
-
-
-def _require_manager(user):
-    # Readers see the page exists (no 404) but may not change anything.
-    require(r.can_view_suppliers, user)
-    if not r.can_manage_suppliers.test(user):
-        raise PermissionDenied
-
-
-def require_manager_page(user):
-    """A form only managers use does not exist for anyone else: 404, readers included (DESIGN: out of scope)."""
-    require(r.can_manage_suppliers, user)
-
-
-def _supplier_or_404(user, pk):
-    supplier = selectors.supplier_get(user=user, pk=pk)
-    if supplier is None:
-        raise Http404
-    return supplier
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    return exc.messages
-
-
-def filters_from(request) -> tuple[SupplierFilterForm, dict]:
-    form = SupplierFilterForm(request.GET or None)
-    return form, (form.cleaned_data if form.is_valid() else {})
 
 
 @login_required
 def index(request):
-    require(r.can_view_suppliers, request.user)
-    form, filters = filters_from(request)
-    if filters.get("mine"):
-        filters = {**filters, "contract_owner": request.user.pk}
-    suppliers = selectors.supplier_list(user=request.user, filters=filters)
-    page = Paginator(suppliers, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    require(role_rules.can_view_suppliers, request.user)
+    register = SupplierFilter(request.GET or None, queryset=selectors.supplier_list(user=request.user), request=request)
     return render(
         request,
         "suppliers/index.html",
         {
-            "page": page,
+            "page": paginate(request, register.qs),
             "summary": selectors.register_summary(user=request.user),
-            "filter_form": form,
-            "query": query.urlencode(),
-            "can_manage": r.can_manage_suppliers.test(request.user),
+            "filter_form": register.form,
+            "can_manage": role_rules.can_manage_suppliers.test(request.user),
         },
     )
 
@@ -99,7 +63,7 @@ def supplier_create(request):
 
 @login_required
 def supplier_edit(request, pk):
-    supplier = _supplier_or_404(request.user, pk)
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require_manager_page(request.user)
     form = SupplierForm(request.POST or None, instance=supplier)
     if request.method == "POST" and form.is_valid():
@@ -117,33 +81,19 @@ def supplier_edit(request, pk):
 
 @login_required
 def detail(request, pk):
-    require(r.can_view_suppliers, request.user)
-    supplier = _supplier_or_404(request.user, pk)
-    latest = supplier.risk_assessments.select_related("assessed_by").first()
-    audits = supplier.audits.select_related("auditor").prefetch_related(
-        Prefetch("findings", queryset=Finding.objects.order_by("-created_at"))
-    )
-    actions = supplier.corrective_actions.select_related("owner", "finding")
-    current_code = register_services.code_of_conduct_current()
-    acceptances = list(supplier.conduct_acceptances.select_related("code", "recorded_by"))
-    accepted_current = current_code is not None and any(a.code_id == current_code.pk for a in acceptances)
+    require(role_rules.can_view_suppliers, request.user)
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
+    records = selectors.supplier_detail_records(user=request.user, supplier=supplier)
+    current_code = selectors.code_of_conduct_current()
     context = {
+        **records,
         "supplier": supplier,
-        "latest": latest,
-        "assessments": supplier.risk_assessments.all()[:10],
-        "events": selectors.supplier_history(supplier=supplier)[:200],
-        "audits": audits,
-        "actions": actions,
-        "questionnaires": supplier.questionnaires.select_related("template", "sent_by"),
-        "acceptances": acceptances,
         "current_code": current_code,
-        "accepted_current": accepted_current,
-        "enhanced_checks": list(supplier.enhanced_checks.select_related("recorded_by")),
-        "review_tasks": supplier.review_tasks.filter(status="open").select_related("assigned_to"),
-        "documents": supplier.documents.select_related("uploaded_by"),
+        "accepted_current": current_code is not None
+        and any(a.code_id == current_code.pk for a in records["acceptances"]),
         "blockers": register_services.supplier_activation_blockers(supplier),
         "needs_edd": supplier.risk_band == RiskBand.HIGH,
-        "can_manage": r.can_manage_suppliers.test(request.user),
+        "can_manage": role_rules.can_manage_suppliers.test(request.user),
     }
     return render(request, "suppliers/detail.html", context)
 
@@ -151,12 +101,12 @@ def detail(request, pk):
 @login_required
 @require_POST
 def activate(request, pk):
-    supplier = _supplier_or_404(request.user, pk)
-    _require_manager(request.user)
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
+    require_manager_action(request.user)
     try:
         register_services.supplier_activate(supplier=supplier, actor=request.user)
     except ValidationError as exc:
-        for message in _errors(exc):
+        for message in exc.messages:
             messages.error(request, f"Not activated: {message}")
     else:
         messages.success(request, f"{supplier.name} is now active.")
@@ -166,8 +116,8 @@ def activate(request, pk):
 @login_required
 @require_POST
 def rescore(request, pk):
-    supplier = _supplier_or_404(request.user, pk)
-    _require_manager(request.user)
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
+    require_manager_action(request.user)
     assessment = register_services.risk_assess(supplier=supplier, actor=request.user, reason="Rescored by hand")
     messages.success(request, f"Rescored: {assessment.score} points, {assessment.band} risk.")
     return redirect("suppliers:detail", pk=supplier.pk)
@@ -175,7 +125,7 @@ def rescore(request, pk):
 
 @login_required
 def enhanced_checks(request, pk):
-    supplier = _supplier_or_404(request.user, pk)
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require_manager_page(request.user)
     form = EnhancedChecksForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -196,7 +146,7 @@ def enhanced_checks(request, pk):
 
 @login_required
 def agency(request, pk):
-    supplier = _supplier_or_404(request.user, pk)
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require_manager_page(request.user)
     initial = {
         "charges_fees": supplier.agency_charges_worker_fees,
@@ -243,7 +193,7 @@ def agency(request, pk):
 
 @login_required
 def decision(request, pk):
-    supplier = _supplier_or_404(request.user, pk)
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require_manager_page(request.user)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -274,9 +224,9 @@ def decision(request, pk):
 
 @login_required
 def conduct_accept(request, pk):
-    supplier = _supplier_or_404(request.user, pk)
-    _require_manager(request.user)
-    current = register_services.code_of_conduct_current()
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
+    require_manager_action(request.user)
+    current = selectors.code_of_conduct_current()
     form = ConductAcceptanceForm(
         request.POST or None, initial={"code": current, "signed_by_name": supplier.contact_name}
     )
@@ -297,9 +247,7 @@ def conduct_accept(request, pk):
 
 @login_required
 def questionnaire_send(request, pk):
-    from suppliers.services import questionnaire as questionnaire_services
-
-    supplier = _supplier_or_404(request.user, pk)
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require_manager_page(request.user)
     form = QuestionnaireSendForm(
         request.POST or None, initial={"contact_name": supplier.contact_name, "contact_email": supplier.contact_email}
@@ -327,9 +275,7 @@ def questionnaire_send(request, pk):
 
 @login_required
 def document_download(request, pk):
-    document = selectors.document_get(user=request.user, pk=pk)
-    if document is None:
-        raise Http404
+    document = found_or_404(selectors.document_get(user=request.user, pk=pk))
     access_log_record(user=request.user, obj=document, action=AccessLog.Action.DOWNLOAD, request=request)
     response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
     response["Content-Type"] = document.content_type
@@ -339,8 +285,9 @@ def document_download(request, pk):
 
 @login_required
 def review_tasks(request):
-    tasks = selectors.review_task_list(user=request.user).filter(status="open")
-    if not r.can_view_suppliers.test(request.user) and not tasks.exists():
+    tasks = selectors.review_task_list(user=request.user).open()
+    # Someone outside the register with no task here has no such page: 404 like any other supplier page.
+    if not role_rules.can_view_suppliers.test(request.user) and not tasks.exists():
         raise Http404
     return render(request, "suppliers/review_tasks.html", {"tasks": tasks})
 
@@ -348,11 +295,7 @@ def review_tasks(request):
 @login_required
 @require_POST
 def review_task_done(request, pk):
-    from suppliers.forms import ReviewDoneForm
-
-    task = selectors.review_task_list(user=request.user).filter(pk=pk).first()
-    if task is None:
-        raise Http404
+    task = found_or_404(selectors.review_task_list(user=request.user).filter(pk=pk).first())
     form = ReviewDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Write a short note on what you reviewed.")
@@ -360,7 +303,7 @@ def review_task_done(request, pk):
         try:
             register_services.review_task_complete(task=task, actor=request.user, notes=form.cleaned_data["notes"])
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages_add_service_errors(request, exc)
         else:
             messages.success(request, "Review recorded.")
     return redirect("suppliers:review_tasks")

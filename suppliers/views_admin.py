@@ -3,17 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRefresh
 
 from compliance import exports
-from compliance import rules as r
-from compliance.web import form_add_service_errors, require
+from compliance import rules as role_rules
+from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, require
 from suppliers import selectors
+from suppliers.access import require_manager_action, require_manager_page
+from suppliers.filters import SupplierFilter
 from suppliers.forms import (
     CategoryRiskFormSet,
     CodeOfConductForm,
@@ -21,19 +21,17 @@ from suppliers.forms import (
     ImportForm,
     RiskWeightForm,
 )
-from suppliers.models import CategoryRisk, CountryRisk, RiskWeight
 from suppliers.services import imports as import_services
 from suppliers.services import register as register_services
-from suppliers.views import _require_manager, filters_from, require_manager_page
 
 
 @login_required
 def conduct(request):
-    require(r.can_view_suppliers, request.user)
-    can_manage = r.can_manage_suppliers.test(request.user)
+    require(role_rules.can_view_suppliers, request.user)
+    can_manage = role_rules.can_manage_suppliers.test(request.user)
     form = CodeOfConductForm(request.POST or None)
     if request.method == "POST":
-        _require_manager(request.user)
+        require_manager_action(request.user)
         if form.is_valid():
             try:
                 code = register_services.code_of_conduct_publish(actor=request.user, **form.cleaned_data)
@@ -47,7 +45,7 @@ def conduct(request):
         "suppliers/conduct.html",
         {
             "codes": selectors.code_of_conduct_list(user=request.user),
-            "current": register_services.code_of_conduct_current(),
+            "current": selectors.code_of_conduct_current(),
             "form": form,
             "can_manage": can_manage,
         },
@@ -56,24 +54,24 @@ def conduct(request):
 
 @login_required
 def risk_settings(request):
-    require(r.can_view_suppliers, request.user)
-    can_manage = r.can_manage_suppliers.test(request.user)
-    weights = RiskWeight.objects.all()
+    require(role_rules.can_view_suppliers, request.user)
+    can_manage = role_rules.can_manage_suppliers.test(request.user)
+    tables = selectors.risk_tables(user=request.user)
     data = request.POST if request.method == "POST" else None
-    weight_form = RiskWeightForm(data, weights=weights, prefix="w")
-    countries = CountryRiskFormSet(data, queryset=CountryRisk.objects.all(), prefix="countries")
-    categories = CategoryRiskFormSet(data, queryset=CategoryRisk.objects.all(), prefix="categories")
+    weight_form = RiskWeightForm(data, weights=tables["weights"], prefix="w")
+    countries = CountryRiskFormSet(data, queryset=tables["countries"], prefix="countries")
+    categories = CategoryRiskFormSet(data, queryset=tables["categories"], prefix="categories")
     if request.method == "POST":
-        _require_manager(request.user)
+        require_manager_action(request.user)
         if weight_form.is_valid() and countries.is_valid() and categories.is_valid():
-            with transaction.atomic():
-                for w in weight_form.weights:
-                    new = weight_form.cleaned_data[w.key]
-                    if new != w.value:
-                        w.value = new
-                        w.save(update_fields=["value", "updated_at"])
-                countries.save()
-                categories.save()
+            countries_changed = countries.save(commit=False)
+            register_services.risk_tables_update(
+                actor=request.user,
+                weights={w.key: weight_form.cleaned_data[w.key] for w in weight_form.weights},
+                countries_changed=countries_changed,
+                countries_removed=countries.deleted_objects,
+                categories_changed=categories.save(commit=False),
+            )
             messages.success(request, "Risk tables saved. Scores change at each supplier's next rescore or review.")
             return redirect("suppliers:risk_settings")
         messages.error(request, "Nothing was saved: correct the values marked below.")
@@ -99,17 +97,9 @@ def import_register(request):
     )
 
 
-def _import_job(request, pk: int):
-    # Only the people who may change the register see its imports; for everyone else they do not exist.
-    job = selectors.supplier_import_list(user=request.user).filter(pk=pk).first()
-    if job is None:
-        raise Http404
-    return job
-
-
 @login_required
 def import_detail(request, pk: int):
-    job = _import_job(request, pk)
+    job = found_or_404(selectors.supplier_import_get(user=request.user, pk=pk))
     status_url = reverse("suppliers:import_detail", args=[job.pk])
     if request.htmx and job.is_working:
         return render(request, "partials/import_job_status.html", {"job": job, "status_url": status_url})
@@ -121,34 +111,32 @@ def import_detail(request, pk: int):
 
 @login_required
 def import_confirm(request, pk: int):
-    job = _import_job(request, pk)
+    job = found_or_404(selectors.supplier_import_get(user=request.user, pk=pk))
     if request.method == "POST":
         try:
             import_services.supplier_import_confirm(job=job, actor=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages_add_service_errors(request, exc)
     return redirect("suppliers:import_detail", pk=job.pk)
 
 
 @login_required
 def import_abandon(request, pk: int):
-    job = _import_job(request, pk)
+    job = found_or_404(selectors.supplier_import_get(user=request.user, pk=pk))
     if request.method == "POST":
         try:
             import_services.supplier_import_abandon(job=job, actor=request.user)
             messages.success(request, "Import abandoned: the file has been deleted.")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages_add_service_errors(request, exc)
     return redirect("suppliers:import_detail", pk=job.pk)
 
 
 @login_required
 def export_register(request):
-    require(r.can_view_suppliers, request.user)
-    _form, filters = filters_from(request)
-    if filters.get("mine"):
-        filters = {**filters, "contract_owner": request.user.pk}
-    suppliers = selectors.supplier_list(user=request.user, filters=filters)
+    require(role_rules.can_view_suppliers, request.user)
+    # The same filters as the register page, so the file holds the rows the page showed.
+    suppliers = SupplierFilter(request.GET, queryset=selectors.supplier_list(user=request.user), request=request).qs
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     download = exports.xlsx_download if fmt == "xlsx" else exports.csv_download
     extra = {"sheet_title": "Suppliers"} if fmt == "xlsx" else {}

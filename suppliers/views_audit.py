@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from compliance import rules as r
-from compliance.web import form_add_service_errors, require
+from compliance import rules as role_rules
+from compliance.web import form_add_service_errors, found_or_404, paginate, require
+from suppliers import rules as supplier_rules
 from suppliers import selectors
+from suppliers.access import require_manager_page
+from suppliers.filters import AuditFilter, CorrectiveActionFilter
 from suppliers.forms import (
     AuditCompleteForm,
     AuditForm,
@@ -18,34 +20,22 @@ from suppliers.forms import (
     FindingForm,
     VerifyForm,
 )
-from suppliers.models import Audit, CorrectiveAction
+from suppliers.models import CorrectiveAction, Finding
 from suppliers.services import audit as audit_services
-from suppliers.views import PAGE_SIZE, _supplier_or_404, require_manager_page
 
 
 @login_required
 def audit_list(request):
-    require(r.can_view_suppliers, request.user)
-    filters = {k: request.GET.get(k) for k in ("status", "result", "kind", "method") if request.GET.get(k)}
-    page = Paginator(selectors.audit_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    require(role_rules.can_view_suppliers, request.user)
+    audits = AuditFilter(request.GET or None, queryset=selectors.audit_list(user=request.user), request=request)
     return render(
-        request,
-        "suppliers/audit_list.html",
-        {
-            "page": page,
-            "filters": filters,
-            "statuses": Audit.Status.choices,
-            "results": Audit.Result.choices,
-            "kinds": Audit.Kind.choices,
-        },
+        request, "suppliers/audit_list.html", {"page": paginate(request, audits.qs), "filter_form": audits.form}
     )
 
 
 @login_required
 def audit_create(request, pk):
-    supplier = _supplier_or_404(request.user, pk)
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require_manager_page(request.user)
     form = AuditForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -63,18 +53,11 @@ def audit_create(request, pk):
     )
 
 
-def _audit_or_404(user, pk):
-    audit = selectors.audit_list(user=user).filter(pk=pk).first()
-    if audit is None:
-        raise Http404
-    return audit
-
-
 @login_required
 def audit_detail(request, pk):
-    require(r.can_view_suppliers, request.user)
-    audit = _audit_or_404(request.user, pk)
-    can_manage = r.can_manage_suppliers.test(request.user)
+    require(role_rules.can_view_suppliers, request.user)
+    audit = found_or_404(selectors.audit_get(user=request.user, pk=pk))
+    can_manage = role_rules.can_manage_suppliers.test(request.user)
     complete_form = AuditCompleteForm(prefix="complete")
     finding_form = FindingForm(prefix="finding")
     if request.method == "POST":
@@ -101,14 +84,14 @@ def audit_detail(request, pk):
                     finding = audit_services.finding_record(
                         audit=audit, actor=request.user, **finding_form.cleaned_data
                     )
-                    if finding.severity == "critical":
+                    if finding.severity == Finding.Severity.CRITICAL:
                         messages.warning(request, "Critical finding recorded: the Modern Slavery Lead has been told.")
                     else:
                         messages.success(request, "Finding recorded.")
                     return redirect("suppliers:audit_detail", pk=audit.pk)
         except ValidationError as exc:
             form_add_service_errors(complete_form if "complete-result" in request.POST else finding_form, exc)
-    findings = audit.findings.prefetch_related("corrective_actions__owner")
+    findings = selectors.audit_findings(audit=audit)
     return render(
         request,
         "suppliers/audit_detail.html",
@@ -124,10 +107,8 @@ def audit_detail(request, pk):
 
 @login_required
 def corrective_action_create(request, pk):
-    require(r.can_view_suppliers, request.user)
-    finding = selectors.finding_list(user=request.user).filter(pk=pk).first()
-    if finding is None:
-        raise Http404
+    require(role_rules.can_view_suppliers, request.user)
+    finding = found_or_404(selectors.finding_get(user=request.user, pk=pk))
     require_manager_page(request.user)
     form = CorrectiveActionForm(request.POST or None, initial={"owner": finding.supplier.contract_owner_id})
     if request.method == "POST" and form.is_valid():
@@ -149,24 +130,17 @@ def corrective_action_create(request, pk):
 def action_list(request):
     actions = selectors.corrective_action_list(user=request.user).exclude(status=CorrectiveAction.Status.VERIFIED)
     # A contract owner with no actions has nothing here: 404 like any other supplier page.
-    if not r.can_view_suppliers.test(request.user) and not actions.exists():
+    if not role_rules.can_view_suppliers.test(request.user) and not actions.exists():
         raise Http404
-    if request.GET.get("mine"):
-        actions = actions.filter(owner=request.user)
-    if request.GET.get("overdue"):
-        # The one rule for "overdue", so the register's "Overdue: N" link shows exactly N rows.
-        actions = actions.filter(pk__in=CorrectiveAction.objects.overdue().values("pk"))
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "suppliers/action_list.html", {"page": page})
+    actions = CorrectiveActionFilter(request.GET or None, queryset=actions, request=request).qs
+    return render(request, "suppliers/action_list.html", {"page": paginate(request, actions)})
 
 
 @login_required
 def action_detail(request, pk):
-    action = selectors.corrective_action_get(user=request.user, pk=pk)
-    if action is None:
-        raise Http404
-    can_manage = r.can_manage_suppliers.test(request.user)
-    is_owner = action.owner_id == request.user.pk
+    action = found_or_404(selectors.corrective_action_get(user=request.user, pk=pk))
+    can_manage = role_rules.can_manage_suppliers.test(request.user)
+    can_update = supplier_rules.can_submit_corrective_action_evidence.test(request.user, action)
     evidence_form = EvidenceForm(prefix="evidence")
     verify_form = VerifyForm(prefix="verify")
     if request.method == "POST":
@@ -185,7 +159,7 @@ def action_detail(request, pk):
                     messages.success(request, "Verification recorded.")
                     return redirect("suppliers:action_detail", pk=action.pk)
             else:
-                if not (can_manage or is_owner):
+                if not can_update:
                     raise PermissionDenied
                 evidence_form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
                 if evidence_form.is_valid():
@@ -204,10 +178,10 @@ def action_detail(request, pk):
         "suppliers/action_detail.html",
         {
             "action": action,
-            "events": action.events.select_related("actor"),
+            "events": selectors.corrective_action_timeline(action=action),
             "evidence_form": evidence_form,
             "verify_form": verify_form,
             "can_manage": can_manage,
-            "can_update": can_manage or is_owner,
+            "can_update": can_update,
         },
     )

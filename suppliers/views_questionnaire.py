@@ -3,15 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from compliance import rules as r
-from compliance.web import form_add_service_errors, require
+from compliance import rules as role_rules
+from compliance.web import form_add_service_errors, found_or_404, paginate, require
 from suppliers import selectors
+from suppliers.filters import QuestionnaireRequestFilter
 from suppliers.forms import (
     QuestionForm,
     QuestionnaireAnswerForm,
@@ -19,9 +18,8 @@ from suppliers.forms import (
     QuestionnaireTemplateForm,
     SectionForm,
 )
-from suppliers.models import QuestionnaireRequest, QuestionnaireTemplate
+from suppliers.models import QuestionnaireRequest
 from suppliers.services import questionnaire as questionnaire_services
-from suppliers.views import PAGE_SIZE
 
 SESSION_KEY = "supplier_questionnaire"
 
@@ -33,14 +31,14 @@ def questionnaire_public(request, token):
     So the token does not stay in the browser's history, in a Referer, or in
     any log after this one request (whose log lines have it taken out).
     """
-    qr = questionnaire_services.questionnaire_by_token(token)
-    if qr is None:
+    questionnaire = selectors.questionnaire_for_link(token=token)
+    if questionnaire is None:
         # Unknown, used or expired links look the same, and show nothing of any supplier.
         response = render(request, "suppliers/questionnaire_closed.html", status=404)
     else:
         # A new session key: whoever planted a session cookie beforehand does not share this one.
         request.session.cycle_key()
-        request.session[SESSION_KEY] = {"id": qr.pk, "token_hash": qr.token_hash}
+        request.session[SESSION_KEY] = {"id": questionnaire.pk, "token_hash": questionnaire.token_hash}
         response = redirect("suppliers:questionnaire_answer")
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -48,14 +46,7 @@ def questionnaire_public(request, token):
 
 def _session_questionnaire(request) -> QuestionnaireRequest | None:
     held = request.session.get(SESSION_KEY) or {}
-    qr = (
-        QuestionnaireRequest.objects.select_related("supplier", "template")
-        .prefetch_related("template__sections__questions", "answers")
-        # The same link must still be the current one: a withdrawn or re-sent link ends the session's access.
-        .filter(pk=held.get("id"), token_hash=held.get("token_hash"), token_hash__isnull=False)
-        .first()
-    )
-    return qr if qr is not None and qr.is_open else None
+    return selectors.questionnaire_for_session(pk=held.get("id"), token_hash=held.get("token_hash"))
 
 
 @never_cache
@@ -69,59 +60,50 @@ def questionnaire_answer(request):
 
 
 def _questionnaire_answer(request):
-    qr = _session_questionnaire(request)
-    if qr is None:
+    questionnaire = _session_questionnaire(request)
+    if questionnaire is None:
         request.session.pop(SESSION_KEY, None)
         return render(request, "suppliers/questionnaire_closed.html", status=404)
-    form = QuestionnaireAnswerForm(request.POST or None, request.FILES or None, request=qr)
+    form = QuestionnaireAnswerForm(request.POST or None, request.FILES or None, questionnaire=questionnaire)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         values, files = form.answers()
         try:
-            questionnaire_services.questionnaire_save(request=qr, answers=values, files=files, submit=submit)
+            questionnaire_services.questionnaire_save(
+                questionnaire=questionnaire, answers=values, files=files, submit=submit
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
             form.add_error(None, "Some answers are missing or could not be saved: see the questions marked below.")
         else:
             if submit:
                 request.session.pop(SESSION_KEY, None)
-                return render(request, "suppliers/questionnaire_thanks.html", {"qr": qr})
+                return render(request, "suppliers/questionnaire_thanks.html", {"questionnaire": questionnaire})
             messages.success(
                 request,
                 f"Your answers are saved. You can come back with the link in your email until "
-                f"{qr.expires_at:%d %B %Y}.",
+                f"{questionnaire.expires_at:%d %B %Y}.",
             )
             return redirect("suppliers:questionnaire_answer")
-    return render(request, "suppliers/questionnaire_public.html", {"qr": qr, "form": form})
+    return render(request, "suppliers/questionnaire_public.html", {"questionnaire": questionnaire, "form": form})
 
 
 @login_required
 def questionnaire_list(request):
-    require(r.can_view_suppliers, request.user)
-    qs = selectors.questionnaire_request_list(user=request.user)
-    status = request.GET.get("status")
-    if status in QuestionnaireRequest.Status.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    require(role_rules.can_view_suppliers, request.user)
+    sent = QuestionnaireRequestFilter(
+        request.GET or None, queryset=selectors.questionnaire_request_list(user=request.user), request=request
+    )
     return render(
-        request,
-        "suppliers/questionnaire_list.html",
-        {"page": page, "statuses": QuestionnaireRequest.Status.choices, "status": status},
+        request, "suppliers/questionnaire_list.html", {"page": paginate(request, sent.qs), "filter_form": sent.form}
     )
 
 
 @login_required
 def questionnaire_review(request, pk):
-    require(r.can_view_suppliers, request.user)
-    qr = (
-        selectors.questionnaire_request_list(user=request.user)
-        .prefetch_related("template__sections__questions", "answers__document")
-        .filter(pk=pk)
-        .first()
-    )
-    if qr is None:
-        raise Http404
-    can_manage = r.can_manage_suppliers.test(request.user)
+    require(role_rules.can_view_suppliers, request.user)
+    questionnaire = found_or_404(selectors.questionnaire_request_get(user=request.user, pk=pk))
+    can_manage = role_rules.can_manage_suppliers.test(request.user)
     form = QuestionnaireReviewForm(request.POST if "decision" in request.POST else None)
     if request.method == "POST":
         if not can_manage:
@@ -129,17 +111,17 @@ def questionnaire_review(request, pk):
         if "withdraw" in request.POST:
             try:
                 questionnaire_services.questionnaire_cancel(
-                    request=qr, actor=request.user, reason=request.POST.get("reason", "")
+                    questionnaire=questionnaire, actor=request.user, reason=request.POST.get("reason", "")
                 )
             except ValidationError as exc:
                 messages.error(request, "Not withdrawn: " + " ".join(exc.messages))
             else:
                 messages.success(request, "Questionnaire withdrawn: its link no longer works.")
-            return redirect("suppliers:questionnaire_review", pk=qr.pk)
+            return redirect("suppliers:questionnaire_review", pk=questionnaire.pk)
         if form.is_valid():
             try:
-                _qr, token = questionnaire_services.questionnaire_review(
-                    request=qr,
+                _questionnaire, token = questionnaire_services.questionnaire_review(
+                    questionnaire=questionnaire,
                     actor=request.user,
                     accept=form.cleaned_data["decision"] == "accept",
                     comments=form.cleaned_data["comments"],
@@ -151,22 +133,23 @@ def questionnaire_review(request, pk):
                     messages.success(request, "Returned to the supplier with a new link.")
                 else:
                     messages.success(request, "Accepted: the answers now count in the risk score.")
-                return redirect("suppliers:detail", pk=qr.supplier_id)
-    answers = {a.question_id: a for a in qr.answers.all()}
+                return redirect("suppliers:detail", pk=questionnaire.supplier_id)
+    answers = {a.question_id: a for a in questionnaire.answers.all()}
     sections = [
-        (section, [(q, answers.get(q.pk)) for q in section.questions.all()]) for section in qr.template.sections.all()
+        (section, [(q, answers.get(q.pk)) for q in section.questions.all()])
+        for section in questionnaire.template.sections.all()
     ]
     return render(
         request,
         "suppliers/questionnaire_review.html",
-        {"qr": qr, "sections": sections, "form": form, "can_manage": can_manage},
+        {"questionnaire": questionnaire, "sections": sections, "form": form, "can_manage": can_manage},
     )
 
 
 @login_required
 def template_list(request):
-    require(r.can_view_suppliers, request.user)
-    can_manage = r.can_manage_suppliers.test(request.user)
+    require(role_rules.can_view_suppliers, request.user)
+    can_manage = role_rules.can_manage_suppliers.test(request.user)
     form = QuestionnaireTemplateForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
@@ -179,7 +162,7 @@ def template_list(request):
             else:
                 messages.success(request, "Template created: add its sections and questions.")
                 return redirect("suppliers:template_detail", pk=template.pk)
-    templates = QuestionnaireTemplate.objects.annotate(
+    templates = selectors.questionnaire_template_list(user=request.user).annotate(
         question_count=Count("sections__questions", distinct=True), request_count=Count("requests", distinct=True)
     )
     return render(
@@ -189,11 +172,9 @@ def template_list(request):
 
 @login_required
 def template_detail(request, pk):
-    require(r.can_view_suppliers, request.user)
-    template = QuestionnaireTemplate.objects.filter(pk=pk).prefetch_related("sections__questions").first()
-    if template is None:
-        raise Http404
-    can_manage = r.can_manage_suppliers.test(request.user)
+    require(role_rules.can_view_suppliers, request.user)
+    template = found_or_404(selectors.questionnaire_template_get(user=request.user, pk=pk))
+    can_manage = role_rules.can_manage_suppliers.test(request.user)
     section_form = SectionForm(request.POST if "title" in request.POST else None, prefix=None)
     question_form = QuestionForm(request.POST if "text" in request.POST else None, template=template)
     if request.method == "POST":

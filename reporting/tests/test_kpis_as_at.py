@@ -270,7 +270,7 @@ def test_register_overdue_count_equals_the_rows_its_link_shows(client, login, ma
     login(procurement)
     index = client.get(reverse("suppliers:index")).content.decode()
     assert "Overdue corrective actions: 3" in index
-    listed = client.get(reverse("suppliers:actions") + "?overdue=1")
+    listed = client.get(reverse("suppliers:actions") + "?overdue=true")
     assert {a.pk for a in listed.context["page"].object_list} == {a.pk for a in [*never_escalated, escalated]}
 
 

@@ -27,6 +27,9 @@ from suppliers.models.questionnaire import (
     token_digest,
 )
 from suppliers.models.register import (
+    REGISTER_FIELDS,
+    SUPPLIER_CONTACT_FIELDS,
+    SUPPLIER_DETAIL_FIELDS,
     CategoryRisk,
     CountryRisk,
     EnhancedDueDiligence,
@@ -41,6 +44,9 @@ from suppliers.models.register import (
 )
 
 __all__ = [
+    "REGISTER_FIELDS",
+    "SUPPLIER_CONTACT_FIELDS",
+    "SUPPLIER_DETAIL_FIELDS",
     "Action",
     "Audit",
     "CategoryRisk",

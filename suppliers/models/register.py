@@ -26,6 +26,27 @@ class RiskBand(models.TextChoices):
     HIGH = "high", "High"
 
 
+# The register details a person keeps for a supplier: the form, the API, the import and the export
+# all start from these (workflow fields, such as status, risk and the agency answers, are set by services).
+SUPPLIER_DETAIL_FIELDS = (
+    "name",
+    "registration_number",
+    "category",
+    "countries",
+    "annual_spend",
+    "contract_owner",
+    "contract_start",
+    "contract_end",
+    "uses_agency_labour",
+    "subcontracts",
+    "migrant_workforce",
+    "on_site_at_our_premises",
+    "is_recruitment_agency",
+)
+SUPPLIER_CONTACT_FIELDS = ("contact_name", "contact_email")
+REGISTER_FIELDS = (*SUPPLIER_DETAIL_FIELDS, *SUPPLIER_CONTACT_FIELDS)
+
+
 class SupplierQuerySet(RegisterQuerySet):
     def on_register(self, as_of: datetime.date):
         """Suppliers on the register at the end of `as_of`: added by then, not prospective, not terminated by then."""
@@ -296,6 +317,9 @@ class SupplierDocument(models.Model):
 class ReviewTaskQuerySet(OwnedByPersonQuerySet):
     person_field = "assigned_to"
     person_action = Action.COMPLETE
+
+    def open(self):
+        return self.filter(status=ReviewTask.Status.OPEN)
 
 
 class ReviewTask(models.Model):

@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance import roles
-from compliance import rules as r
 from compliance.models import User
 from compliance.services import notification_send
-from suppliers.models import Audit, CorrectiveAction, CorrectiveActionEvent, Finding, Supplier
+from suppliers.models import Action, Audit, CorrectiveAction, CorrectiveActionEvent, Finding, Supplier
 from suppliers.services.register import (
     document_upload,
     register_manager_check,
@@ -122,7 +121,7 @@ def finding_record(
                 subject=f"Critical finding at supplier {audit.supplier.name}",
                 template="suppliers/email/critical_finding.txt",
                 context={"finding": finding, "supplier": audit.supplier},
-                url=f"/suppliers/{audit.supplier.pk}/",
+                url=audit.supplier.get_absolute_url(),
                 dedupe_key=f"critical-finding:{finding.pk}",
             )
         risk_assess(supplier=audit.supplier, actor=actor, reason=f"{finding.get_severity_display()} finding recorded")
@@ -160,26 +159,23 @@ def corrective_action_open(
             subject=f"Corrective action for {finding.supplier.name} due {due_date:%d %b %Y}",
             template="suppliers/email/ca_opened.txt",
             context={"action": action},
-            url=f"/suppliers/actions/{action.pk}/",
+            url=action.get_absolute_url(),
             dedupe_key=f"ca-opened:{action.pk}",
         )
     return action
-
-
-def _can_update_action(actor: User, action: CorrectiveAction) -> bool:
-    return r.can_manage_suppliers.test(actor) or action.owner_id == actor.pk
 
 
 def corrective_action_submit_evidence(
     *, action: CorrectiveAction, actor: User, evidence: str, uploaded=None
 ) -> CorrectiveAction:
     """The owner (or procurement) submits the evidence that the action is done."""
-    if not _can_update_action(actor, action):
+    allowed = CorrectiveAction.objects.restrict(actor, Action.SUBMIT_EVIDENCE)
+    if not allowed.filter(pk=action.pk).exists():
         raise PermissionDenied
     if not evidence.strip() and uploaded is None:
         raise ValidationError({"evidence": "Describe the evidence or attach a file."})
     with transaction.atomic():
-        action = CorrectiveAction.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=action.pk)
+        action = allowed.select_for_update(of=("self",)).select_related("supplier").get(pk=action.pk)
         if action.status != CorrectiveAction.Status.OPEN:
             raise ValidationError("Evidence can be submitted only for an open action.")
         if uploaded is not None:
@@ -194,7 +190,7 @@ def corrective_action_submit_evidence(
         notification_send(
             recipients=User.objects.in_role(roles.PROCUREMENT),
             subject=f"Evidence to verify: corrective action for {action.supplier.name}",
-            url=f"/suppliers/actions/{action.pk}/",
+            url=action.get_absolute_url(),
             dedupe_key=f"ca-evidence:{action.pk}:{action.evidence_submitted_at:%Y%m%d%H%M%S}",
         )
     return action
@@ -242,7 +238,7 @@ def corrective_action_verify(
             notification_send(
                 recipients=[action.owner],
                 subject=f"Evidence not accepted: corrective action for {action.supplier.name}",
-                url=f"/suppliers/actions/{action.pk}/",
+                url=action.get_absolute_url(),
                 context={"message": f"Evidence not accepted: {note}"},
             )
     return action
@@ -270,7 +266,7 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
             days = (today - action.due_date).days
             level = action.escalation_level
             E = CorrectiveAction.Escalation
-            url = f"/suppliers/actions/{action.pk}/"
+            url = action.get_absolute_url()
             if days >= REMIND_AFTER_DAYS and level < E.REMINDED:
                 action.escalation_level = E.REMINDED
                 _ca_event(action, "reminded", f"{days} day(s) overdue: owner reminded.")
@@ -321,7 +317,7 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
                     subject=f"Decision needed: termination recommended for {supplier.name}",
                     template="suppliers/email/termination_recommended.txt",
                     context={"action": action, "supplier": supplier, "days": days},
-                    url=f"/suppliers/{supplier.pk}/",
+                    url=supplier.get_absolute_url(),
                     dedupe_key=f"ca-terminate:{action.pk}:{action.due_date.isoformat()}",
                 )
                 counts["termination_recommended"] += 1

@@ -23,7 +23,15 @@ from compliance.audit_bulk import audit_log_bulk
 from compliance.exports import unescape_cell
 from compliance.models import User
 from suppliers import scoring
-from suppliers.models import RiskAssessment, RiskBand, Supplier, SupplierEvent, SupplierImport
+from suppliers.models import (
+    SUPPLIER_CONTACT_FIELDS,
+    SUPPLIER_DETAIL_FIELDS,
+    RiskAssessment,
+    RiskBand,
+    Supplier,
+    SupplierEvent,
+    SupplierImport,
+)
 from suppliers.services.register import (
     REVIEW_INTERVAL_DAYS,
     register_manager_check,
@@ -33,34 +41,19 @@ from suppliers.services.register import (
     supplier_has_current_enhanced_checks,
 )
 
+SUPPLIER_FIELD_NAMES = {f.name for f in Supplier._meta.get_fields()}
+# The file's columns: the register details (the contract owner by email), the agency answers and the status.
 COLUMNS = [
-    "name",
-    "registration_number",
-    "category",
-    "countries",
-    "annual_spend",
-    "contract_owner_email",
-    "contract_start",
-    "contract_end",
-    "uses_agency_labour",
-    "subcontracts",
-    "migrant_workforce",
-    "on_site_at_our_premises",
-    "is_recruitment_agency",
+    *("contract_owner_email" if name == "contract_owner" else name for name in SUPPLIER_DETAIL_FIELDS),
     "agency_charges_worker_fees",
     "agency_retains_id_documents",
     "status",
-    "contact_name",
-    "contact_email",
+    *SUPPLIER_CONTACT_FIELDS,
 ]
 BOOLEAN_COLUMNS = {
-    "uses_agency_labour",
-    "subcontracts",
-    "migrant_workforce",
-    "on_site_at_our_premises",
-    "is_recruitment_agency",
-    "agency_charges_worker_fees",
-    "agency_retains_id_documents",
+    name
+    for name in COLUMNS
+    if name in SUPPLIER_FIELD_NAMES and Supplier._meta.get_field(name).get_internal_type() == "BooleanField"
 }
 TRUE = {"yes", "y", "true", "1"}
 FALSE = {"no", "n", "false", "0", ""}

@@ -50,36 +50,36 @@ def _token_from_seed(seed: str) -> str:
     return salted_hmac("suppliers.questionnaire-link", seed, algorithm="sha256").hexdigest()
 
 
-def _new_token(request: QuestionnaireRequest) -> str:
-    request.token_seed = secrets.token_hex(16)
-    token = _token_from_seed(request.token_seed)
-    request.token_hash = token_digest(token)
+def _new_token(questionnaire: QuestionnaireRequest) -> str:
+    questionnaire.token_seed = secrets.token_hex(16)
+    token = _token_from_seed(questionnaire.token_seed)
+    questionnaire.token_hash = token_digest(token)
     return token
 
 
-def questionnaire_current_token(request: QuestionnaireRequest) -> str | None:
-    """The request's working link token, or None (no seed, or SECRET_KEY changed since it was made)."""
-    if not request.token_seed or not request.token_hash:
+def questionnaire_current_token(questionnaire: QuestionnaireRequest) -> str | None:
+    """The questionnaire's working link token, or None (no seed, or SECRET_KEY changed since it was made)."""
+    if not questionnaire.token_seed or not questionnaire.token_hash:
         return None
-    token = _token_from_seed(request.token_seed)
-    return token if token_digest(token) == request.token_hash else None
+    token = _token_from_seed(questionnaire.token_seed)
+    return token if token_digest(token) == questionnaire.token_hash else None
 
 
 def _email_contact(
-    request: QuestionnaireRequest, token: str | None, *, subject: str, template: str, extra: dict | None = None
+    questionnaire: QuestionnaireRequest, token: str | None, *, subject: str, template: str, extra: dict | None = None
 ) -> None:
     body = render_to_string(
         template,
         {
-            "request": request,
-            "supplier": request.supplier,
+            "questionnaire": questionnaire,
+            "supplier": questionnaire.supplier,
             "link": questionnaire_link(token) if token else "",
             **(extra or {}),
         },
     )
     # Through the outbox, in the caller's transaction: a rolled-back send emails
     # no link that does not exist, and an SMTP outage delays the link, never loses it.
-    outbox_enqueue(to=request.contact_email, subject=subject, body_text=body, kind="questionnaire")
+    outbox_enqueue(to=questionnaire.contact_email, subject=subject, body_text=body, kind="questionnaire")
 
 
 def questionnaire_send(
@@ -91,12 +91,12 @@ def questionnaire_send(
     contact_email: str,
     valid_days: int = LINK_VALID_DAYS,
 ) -> tuple[QuestionnaireRequest, str]:
-    """Send a questionnaire to a supplier contact; returns the request and the one-time token."""
+    """Send a questionnaire to a supplier contact; returns the questionnaire and the one-time token."""
     register_manager_check(actor)
     if not template.is_active:
         raise ValidationError({"template": "This questionnaire is no longer in use."})
     with transaction.atomic():
-        request = QuestionnaireRequest(
+        questionnaire = QuestionnaireRequest(
             supplier=supplier,
             template=template,
             contact_name=contact_name,
@@ -104,52 +104,38 @@ def questionnaire_send(
             expires_at=timezone.now() + datetime.timedelta(days=valid_days),
             sent_by=actor,
         )
-        token = _new_token(request)
-        request.full_clean()
-        request.save()
+        token = _new_token(questionnaire)
+        questionnaire.full_clean()
+        questionnaire.save()
         supplier_event_record(
             supplier=supplier,
             kind="questionnaire",
             actor=actor,
-            message=f"{template.name} sent to {contact_name} <{contact_email}>, link valid until {request.expires_at:%d %b %Y}.",
+            message=f"{template.name} sent to {contact_name} <{contact_email}>, link valid until {questionnaire.expires_at:%d %b %Y}.",
         )
         _email_contact(
-            request,
+            questionnaire,
             token,
             subject=f"{template.name}: please complete for {supplier.name}",
             template="suppliers/email/questionnaire_invite.txt",
         )
-    return request, token
+    return questionnaire, token
 
 
-def questionnaire_by_token(token: str) -> QuestionnaireRequest | None:
-    """The open request a link points at, or None: used, expired, cancelled or unknown all look the same."""
-    if not token or len(token) > 100:
-        return None
-    request = (
-        QuestionnaireRequest.objects.select_related("supplier", "template")
-        .filter(token_hash=token_digest(token))
-        .first()
-    )
-    if request is None or not request.is_open:
-        return None
-    return request
-
-
-def _store_answers(request: QuestionnaireRequest, answers: dict[int, str], files: dict) -> None:
-    questions = {q.pk: q for q in Question.objects.filter(section__template=request.template)}
-    existing = {a.question_id: a for a in request.answers.all()}
+def _store_answers(questionnaire: QuestionnaireRequest, answers: dict[int, str], files: dict) -> None:
+    questions = {q.pk: q for q in Question.objects.filter(section__template=questionnaire.template)}
+    existing = {a.question_id: a for a in questionnaire.answers.all()}
     for qid, question in questions.items():
         value = answers.get(qid)
         uploaded = files.get(qid)
         if value is None and uploaded is None:
             continue
-        answer = existing.get(qid) or QuestionnaireAnswer(request=request, question=question)
+        answer = existing.get(qid) or QuestionnaireAnswer(request=questionnaire, question=question)
         if value is not None:
             answer.value = value
         if uploaded is not None:
             answer.document = document_upload(
-                supplier=request.supplier,
+                supplier=questionnaire.supplier,
                 uploaded=uploaded,
                 actor=None,
                 description=f"Questionnaire evidence: {question.text[:150]}",
@@ -158,10 +144,10 @@ def _store_answers(request: QuestionnaireRequest, answers: dict[int, str], files
         answer.save()
 
 
-def questionnaire_missing_answers(request: QuestionnaireRequest) -> list[Question]:
-    answered = {a.question_id: a for a in request.answers.all()}
+def questionnaire_missing_answers(questionnaire: QuestionnaireRequest) -> list[Question]:
+    answered = {a.question_id: a for a in questionnaire.answers.all()}
     missing = []
-    for question in Question.objects.filter(section__template=request.template, required=True).order_by(
+    for question in Question.objects.filter(section__template=questionnaire.template, required=True).order_by(
         "section__order", "order", "pk"
     ):
         answer = answered.get(question.pk)
@@ -171,7 +157,7 @@ def questionnaire_missing_answers(request: QuestionnaireRequest) -> list[Questio
 
 
 def questionnaire_save(
-    *, request: QuestionnaireRequest, answers: dict[int, str], files: dict | None = None, submit: bool = False
+    *, questionnaire: QuestionnaireRequest, answers: dict[int, str], files: dict | None = None, submit: bool = False
 ) -> QuestionnaireRequest:
     """The supplier contact saves answers (to return later) or submits them for review."""
     # Check the files first so that a bad one is reported against its question and nothing half-saves.
@@ -185,90 +171,92 @@ def questionnaire_save(
         raise ValidationError(upload_errors)
     missing: list[Question] = []
     with transaction.atomic():
-        request = (
+        questionnaire = (
             QuestionnaireRequest.objects.select_for_update(of=("self",))
             .select_related("supplier", "template")
-            .get(pk=request.pk)
+            .get(pk=questionnaire.pk)
         )
-        if not request.is_open:
+        if not questionnaire.is_open:
             raise ValidationError("This link has expired or has already been used.")
-        _store_answers(request, answers, files or {})
-        if request.status == QuestionnaireRequest.Status.SENT:
-            request.status = QuestionnaireRequest.Status.IN_PROGRESS
+        _store_answers(questionnaire, answers, files or {})
+        if questionnaire.status == QuestionnaireRequest.Status.SENT:
+            questionnaire.status = QuestionnaireRequest.Status.IN_PROGRESS
         if submit:
-            missing = questionnaire_missing_answers(request)
+            missing = questionnaire_missing_answers(questionnaire)
         if submit and not missing:
-            request.status = QuestionnaireRequest.Status.SUBMITTED
-            request.submitted_at = timezone.now()
+            questionnaire.status = QuestionnaireRequest.Status.SUBMITTED
+            questionnaire.submitted_at = timezone.now()
             # Single use: the link stops working the moment the answers are in.
-            request.token_hash = None
+            questionnaire.token_hash = None
             supplier_event_record(
-                supplier=request.supplier,
+                supplier=questionnaire.supplier,
                 kind="questionnaire",
-                message=f"{request.template.name} submitted by {request.contact_name}.",
+                message=f"{questionnaire.template.name} submitted by {questionnaire.contact_name}.",
             )
             notification_send(
-                recipients=[request.sent_by] if request.sent_by_id else User.objects.in_role(roles.PROCUREMENT),
-                subject=f"Questionnaire to review: {request.supplier.name}",
-                url=f"/suppliers/questionnaires/{request.pk}/",
-                dedupe_key=f"questionnaire-submitted:{request.pk}:{request.submitted_at:%Y%m%d%H%M%S}",
+                recipients=[questionnaire.sent_by]
+                if questionnaire.sent_by_id
+                else User.objects.in_role(roles.PROCUREMENT),
+                subject=f"Questionnaire to review: {questionnaire.supplier.name}",
+                url=questionnaire.get_absolute_url(),
+                dedupe_key=f"questionnaire-submitted:{questionnaire.pk}:{questionnaire.submitted_at:%Y%m%d%H%M%S}",
             )
-        request.save()
+        questionnaire.save()
     if missing:
         # The answers given are saved (the contact can come back); say what is left before submitting.
         raise ValidationError({f"q_{q.pk}": "Answer this question before you submit." for q in missing})
-    return request
+    return questionnaire
 
 
 def questionnaire_review(
-    *, request: QuestionnaireRequest, actor: User, accept: bool, comments: str = ""
+    *, questionnaire: QuestionnaireRequest, actor: User, accept: bool, comments: str = ""
 ) -> tuple[QuestionnaireRequest, str | None]:
     """Accept submitted answers (they feed the score) or return them with comments and a new link."""
     register_manager_check(actor)
     with transaction.atomic():
-        request = (
+        questionnaire = (
             QuestionnaireRequest.objects.select_for_update(of=("self",))
             .select_related("supplier", "template")
-            .get(pk=request.pk)
+            .get(pk=questionnaire.pk)
         )
-        if request.status != QuestionnaireRequest.Status.SUBMITTED:
+        if questionnaire.status != QuestionnaireRequest.Status.SUBMITTED:
             raise ValidationError("Only a submitted questionnaire can be reviewed.")
-        request.reviewed_by = actor
-        request.reviewed_at = timezone.now()
-        request.review_comments = comments
+        questionnaire.reviewed_by = actor
+        questionnaire.reviewed_at = timezone.now()
+        questionnaire.review_comments = comments
         token = None
         if accept:
-            request.status = QuestionnaireRequest.Status.ACCEPTED
-            request.save()
+            questionnaire.status = QuestionnaireRequest.Status.ACCEPTED
+            questionnaire.save()
             supplier_event_record(
-                supplier=request.supplier,
+                supplier=questionnaire.supplier,
                 kind="questionnaire",
                 actor=actor,
-                message=f"{request.template.name} accepted.",
+                message=f"{questionnaire.template.name} accepted.",
             )
-            risk_assess(supplier=request.supplier, actor=actor, reason="Questionnaire accepted")
+            risk_assess(supplier=questionnaire.supplier, actor=actor, reason="Questionnaire accepted")
         else:
             if not comments.strip():
                 raise ValidationError({"comments": "Say what the supplier needs to change."})
-            request.status = QuestionnaireRequest.Status.RETURNED
+            questionnaire.status = QuestionnaireRequest.Status.RETURNED
             # A fresh link for the next round: the old one was used by the submission.
-            token = _new_token(request)
-            request.expires_at = max(request.expires_at, timezone.now() + datetime.timedelta(days=14))
-            request.save()
+            token = _new_token(questionnaire)
+            questionnaire.expires_at = max(questionnaire.expires_at, timezone.now() + datetime.timedelta(days=14))
+            questionnaire.save()
             supplier_event_record(
-                supplier=request.supplier,
+                supplier=questionnaire.supplier,
                 kind="questionnaire",
                 actor=actor,
-                message=f"{request.template.name} returned to the supplier: {comments[:200]}",
+                message=f"{questionnaire.template.name} returned to the supplier: {comments[:200]}",
             )
             _email_contact(
-                request,
+                questionnaire,
                 token,
-                subject=f"{request.template.name}: changes needed for {request.supplier.name}",
+                subject=f"{questionnaire.template.name}: changes needed for {questionnaire.supplier.name}",
                 template="suppliers/email/questionnaire_returned.txt",
                 extra={"comments": comments},
             )
-    return request, token
+    return questionnaire, token
 
 
 def questionnaire_chasers_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -280,83 +268,85 @@ def questionnaire_chasers_run(*, now: datetime.datetime | None = None) -> dict[s
     )
     for pk in list(pending):
         with transaction.atomic():
-            request = (
+            questionnaire = (
                 QuestionnaireRequest.objects.select_for_update(of=("self",))
                 .select_related("supplier", "template", "sent_by")
                 .get(pk=pk)
             )
-            if request.status not in QuestionnaireRequest.OPEN_STATUSES:
+            if questionnaire.status not in QuestionnaireRequest.OPEN_STATUSES:
                 continue
-            if request.expires_at <= now:
-                request.status = QuestionnaireRequest.Status.EXPIRED
-                request.token_hash = None
-                request.save()
+            if questionnaire.expires_at <= now:
+                questionnaire.status = QuestionnaireRequest.Status.EXPIRED
+                questionnaire.token_hash = None
+                questionnaire.save()
                 supplier_event_record(
-                    supplier=request.supplier,
+                    supplier=questionnaire.supplier,
                     kind="questionnaire",
-                    message=f"{request.template.name} expired without an answer.",
+                    message=f"{questionnaire.template.name} expired without an answer.",
                 )
                 notification_send(
-                    recipients=[request.sent_by] if request.sent_by_id else User.objects.in_role(roles.PROCUREMENT),
-                    subject=f"Questionnaire unanswered: {request.supplier.name}",
+                    recipients=[questionnaire.sent_by]
+                    if questionnaire.sent_by_id
+                    else User.objects.in_role(roles.PROCUREMENT),
+                    subject=f"Questionnaire unanswered: {questionnaire.supplier.name}",
                     context={
-                        "message": f"{request.contact_name} did not complete {request.template.name} before the link expired. Send it again or follow up."
+                        "message": f"{questionnaire.contact_name} did not complete {questionnaire.template.name} before the link expired. Send it again or follow up."
                     },
-                    url=f"/suppliers/{request.supplier.pk}/",
-                    dedupe_key=f"questionnaire-expired:{request.pk}",
+                    url=questionnaire.supplier.get_absolute_url(),
+                    dedupe_key=f"questionnaire-expired:{questionnaire.pk}",
                 )
                 counts["expired"] += 1
                 continue
-            age = (now - request.sent_at).days
+            age = (now - questionnaire.sent_at).days
             due_chases = sum(1 for d in CHASE_AFTER_DAYS if age >= d)
-            if request.status == QuestionnaireRequest.Status.RETURNED or due_chases <= request.chase_count:
+            if questionnaire.status == QuestionnaireRequest.Status.RETURNED or due_chases <= questionnaire.chase_count:
                 continue
             # The same link again: a chaser never invalidates a working link (the new
             # email might not arrive). Without a seed (older requests) the reminder
             # points to the earlier email instead of replacing the link.
-            token = questionnaire_current_token(request)
-            request.chase_count = due_chases
-            request.last_chased_at = now
-            request.save()
+            token = questionnaire_current_token(questionnaire)
+            questionnaire.chase_count = due_chases
+            questionnaire.last_chased_at = now
+            questionnaire.save()
             supplier_event_record(
-                supplier=request.supplier,
+                supplier=questionnaire.supplier,
                 kind="questionnaire",
-                message=f"Reminder {request.chase_count} sent to {request.contact_name}.",
+                message=f"Reminder {questionnaire.chase_count} sent to {questionnaire.contact_name}.",
             )
             _email_contact(
-                request,
+                questionnaire,
                 token,
-                subject=f"Reminder: {request.template.name} for {request.supplier.name}",
+                subject=f"Reminder: {questionnaire.template.name} for {questionnaire.supplier.name}",
                 template="suppliers/email/questionnaire_chase.txt",
             )
             counts["chased"] += 1
     return counts
 
 
-def questionnaire_cancel(*, request: QuestionnaireRequest, actor: User, reason: str) -> QuestionnaireRequest:
+def questionnaire_cancel(*, questionnaire: QuestionnaireRequest, actor: User, reason: str) -> QuestionnaireRequest:
     """Withdraw an open questionnaire (e.g. sent to the wrong person): its link stops working at once."""
     register_manager_check(actor)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the questionnaire is withdrawn."})
     with transaction.atomic():
-        request = (
+        questionnaire = (
             QuestionnaireRequest.objects.select_for_update(of=("self",))
             .select_related("supplier", "template")
-            .get(pk=request.pk)
+            .get(pk=questionnaire.pk)
         )
-        if request.status not in QuestionnaireRequest.OPEN_STATUSES:
+        if questionnaire.status not in QuestionnaireRequest.OPEN_STATUSES:
             raise ValidationError("Only a questionnaire that is still open can be withdrawn.")
-        request.status = QuestionnaireRequest.Status.CANCELLED
-        request.token_hash = None
-        request.review_comments = reason
-        request.save()
+        questionnaire.status = QuestionnaireRequest.Status.CANCELLED
+        questionnaire.token_hash = None
+        questionnaire.review_comments = reason
+        questionnaire.save()
         supplier_event_record(
-            supplier=request.supplier,
+            supplier=questionnaire.supplier,
             kind="questionnaire",
             actor=actor,
-            message=f"{request.template.name} to {request.contact_email} withdrawn: {reason}",
+            message=f"{questionnaire.template.name} to {questionnaire.contact_email} withdrawn: {reason}",
         )
-    return request
+    return questionnaire
 
 
 # --- Templates ---------------------------------------------------------------------

@@ -8,24 +8,32 @@ supplier_event_record from here.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
+from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance import roles
-from compliance import rules as r
+from compliance import rules as role_rules
 from compliance.models import User
 from compliance.services import notification_send
 from compliance.uploads import display_name, stored_name
 from suppliers import scoring
 from suppliers.models import (
+    REGISTER_FIELDS,
+    Action,
+    CategoryRisk,
     CodeOfConduct,
     CodeOfConductAcceptance,
+    CountryRisk,
     EnhancedDueDiligence,
     ReviewTask,
     RiskAssessment,
     RiskBand,
+    RiskWeight,
     Supplier,
     SupplierDocument,
     SupplierEvent,
@@ -33,36 +41,18 @@ from suppliers.models import (
 from suppliers.uploads import validate_upload
 
 REVIEW_INTERVAL_DAYS = 365
-# The fields a person edits on the register form; the service copies exactly these.
-REGISTER_FIELDS = (
-    "name",
-    "registration_number",
-    "category",
-    "countries",
-    "annual_spend",
-    "contract_owner",
-    "contract_start",
-    "contract_end",
-    "uses_agency_labour",
-    "subcontracts",
-    "migrant_workforce",
-    "on_site_at_our_premises",
-    "is_recruitment_agency",
-    "contact_name",
-    "contact_email",
-)
 
 
 def supplier_url_for(user: User | None, supplier: Supplier, fallback: str = "") -> str:
     """The supplier's page for someone who may open it; otherwise a page they can (a link must never 404)."""
-    if user is not None and r.can_view_suppliers.test(user):
-        return f"/suppliers/{supplier.pk}/"
+    if user is not None and role_rules.can_view_suppliers.test(user):
+        return supplier.get_absolute_url()
     return fallback
 
 
 def register_manager_check(actor: User | None) -> None:
     # Scheduled tasks act as the system (actor None); people must hold a managing role.
-    if actor is not None and not r.can_manage_suppliers.test(actor):
+    if actor is not None and not role_rules.can_manage_suppliers.test(actor):
         raise PermissionDenied("Only procurement or the Modern Slavery Lead can change suppliers.")
 
 
@@ -164,7 +154,7 @@ def risk_high_notify(*, supplier: Supplier, assessment: RiskAssessment) -> None:
         subject=f"Supplier {supplier.name} is now high risk",
         template="suppliers/email/high_risk.txt",
         context={"supplier": supplier, "score": assessment.score},
-        url=f"/suppliers/{supplier.pk}/",
+        url=supplier.get_absolute_url(),
         dedupe_key=f"supplier-high-risk:{supplier.pk}:{assessment.pk}",
     )
     if supplier.contract_owner_id:
@@ -278,7 +268,7 @@ def supplier_agency_flags_record(
                 subject=f"Prohibited recruitment agency: {supplier.name}",
                 template="suppliers/email/prohibited_agency.txt",
                 context={"supplier": supplier},
-                url=f"/suppliers/{supplier.pk}/",
+                url=supplier.get_absolute_url(),
                 dedupe_key=f"supplier-prohibited:{supplier.pk}:{supplier.agency_checked_at:%Y%m%d%H%M%S}",
             )
         risk_assess(supplier=supplier, actor=actor, reason="Agency checks recorded")
@@ -407,7 +397,7 @@ def code_of_conduct_publish(*, actor: User, version: str, title: str, clauses: s
                 subject=f"Code of conduct v{code.version}: {len(s_list)} of your suppliers must accept it",
                 template="suppliers/email/conduct_new_version.txt",
                 context={"code": code, "suppliers": s_list},
-                url="/suppliers/conduct/" if r.can_view_suppliers.test(owner) else "",
+                url=reverse("suppliers:conduct") if role_rules.can_view_suppliers.test(owner) else "",
                 dedupe_key=f"conduct:{code.pk}",
             )
     return code
@@ -426,10 +416,6 @@ def _email_supplier_contacts(code: CodeOfConduct, suppliers: list[Supplier]) -> 
             body_text=render_to_string("suppliers/email/conduct_supplier.txt", {"code": code, "supplier": s}),
             kind="code of conduct",
         )
-
-
-def code_of_conduct_current() -> CodeOfConduct | None:
-    return CodeOfConduct.objects.filter(published_at__isnull=False).order_by("-effective_from", "-pk").first()
 
 
 def code_of_conduct_accept(
@@ -459,15 +445,51 @@ def code_of_conduct_accept(
     return acceptance
 
 
+# --- Risk tables -------------------------------------------------------------------
+
+
+def risk_tables_update(
+    *,
+    actor: User,
+    weights: dict[str, int],
+    countries_changed: Iterable[CountryRisk] = (),
+    countries_removed: Iterable[CountryRisk] = (),
+    categories_changed: Iterable[CategoryRisk] = (),
+) -> int:
+    """Save procurement's changes to the scoring tables, each change attributed to them in the change history.
+
+    The tables drive every supplier's score, so who changed which number is kept
+    (django-auditlog entries with the actor, also when no request is running).
+    Scores change at each supplier's next rescore or review. Returns how many rows changed.
+    """
+    register_manager_check(actor)
+    changed = 0
+    with transaction.atomic(), set_actor(actor):
+        for weight in RiskWeight.objects.select_for_update().filter(key__in=list(weights)):
+            if weights[weight.key] != weight.value:
+                weight.value = weights[weight.key]
+                weight.save(update_fields=["value", "updated_at"])
+                changed += 1
+        for row in [*countries_changed, *categories_changed]:
+            row.full_clean()
+            row.save()
+            changed += 1
+        for row in countries_removed:
+            row.delete()
+            changed += 1
+    return changed
+
+
 # --- Annual review ---------------------------------------------------------------
 
 
 def review_task_complete(*, task: ReviewTask, actor: User, notes: str = "") -> ReviewTask:
     """Close a review task with the owner's notes."""
-    if not (r.can_manage_suppliers.test(actor) or task.assigned_to_id == actor.pk):
+    allowed = ReviewTask.objects.restrict(actor, Action.COMPLETE)
+    if not allowed.filter(pk=task.pk).exists():
         raise PermissionDenied
     with transaction.atomic():
-        task = ReviewTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
+        task = allowed.select_for_update(of=("self",)).get(pk=task.pk)
         if task.status != ReviewTask.Status.OPEN:
             raise ValidationError("This review is already done.")
         task.status = ReviewTask.Status.DONE
@@ -520,7 +542,7 @@ def supplier_risk_reviews_run(*, today: datetime.date | None = None) -> int:
                     subject=f"Annual risk review due: {locked.name} ({assessment.band} risk)",
                     template="suppliers/email/review_due.txt",
                     context={"supplier": locked, "assessment": assessment, "task": task, "rose": rose},
-                    url="/suppliers/reviews/",
+                    url=reverse("suppliers:review_tasks"),
                     dedupe_key=f"supplier-review:{locked.pk}:{today.isoformat()}",
                 )
             count += 1

@@ -293,7 +293,7 @@ def test_the_token_leaves_the_url_on_first_visit_and_no_log_keeps_it(client, pro
 def test_a_withdrawn_link_also_ends_the_session_it_opened(client, procurement, login):
     request, token = _send(procurement)
     answer = _opened(client, token)
-    questionnaire_services.questionnaire_cancel(request=request, actor=procurement, reason="Wrong address")
+    questionnaire_services.questionnaire_cancel(questionnaire=request, actor=procurement, reason="Wrong address")
     assert client.get(answer).status_code == 404
     # Without a link, the token-free page shows nothing.
     client.cookies.clear()

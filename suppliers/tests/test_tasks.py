@@ -4,11 +4,14 @@ import datetime
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
 from compliance.models import Notification
+from suppliers import selectors
 from suppliers.models import QuestionnaireTemplate, ReviewTask, RiskWeight, Supplier
 from suppliers.questionnaire_defaults import MSAT_NAME
 from suppliers.services import questionnaire as questionnaire_services
@@ -128,7 +131,7 @@ def test_new_code_of_conduct_version_asks_active_suppliers_to_accept_again(
     assert "1 of your suppliers must accept it" in note.subject
     page = client.get(reverse("suppliers:detail", args=[active.pk])).content.decode()
     assert "Not accepted yet" in page
-    code = register_services.code_of_conduct_current()
+    code = selectors.code_of_conduct_current()
     client.post(
         reverse("suppliers:conduct_accept", args=[active.pk]),
         {
@@ -172,7 +175,17 @@ def test_risk_tables_are_edited_in_the_app_and_readers_cannot_edit(client, procu
                     )
     response = client.post(reverse("suppliers:risk_settings"), data)
     assert response.status_code == 302, response.context["weight_form"].errors if response.context else ""
-    assert RiskWeight.objects.get(key="labour_agency").value == 40
+    weight = RiskWeight.objects.get(key="labour_agency")
+    assert weight.value == 40
+    # The tables drive every score: the change is kept in the history with who made it.
+    entry = LogEntry.objects.get_for_object(weight).latest("timestamp")
+    assert entry.actor == procurement and entry.changes_dict["value"][1] == "40"
+
+
+def test_risk_tables_change_only_through_the_service_for_managers(board):
+    with pytest.raises(PermissionDenied):
+        register_services.risk_tables_update(actor=board, weights={"labour_agency": 1})
+    assert RiskWeight.objects.get(key="labour_agency").value != 1
 
 
 def test_supplier_tasks_are_scheduled_daily(settings):
