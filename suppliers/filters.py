@@ -151,7 +151,7 @@ class CorrectiveActionFilter(django_filters.FilterSet):
         return queryset.filter(owner=self.request.user)
 
 
-class QuestionnaireRequestFilter(django_filters.FilterSet):
+class QuestionnaireFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=QuestionnaireRequest.Status.choices, empty_label="Any status")
     supplier = django_filters.ModelChoiceFilter(queryset=_suppliers_seen)
 

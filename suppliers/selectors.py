@@ -134,16 +134,16 @@ def review_task_list(*, user: User) -> QuerySet[ReviewTask]:
     return ReviewTask.objects.restrict(user, Action.VIEW).select_related("supplier", "assigned_to")
 
 
-def questionnaire_request_list(*, user: User) -> QuerySet[QuestionnaireRequest]:
+def questionnaire_list(*, user: User) -> QuerySet[QuestionnaireRequest]:
     return QuestionnaireRequest.objects.restrict(user, Action.VIEW).select_related(
         "supplier", "template", "sent_by", "reviewed_by"
     )
 
 
-def questionnaire_request_get(*, user: User, pk: int) -> QuestionnaireRequest | None:
+def questionnaire_get(*, user: User, pk: int) -> QuestionnaireRequest | None:
     """One sent questionnaire with its template's questions and the answers, for review."""
     return (
-        questionnaire_request_list(user=user)
+        questionnaire_list(user=user)
         .prefetch_related("template__sections__questions", "answers__document")
         .filter(pk=pk)
         .first()

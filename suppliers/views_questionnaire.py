@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from compliance import rules as role_rules
 from compliance.web import form_add_service_errors, found_or_404, paginate, require
 from suppliers import selectors
-from suppliers.filters import QuestionnaireRequestFilter
+from suppliers.filters import QuestionnaireFilter
 from suppliers.forms import (
     QuestionForm,
     QuestionnaireAnswerForm,
@@ -91,8 +91,8 @@ def _questionnaire_answer(request):
 @login_required
 def questionnaire_list(request):
     require(role_rules.can_view_suppliers, request.user)
-    sent = QuestionnaireRequestFilter(
-        request.GET or None, queryset=selectors.questionnaire_request_list(user=request.user), request=request
+    sent = QuestionnaireFilter(
+        request.GET or None, queryset=selectors.questionnaire_list(user=request.user), request=request
     )
     return render(
         request, "suppliers/questionnaire_list.html", {"page": paginate(request, sent.qs), "filter_form": sent.form}
@@ -102,7 +102,7 @@ def questionnaire_list(request):
 @login_required
 def questionnaire_review(request, pk):
     require(role_rules.can_view_suppliers, request.user)
-    questionnaire = found_or_404(selectors.questionnaire_request_get(user=request.user, pk=pk))
+    questionnaire = found_or_404(selectors.questionnaire_get(user=request.user, pk=pk))
     can_manage = role_rules.can_manage_suppliers.test(request.user)
     form = QuestionnaireReviewForm(request.POST if "decision" in request.POST else None)
     if request.method == "POST":

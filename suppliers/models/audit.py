@@ -213,12 +213,22 @@ class CorrectiveActionEventQuerySet(OwnedByPersonQuerySet):
 class CorrectiveActionEvent(models.Model):
     """Timeline of a corrective action: opened, reminded, escalated, evidence, verified."""
 
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Opened"
+        EVIDENCE = "evidence", "Evidence submitted"
+        VERIFIED = "verified", "Verified and closed"
+        RETURNED = "returned", "Evidence not accepted"
+        REMINDED = "reminded", "Owner reminded"
+        ESCALATED = "escalated", "Escalated to procurement"
+        TERMINATION_RECOMMENDED = "termination_recommended", "Termination recommended"
+        EXTENDED = "extended", "Due date extended"
+
     action = models.ForeignKey(CorrectiveAction, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
     message = models.TextField()
 
     objects = CorrectiveActionEventQuerySet.as_manager()

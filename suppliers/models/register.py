@@ -154,12 +154,31 @@ class Supplier(models.Model):
 class SupplierEvent(models.Model):
     """One line of a supplier's history: who did what, when."""
 
+    class Kind(models.TextChoices):
+        CREATED = "created", "Added to the register"
+        UPDATED = "updated", "Details changed"
+        IMPORT = "import", "Imported"
+        RISK = "risk", "Risk score"
+        STATUS = "status", "Status"
+        ENHANCED_CHECKS = "enhanced_checks", "Enhanced due diligence"
+        AGENCY = "agency", "Agency checks"
+        DECISION = "decision", "Decision"
+        CONDUCT = "conduct", "Code of conduct"
+        REVIEW = "review", "Annual review"
+        QUESTIONNAIRE = "questionnaire", "Questionnaire"
+        AUDIT = "audit", "Audit"
+        FINDING = "finding", "Finding"
+        SAFEGUARDING = "safeguarding", "Safeguarding case"
+        CORRECTIVE_ACTION = "corrective_action", "Corrective action"
+        ESCALATION = "escalation", "Escalation"
+        TERMINATION_RECOMMENDED = "termination_recommended", "Termination recommended"
+
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
     message = models.TextField()
 
     objects = RegisterQuerySet.as_manager()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from compliance import roles
 from compliance.models import User
 from compliance.services import notification_send
-from suppliers.models import Action, Audit, CorrectiveAction, CorrectiveActionEvent, Finding, Supplier
+from suppliers.models import Action, Audit, CorrectiveAction, CorrectiveActionEvent, Finding, Supplier, SupplierEvent
 from suppliers.services.register import (
     document_upload,
     register_manager_check,
@@ -39,7 +39,7 @@ def audit_plan(*, supplier: Supplier, actor: User, data: dict) -> Audit:
         audit.save()
         supplier_event_record(
             supplier=supplier,
-            kind="audit",
+            kind=SupplierEvent.Kind.AUDIT,
             actor=actor,
             message=f"{audit.get_kind_display()} ({audit.get_method_display().lower()}) planned for {audit.planned_date:%d %b %Y}.",
         )
@@ -66,7 +66,7 @@ def audit_complete(
         audit.save()
         supplier_event_record(
             supplier=audit.supplier,
-            kind="audit",
+            kind=SupplierEvent.Kind.AUDIT,
             actor=actor,
             message=f"{audit.get_kind_display()} completed on {completed_date:%d %b %Y}: {audit.get_result_display()}.",
         )
@@ -104,7 +104,7 @@ def finding_record(
         finding.save()
         supplier_event_record(
             supplier=audit.supplier,
-            kind="finding",
+            kind=SupplierEvent.Kind.FINDING,
             actor=actor,
             message=f"{finding.get_severity_display()} finding: {description[:200]}",
         )
@@ -113,7 +113,10 @@ def finding_record(
             finding_case_request(finding=finding, actor=actor)
             finding.save(update_fields=["safeguarding_reference", "safeguarding_note"])
             supplier_event_record(
-                supplier=audit.supplier, kind="safeguarding", actor=actor, message=finding.safeguarding_note
+                supplier=audit.supplier,
+                kind=SupplierEvent.Kind.SAFEGUARDING,
+                actor=actor,
+                message=finding.safeguarding_note,
             )
         if severity == Finding.Severity.CRITICAL:
             notification_send(
@@ -147,10 +150,15 @@ def corrective_action_open(
         if due_date < timezone.localdate():
             raise ValidationError({"due_date": "The due date cannot be in the past."})
         action.save()
-        _ca_event(action, "opened", f"Opened, owner {owner.full_name or owner.email}, due {due_date:%d %b %Y}.", actor)
+        _ca_event(
+            action,
+            CorrectiveActionEvent.Kind.OPENED,
+            f"Opened, owner {owner.full_name or owner.email}, due {due_date:%d %b %Y}.",
+            actor,
+        )
         supplier_event_record(
             supplier=finding.supplier,
-            kind="corrective_action",
+            kind=SupplierEvent.Kind.CORRECTIVE_ACTION,
             actor=actor,
             message=f"Corrective action opened (due {due_date:%d %b %Y}): {description[:200]}",
         )
@@ -186,7 +194,7 @@ def corrective_action_submit_evidence(
         action.status = CorrectiveAction.Status.EVIDENCE_SUBMITTED
         action.evidence_submitted_at = timezone.now()
         action.save()
-        _ca_event(action, "evidence", f"Evidence submitted: {evidence[:300]}", actor)
+        _ca_event(action, CorrectiveActionEvent.Kind.EVIDENCE, f"Evidence submitted: {evidence[:300]}", actor)
         notification_send(
             recipients=User.objects.in_role(roles.PROCUREMENT),
             subject=f"Evidence to verify: corrective action for {action.supplier.name}",
@@ -215,7 +223,7 @@ def corrective_action_verify(
             action.verified_at = timezone.now()
             action.verification_note = note
             action.save()
-            _ca_event(action, "verified", f"Verified and closed. {note}".strip(), actor)
+            _ca_event(action, CorrectiveActionEvent.Kind.VERIFIED, f"Verified and closed. {note}".strip(), actor)
             finding = action.finding
             if not finding.corrective_actions.exclude(status=CorrectiveAction.Status.VERIFIED).exists():
                 finding.status = Finding.Status.CLOSED
@@ -223,7 +231,7 @@ def corrective_action_verify(
                 finding.save(update_fields=["status", "closed_at"])
                 supplier_event_record(
                     supplier=action.supplier,
-                    kind="finding",
+                    kind=SupplierEvent.Kind.FINDING,
                     actor=actor,
                     message=f"{finding.get_severity_display()} finding closed: every corrective action verified.",
                 )
@@ -234,7 +242,7 @@ def corrective_action_verify(
             action.status = CorrectiveAction.Status.OPEN
             action.verification_note = note
             action.save()
-            _ca_event(action, "returned", f"Evidence not accepted: {note}", actor)
+            _ca_event(action, CorrectiveActionEvent.Kind.RETURNED, f"Evidence not accepted: {note}", actor)
             notification_send(
                 recipients=[action.owner],
                 subject=f"Evidence not accepted: corrective action for {action.supplier.name}",
@@ -269,7 +277,7 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
             url = action.get_absolute_url()
             if days >= REMIND_AFTER_DAYS and level < E.REMINDED:
                 action.escalation_level = E.REMINDED
-                _ca_event(action, "reminded", f"{days} day(s) overdue: owner reminded.")
+                _ca_event(action, CorrectiveActionEvent.Kind.REMINDED, f"{days} day(s) overdue: owner reminded.")
                 notification_send(
                     recipients=[action.owner],
                     subject=f"Overdue corrective action for {action.supplier.name}",
@@ -281,10 +289,12 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
                 counts["reminded"] += 1
             elif days >= ESCALATE_AFTER_DAYS and level < E.ESCALATED:
                 action.escalation_level = E.ESCALATED
-                _ca_event(action, "escalated", f"{days} days overdue: escalated to procurement.")
+                _ca_event(
+                    action, CorrectiveActionEvent.Kind.ESCALATED, f"{days} days overdue: escalated to procurement."
+                )
                 supplier_event_record(
                     supplier=action.supplier,
-                    kind="escalation",
+                    kind=SupplierEvent.Kind.ESCALATION,
                     message=f"Corrective action {days} days overdue: escalated to procurement.",
                 )
                 notification_send(
@@ -298,7 +308,11 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
                 counts["escalated"] += 1
             elif days >= RECOMMEND_TERMINATION_AFTER_DAYS and level < E.TERMINATION_RECOMMENDED:
                 action.escalation_level = E.TERMINATION_RECOMMENDED
-                _ca_event(action, "termination_recommended", f"{days} days overdue: termination recommended.")
+                _ca_event(
+                    action,
+                    CorrectiveActionEvent.Kind.TERMINATION_RECOMMENDED,
+                    f"{days} days overdue: termination recommended.",
+                )
                 supplier = action.supplier
                 if supplier.termination_recommended_at is None:
                     supplier.termination_recommended_at = timezone.now()
@@ -309,7 +323,7 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
                     supplier.save(update_fields=["termination_recommended_at", "termination_recommendation"])
                 supplier_event_record(
                     supplier=supplier,
-                    kind="termination_recommended",
+                    kind=SupplierEvent.Kind.TERMINATION_RECOMMENDED,
                     message=f"Termination recommended: corrective action {days} days overdue.",
                 )
                 notification_send(
@@ -341,7 +355,7 @@ def audit_cancel(*, audit: Audit, actor: User, reason: str) -> Audit:
         audit.save(update_fields=["status", "summary"])
         supplier_event_record(
             supplier=audit.supplier,
-            kind="audit",
+            kind=SupplierEvent.Kind.AUDIT,
             actor=actor,
             message=f"{audit.get_kind_display()} planned for {audit.planned_date:%d %b %Y} cancelled: {reason}",
         )

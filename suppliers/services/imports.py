@@ -417,7 +417,11 @@ def _write_batch(rows: list[dict], *, actor: User, tables: scoring.Tables) -> No
     assessments: list[RiskAssessment] = []
     for supplier in written:
         result = scores[id(supplier)]
-        events.append(SupplierEvent(supplier=supplier, kind="import", message=messages[id(supplier)], actor=actor))
+        events.append(
+            SupplierEvent(
+                supplier=supplier, kind=SupplierEvent.Kind.IMPORT, message=messages[id(supplier)], actor=actor
+            )
+        )
         assessments.append(
             risk_assessment_build(supplier=supplier, result=result, actor=actor, at=now, reason="Imported")
         )
@@ -426,7 +430,7 @@ def _write_batch(rows: list[dict], *, actor: User, tables: scoring.Tables) -> No
             events.append(
                 SupplierEvent(
                     supplier=supplier,
-                    kind="risk",
+                    kind=SupplierEvent.Kind.RISK,
                     message=risk_change_message(previous_band=previous, result=result, reason="Imported"),
                     actor=actor,
                 )

@@ -24,6 +24,7 @@ from suppliers.models import (
     QuestionnaireSection,
     QuestionnaireTemplate,
     Supplier,
+    SupplierEvent,
     token_digest,
 )
 from suppliers.services.register import (
@@ -109,7 +110,7 @@ def questionnaire_send(
         questionnaire.save()
         supplier_event_record(
             supplier=supplier,
-            kind="questionnaire",
+            kind=SupplierEvent.Kind.QUESTIONNAIRE,
             actor=actor,
             message=f"{template.name} sent to {contact_name} <{contact_email}>, link valid until {questionnaire.expires_at:%d %b %Y}.",
         )
@@ -190,7 +191,7 @@ def questionnaire_save(
             questionnaire.token_hash = None
             supplier_event_record(
                 supplier=questionnaire.supplier,
-                kind="questionnaire",
+                kind=SupplierEvent.Kind.QUESTIONNAIRE,
                 message=f"{questionnaire.template.name} submitted by {questionnaire.contact_name}.",
             )
             notification_send(
@@ -230,7 +231,7 @@ def questionnaire_review(
             questionnaire.save()
             supplier_event_record(
                 supplier=questionnaire.supplier,
-                kind="questionnaire",
+                kind=SupplierEvent.Kind.QUESTIONNAIRE,
                 actor=actor,
                 message=f"{questionnaire.template.name} accepted.",
             )
@@ -245,7 +246,7 @@ def questionnaire_review(
             questionnaire.save()
             supplier_event_record(
                 supplier=questionnaire.supplier,
-                kind="questionnaire",
+                kind=SupplierEvent.Kind.QUESTIONNAIRE,
                 actor=actor,
                 message=f"{questionnaire.template.name} returned to the supplier: {comments[:200]}",
             )
@@ -281,7 +282,7 @@ def questionnaire_chasers_run(*, now: datetime.datetime | None = None) -> dict[s
                 questionnaire.save()
                 supplier_event_record(
                     supplier=questionnaire.supplier,
-                    kind="questionnaire",
+                    kind=SupplierEvent.Kind.QUESTIONNAIRE,
                     message=f"{questionnaire.template.name} expired without an answer.",
                 )
                 notification_send(
@@ -310,7 +311,7 @@ def questionnaire_chasers_run(*, now: datetime.datetime | None = None) -> dict[s
             questionnaire.save()
             supplier_event_record(
                 supplier=questionnaire.supplier,
-                kind="questionnaire",
+                kind=SupplierEvent.Kind.QUESTIONNAIRE,
                 message=f"Reminder {questionnaire.chase_count} sent to {questionnaire.contact_name}.",
             )
             _email_contact(
@@ -342,7 +343,7 @@ def questionnaire_cancel(*, questionnaire: QuestionnaireRequest, actor: User, re
         questionnaire.save()
         supplier_event_record(
             supplier=questionnaire.supplier,
-            kind="questionnaire",
+            kind=SupplierEvent.Kind.QUESTIONNAIRE,
             actor=actor,
             message=f"{questionnaire.template.name} to {questionnaire.contact_email} withdrawn: {reason}",
         )

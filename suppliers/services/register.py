@@ -28,6 +28,8 @@ from suppliers.models import (
     CategoryRisk,
     CodeOfConduct,
     CodeOfConductAcceptance,
+    CorrectiveAction,
+    CorrectiveActionEvent,
     CountryRisk,
     EnhancedDueDiligence,
     ReviewTask,
@@ -73,7 +75,9 @@ def supplier_create(*, actor: User | None, data: dict) -> Supplier:
             supplier.is_recruitment_agency = True
         supplier.full_clean()
         supplier.save()
-        supplier_event_record(supplier=supplier, kind="created", message="Added to the register.", actor=actor)
+        supplier_event_record(
+            supplier=supplier, kind=SupplierEvent.Kind.CREATED, message="Added to the register.", actor=actor
+        )
         risk_assess(supplier=supplier, actor=actor, reason="Added to the register")
     return supplier
 
@@ -94,7 +98,10 @@ def supplier_update(*, supplier: Supplier, actor: User | None, data: dict) -> Su
         supplier.save()
         if changed:
             supplier_event_record(
-                supplier=supplier, kind="updated", message="Changed: " + ", ".join(changed) + ".", actor=actor
+                supplier=supplier,
+                kind=SupplierEvent.Kind.UPDATED,
+                message="Changed: " + ", ".join(changed) + ".",
+                actor=actor,
             )
             risk_assess(supplier=supplier, actor=actor, reason="Register details changed")
     return supplier
@@ -138,7 +145,7 @@ def risk_assess(*, supplier: Supplier, actor: User | None = None, reason: str = 
     if previous_band != result.band:
         supplier_event_record(
             supplier=supplier,
-            kind="risk",
+            kind=SupplierEvent.Kind.RISK,
             message=risk_change_message(previous_band=previous_band, result=result, reason=reason),
             actor=actor,
         )
@@ -205,7 +212,7 @@ def supplier_activate(*, supplier: Supplier, actor: User) -> Supplier:
             raise ValidationError(blockers)
         supplier.status = Supplier.Status.ACTIVE
         supplier.save(update_fields=["status", "updated_at"])
-        supplier_event_record(supplier=supplier, kind="status", message="Activated.", actor=actor)
+        supplier_event_record(supplier=supplier, kind=SupplierEvent.Kind.STATUS, message="Activated.", actor=actor)
     return supplier
 
 
@@ -223,7 +230,7 @@ def supplier_enhanced_checks_record(*, supplier: Supplier, actor: User, data: di
         ]
         supplier_event_record(
             supplier=supplier,
-            kind="enhanced_checks",
+            kind=SupplierEvent.Kind.ENHANCED_CHECKS,
             message="Enhanced due diligence recorded: " + ("; ".join(done) or "no individual checks ticked") + ".",
             actor=actor,
         )
@@ -254,13 +261,16 @@ def supplier_agency_flags_record(
             )
         else:
             message = "Agency checks recorded: no worker fees, no retention of ID documents."
-        supplier_event_record(supplier=supplier, kind="agency", message=message, actor=actor)
+        supplier_event_record(supplier=supplier, kind=SupplierEvent.Kind.AGENCY, message=message, actor=actor)
         if supplier.is_prohibited_agency and supplier.status == Supplier.Status.ACTIVE:
             # A prohibited agency must not keep supplying workers while a decision is made.
             supplier.status = Supplier.Status.SUSPENDED
             supplier.save(update_fields=["status", "updated_at"])
             supplier_event_record(
-                supplier=supplier, kind="status", message="Suspended: prohibited recruitment agency.", actor=actor
+                supplier=supplier,
+                kind=SupplierEvent.Kind.STATUS,
+                message="Suspended: prohibited recruitment agency.",
+                actor=actor,
             )
         if supplier.is_prohibited_agency and not was_prohibited:
             notification_send(
@@ -291,8 +301,6 @@ def supplier_decision_record(
     *, supplier: Supplier, actor: User, decision: str, reason: str, new_due_date: datetime.date | None = None
 ) -> Supplier:
     """Decide on a supplier (suspend, terminate, or extend deadlines) with a reason."""
-    from suppliers.models import CorrectiveAction, CorrectiveActionEvent
-
     register_manager_check(actor)
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for the decision."})
@@ -320,7 +328,7 @@ def supplier_decision_record(
                 CorrectiveActionEvent.objects.create(
                     action=action,
                     actor=actor,
-                    kind="extended",
+                    kind=CorrectiveActionEvent.Kind.EXTENDED,
                     message=f"Due date extended from {action.due_date:%d %b %Y} to {new_due_date:%d %b %Y}: {reason}",
                 )
             actions.update(due_date=new_due_date, escalation_level=CorrectiveAction.Escalation.NONE)
@@ -330,7 +338,7 @@ def supplier_decision_record(
         supplier.termination_recommended_at = None
         supplier.termination_recommendation = ""
         supplier.save()
-        supplier_event_record(supplier=supplier, kind="decision", message=message, actor=actor)
+        supplier_event_record(supplier=supplier, kind=SupplierEvent.Kind.DECISION, message=message, actor=actor)
     return supplier
 
 
@@ -379,7 +387,7 @@ def code_of_conduct_publish(*, actor: User, version: str, title: str, clauses: s
                 SupplierEvent(
                     supplier=s,
                     actor=actor,
-                    kind="conduct",
+                    kind=SupplierEvent.Kind.CONDUCT,
                     message=f"Asked to accept the code of conduct v{code.version}.",
                 )
                 for s in active
@@ -438,7 +446,7 @@ def code_of_conduct_accept(
         acceptance.save()
         supplier_event_record(
             supplier=supplier,
-            kind="conduct",
+            kind=SupplierEvent.Kind.CONDUCT,
             actor=actor,
             message=f"Accepted the code of conduct v{code.version} on {accepted_on:%d %b %Y}, signed by {signed_by_name}.",
         )
@@ -498,7 +506,10 @@ def review_task_complete(*, task: ReviewTask, actor: User, notes: str = "") -> R
         task.notes = notes
         task.save()
         supplier_event_record(
-            supplier=task.supplier, kind="review", actor=actor, message=f"Review done: {notes or task.reason}"
+            supplier=task.supplier,
+            kind=SupplierEvent.Kind.REVIEW,
+            actor=actor,
+            message=f"Review done: {notes or task.reason}",
         )
     return task
 
