@@ -367,6 +367,43 @@ def run_tests(workdir: Path, tests: list[str], timeout: float, marker: str, dese
     return f"error({proc.returncode})", elapsed, out[-600:]
 
 
+def print_summary(results: list[dict], how: str) -> list[dict]:
+    killed = [r for r in results if r["outcome"] == "killed"]
+    survivors = [r for r in results if r["outcome"] != "killed"]
+    print(f"\n{len(results)} mutants run {how}: {len(killed)} killed, {len(survivors)} not killed")
+    for r in survivors:
+        print(f"  {r['outcome'].upper()} {r['path']}:{r['line']} [{r['kind']}] {r['original'].strip()[:100]}")
+    return survivors
+
+
+def run_in_process(work: Path, mutants: list[Mutant], args) -> list[dict]:
+    """Every mutant of one app in one pytest session (scripts/mutation_plugin.py)."""
+    results = []
+    by_app: dict[str, list[Mutant]] = {}
+    for m in mutants:
+        by_app.setdefault(m.path.split("/")[0], []).append(m)
+    for app, group in by_app.items():
+        todo = work / f"mutants-{app}.json"
+        done = work / f"results-{app}.json"
+        todo.write_text(json.dumps([asdict(m) for m in group]))
+        env = test_env() | {
+            "MUTANTS_FILE": str(todo),
+            "MUTANTS_RESULTS": str(done),
+            "PYTHONPATH": str(work / "scripts"),
+        }
+        cmd = pytest_command(tests_for(group[0].path, args.tests), args.marker, [], stop_first=False)
+        cmd += ["-p", "mutation_plugin"]
+        print(f"{app}: {len(group)} mutants in one session", flush=True)
+        subprocess.run(cmd, cwd=work, env=env, check=False)
+        if done.exists():
+            results += json.loads(done.read_text())
+        ran = {(r["path"], tuple(r["start"]), r["replacement"]) for r in results}
+        for m in group:  # a session that died part-way leaves the rest to be confirmed
+            if (m.path, m.start, m.replacement) not in ran:
+                results.append({**asdict(m), "outcome": "not-run", "seconds": 0, "detail": ""})
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="mutate only files whose path contains this")
@@ -378,6 +415,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per mutant before it counts as survived")
     parser.add_argument("--tests", nargs="*", help="run these tests for every mutant instead of the app's")
     parser.add_argument("--marker", default="not browser and not worker and not slow", help="pytest -m expression")
+    parser.add_argument("--confirm", action="store_true", help="re-run what was not killed in one session, each alone")
+    parser.add_argument("--subprocess-only", action="store_true", help="every mutant in a fresh pytest process (slow)")
     parser.add_argument("--no-baseline", action="store_true", help="do not re-run the killing tests unmutated")
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args()
@@ -402,6 +441,27 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
         work = Path(tmp) / "project"
         copy_project(work)
+        if not args.subprocess_only:
+            results = run_in_process(work, mutants, args)
+            print_summary(results, "in one pytest session per app")
+            mutants = [
+                m
+                for m in mutants
+                if not any(
+                    r["outcome"] == "killed"
+                    and r["start"] == list(m.start)
+                    and r["path"] == m.path
+                    and r["replacement"] == m.replacement
+                    for r in results
+                )
+            ]
+            results = [r for r in results if r["outcome"] == "killed"]
+            if not args.confirm:
+                for m in mutants:
+                    results.append({**asdict(m), "outcome": "survived", "seconds": 0, "detail": "not confirmed"})
+                mutants = []
+            elif mutants:
+                print(f"\nconfirming {len(mutants)} mutants, each in a fresh pytest process:")
         for i, mutant in enumerate(mutants, 1):
             if args.budget and time.monotonic() - started > args.budget:
                 print(f"budget of {args.budget:.0f}s spent: {len(mutants) - i + 1} mutants not run")
@@ -430,11 +490,7 @@ def main() -> int:
                         f"unsure: {r['path']}:{r['line']} was failed by {r['detail'].split()[1]}, which fails unmutated"
                     )
 
-    killed = [r for r in results if r["outcome"] == "killed"]
-    survivors = [r for r in results if r["outcome"] != "killed"]
-    print(f"\n{len(results)} mutants run, {len(killed)} killed, {len(survivors)} survived")
-    for r in survivors:
-        print(f"  SURVIVED ({r['outcome']}) {r['path']}:{r['line']} [{r['kind']}] {r['original'].strip()[:100]}")
+    survivors = print_summary(results, "in all")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     return 1 if survivors else 0

@@ -17,7 +17,7 @@ from compliance import roles
 from compliance.tests.factories import OrganisationFactory
 from tests.browser import sign_in_as
 from tests.test_edit_pages_round_trip import PAGES
-from tests.test_form_round_trip import STORED, _row
+from tests.test_form_round_trip import STORED, stored_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def _dates_shown(form) -> dict[str, str]:
 def test_edit_form_saved_unchanged_in_chromium_changes_nothing(page, live_server, make_user, model):
     url_name, arg, role = PAGES[model]
     obj = STORED[model]()
-    before = _row(obj)
+    before = stored_row(obj)
     sign_in_as(page, live_server, make_user(roles.STAFF, role))
     url = f"{live_server.url}{reverse(url_name, args=[getattr(obj, arg)])}"
 
@@ -52,7 +52,7 @@ def test_edit_form_saved_unchanged_in_chromium_changes_nothing(page, live_server
     _submit(page, form)
 
     expect(page).not_to_have_url(url)
-    assert _row(obj) == before
+    assert stored_row(obj) == before
 
 
 def test_director_signs_and_lead_publishes_with_the_prefilled_dates(page, live_server, make_user):
@@ -117,7 +117,7 @@ def test_training_record_shows_its_due_date_and_keeps_it(page, live_server, make
     OrganisationFactory()
     due = timezone.localdate() + datetime.timedelta(days=20)
     record = TrainingRecordFactory(assigned_on=timezone.localdate(), due_on=due)
-    before = _row(record)
+    before = stored_row(record)
     sign_in_as(page, live_server, make_user(roles.STAFF, roles.HR))
     page.goto(f"{live_server.url}{reverse('training:record_detail', args=[record.pk])}")
 
@@ -126,7 +126,7 @@ def test_training_record_shows_its_due_date_and_keeps_it(page, live_server, make
     form.get_by_label("Why").fill("Checking the date")
     _submit(page, form)
 
-    assert _row(record) == before
+    assert stored_row(record) == before
     expect(page.get_by_text("nothing was changed")).to_be_visible()
 
 

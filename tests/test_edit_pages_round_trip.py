@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from compliance import roles
 from tests.formdata import browser_form_data
-from tests.test_form_round_trip import STORED, _row
+from tests.test_form_round_trip import STORED, stored_row
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_edit_page_saved_unchanged_changes_nothing(client, login, make_user, mod
     url_name, arg, role = PAGES[model]
     editor = make_user(roles.STAFF, role)
     obj = STORED[model]()
-    before = _row(obj)
+    before = stored_row(obj)
     events_before = list(obj.events.values_list("action", "detail")) if model == "Statement" else None
     login(editor)
     url = reverse(url_name, args=[getattr(obj, arg)])
@@ -45,7 +45,7 @@ def test_edit_page_saved_unchanged_changes_nothing(client, login, make_user, mod
     response = client.post(url, dict(browser_form_data(page.content.decode(), action="").lists()))
 
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert _row(obj) == before
+    assert stored_row(obj) == before
     if events_before is not None:
         # Statement history must not list every field as changed because the browser sent CRLF.
         assert list(obj.events.values_list("action", "detail")) == events_before
@@ -58,12 +58,12 @@ def test_organisation_page_saved_unchanged_changes_nothing(client, login, make_u
     department, site = STORED["Department"](), STORED["Site"]()
     rows = [organisation, LegalEntity.objects.get(), department, site]
     login(make_user(roles.STAFF, roles.COMPLIANCE_ADMIN))
-    before = [_row(obj) for obj in rows]
+    before = [stored_row(obj) for obj in rows]
     counts = (LegalEntity.objects.count(), Department.objects.count(), Site.objects.count())
 
     page = client.get(reverse("organisation"))
     response = client.post(reverse("organisation"), dict(browser_form_data(page.content.decode(), action="").lists()))
 
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert [_row(obj) for obj in rows] == before
+    assert [stored_row(obj) for obj in rows] == before
     assert (LegalEntity.objects.count(), Department.objects.count(), Site.objects.count()) == counts

@@ -260,7 +260,7 @@ def test_every_model_form_has_a_stored_record_here():
     assert not missing, f"add a stored record for {sorted(missing)} to STORED"
 
 
-def _row(obj) -> dict:
+def stored_row(obj) -> dict:
     """Every stored column and many-to-many set, minus the ones that change on any save."""
     obj.refresh_from_db()
     row = {
@@ -278,7 +278,7 @@ def _row(obj) -> dict:
 def test_model_form_saved_unchanged_changes_nothing(name):
     form_class = MODEL_FORMS[name]
     obj = STORED[form_class._meta.model.__name__]()
-    before = _row(obj)
+    before = stored_row(obj)
 
     html = form_class(instance=obj).as_div()
     data = browser_form_data(html)
@@ -287,7 +287,7 @@ def test_model_form_saved_unchanged_changes_nothing(name):
     assert form.is_valid(), form.errors.as_text()
     assert form.changed_data == [], f"{name}: nothing was touched, yet {form.changed_data} changed"
     form.save()
-    assert _row(obj) == before
+    assert stored_row(obj) == before
 
 
 # --- forms that start from a date (today, the stored one): the date survives the browser -------
