@@ -6,11 +6,20 @@ each language has locale/<code>/LC_MESSAGES/django.po, compiled to django.mo bes
 
 from __future__ import annotations
 
+import gettext as gettext_module
 import re
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.utils import translation
+from django.utils.translation import trans_real
+
+# What a translation or the organisation's wording must keep exactly as the English has it.
+PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
+TAG = re.compile(r"<[^>]+>")
 
 _LINE = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) "(.*)"$')
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -43,6 +52,11 @@ def catalogue_read(path: Path) -> list[dict]:
     return entries
 
 
+def markup_and_placeholders(text: str) -> tuple[list[str], list[str]]:
+    """The tags and placeholders in a string, in a comparable form."""
+    return sorted(TAG.findall(text)), sorted(PLACEHOLDER.findall(text))
+
+
 def locale_dir() -> Path:
     return Path(settings.LOCALE_PATHS[0])
 
@@ -60,3 +74,83 @@ def translated_languages() -> list[tuple[str, str]]:
 
 def catalogue_path(code: str) -> Path:
     return locale_dir() / code / "LC_MESSAGES" / "django.po"
+
+
+# --- the organisation's wording -------------------------------------------------------
+
+WORDING_CACHE_SECONDS = 3600
+
+
+def _wording_cache_key(language: str) -> str:
+    return f"journey-wording:{language}"
+
+
+def journey_wording_for(language: str) -> dict[str, str]:
+    """msgid -> the organisation's wording in this language; from the cache after the first read."""
+    from compliance.wording_models import JourneyWording
+
+    key = _wording_cache_key(language)
+    wording = django_cache.get(key)
+    if wording is None:
+        wording = dict(JourneyWording.objects.filter(language=language).values_list("msgid", "text"))
+        django_cache.set(key, wording, WORDING_CACHE_SECONDS)
+    return wording
+
+
+def journey_wording_forget(language: str) -> None:
+    django_cache.delete(_wording_cache_key(language))
+
+
+class _WordingTranslation(gettext_module.NullTranslations):
+    """The active catalogue, answering first with the organisation's wording for its strings."""
+
+    def __init__(self, catalogue, wording: dict[str, str]):
+        super().__init__()
+        self.add_fallback(catalogue)
+        self.wording = wording
+
+    def gettext(self, message):
+        return self.wording.get(message) or self._fallback.gettext(message)
+
+    def ngettext(self, singular, plural, number):
+        return self._fallback.ngettext(singular, plural, number)
+
+    def language(self):
+        return self._fallback.language()
+
+    def to_language(self):
+        return self._fallback.to_language()
+
+    def __getattr__(self, name):
+        return getattr(self._fallback, name)
+
+
+def journey_wording_activate() -> None:
+    """Put the organisation's wording in front of the active language's catalogue (this thread)."""
+    # Django has no public hook between a language's catalogue and gettext(); the active
+    # translation object is the one place every template, form and message reads through.
+    active = getattr(trans_real._active, "value", None)
+    if active is None or isinstance(active, _WordingTranslation):
+        return
+    wording = journey_wording_for(translation.get_language())
+    if wording:
+        trans_real._active.value = _WordingTranslation(active, wording)
+
+
+@contextmanager
+def reporter_language(code: str):
+    """Speak the reporter's language (with the organisation's wording) inside the block, e.g. for an email."""
+    with translation.override(code or settings.LANGUAGE_CODE):
+        journey_wording_activate()
+        yield
+
+
+class JourneyWordingMiddleware:
+    """After LocaleMiddleware: the page is worded the organisation's way in the chosen language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        journey_wording_activate()
+        return self.get_response(request)

@@ -401,3 +401,4 @@ class OutboxMessage(models.Model):
 # Policy models stay in this app because their migrations are here; every read and write of
 # them (selectors, services, views, rules) lives in the training app.
 from compliance.policy_models import Acknowledgement, Policy, PolicyVersion  # noqa: E402,F401
+from compliance.wording_models import JourneyWording  # noqa: E402,F401

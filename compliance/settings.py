@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Accept-Language, or the language cookie set by the switch in base.html.
     "django.middleware.locale.LocaleMiddleware",
+    # The Compliance admin's own wording for journey strings, in front of the catalogue.
+    "compliance.i18n.JourneyWordingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from compliance import api, health, views
+from compliance import api, health, views, wording_views
 
 api_v1 = [
     path("me/", api.me, name="api-me"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("organisation/people/", views.people, name="people"),
     path("organisation/people/new/", views.person_edit, name="person_create"),
     path("organisation/people/<int:pk>/", views.person_edit, name="person_edit"),
+    path("organisation/wording/", wording_views.journey_wording, name="journey_wording"),
+    path("organisation/wording/<int:pk>/remove/", wording_views.journey_wording_remove, name="journey_wording_remove"),
     path("organisation/messages/", views.outbox_failed, name="outbox_failed"),
     path("organisation/messages/<int:pk>/resend/", views.outbox_resend, name="outbox_resend"),
     path("notifications/", views.notification_list, name="notifications"),

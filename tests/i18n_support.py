@@ -3,10 +3,8 @@
 import re
 from functools import cache
 
-from compliance.i18n import catalogue_path, catalogue_read
+from compliance.i18n import PLACEHOLDER, TAG, catalogue_path, catalogue_read
 
-PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
-TAG = re.compile(r"<[^>]+>")
 SPACES = re.compile(r"\s+")
 
 

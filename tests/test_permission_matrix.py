@@ -32,7 +32,8 @@ ROUTE_ROLES = {
     "/reporting/statements/registry.csv": {roles.MODERN_SLAVERY_LEAD, roles.DIRECTOR, roles.COMPLIANCE_ADMIN},
 }
 # Pages any visitor may open without an account.
-PUBLIC_PREFIXES = ("/report/", "/health/", "/accounts/", "/suppliers/q/", "/reporting/statement/")
+# /i18n/ is the language switch: an anonymous reporter must be able to use it.
+PUBLIC_PREFIXES = ("/report/", "/health/", "/accounts/", "/suppliers/q/", "/reporting/statement/", "/i18n/")
 SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/__")
 
 
