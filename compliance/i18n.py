@@ -143,6 +143,8 @@ def reporter_language(code: str):
     with translation.override(code or settings.LANGUAGE_CODE):
         journey_wording_activate()
         yield
+    # override() put back the bare catalogue: the rest of this request keeps the organisation's wording.
+    journey_wording_activate()
 
 
 class JourneyWordingMiddleware:

@@ -158,6 +158,8 @@ class Concern(models.Model):
     reporter_contact = models.CharField(
         "how to contact the reporter", max_length=200, blank=True, help_text="Optional: a phone number or email."
     )
+    # The language the reporter used: the Lead sees it, and messages to the reporter use it.
+    language = models.CharField("reported in", max_length=10, choices=settings.LANGUAGES, blank=True)
     # Only a hash: the code itself is shown to the anonymous reporter once.
     receipt_code_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
@@ -209,6 +211,11 @@ class Concern(models.Model):
 
     def get_absolute_url(self):
         return reverse("safeguarding:case_detail", args=[self.reference])
+
+    @property
+    def language_name(self) -> str:
+        """The reporter's language in its own name ("Polski"), or "" when not recorded."""
+        return dict(settings.LANGUAGES).get(self.language, "")
 
     @property
     def reporter_status(self) -> str:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,7 +43,9 @@ def report(request):
             on_behalf_of = form.cleaned_data.get("on_behalf_of", "").strip() if on_behalf else ""
             channel = Channel.MANAGER_ON_BEHALF if on_behalf_of else Channel.STAFF_FORM
             try:
-                concern = services.concern_submit(reporter=user, channel=channel, on_behalf_of=on_behalf_of, **kwargs)
+                concern = services.concern_submit(
+                    reporter=user, channel=channel, on_behalf_of=on_behalf_of, language=get_language(), **kwargs
+                )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
@@ -80,7 +83,7 @@ def report_anonymous(request):
         if form.is_valid():
             try:
                 concern = services.concern_submit(
-                    reporter=None, channel=Channel.ANONYMOUS_FORM, **form.service_kwargs()
+                    reporter=None, channel=Channel.ANONYMOUS_FORM, language=get_language(), **form.service_kwargs()
                 )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
@@ -273,6 +276,7 @@ def report_easy(request):
             concern = services.concern_submit(
                 reporter=None if anonymous else request.user,
                 channel=Channel.ANONYMOUS_FORM if anonymous else Channel.STAFF_FORM,
+                language=get_language(),
                 **form.service_kwargs(),
             )
         except ValidationError as exc:

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from compliance.i18n import reporter_language
 from compliance.models import User
 from compliance.services import notification_send
 from safeguarding.models import Attachment, Concern, Status, TimelineEntry
@@ -76,16 +77,17 @@ def case_notify(
 
 
 def reporter_tell(concern: Concern, message: str) -> None:
-    """Tell a signed-in reporter; message is a catalogue msgid with %(reference)s / %(status)s."""
+    """Tell a signed-in reporter, in the language they reported in; message is a catalogue msgid."""
     if concern.reporter_id:
-        params = {"reference": concern.reference, "status": concern.reporter_status}
-        case_notify(
-            recipients=[concern.reporter],
-            concern=concern,
-            subject=gettext("Update on your report %(reference)s") % params,
-            message=gettext(message) % params,
-            url=reverse("safeguarding:my_reports"),
-        )
+        with reporter_language(concern.language):
+            params = {"reference": concern.reference, "status": concern.reporter_status}
+            case_notify(
+                recipients=[concern.reporter],
+                concern=concern,
+                subject=gettext("Update on your report %(reference)s") % params,
+                message=gettext(message) % params,
+                url=reverse("safeguarding:my_reports"),
+            )
 
 
 def attachments_store(

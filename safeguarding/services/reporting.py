@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from compliance import roles
 from compliance.models import User
@@ -37,24 +39,26 @@ def concern_submit(
     on_behalf_of: str = "",
     reporter_contact: str = "",
     attachments: Iterable = (),
+    language: str = "",
 ) -> Concern:
     """Record a new concern, open its case and tell the Lead (and the Safeguarding team for service users).
 
-    An anonymous concern gets a receipt code, returned once as `concern.receipt_code`.
+    An anonymous concern gets a receipt code, returned once as `concern.receipt_code`. `language`
+    is the one the reporter used (a code of settings.LANGUAGES); later messages to them use it.
     """
     indicators = list(dict.fromkeys(indicators or []))
     errors: dict[str, list[str]] = {}
     if channel not in Channel.values:
         errors["channel"] = [f"Unknown channel {channel!r}."]
     if subject_type not in SubjectType.values:
-        errors["subject_type"] = ["Say who the concern is about (choose “Not known” if you are not sure)."]
+        errors["subject_type"] = [gettext("Say who the concern is about (choose “Not known” if you are not sure).")]
     bad = [i for i in indicators if i not in Indicator.values]
     if bad:
         errors["indicators"] = [f"Unknown sign(s): {', '.join(bad)}."]
     if Indicator.OTHER in indicators and not indicators_other.strip():
-        errors["indicators_other"] = ["Describe the other sign you noticed."]
+        errors["indicators_other"] = [gettext("Describe the other sign you noticed.")]
     if not (narrative or "").strip():
-        errors["narrative"] = ["Tell us what happened, in your own words."]
+        errors["narrative"] = [gettext("Tell us what happened, in your own words.")]
     if channel == Channel.ANONYMOUS_FORM and reporter is not None:
         errors["channel"] = ["An anonymous concern has no reporter account."]
     if channel in {Channel.STAFF_FORM, Channel.MANAGER_ON_BEHALF} and reporter is None:
@@ -65,7 +69,7 @@ def concern_submit(
         if not on_behalf_of.strip():
             errors["on_behalf_of"] = ["Give the name of the person who raised the concern with you."]
     if occurred_on and occurred_on > timezone.localdate():
-        errors["occurred_on"] = ["The date cannot be in the future."]
+        errors["occurred_on"] = [gettext("The date cannot be in the future.")]
     files: list[CheckedFile] = []
     try:
         files = check_uploads(attachments)
@@ -82,6 +86,7 @@ def concern_submit(
             reporter=reporter,
             on_behalf_of=on_behalf_of.strip(),
             reporter_contact=reporter_contact.strip(),
+            language=language if language in dict(settings.LANGUAGES) else "",
             subject_type=subject_type,
             site=site,
             location_text=location_text.strip(),

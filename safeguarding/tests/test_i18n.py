@@ -53,3 +53,41 @@ def test_the_thank_you_page_has_no_switch_that_would_lose_the_receipt_code(clien
         "safeguarding/report_done.html", {"concern": ConcernFactory(), "receipt_code": "ABCD"}, request=None
     )
     assert "set_language" not in html and 'name="language"' not in html
+
+
+def test_an_anonymous_report_records_its_language_and_the_lead_sees_it(client, login, lead):
+    from safeguarding.models import Concern, SubjectType
+
+    client.post(
+        reverse("safeguarding:report_anonymous"),
+        {"immediate_danger": "no", "subject_type": SubjectType.STAFF, "narrative": "Pracuje 80 godzin."},
+        HTTP_ACCEPT_LANGUAGE="pl",
+    )
+    concern = Concern.objects.get()
+    assert concern.language == "pl"
+    login(lead)
+    page = client.get(reverse("safeguarding:case_detail", args=[concern.reference])).content.decode()
+    assert re.search(r"Reported in</dt>\s*<dd[^>]*><span lang=\"pl\">Polski</span>", page)
+
+
+def test_emails_to_the_reporter_use_the_language_they_reported_in(
+    submit, lead, reporter, django_capture_on_commit_callbacks, mailoutbox
+):
+    from safeguarding import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = submit(language="uk")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.concern_message_reporter(concern=concern, actor=lead, body="Could you tell us the agency's name?")
+    (email,) = [m for m in mailoutbox if m.to == [reporter.email]]
+    assert email.subject == f"Новини щодо вашого повідомлення {concern.reference}"
+    assert "Команда із захисту надіслала вам лист" in email.body and "Номер:" in email.body
+    # The Lead's own request carries on in English.
+    from django.utils.translation import get_language
+
+    assert get_language() in ("en-gb", "en-us")
+
+
+def test_a_report_in_an_unknown_language_records_none(submit):
+    assert submit(language="xx").language == ""
