@@ -147,12 +147,25 @@ def reporter_language(code: str):
     journey_wording_activate()
 
 
+def journey_page(view):
+    """Mark a view as a page of the reporting journey: the organisation's wording applies to it."""
+    view.journey_page = True
+    return view
+
+
 class JourneyWordingMiddleware:
-    """After LocaleMiddleware: the page is worded the organisation's way in the chosen language."""
+    """After LocaleMiddleware: a journey page is worded the organisation's way in the chosen language.
+
+    Only pages marked @journey_page look the wording up, so no other page pays for it (nor
+    does its query count change between a cold and a warm cache).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        journey_wording_activate()
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "journey_page", False):
+            journey_wording_activate()

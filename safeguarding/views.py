@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from compliance import roles
+from compliance.i18n import journey_page
 from compliance.services import client_ip
 from compliance.web import form_add_service_errors
 from safeguarding import selectors, services
@@ -32,6 +33,7 @@ from safeguarding.models import Channel
 from safeguarding.receipt_session import receipt_session_clear, receipt_session_concern_pk, receipt_session_open
 
 
+@journey_page
 @login_required
 def report(request):
     user = request.user
@@ -67,6 +69,7 @@ def _anonymous_flood(request) -> bool:
     return count > settings.ANONYMOUS_REPORTS_PER_HOUR
 
 
+@journey_page
 def report_anonymous(request):
     form = AnonymousConcernForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -132,6 +135,7 @@ def _receipt_code_wrong(counters: list[tuple[str, int]]) -> int:
     return max(0, min(left))
 
 
+@journey_page
 def report_status(request):
     """Enter a receipt code; wrong codes are limited per address and per code prefix."""
     form = ReceiptCodeForm(request.POST or None)
@@ -168,6 +172,7 @@ def report_status(request):
     return render(request, "safeguarding/report_status.html", {"form": form})
 
 
+@journey_page
 def report_follow_up(request):
     """The anonymous reporter's view: status, messages both ways, and a form to add more."""
     pk = receipt_session_concern_pk(request=request)
@@ -200,6 +205,7 @@ def report_follow_up(request):
     return response
 
 
+@journey_page
 @require_POST
 def report_forget(request):
     receipt_session_clear(session=request.session)
@@ -207,11 +213,13 @@ def report_forget(request):
     return redirect("safeguarding:report_status")
 
 
+@journey_page
 @login_required
 def my_reports(request):
     return render(request, "safeguarding/my_reports.html", {"reports": selectors.my_reports(user=request.user)})
 
 
+@journey_page
 @login_required
 def my_report_detail(request, reference: str):
     """A signed-in reporter sees the status of their report and the messages, and may add information."""
@@ -241,6 +249,7 @@ def my_report_detail(request, reference: str):
     )
 
 
+@journey_page
 def report_easy(request):
     """The easy read report: one plain question per screen, sent through the same service as the full form.
 

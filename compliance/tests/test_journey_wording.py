@@ -73,3 +73,13 @@ def test_only_a_compliance_admin_changes_the_wording(client, login, make_user):
     assert client.get(reverse("journey_wording")).status_code == 404
     login(make_user(roles.COMPLIANCE_ADMIN))
     assert client.get(reverse("journey_wording") + "?language=ar").status_code == 200
+
+
+def test_pages_outside_the_journey_never_look_the_wording_up(client, login, make_user):
+    from django.core.cache import cache
+
+    login(make_user(roles.STAFF, roles.MODERN_SLAVERY_LEAD))
+    client.get(reverse("safeguarding:index"), HTTP_ACCEPT_LANGUAGE="pl")
+    assert cache.get("journey-wording:pl") is None
+    client.get(reverse("safeguarding:my_reports"), HTTP_ACCEPT_LANGUAGE="pl")
+    assert cache.get("journey-wording:pl") == {}

@@ -72,7 +72,7 @@ def test_wrong_codes_are_rate_limited(client, anonymous_concern, settings):
     for left in (2, 1):
         html = _open(client, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF").content.decode()
         assert "could not find a report with that code" in html
-        assert f"{left} attempt" in html
+        assert f"Tries left: {left}." in html
     _open(client, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
     # Locked: even the right code is not checked until the wait is over.
     response = _open(client, anonymous_concern.receipt_code)
