@@ -6,6 +6,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from compliance.web import require
 from training import selectors
 from training.filters import TrainingRecordFilterSet
 from training.models import Course, TrainingRecord
@@ -118,10 +119,7 @@ class CompletionRatesView(APIView):
         summary="Training completion rates (leavers excluded); invalid parameters answer 400",
     )
     def get(self, request):
-        from django.http import Http404
-
-        if not can_view_completion_rates.test(request.user):
-            raise Http404
+        require(can_view_completion_rates, request.user)
         query = RatesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         result = selectors.completion_rates(

@@ -11,7 +11,7 @@ from compliance import exports
 from compliance import rules as compliance_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record
-from compliance.web import form_add_service_errors, require
+from compliance.web import form_add_service_errors, found_or_404, require
 from training import rules as training_rules
 from training import selectors, services
 from training.forms import CompletionForm, DeclarationForm, RatesFilterForm, RescheduleForm, TeamFilterForm
@@ -19,9 +19,7 @@ from training.policy_selectors import policy_versions_to_acknowledge
 
 
 def _record_or_404(user, pk):
-    record = selectors.training_record_get(user=user, pk=pk)
-    if record is None:
-        raise Http404
+    record = found_or_404(selectors.training_record_get(user=user, pk=pk))
     return record
 
 
@@ -164,9 +162,7 @@ def team(request):
 @login_required
 def person(request, user_id: int):
     require(compliance_rules.can_view_team_training, request.user)
-    subject = selectors.person_for_training(user=request.user, pk=user_id)
-    if subject is None:
-        raise Http404
+    subject = found_or_404(selectors.person_for_training(user=request.user, pk=user_id))
     today = timezone.localdate()
     records = subject.training_records.all()
     return render(

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from compliance import rules as compliance_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record
-from compliance.web import form_add_service_errors, paginate, require
+from compliance.web import form_add_service_errors, found_or_404, paginate, require
 from training import imports, selectors, services
 from training import rules as training_rules
 from training.filters import RECORD_STATUS_FILTERS, TrainingRecordFilterSet
@@ -56,9 +55,7 @@ def course_edit(request, pk: int | None = None):
     require(compliance_rules.can_manage_training, request.user)
     course = None
     if pk is not None:
-        course = selectors.course_list(user=request.user).filter(pk=pk).first()
-        if course is None:
-            raise Http404
+        course = found_or_404(selectors.course_list(user=request.user).filter(pk=pk).first())
     form = CourseForm(request.POST or None, instance=course)
     if request.method == "POST":
         if form.is_valid():
@@ -85,9 +82,7 @@ def rule_edit(request, pk: int | None = None):
     require(compliance_rules.can_manage_training, request.user)
     rule = None
     if pk is not None:
-        rule = selectors.assignment_rule_list(user=request.user).filter(pk=pk).first()
-        if rule is None:
-            raise Http404
+        rule = found_or_404(selectors.assignment_rule_list(user=request.user).filter(pk=pk).first())
     form = AssignmentRuleForm(request.POST or None, instance=rule)
     if request.method == "POST":
         if request.POST.get("action") == "deactivate" and rule is not None:
@@ -176,9 +171,7 @@ def import_upload(request):
 
 def _import_batch(request, pk: int) -> ImportBatch:
     require(compliance_rules.can_manage_training, request.user)
-    batch = selectors.import_batch_list(user=request.user).filter(pk=pk).first()
-    if batch is None:
-        raise Http404
+    batch = found_or_404(selectors.import_batch_list(user=request.user).filter(pk=pk).first())
     return batch
 
 
@@ -244,9 +237,7 @@ def recruitment_list(request):
 @login_required
 def recruitment_edit(request, user_id: int):
     require(training_rules.can_manage_recruitment_checks, request.user)
-    worker = selectors.recruitment_check_people(user=request.user).filter(pk=user_id).first()
-    if worker is None:
-        raise Http404
+    worker = found_or_404(selectors.recruitment_check_people(user=request.user).filter(pk=user_id).first())
     check = getattr(worker, "recruitment_check", None) or RecruitmentCheck(worker=worker)
     form = RecruitmentCheckForm(request.POST or None, instance=check)
     if request.method == "POST":

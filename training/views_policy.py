@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from compliance import rules as compliance_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record
-from compliance.web import form_add_service_errors, require
+from compliance.web import form_add_service_errors, found_or_404, require
 from training import policy_selectors, policy_services
 from training import rules as training_rules
 from training.forms import AcknowledgeForm, PolicyForm, PolicyVersionForm
@@ -46,9 +46,7 @@ def policy_create(request):
 
 
 def _policy_or_404(user, pk):
-    policy = policy_selectors.policy_list(user=user).filter(pk=pk).first()
-    if policy is None:
-        raise Http404
+    policy = found_or_404(policy_selectors.policy_list(user=user).filter(pk=pk).first())
     return policy
 
 
@@ -91,9 +89,7 @@ def policy_publish(request, pk: int):
 
 
 def _version_or_404(user, pk):
-    version = policy_selectors.policy_version_list(user=user).filter(pk=pk).first()
-    if version is None:
-        raise Http404
+    version = found_or_404(policy_selectors.policy_version_list(user=user).filter(pk=pk).first())
     return version
 
 
