@@ -33,9 +33,10 @@ def statement_detail(*, user: User, pk: int) -> Statement | None:
     return (
         statement_list(user=user)
         .select_related("carried_from", "previous_version")
+        # The timeline and actions of a statement the user may see: restricting them again would repeat the role check.
         .prefetch_related(
-            Prefetch("events", queryset=StatementEvent.objects.restrict(user, "view").select_related("actor")),
-            Prefetch("action_items", queryset=ActionPlanItem.objects.restrict(user, "view").select_related("owner")),
+            Prefetch("events", queryset=StatementEvent.objects.select_related("actor")),
+            Prefetch("action_items", queryset=ActionPlanItem.objects.select_related("owner")),
         )
         .filter(pk=pk)
         .first()
@@ -93,9 +94,7 @@ def risk_reviews_overdue_count(*, user: User, today) -> int:
 def risk_detail(*, user: User, pk: int) -> RiskRegisterEntry | None:
     return (
         risk_list(user=user)
-        .prefetch_related(
-            Prefetch("reviews", queryset=RiskReview.objects.restrict(user, "view").select_related("reviewed_by"))
-        )
+        .prefetch_related(Prefetch("reviews", queryset=RiskReview.objects.select_related("reviewed_by")))
         .filter(pk=pk)
         .first()
     )
@@ -138,9 +137,7 @@ def action_plan_years(*, user: User) -> list[int]:
 def action_detail(*, user: User, pk: int) -> ActionPlanItem | None:
     return (
         action_list(user=user)
-        .prefetch_related(
-            Prefetch("notes", queryset=ActionProgressNote.objects.restrict(user, "view").select_related("author"))
-        )
+        .prefetch_related(Prefetch("notes", queryset=ActionProgressNote.objects.select_related("author")))
         .filter(pk=pk)
         .first()
     )
