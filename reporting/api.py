@@ -176,7 +176,7 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Statement.objects.none()
         require(compliance_rules.can_view_reporting, self.request.user)
-        return selectors.statement_list(user=self.request.user).order_by("-financial_year", "-version")
+        return selectors.statement_list(user=self.request.user)
 
     def _done(self, statement):
         # Read back through the selector: the answer shows what this user may see of the new state.

@@ -36,15 +36,14 @@ def quarters_without_meeting(today: datetime.date, meeting_dates: list[datetime.
 
 def meeting_warning(*, user, today: datetime.date) -> list[periods.Period]:
     since = today - datetime.timedelta(days=400)
-    dates = list(selectors.meeting_list(user=user).filter(held_on__gte=since).values_list("held_on", flat=True))
-    return quarters_without_meeting(today, dates)
+    return quarters_without_meeting(today, selectors.meeting_dates_since(user=user, since=since))
 
 
 def build(*, user, form) -> dict:
     organisation = organisation_get()
     today = timezone.localdate()
     comparison = kpis.period_comparison(chosen_period(form, organisation, today), today)
-    snapshots = list(selectors.kpi_snapshot_list(user=user).order_by("-period_start")[:12])
+    snapshots = list(selectors.kpi_snapshot_list(user=user)[:12])
     history = [(f"{s.period_start:%b %Y}", s.figures) for s in reversed(snapshots)]
     year = periods.financial_year_containing(organisation, today)
     return {
@@ -54,9 +53,5 @@ def build(*, user, form) -> dict:
         "snapshots": snapshots,
         "quarters_without_meeting": meeting_warning(user=user, today=today),
         "risk_reviews_overdue": selectors.risk_reviews_overdue_count(user=user, today=today),
-        "current_statements": list(
-            selectors.statement_list(user=user)
-            .filter(financial_year__in=[year - 1, year])
-            .order_by("-financial_year", "-version")
-        ),
+        "current_statements": list(selectors.statements_of_years(user=user, financial_years=[year - 1, year])),
     }

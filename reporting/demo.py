@@ -223,7 +223,10 @@ def seed(stdout=None) -> None:
         first = ActionPlanItem.objects.filter(source_statement=statement).order_by("pk").first()
         if first is not None:
             governance.action_item_progress(
-                actor=lead, item=first, status="in_progress", note="Laundry supplier's subcontractors listed."
+                actor=lead,
+                item=first,
+                status=ActionPlanItem.Status.IN_PROGRESS,
+                note="Laundry supplier's subcontractors listed.",
             )
     if not Statement.objects.filter(financial_year=this_year).exists():
         draft = services.statement_create(actor=lead, financial_year=this_year)

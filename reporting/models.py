@@ -244,6 +244,11 @@ class ActionPlanItem(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reporting:action_detail", args=[self.pk])
 
+    @property
+    def is_open(self) -> bool:
+        """Not finished and not cancelled: can still fall overdue."""
+        return self.status in (self.Status.NOT_STARTED, self.Status.IN_PROGRESS)
+
 
 class ActionProgressNote(models.Model):
     item = models.ForeignKey(ActionPlanItem, on_delete=models.CASCADE, related_name="notes")
@@ -722,6 +727,8 @@ class BoardReport(LeasedJob):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
+    IN_PROGRESS_STATUSES = (Status.QUEUED, Status.RENDERING, Status.RETRYING)
+
     financial_year = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     failure_reason = models.CharField(max_length=500, blank=True)
@@ -742,6 +749,11 @@ class BoardReport(LeasedJob):
 
     def get_absolute_url(self) -> str:
         return reverse("reporting:board_report_detail", args=[self.pk])
+
+    @property
+    def is_in_progress(self) -> bool:
+        """Still to be produced (queued, rendering, or queued again after a failed attempt): its page keeps polling."""
+        return self.status in self.IN_PROGRESS_STATUSES
 
     @property
     def is_ready(self) -> bool:

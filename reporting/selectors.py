@@ -7,6 +7,8 @@ model's QuerySet.restrict(); the public sees published statements only.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -26,7 +28,16 @@ from reporting.models import (
 
 
 def statement_list(*, user: User) -> QuerySet[Statement]:
-    return Statement.objects.restrict(user, "view").select_related("signed_by", "approved_meeting", "created_by")
+    """Every version the user may see, latest year and version first."""
+    return (
+        Statement.objects.restrict(user, "view")
+        .select_related("signed_by", "approved_meeting", "created_by")
+        .order_by("-financial_year", "-version")
+    )
+
+
+def statements_of_years(*, user: User, financial_years: list[int]) -> QuerySet[Statement]:
+    return statement_list(user=user).filter(financial_year__in=financial_years)
 
 
 def statement_detail(*, user: User, pk: int) -> Statement | None:
@@ -75,7 +86,8 @@ def board_report_for_download(*, user: User, pk: int) -> BoardReport | None:
 
 
 def kpi_snapshot_list(*, user: User) -> QuerySet[KpiSnapshot]:
-    return KpiSnapshot.objects.restrict(user, "view")
+    """Monthly snapshots, latest month first."""
+    return KpiSnapshot.objects.restrict(user, "view").order_by("-period_start")
 
 
 def risk_list(*, user: User, area: str = "") -> QuerySet[RiskRegisterEntry]:
@@ -86,7 +98,7 @@ def risk_list(*, user: User, area: str = "") -> QuerySet[RiskRegisterEntry]:
     return entries
 
 
-def risk_reviews_overdue_count(*, user: User, today) -> int:
+def risk_reviews_overdue_count(*, user: User, today: datetime.date) -> int:
     """Open risks whose review date has passed, for the dashboard's warning."""
     return risk_list(user=user).filter(status=RiskRegisterEntry.Status.OPEN, review_due__lt=today).count()
 
@@ -106,6 +118,10 @@ def register_review_list(*, user: User) -> QuerySet[RiskRegisterReview]:
 
 def meeting_list(*, user: User) -> QuerySet[GovernanceMeeting]:
     return GovernanceMeeting.objects.restrict(user, "view").select_related("recorded_by")
+
+
+def meeting_dates_since(*, user: User, since: datetime.date) -> list[datetime.date]:
+    return list(meeting_list(user=user).filter(held_on__gte=since).values_list("held_on", flat=True))
 
 
 def meeting_detail(*, user: User, pk: int) -> GovernanceMeeting | None:

@@ -18,7 +18,7 @@ from compliance import exports
 from compliance import rules as compliance_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record, organisation_get
-from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, require
+from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, paginate, require
 from compliance.widgets import form_error_messages
 from reporting import board_reports, dashboard, forms, kpis, periods, registry, selectors, services
 from reporting import rules as reporting_rules
@@ -103,11 +103,20 @@ def _kpi_rows(context):
 @login_required
 def statement_list(request):
     require(PREDICATE, request.user)
-    statements = selectors.statement_list(user=request.user).order_by("-financial_year", "-version")
     # The financial year under way, not the calendar year (whose statement may already be published).
     year = periods.financial_year_containing(organisation_get(), timezone.localdate())
     start_form = forms.StatementStartForm(initial={"financial_year": year})
-    return render(request, "reporting/statement_list.html", {"statements": statements, "start_form": start_form})
+    return _statement_list_page(request, start_form)
+
+
+def _statement_list_page(request, start_form, *, status: int = 200):
+    page = paginate(request, selectors.statement_list(user=request.user))
+    return render(
+        request,
+        "reporting/statement_list.html",
+        {"statements": page, "page": page, "start_form": start_form},
+        status=status,
+    )
 
 
 @login_required
@@ -128,8 +137,7 @@ def statement_start(request):
         else:
             messages.success(request, "Statement started as a draft.")
             return redirect("reporting:statement_detail", pk=statement.pk)
-    statements = selectors.statement_list(user=request.user).order_by("-financial_year", "-version")
-    return render(request, "reporting/statement_list.html", {"statements": statements, "start_form": form}, status=400)
+    return _statement_list_page(request, form, status=400)
 
 
 @login_required
@@ -441,8 +449,8 @@ def board_report_list(request):
             )
             messages.success(request, "Board report requested. This page shows its status.")
             return redirect("reporting:board_report_detail", pk=report.pk)
-    reports = selectors.board_report_list(user=request.user)[:50]
-    return render(request, "reporting/board_report_list.html", {"reports": reports, "form": form})
+    page = paginate(request, selectors.board_report_list(user=request.user))
+    return render(request, "reporting/board_report_list.html", {"reports": page, "page": page, "form": form})
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from compliance import rules as compliance_rules
-from compliance.web import form_add_service_errors, found_or_404, require
+from compliance.web import form_add_service_errors, found_or_404, paginate, require
 from reporting import forms, governance, selectors
 from reporting import rules as reporting_rules
 from reporting.models import RiskRegisterEntry
@@ -48,13 +48,14 @@ def _save_form(request, form, save, *, success: str, redirect_to):
 def risk_list(request):
     require(PREDICATE, request.user)
     area = request.GET.get("area", "")
-    entries = selectors.risk_list(user=request.user, area=area)
+    entries = paginate(request, selectors.risk_list(user=request.user, area=area))
     reviews = selectors.register_review_list(user=request.user)[:5]
     return render(
         request,
         "reporting/risk_list.html",
         {
             "entries": entries,
+            "page": entries,
             "register_reviews": reviews,
             "today": timezone.localdate(),
             "areas": RiskRegisterEntry.Area.choices,
@@ -123,7 +124,8 @@ def register_review(request):
 @login_required
 def meeting_list(request):
     require(PREDICATE, request.user)
-    return render(request, "reporting/meeting_list.html", {"meetings": selectors.meeting_list(user=request.user)})
+    page = paginate(request, selectors.meeting_list(user=request.user))
+    return render(request, "reporting/meeting_list.html", {"meetings": page, "page": page})
 
 
 @login_required
@@ -150,12 +152,14 @@ def meeting_edit(request, pk: int | None = None):
 def action_list(request):
     require(PREDICATE, request.user)
     year = request.GET.get("year", "")
-    items = selectors.action_list(user=request.user, financial_year=int(year) if year.isdigit() else None)
+    items = paginate(
+        request, selectors.action_list(user=request.user, financial_year=int(year) if year.isdigit() else None)
+    )
     years = selectors.action_plan_years(user=request.user)
     return render(
         request,
         "reporting/action_list.html",
-        {"items": items, "today": timezone.localdate(), "years": years, "year": year},
+        {"items": items, "page": items, "today": timezone.localdate(), "years": years, "year": year},
     )
 
 

@@ -135,7 +135,7 @@ class Command(BaseCommand):
         from compliance import roles
         from compliance.models import Department, Organisation, User
         from reporting.models import GovernanceMeeting, RiskRegisterEntry
-        from safeguarding.models import Concern
+        from safeguarding.models import Concern, Status
         from suppliers.models import Audit, RiskAssessment, Supplier
         from training.models import Course, TrainingRecord
 
@@ -203,7 +203,7 @@ class Command(BaseCommand):
                         reference=f"BM-{i:07d}",
                         subject_type=rng.choice(subjects),
                         narrative="Benchmark narrative that must never reach the Board report.",
-                        status="closed" if closed else "investigating",
+                        status=Status.CLOSED if closed else Status.INVESTIGATING,
                         outcome=rng.choice(outcomes) if closed else "",
                         created_at=created,
                         closed_at=closed,
@@ -212,7 +212,10 @@ class Command(BaseCommand):
             Concern.objects.bulk_create(concerns, batch_size=5000)
 
             Supplier.objects.bulk_create(
-                [Supplier(name=f"Bench supplier {i}", status="active") for i in range(options["suppliers"])],
+                [
+                    Supplier(name=f"Bench supplier {i}", status=Supplier.Status.ACTIVE)
+                    for i in range(options["suppliers"])
+                ],
                 batch_size=5000,
             )
             supplier_ids = list(Supplier.objects.filter(name__startswith="Bench").values_list("pk", flat=True))
@@ -234,7 +237,7 @@ class Command(BaseCommand):
                         supplier_id=pk,
                         planned_date=today - datetime.timedelta(days=rng.randrange(365)),
                         completed_date=today - datetime.timedelta(days=rng.randrange(365)),
-                        status="completed",
+                        status=Audit.Status.COMPLETED,
                         result=rng.choice(["compliant", "minor", "major", "critical"]),
                         scope="Benchmark",
                     )
