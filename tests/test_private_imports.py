@@ -17,8 +17,6 @@ KNOWN = {
     # trn
     "compliance/tests/test_audit_bulk.py -> compliance.audit_bulk._create_diff",
     "compliance/tests/test_audit_bulk.py -> compliance.audit_bulk._tracked_fields",
-    # rep
-    "reporting/scheduled.py -> reporting.periods._add_months",
     # sg
     "safeguarding/services_records.py -> safeguarding.services._check_source",
     "safeguarding/services_records.py -> safeguarding.services._deputies",
