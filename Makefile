@@ -31,9 +31,12 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff, then the app layers (import-linter contract in pyproject.toml: compliance < suppliers <
+# training < safeguarding < reporting; a module imports only from its own app or one below).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
