@@ -195,7 +195,7 @@ def test_rendering_twice_is_safe(lead, organisation, django_capture_on_commit_ca
 def test_board_report_list_has_constant_queries(client, login, lead, organisation, django_assert_max_num_queries):
     login(lead)
     BoardReport.objects.create(financial_year=2025, requested_by=lead)
-    # Session, user, groups, organisation, the reports with their requester: one query for the list.
+    # Session, user, groups, organisation, the pager's count, the page of reports with their requester.
     with django_assert_max_num_queries(15) as one:
         client.get(reverse("reporting:board_report_list"))
     for _ in range(49):

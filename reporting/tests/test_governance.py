@@ -179,8 +179,8 @@ def test_governance_lists_keep_constant_queries(client, login, lead, django_asse
     ActionPlanItemFactory()
     GovernanceMeetingFactory()
     counts = {}
-    # Session, user, groups, organisation (base template), then one query per list
-    # (owners and statements joined), and the last register reviews.
+    # Session, user, groups, organisation (base template), the pager's count, then one query
+    # for the page (owners and statements joined), and the last register reviews.
     for name in ("risk_list", "action_list", "meeting_list"):
         with django_assert_max_num_queries(15) as one:
             client.get(reverse(f"reporting:{name}"))

@@ -5,7 +5,12 @@ from django.urls import reverse
 
 from compliance.web import PAGE_SIZE
 from reporting.models import BoardReport
-from reporting.tests.factories import ActionPlanItemFactory, GovernanceMeetingFactory, RiskRegisterEntryFactory
+from reporting.tests.factories import (
+    ActionPlanItemFactory,
+    GovernanceMeetingFactory,
+    RiskRegisterEntryFactory,
+    StatementFactory,
+)
 
 
 @pytest.mark.parametrize(
@@ -30,3 +35,16 @@ def test_a_long_list_continues_on_the_next_page(route, make, client, login, lead
     assert len(first.context["page"].object_list) == PAGE_SIZE
     assert len(second.context["page"].object_list) == 1
     assert "Page 1 of 2" in first.content.decode()
+
+
+def test_statement_list_keeps_constant_queries(client, login, lead, organisation, django_assert_max_num_queries):
+    login(lead)
+    StatementFactory(financial_year=2000)
+    # Session, user, groups, organisation, the pager's count, the page of statements with
+    # their signatory, approving meeting and author joined.
+    with django_assert_max_num_queries(15) as one:
+        client.get(reverse("reporting:statement_list"))
+    for year in range(2001, 2050):
+        StatementFactory(financial_year=year)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(reverse("reporting:statement_list"))
