@@ -20,7 +20,7 @@ from django.utils.encoding import smart_str
 from compliance.models import User
 
 
-def _tracked_fields(model: type[Model]) -> tuple[list, bool]:
+def tracked_fields(model: type[Model]) -> tuple[list, bool]:
     """The row's own columns auditlog records for this model, and whether any is masked."""
     settings = auditlog.get_model_fields(model)
     fields = [f for f in model._meta.concrete_fields if track_field(f)]
@@ -31,7 +31,7 @@ def _tracked_fields(model: type[Model]) -> tuple[list, bool]:
     return fields, bool(settings["mask_fields"])
 
 
-def _create_diff(after: Model, fields: list) -> dict:
+def create_diff(after: Model, fields: list) -> dict:
     # What model_instance_diff(None, after) gives: "None" before (auditlog reads no default for
     # a new row), the value after, for every field that has one; at half the cost and without
     # reading reverse one-to-one relations (a query each).
@@ -51,12 +51,12 @@ def audit_log_bulk(*, changes: Iterable[tuple[Model | None, Model]], actor: User
     for before, after in changes:
         model = type(after)
         if model not in per_model:
-            fields, masked = _tracked_fields(model)
+            fields, masked = tracked_fields(model)
             concrete = model._meta.concrete_fields
             per_model[model] = (fields, masked, {f.name for f in concrete} | {f.attname for f in concrete})
         fields, masked, names = per_model[model]
         if before is None and not masked:
-            diff = _create_diff(after, fields)
+            diff = create_diff(after, fields)
         else:
             diff = model_instance_diff(before, after, fields_to_check=names)
         if not diff:

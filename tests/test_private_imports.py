@@ -14,9 +14,6 @@ FIRST_PARTY = ("compliance", "suppliers", "training", "safeguarding", "reporting
 # "importing file -> module._name". The test fails on any use NOT listed here; delete an entry
 # once its import is gone (a stale entry is reported below but does not fail the run).
 KNOWN = {
-    # trn
-    "compliance/tests/test_audit_bulk.py -> compliance.audit_bulk._create_diff",
-    "compliance/tests/test_audit_bulk.py -> compliance.audit_bulk._tracked_fields",
     # sg
     "safeguarding/services_records.py -> safeguarding.services._check_source",
     "safeguarding/services_records.py -> safeguarding.services._deputies",
