@@ -5,19 +5,37 @@ The same selectors and services as the pages decide what anyone sees or may do.
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from compliance import roles
-from compliance import rules as r
-from compliance.models import AccessLog, Site, User
+from compliance import rules as role_rules
+from compliance.models import AccessLog, Site
 from compliance.services import access_log_record
+from compliance.web import require
 from safeguarding import selectors, services
-from safeguarding.models import Channel, Concern, Indicator, Outcome, RiskLevel, Status, SubjectType
+from safeguarding.filters import CaseFilter
+from safeguarding.models import Channel, Concern, Indicator, Outcome, RiskLevel, SubjectType
 from suppliers.models import Supplier
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id among those the asking user may pick; any other is refused (400) as if it did not exist.
+
+    `scope(user)` gives the choices; `queryset` only names the model (for the schema).
+    """
+
+    def __init__(self, *, scope, **kwargs):
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return super().get_queryset().none()
+        return self.scope(request.user)
 
 
 class ConcernCreateSerializer(serializers.Serializer):
@@ -27,13 +45,19 @@ class ConcernCreateSerializer(serializers.Serializer):
     )
     indicators_other = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     narrative = serializers.CharField()
+    # Every site is offered to every reporter (the report form lists them all): sites are not confidential.
     site = serializers.PrimaryKeyRelatedField(
         queryset=Site.objects.all(), required=False, allow_null=True, default=None
     )
     location_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
     occurred_on = serializers.DateField(required=False, allow_null=True, default=None)
-    linked_supplier = serializers.PrimaryKeyRelatedField(
-        queryset=Supplier.objects.all(), required=False, allow_null=True, default=None
+    # Only someone who may read the supplier register may link an entry of it (a reporter names one instead).
+    linked_supplier = ScopedPrimaryKeyRelatedField(
+        queryset=Supplier.objects.all(),
+        scope=lambda user: Supplier.objects.restrict(user),
+        required=False,
+        allow_null=True,
+        default=None,
     )
     supplier_named = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     immediate_danger = serializers.BooleanField(required=False, default=False)
@@ -146,13 +170,37 @@ class CaseDetailSerializer(CaseListSerializer):
         return data
 
 
-class TransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["triage", "investigate", "refer", "close", "reopen"])
-    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
-    # Any active account parses; the service refuses one outside the Lead and the team.
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+def _transition_triage(concern, user, data):
+    return services.concern_triage(
+        concern=concern,
+        actor=user,
+        risk_level=data.get("risk_level", ""),
+        assignee=data.get("assignee"),
+        note=data["note"],
     )
+
+
+def _transition_close(concern, user, data):
+    return services.concern_close(concern=concern, actor=user, outcome=data.get("outcome", ""), summary=data["summary"])
+
+
+# The API's transitions, each one service call.
+TRANSITIONS = {
+    "triage": _transition_triage,
+    "investigate": lambda concern, user, data: services.concern_investigate(
+        concern=concern, actor=user, note=data["note"]
+    ),
+    "refer": lambda concern, user, data: services.concern_refer(concern=concern, actor=user, note=data["note"]),
+    "close": _transition_close,
+    "reopen": lambda concern, user, data: services.concern_reopen(concern=concern, actor=user, reason=data["reason"]),
+}
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(TRANSITIONS))
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
+    # Only the people a case can be assigned to: any other id is refused as not found.
+    assignee = serializers.PrimaryKeyRelatedField(queryset=selectors.case_workers(), required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
     summary = serializers.CharField(required=False, allow_blank=True, default="")
@@ -167,7 +215,7 @@ class ConcernViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=ConcernCreateSerializer, responses={201: ConcernReceiptSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = ConcernCreateSerializer(data=request.data)
+        serializer = ConcernCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         on_behalf_of = data.pop("on_behalf_of", "").strip()
@@ -196,25 +244,15 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "reference"
     lookup_value_regex = r"MS-\d{4}-\d+"
     serializer_class = CaseListSerializer
+    filterset_class = CaseFilter
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # Out of scope is 404, as on the pages, so references do not leak.
-        if not r.can_work_cases.test(request.user):
-            raise Http404
+        require(role_rules.can_work_cases, request.user)
 
     def get_queryset(self):
-        params = self.request.query_params
-        filters = {
-            key: params.get(key) for key in ("status", "risk_level", "assignee", "subject_type", "site", "q", "sort")
-        }
-        filters["overdue"] = params.get("overdue") in {"1", "true", "yes"}
-        if filters["status"] and filters["status"] not in Status.values:
-            raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(Status.values)}."]})
-        for key in ("assignee", "site"):
-            if filters[key] and not str(filters[key]).isdigit():
-                raise serializers.ValidationError({key: ["Give the numeric id."]})
-        return selectors.concern_list(user=self.request.user, filters=filters)
+        return selectors.concern_list(user=self.request.user)
 
     def get_object(self):
         concern = selectors.concern_get(user=self.request.user, reference=self.kwargs["reference"])
@@ -228,28 +266,9 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, reference=None):
         concern = selectors.concern_get(user=request.user, reference=reference)
-        serializer = TransitionSerializer(data=request.data)
+        serializer = TransitionSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        name = data["action"]
-        user = request.user
-        if name == "triage":
-            concern = services.concern_triage(
-                concern=concern,
-                actor=user,
-                risk_level=data.get("risk_level", ""),
-                assignee=data.get("assignee"),
-                note=data["note"],
-            )
-        elif name == "investigate":
-            concern = services.concern_investigate(concern=concern, actor=user, note=data["note"])
-        elif name == "refer":
-            concern = services.concern_refer(concern=concern, actor=user, note=data["note"])
-        elif name == "close":
-            concern = services.concern_close(
-                concern=concern, actor=user, outcome=data.get("outcome", ""), summary=data["summary"]
-            )
-        else:
-            concern = services.concern_reopen(concern=concern, actor=user, reason=data["reason"])
-        concern = selectors.concern_get(user=user, reference=concern.reference)
+        concern = TRANSITIONS[data["action"]](concern, request.user, data)
+        concern = selectors.concern_get(user=request.user, reference=concern.reference)
         return Response(CaseListSerializer(concern).data)

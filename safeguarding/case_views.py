@@ -5,22 +5,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from compliance import exports
-from compliance import rules as r
+from compliance import rules as role_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record
-from compliance.web import form_add_service_errors, require
-from safeguarding import rules as sr
+from compliance.web import form_add_service_errors, paginate, require
+from safeguarding import rules as case_rules
 from safeguarding import selectors, services
+from safeguarding.filters import CaseFilter
 from safeguarding.forms import (
     AttachmentForm,
-    CaseFilterForm,
     CloseForm,
     IdentityGrantForm,
     MessageForm,
@@ -38,23 +37,19 @@ from safeguarding.pdf import case_summary_pdf
 
 @login_required
 def index(request):
-    require(r.can_work_cases, request.user)
-    filters = CaseFilterForm(request.GET or None)
-    cleaned = filters.cleaned_data if filters.is_valid() else {}
-    cases = selectors.concern_list(user=request.user, filters=cleaned)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    require(role_rules.can_work_cases, request.user)
+    cases = CaseFilter(request.GET, queryset=selectors.concern_list(user=request.user), request=request)
+    page = paginate(request, cases.qs)
     # htmx filter changes swap only the results, so focus and typing stay put.
     template = "safeguarding/_case_table.html" if request.htmx else "safeguarding/index.html"
-    return render(request, template, {"page": page, "filters": filters, "query": query.urlencode()})
+    return render(request, template, {"page": page, "filters": cases.form})
 
 
 def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | None = None) -> dict:
     """The action forms this user may use on this case in its current state."""
     bound = bound or {}
-    can_work = sr.can_work_case.test(user, concern)
-    is_lead = sr.can_triage_case.test(user, concern)
+    can_work = case_rules.can_work_case.test(user, concern)
+    is_lead = case_rules.can_triage_case.test(user, concern)
     status = concern.status
     forms = {}
     if is_lead and status == Status.NEW:
@@ -85,7 +80,7 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
         forms["attachment"] = bound.get("attachment") or AttachmentForm(prefix="attachment")
         if concern.reporter_id or concern.receipt_code_hash:
             forms["message"] = bound.get("message") or MessageForm(prefix="message")
-    if sr.can_grant_identity.test(user, concern) and not concern.is_anonymous:
+    if case_rules.can_grant_identity.test(user, concern) and not concern.is_anonymous:
         forms["grant"] = bound.get("grant") or IdentityGrantForm(prefix="grant")
     return forms
 
@@ -98,7 +93,7 @@ def _render_detail(request, concern, bound=None, status=200):
         "timeline": selectors.concern_timeline(concern=concern),
         "attachments": selectors.concern_attachments(concern=concern),
         "referrals": referrals,
-        "grants": selectors.identity_grants(concern=concern) if concern.viewer_sees_reporter else [],
+        "grants": selectors.identity_grants(user=request.user, concern=concern),
         "forms": _forms_for(request.user, concern, bound, has_referrals=bool(referrals)),
     }
     return render(request, "safeguarding/case_detail.html", context, status=status)
@@ -106,7 +101,7 @@ def _render_detail(request, concern, bound=None, status=200):
 
 @login_required
 def case_detail(request, reference: str):
-    require(r.can_work_cases, request.user)
+    require(role_rules.can_work_cases, request.user)
     concern = selectors.concern_get(user=request.user, reference=reference)
     return _render_detail(request, concern)
 
@@ -182,7 +177,7 @@ FORM_CLASSES = {
 @login_required
 @require_POST
 def case_action(request, reference: str, action: str):
-    require(r.can_work_cases, request.user)
+    require(role_rules.can_work_cases, request.user)
     concern = selectors.concern_get(user=request.user, reference=reference)
     if action not in FORM_CLASSES:
         raise Http404
@@ -206,7 +201,7 @@ def case_action(request, reference: str, action: str):
 
 @login_required
 def attachment_download(request, reference: str, pk: int):
-    require(r.can_work_cases, request.user)
+    require(role_rules.can_work_cases, request.user)
     attachment = selectors.attachment_get(user=request.user, reference=reference, pk=pk)
     access_log_record(
         user=request.user,
@@ -229,9 +224,8 @@ def attachment_download(request, reference: str, pk: int):
 @login_required
 def case_export(request):
     """The filtered case list as CSV: no narrative and no reporter, and the export is access-logged."""
-    require(r.can_work_cases, request.user)
-    filters = CaseFilterForm(request.GET or None)
-    cases = selectors.concern_list(user=request.user, filters=filters.cleaned_data if filters.is_valid() else {})
+    require(role_rules.can_work_cases, request.user)
+    cases = CaseFilter(request.GET, queryset=selectors.concern_list(user=request.user), request=request).qs
     header = [
         "Reference",
         "Received",
@@ -276,7 +270,7 @@ def case_export(request):
 @login_required
 def case_summary(request, reference: str):
     """A PDF of the case for a referral (never with the reporter's identity); the export is logged."""
-    require(r.can_work_cases, request.user)
+    require(role_rules.can_work_cases, request.user)
     concern = selectors.concern_get(user=request.user, reference=reference)
     pdf = case_summary_pdf(concern=concern)
     access_log_record(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.models import Site
 from compliance.widgets import DateInput, Textarea
-from safeguarding.models import Indicator, Outcome, Referral, RiskLevel, Status, SubjectType
+from safeguarding.models import Indicator, Outcome, Referral, RiskLevel, SubjectType
 from safeguarding.uploads import ALLOWED_DESCRIPTION, check_uploads
 
 YES_NO = [("no", _("No")), ("yes", _("Yes: someone is in immediate danger"))]
@@ -182,34 +182,6 @@ class ReporterAddForm(forms.Form):
 
 
 # --- case work ---------------------------------------------------------------
-
-
-class CaseFilterForm(forms.Form):
-    q = forms.CharField(label="Reference", required=False, max_length=20)
-    status = forms.ChoiceField(label="Status", choices=[("", "Any")] + Status.choices, required=False)
-    risk_level = forms.ChoiceField(label="Risk", choices=[("", "Any")] + RiskLevel.choices, required=False)
-    assignee = forms.ModelChoiceField(label="Assignee", queryset=None, required=False, empty_label="Anyone")
-    subject_type = forms.ChoiceField(label="Concerns", choices=[("", "Anyone")] + SubjectType.choices, required=False)
-    site = forms.ModelChoiceField(label="Site", queryset=Site.objects.all(), required=False, empty_label="Any site")
-    overdue = forms.BooleanField(label="Overdue only", required=False)
-    sort = forms.ChoiceField(
-        label="Order",
-        required=False,
-        choices=[("", "Newest first"), ("due", "Due soonest"), ("risk", "Highest risk first")],
-    )
-
-    def __init__(self, *args, **kwargs):
-        from safeguarding.selectors import case_workers
-
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = case_workers()
-        for name, field in self.fields.items():
-            if name == "overdue":
-                field.widget.attrs["class"] = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select"
-            else:
-                field.widget.attrs["class"] = "form-control"
 
 
 class TriageForm(forms.Form):

@@ -2,47 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from compliance import roles
 from compliance.models import User
 from safeguarding import rules as case_rules
-from safeguarding.models import Attachment, CaseAction, Concern, IdentityGrant, RiskLevel, Status, TimelineEntry
-
-# Highest first; an unassessed case sits with the critical ones until triaged.
-RISK_ORDER = [RiskLevel.CRITICAL, "", RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW]
+from safeguarding.models import Attachment, CaseAction, Concern, IdentityGrant, Status, TimelineEntry
 
 
-def concern_list(*, user: User, filters: dict | None = None) -> QuerySet[Concern]:
-    """Cases the user may work, newest first, with what the list shows joined in."""
-    qs = Concern.objects.restrict(user, CaseAction.VIEW).select_related("site", "assignee")
-    filters = filters or {}
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("risk_level"):
-        qs = qs.filter(risk_level=filters["risk_level"])
-    if filters.get("assignee"):
-        qs = qs.filter(assignee=filters["assignee"])
-    if filters.get("subject_type"):
-        qs = qs.filter(subject_type=filters["subject_type"])
-    if filters.get("site"):
-        qs = qs.filter(site=filters["site"])
-    if filters.get("overdue"):
-        qs = qs.exclude(status=Status.CLOSED).filter(due_at__lt=timezone.now())
-    if filters.get("q"):
-        qs = qs.filter(reference__icontains=filters["q"].strip())
-    if filters.get("sort") == "due":
-        qs = qs.order_by(F("due_at").asc(nulls_last=True), "-created_at")
-    elif filters.get("sort") == "risk":
-        rank = Case(
-            *(When(risk_level=level, then=Value(i)) for i, level in enumerate(RISK_ORDER)),
-            default=Value(len(RISK_ORDER)),
-            output_field=IntegerField(),
-        )
-        qs = qs.order_by(rank, F("due_at").asc(nulls_last=True))
-    return qs
+def concern_list(*, user: User) -> QuerySet[Concern]:
+    """Cases the user may see, newest first, with what the list shows joined in.
+
+    The page, its CSV export and the API narrow it with one FilterSet (safeguarding.filters.CaseFilter).
+    """
+    return Concern.objects.restrict(user, CaseAction.VIEW).select_related("site", "assignee")
 
 
 def concern_get(*, user: User, reference: str) -> Concern:
@@ -118,8 +92,13 @@ def overdue_cases(*, now) -> QuerySet[Concern]:
     return Concern.objects.open().filter(due_at__lt=now).select_related("assignee").order_by("due_at")
 
 
-def identity_grants(*, concern: Concern) -> QuerySet[IdentityGrant]:
-    return concern.identity_grants.select_related("user", "granted_by")
+def identity_grants(*, user: User, concern: Concern) -> QuerySet[IdentityGrant]:
+    """Who else was told who reported this case: only for someone who may know it themselves."""
+    return (
+        IdentityGrant.objects.restrict(user, CaseAction.VIEW)
+        .filter(concern=concern)
+        .select_related("user", "granted_by")
+    )
 
 
 def concern_statistics(*, start=None, end=None) -> dict:

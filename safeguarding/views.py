@@ -7,9 +7,7 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
@@ -19,7 +17,7 @@ from django.views.decorators.http import require_POST
 from compliance import roles
 from compliance.i18n import journey_page
 from compliance.services import client_ip
-from compliance.web import form_add_service_errors
+from compliance.web import form_add_service_errors, found_or_404, rate_count, rate_hit
 from safeguarding import selectors, services
 from safeguarding.forms import (
     AnonymousConcernForm,
@@ -59,14 +57,7 @@ def report(request):
 def _anonymous_flood(request) -> bool:
     """Count an anonymous submission from this address; True once the hourly limit is passed."""
     key = f"safeguarding:anonymous-reports:{client_ip(request) or 'unknown'}"
-    if cache.add(key, 1, 3600):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 3600)
-        count = 1
-    return count > settings.ANONYMOUS_REPORTS_PER_HOUR
+    return rate_hit(key, window_seconds=3600) > settings.ANONYMOUS_REPORTS_PER_HOUR
 
 
 @journey_page
@@ -120,18 +111,8 @@ def _receipt_code_counters(request, code: str) -> list[tuple[str, int]]:
 
 def _receipt_code_wrong(counters: list[tuple[str, int]]) -> int:
     """Count a wrong code on every counter; returns the tries left before the first of them locks."""
-    left = []
-    for key, limit in counters:
-        # The cache fails open when Redis is down (compliance.cache): nothing is counted then.
-        if cache.add(key, 1, settings.RECEIPT_CODE_LOCKOUT_SECONDS):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.set(key, 1, settings.RECEIPT_CODE_LOCKOUT_SECONDS)
-                count = 1
-        left.append(limit - count)
+    # The cache fails open when Redis is down (compliance.cache): nothing is counted then.
+    left = [limit - rate_hit(key, window_seconds=settings.RECEIPT_CODE_LOCKOUT_SECONDS) for key, limit in counters]
     return max(0, min(left))
 
 
@@ -142,7 +123,7 @@ def report_status(request):
     minutes = max(1, settings.RECEIPT_CODE_LOCKOUT_SECONDS // 60)
     if request.method == "POST" and form.is_valid():
         counters = _receipt_code_counters(request, form.cleaned_data["code"])
-        if any((cache.get(key) or 0) >= limit for key, limit in counters):
+        if any(rate_count(key) >= limit for key, limit in counters):
             # Locked: even the right code is not checked until the wait is over.
             form.add_error(
                 None,
@@ -223,9 +204,7 @@ def my_reports(request):
 @login_required
 def my_report_detail(request, reference: str):
     """A signed-in reporter sees the status of their report and the messages, and may add information."""
-    concern = selectors.my_report_get(user=request.user, reference=reference)
-    if concern is None:
-        raise Http404
+    concern = found_or_404(selectors.my_report_get(user=request.user, reference=reference))
     form = ReporterAddForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():

@@ -1,0 +1,166 @@
+"""The case list: one FilterSet behind the page, its CSV export and the API; one pager; scoped ids in the API."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from compliance import roles
+from compliance.tests.factories import SiteFactory
+from safeguarding.models import Concern, RiskLevel, Status, SubjectType
+from safeguarding.tests.factories import ConcernFactory
+from suppliers.tests.factories import SupplierFactory
+from tests.support import download_text
+
+pytestmark = pytest.mark.django_db
+
+CASES = "/api/v1/safeguarding/cases/"
+CONCERNS = "/api/v1/safeguarding/concerns/"
+REFERENCE = re.compile(r"MS-\d{4}-\d{5}")
+
+
+def _api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _page_references(client, params) -> list[str]:
+    html = client.get(reverse("safeguarding:index"), params).content.decode()
+    # Each reference appears once in the table (its link text); dict.fromkeys keeps the order shown.
+    return list(dict.fromkeys(REFERENCE.findall(html)))
+
+
+def _export_references(client, params) -> list[str]:
+    text = download_text(client.get(reverse("safeguarding:case_export"), params))
+    return [line.split(",")[0] for line in text.splitlines()[1:]]
+
+
+def _api_references(user, params) -> list[str]:
+    response = _api(user).get(CASES, params)
+    assert response.status_code == 200, response.content
+    return [row["reference"] for row in response.json()["results"]]
+
+
+@pytest.fixture
+def cases(team_member, lead):
+    now = timezone.now()
+    site = SiteFactory()
+    return [
+        ConcernFactory(
+            status=Status.NEW, subject_type=SubjectType.SERVICE_USER, due_at=now - datetime.timedelta(hours=1)
+        ),
+        ConcernFactory(status=Status.TRIAGED, risk_level=RiskLevel.HIGH, assignee=team_member, site=site),
+        ConcernFactory(status=Status.INVESTIGATING, risk_level=RiskLevel.LOW, assignee=lead),
+        ConcernFactory(status=Status.CLOSED, risk_level=RiskLevel.CRITICAL, due_at=now - datetime.timedelta(days=2)),
+        ConcernFactory(status=Status.TRIAGED, risk_level=RiskLevel.CRITICAL, due_at=None, site=site),
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": Status.TRIAGED},
+        {"risk_level": RiskLevel.CRITICAL},
+        {"subject_type": SubjectType.SERVICE_USER},
+        {"overdue": "on"},
+        {"sort": "due"},
+        {"sort": "risk"},
+        {"q": "MS-2026-9"},
+        {"status": Status.TRIAGED, "sort": "risk"},
+    ],
+)
+def test_page_export_and_api_list_the_same_cases(client, login, lead, cases, params):
+    login(lead)
+    page = _page_references(client, params)
+    assert page == _export_references(client, params)
+    api_params = {**params, "overdue": "true"} if "overdue" in params else params
+    assert page == _api_references(lead, api_params)
+
+
+def test_filters_by_assignee_and_site_are_shared(client, login, lead, team_member, cases):
+    login(lead)
+    for params, expected in (
+        ({"assignee": team_member.pk}, [cases[1]]),
+        ({"site": cases[1].site_id}, [cases[4], cases[1]]),
+    ):
+        want = [c.reference for c in expected]
+        assert _page_references(client, params) == want
+        assert _api_references(lead, params) == want
+
+
+def test_sorting_puts_the_highest_risk_first_and_overdue_keeps_open_cases(lead, cases):
+    def refs(*indexes):
+        return [cases[i].reference for i in indexes]
+
+    # Critical first (earliest due first, none last), then the untriaged, then high, medium, low.
+    assert _api_references(lead, {"sort": "risk"}) == refs(3, 4, 0, 1, 2)
+    assert _api_references(lead, {"sort": "due"}) == refs(3, 0, 1, 2, 4)
+    # A closed case is never overdue.
+    assert _api_references(lead, {"overdue": "true"}) == refs(0)
+
+
+def test_filters_never_widen_the_scope(client, login, team_member, cases):
+    """The team member sees the service-user case and their own, whatever the filter asks for."""
+    login(team_member)
+    mine = {cases[0].reference, cases[1].reference}
+    assert set(_page_references(client, {})) == mine
+    assert set(_api_references(team_member, {"status": Status.CLOSED})) == set()
+    assert set(_export_references(client, {"risk_level": RiskLevel.CRITICAL})) == set()
+
+
+def test_bad_filter_is_400_in_the_api_and_ignored_on_the_page(client, login, lead, cases):
+    assert _api(lead).get(CASES, {"status": "bogus"}).status_code == 400
+    assert "assignee" in _api(lead).get(CASES, {"assignee": "nobody"}).json()
+    login(lead)
+    assert len(_page_references(client, {"status": "bogus"})) == len(cases)
+
+
+def test_pager_keeps_the_filters(client, login, lead):
+    ConcernFactory.create_batch(51, status=Status.TRIAGED)
+    login(lead)
+    html = client.get(reverse("safeguarding:index"), {"status": Status.TRIAGED}).content.decode()
+    assert "Page 1 of 2" in html
+    assert "?status=triaged&amp;page=2" in html
+    # The CSV link carries the filters but not the page.
+    second = client.get(reverse("safeguarding:index"), {"status": Status.TRIAGED, "page": 2}).content.decode()
+    assert f"{reverse('safeguarding:case_export')}?status=triaged" in second
+    assert len(set(REFERENCE.findall(second))) == 1
+
+
+# --- ids in the API are limited to what the user may pick ----------------------------
+
+
+def _report(user, **extra):
+    body = {"subject_type": SubjectType.STAFF, "indicators": ["excessive_hours"], "narrative": "Works 80 hours."}
+    return _api(user).post(CONCERNS, {**body, **extra}, format="json")
+
+
+def test_reporter_cannot_link_a_register_entry_they_may_not_read(reporter):
+    supplier = SupplierFactory()
+    response = _report(reporter, linked_supplier=supplier.pk)
+    assert response.status_code == 400
+    assert "linked_supplier" in response.json()
+    assert not Concern.objects.exists()
+
+
+def test_the_lead_links_a_supplier_they_may_read(lead):
+    supplier = SupplierFactory()
+    response = _report(lead, linked_supplier=supplier.pk)
+    assert response.status_code == 201, response.content
+    assert Concern.objects.get().linked_supplier == supplier
+
+
+def test_a_case_is_assigned_only_to_the_lead_or_the_team(lead, make_user):
+    concern = ConcernFactory()
+    outsider = make_user(roles.STAFF, roles.PROCUREMENT)
+    url = f"{CASES}{concern.reference}/transition/"
+    response = _api(lead).post(url, {"action": "triage", "risk_level": "low", "assignee": outsider.pk}, format="json")
+    assert response.status_code == 400
+    assert "assignee" in response.json()
+    concern.refresh_from_db()
+    assert concern.status == Status.NEW
