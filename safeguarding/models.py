@@ -291,6 +291,14 @@ class TimelineEntry(models.Model):
         return f"{self.concern} {self.get_kind_display()}"
 
     @property
+    def is_to_reporter(self) -> bool:
+        return self.kind == self.Kind.MESSAGE_TO_REPORTER
+
+    @property
+    def is_from_reporter(self) -> bool:
+        return self.kind == self.Kind.MESSAGE_FROM_REPORTER
+
+    @property
     def reporter_can_see(self) -> bool:
         return self.kind in {self.Kind.MESSAGE_TO_REPORTER, self.Kind.MESSAGE_FROM_REPORTER}
 
@@ -402,3 +410,7 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    def get_absolute_url(self):
+        # A download through the permission-checked view, never the storage URL.
+        return reverse("safeguarding:attachment_download", args=[self.concern.reference, self.pk])

@@ -35,7 +35,7 @@ def concern_timeline(*, concern: Concern) -> QuerySet[TimelineEntry]:
 
 
 def concern_attachments(*, concern: Concern) -> QuerySet[Attachment]:
-    return concern.attachments.select_related("uploaded_by")
+    return concern.attachments.select_related("uploaded_by", "concern")
 
 
 def concern_referrals(*, concern: Concern):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safeguarding import case_views, views
+from safeguarding import views, views_cases
 
 app_name = "safeguarding"
 
@@ -15,10 +15,10 @@ urlpatterns = [
     path("my-reports/", views.my_reports, name="my_reports"),
     path("my-reports/<str:reference>/", views.my_report_detail, name="my_report_detail"),
     # Case work for the Lead and the Safeguarding team.
-    path("cases/", case_views.index, name="index"),
-    path("cases/export.csv", case_views.case_export, name="case_export"),
-    path("cases/<str:reference>/", case_views.case_detail, name="case_detail"),
-    path("cases/<str:reference>/summary.pdf", case_views.case_summary, name="case_summary"),
-    path("cases/<str:reference>/attachments/<int:pk>/", case_views.attachment_download, name="attachment_download"),
-    path("cases/<str:reference>/<slug:action>/", case_views.case_action, name="case_action"),
+    path("cases/", views_cases.index, name="index"),
+    path("cases/export.csv", views_cases.case_export, name="case_export"),
+    path("cases/<str:reference>/", views_cases.case_detail, name="case_detail"),
+    path("cases/<str:reference>/summary.pdf", views_cases.case_summary, name="case_summary"),
+    path("cases/<str:reference>/attachments/<int:pk>/", views_cases.attachment_download, name="attachment_download"),
+    path("cases/<str:reference>/<slug:action>/", views_cases.case_action, name="case_action"),
 ]
