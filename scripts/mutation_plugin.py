@@ -30,7 +30,7 @@ from _pytest.runner import runtestprotocol
 PROJECT = ("compliance", "suppliers", "training", "safeguarding", "reporting")
 RELOADABLE = re.compile(
     r"^(compliance|suppliers|training|safeguarding|reporting)(\.\w+)*"
-    r"\.(views\w*|api\w*|selectors\w*|rules|urls|api_urls|forms\w*|filters\w*|navigation)$"
+    r"\.(\w*views\w*|api\w*|access|selectors\w*|rules|urls|\w*_urls|forms\w*|filters\w*|navigation)$"
 )
 
 
