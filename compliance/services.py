@@ -109,7 +109,7 @@ def notification_email_queue(*, notification: Notification):
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one of the user's notifications (or all of them) as read."""
-    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    qs = Notification.objects.restrict(user, "change").filter(read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
