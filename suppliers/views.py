@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,7 +12,6 @@ from compliance.models import AccessLog
 from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, paginate, require
 from suppliers import selectors
-from suppliers.access import require_manager_action, require_manager_page
 from suppliers.filters import SupplierFilter
 from suppliers.forms import (
     AgencyForm,
@@ -46,7 +45,8 @@ def index(request):
 
 @login_required
 def supplier_create(request):
-    require_manager_page(request.user)
+    # A form only managers use does not exist for anyone else: 404, readers included.
+    require(role_rules.can_manage_suppliers, request.user)
     form = SupplierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -64,7 +64,7 @@ def supplier_create(request):
 @login_required
 def supplier_edit(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    require_manager_page(request.user)
+    require(role_rules.can_manage_suppliers, request.user)
     form = SupplierForm(request.POST or None, instance=supplier)
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,7 +102,8 @@ def detail(request, pk):
 @require_POST
 def activate(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    require_manager_action(request.user)
+    if not role_rules.can_manage_suppliers.test(request.user):
+        raise PermissionDenied  # a reader sees the page but may not change it
     try:
         register_services.supplier_activate(supplier=supplier, actor=request.user)
     except ValidationError as exc:
@@ -117,7 +118,8 @@ def activate(request, pk):
 @require_POST
 def rescore(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    require_manager_action(request.user)
+    if not role_rules.can_manage_suppliers.test(request.user):
+        raise PermissionDenied  # a reader sees the page but may not change it
     assessment = register_services.risk_assess(supplier=supplier, actor=request.user, reason="Rescored by hand")
     messages.success(request, f"Rescored: {assessment.score} points, {assessment.band} risk.")
     return redirect("suppliers:detail", pk=supplier.pk)
@@ -126,7 +128,7 @@ def rescore(request, pk):
 @login_required
 def enhanced_checks(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    require_manager_page(request.user)
+    require(role_rules.can_manage_suppliers, request.user)
     form = EnhancedChecksForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         register_services.supplier_enhanced_checks_record(supplier=supplier, actor=request.user, data=form.cleaned_data)
@@ -147,7 +149,7 @@ def enhanced_checks(request, pk):
 @login_required
 def agency(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    require_manager_page(request.user)
+    require(role_rules.can_manage_suppliers, request.user)
     initial = {
         "charges_fees": supplier.agency_charges_worker_fees,
         "retains_ids": supplier.agency_retains_id_documents,
@@ -194,7 +196,7 @@ def agency(request, pk):
 @login_required
 def decision(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    require_manager_page(request.user)
+    require(role_rules.can_manage_suppliers, request.user)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -225,7 +227,8 @@ def decision(request, pk):
 @login_required
 def conduct_accept(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    require_manager_action(request.user)
+    if not role_rules.can_manage_suppliers.test(request.user):
+        raise PermissionDenied  # a reader sees the page but may not change it
     current = selectors.code_of_conduct_current()
     form = ConductAcceptanceForm(
         request.POST or None, initial={"code": current, "signed_by_name": supplier.contact_name}
@@ -248,7 +251,7 @@ def conduct_accept(request, pk):
 @login_required
 def questionnaire_send(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    require_manager_page(request.user)
+    require(role_rules.can_manage_suppliers, request.user)
     form = QuestionnaireSendForm(
         request.POST or None, initial={"contact_name": supplier.contact_name, "contact_email": supplier.contact_email}
     )

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,6 @@ from compliance import exports
 from compliance import rules as role_rules
 from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, require
 from suppliers import selectors
-from suppliers.access import require_manager_action, require_manager_page
 from suppliers.filters import SupplierFilter
 from suppliers.forms import (
     CategoryRiskFormSet,
@@ -31,7 +30,8 @@ def conduct(request):
     can_manage = role_rules.can_manage_suppliers.test(request.user)
     form = CodeOfConductForm(request.POST or None)
     if request.method == "POST":
-        require_manager_action(request.user)
+        if not role_rules.can_manage_suppliers.test(request.user):
+            raise PermissionDenied  # a reader sees the page but may not change it
         if form.is_valid():
             try:
                 code = register_services.code_of_conduct_publish(actor=request.user, **form.cleaned_data)
@@ -62,7 +62,8 @@ def risk_settings(request):
     countries = CountryRiskFormSet(data, queryset=tables["countries"], prefix="countries")
     categories = CategoryRiskFormSet(data, queryset=tables["categories"], prefix="categories")
     if request.method == "POST":
-        require_manager_action(request.user)
+        if not role_rules.can_manage_suppliers.test(request.user):
+            raise PermissionDenied  # a reader sees the page but may not change it
         if weight_form.is_valid() and countries.is_valid() and categories.is_valid():
             countries_changed = countries.save(commit=False)
             register_services.risk_tables_update(
@@ -84,7 +85,8 @@ def risk_settings(request):
 
 @login_required
 def import_register(request):
-    require_manager_page(request.user)
+    # A form only managers use does not exist for anyone else: 404, readers included.
+    require(role_rules.can_manage_suppliers, request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

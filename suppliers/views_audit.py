@@ -10,7 +10,6 @@ from compliance import rules as role_rules
 from compliance.web import form_add_service_errors, found_or_404, paginate, require
 from suppliers import rules as supplier_rules
 from suppliers import selectors
-from suppliers.access import require_manager_page
 from suppliers.filters import AuditFilter, CorrectiveActionFilter
 from suppliers.forms import (
     AuditCompleteForm,
@@ -36,7 +35,8 @@ def audit_list(request):
 @login_required
 def audit_create(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    require_manager_page(request.user)
+    # A form only managers use does not exist for anyone else: 404, readers included.
+    require(role_rules.can_manage_suppliers, request.user)
     form = AuditForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,7 +109,7 @@ def audit_detail(request, pk):
 def corrective_action_create(request, pk):
     require(role_rules.can_view_suppliers, request.user)
     finding = found_or_404(selectors.finding_get(user=request.user, pk=pk))
-    require_manager_page(request.user)
+    require(role_rules.can_manage_suppliers, request.user)
     form = CorrectiveActionForm(request.POST or None, initial={"owner": finding.supplier.contract_owner_id})
     if request.method == "POST" and form.is_valid():
         try:
