@@ -48,16 +48,76 @@ def login(client):
     return _login
 
 
+# People in each role: the one set every app's tests use (no per-app copies). Names are fixed
+# where tests read them on pages (e.g. "Dana Director" signs the statement).
 @pytest.fixture
 def staff_user(make_user):
     return make_user(roles.STAFF)
 
 
 @pytest.fixture
-def lead_user(make_user):
-    return make_user(roles.STAFF, roles.MODERN_SLAVERY_LEAD)
+def lead(make_user):
+    return make_user(roles.STAFF, roles.MODERN_SLAVERY_LEAD, full_name="Lee Lead")
 
 
 @pytest.fixture
-def admin_user(make_user):
+def lead_user(lead):
+    """The same person as `lead` (older spelling)."""
+    return lead
+
+
+@pytest.fixture
+def compliance_admin(make_user):
     return make_user(roles.STAFF, roles.COMPLIANCE_ADMIN)
+
+
+@pytest.fixture
+def admin_user(compliance_admin):
+    """The same person as `compliance_admin` (older spelling)."""
+    return compliance_admin
+
+
+@pytest.fixture
+def team_member(make_user):
+    return make_user(roles.STAFF, roles.SAFEGUARDING_TEAM, full_name="Sasha Safeguarding")
+
+
+@pytest.fixture
+def other_team_member(make_user):
+    return make_user(roles.STAFF, roles.SAFEGUARDING_TEAM, full_name="Robin Other")
+
+
+@pytest.fixture
+def reporter(make_user):
+    return make_user(roles.STAFF, full_name="Rowan Reporter", email="rowan.reporter@example.org")
+
+
+@pytest.fixture
+def deputy(make_user):
+    """The Lead's deputy for cases: a Compliance admin."""
+    return make_user(roles.STAFF, roles.COMPLIANCE_ADMIN, full_name="Alex Admin")
+
+
+@pytest.fixture
+def procurement(make_user):
+    return make_user(roles.STAFF, roles.PROCUREMENT)
+
+
+@pytest.fixture
+def board(make_user):
+    return make_user(roles.BOARD_MEMBER, full_name="Blake Board")
+
+
+@pytest.fixture
+def director(make_user):
+    return make_user(roles.BOARD_MEMBER, roles.DIRECTOR, full_name="Dana Director", job_title="Chief executive")
+
+
+@pytest.fixture
+def hr_user(make_user):
+    return make_user(roles.STAFF, roles.HR)
+
+
+@pytest.fixture
+def manager_user(make_user):
+    return make_user(roles.STAFF, roles.LINE_MANAGER)

@@ -2,33 +2,6 @@
 
 import pytest
 
-from compliance import roles
-
-
-@pytest.fixture
-def lead(make_user):
-    return make_user(roles.STAFF, roles.MODERN_SLAVERY_LEAD, full_name="Lee Lead")
-
-
-@pytest.fixture
-def team_member(make_user):
-    return make_user(roles.STAFF, roles.SAFEGUARDING_TEAM, full_name="Sasha Safeguarding")
-
-
-@pytest.fixture
-def other_team_member(make_user):
-    return make_user(roles.STAFF, roles.SAFEGUARDING_TEAM, full_name="Robin Other")
-
-
-@pytest.fixture
-def reporter(make_user):
-    return make_user(roles.STAFF, full_name="Rowan Reporter", email="rowan.reporter@example.org")
-
-
-@pytest.fixture
-def deputy(make_user):
-    return make_user(roles.STAFF, roles.COMPLIANCE_ADMIN, full_name="Alex Admin")
-
 
 @pytest.fixture
 def submit(reporter):

@@ -1,22 +1,5 @@
 import pytest
 
-from compliance import roles
-
-
-@pytest.fixture
-def procurement(make_user):
-    return make_user(roles.STAFF, roles.PROCUREMENT)
-
-
-@pytest.fixture
-def lead(make_user):
-    return make_user(roles.STAFF, roles.MODERN_SLAVERY_LEAD)
-
-
-@pytest.fixture
-def board(make_user):
-    return make_user(roles.BOARD_MEMBER)
-
 
 @pytest.fixture(autouse=True)
 def _risk_tables_and_questionnaires(request):
