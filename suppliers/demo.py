@@ -21,6 +21,7 @@ from suppliers.models import (
     QuestionnaireRequest,
     QuestionnaireTemplate,
     Supplier,
+    SupplierEvent,
     token_digest,
 )
 from suppliers.questionnaire_defaults import MSAT_NAME
@@ -144,7 +145,7 @@ def seed(stdout=None) -> None:
         if was_created:
             created += 1
             register_services.supplier_event_record(
-                supplier=supplier, kind="created", message="Added to the register (demo data)."
+                supplier=supplier, kind=SupplierEvent.Kind.CREATED, message="Added to the register (demo data)."
             )
             if status == "active":
                 CodeOfConductAcceptance.objects.get_or_create(
@@ -190,7 +191,7 @@ def _agencies(suppliers, procurement):
     quick.save()
     register_services.supplier_event_record(
         supplier=quick,
-        kind="agency",
+        kind=SupplierEvent.Kind.AGENCY,
         actor=procurement,
         message="Agency checks recorded: PROHIBITED (charges workers fees, retains ID documents).",
     )
@@ -219,12 +220,16 @@ def _action(finding, owner, due, text, level=0, status=CorrectiveAction.Status.O
         status=status,
         escalation_level=level,
     )
-    CorrectiveActionEvent.objects.create(action=action, kind="opened", message=f"Opened, due {due:%d %b %Y}.")
+    CorrectiveActionEvent.objects.create(
+        action=action, kind=CorrectiveActionEvent.Kind.OPENED, message=f"Opened, due {due:%d %b %Y}."
+    )
     if level >= 1:
-        CorrectiveActionEvent.objects.create(action=action, kind="reminded", message="Overdue: owner reminded.")
+        CorrectiveActionEvent.objects.create(
+            action=action, kind=CorrectiveActionEvent.Kind.REMINDED, message="Overdue: owner reminded."
+        )
     if level >= 2:
         CorrectiveActionEvent.objects.create(
-            action=action, kind="escalated", message="Overdue: escalated to procurement."
+            action=action, kind=CorrectiveActionEvent.Kind.ESCALATED, message="Overdue: escalated to procurement."
         )
     return action
 
@@ -323,7 +328,7 @@ def _audits(suppliers, procurement, manager, lead, today):
         )
         register_services.supplier_event_record(
             supplier=supplier,
-            kind="audit",
+            kind=SupplierEvent.Kind.AUDIT,
             actor=procurement,
             message=f"{audit.get_kind_display()} on {planned:%d %b %Y}"
             + (f": {audit.get_result_display()}." if result else " planned."),
@@ -357,8 +362,8 @@ def _audits(suppliers, procurement, manager, lead, today):
         return
     audit = Audit.objects.create(
         supplier=yl,
-        kind="planned",
-        method="on_site",
+        kind=Audit.Kind.PLANNED,
+        method=Audit.Method.ON_SITE,
         planned_date=today - d(days=300),
         auditor=procurement,
         scope="Annual visit",
@@ -419,7 +424,7 @@ def _questionnaires(suppliers, procurement, today):
             QuestionnaireAnswer.objects.create(request=request, question=q, value=value)
         register_services.supplier_event_record(
             supplier=supplier,
-            kind="questionnaire",
+            kind=SupplierEvent.Kind.QUESTIONNAIRE,
             message=f"{template.name} {request.get_status_display().lower()} (demo).",
         )
 
