@@ -163,6 +163,8 @@ class ReceiptCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Your receipt code"),
         max_length=40,
+        # Its own words rather than Django's "This field is required.", which not every language has.
+        error_messages={"required": _("Enter your receipt code to see your report.")},
         help_text=_("The code you were given when you reported, e.g. ABCD-EFGH-IJKL-MNOP-QRST-UVWX."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )

@@ -79,6 +79,10 @@ def test_the_right_to_left_form_passes_axe(browser, live_server, code, tmp_path)
     page.screenshot(path=str(tmp_path / f"report-form-{code}.png"), full_page=True)
     violations = axe_violations(page, impact=ALL_IMPACTS)
     assert not violations, format_violations(violations)
+    # The easy read form's first screen, right to left too.
+    page.goto(f"{live_server.url}/report/easy/")
+    violations = axe_violations(page, impact=ALL_IMPACTS)
+    assert not violations, format_violations(violations)
     context.close()
 
 

@@ -91,3 +91,9 @@ def test_emails_to_the_reporter_use_the_language_they_reported_in(
 
 def test_a_report_in_an_unknown_language_records_none(submit):
     assert submit(language="xx").language == ""
+
+
+def test_an_empty_receipt_code_is_refused_in_the_reporters_language_even_where_django_has_no_catalogue(client):
+    page = client.post(reverse("safeguarding:report_status"), {"code": ""}, HTTP_ACCEPT_LANGUAGE="sn").content.decode()
+    assert "Isai kodhi yenyu yerisiti kuti muone mushumo wenyu." in page
+    assert "This field is required." not in page
