@@ -15,6 +15,16 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware leaves the last request's language active in the thread: a test that
+    # asked for Shona must not make the next test's service messages Shona.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
