@@ -145,3 +145,68 @@ def test_the_api_refuses_an_approval_from_the_wrong_role_before_reading_it(clien
     statement = StatementFactory()
     login(lead)
     assert client.post(f"/api/v1/reporting/statements/{statement.pk}/approve/", {}).status_code == 403
+
+
+def _every_page(records) -> list[tuple[str, str]]:
+    """Every reporting page behind a login, GET and POST routes alike, with a real record where it needs one."""
+    statement, entry, item, report = records["statement"], records["entry"], records["item"], records["report"]
+    by_pk = {
+        "statement": statement.pk,
+        "risk": entry.pk,
+        "action": item.pk,
+        "meeting": records["meeting"].pk,
+        "board_report": report.pk,
+    }
+    pages = [
+        "index",
+        "kpi_csv",
+        "statement_list",
+        "statement_start",
+        "registry_csv",
+        "board_report_list",
+        "risk_list",
+        "risk_new",
+        "register_review",
+        "meeting_list",
+        "meeting_new",
+        "action_list",
+        "action_new",
+    ]
+    urls = [(name, reverse(f"reporting:{name}")) for name in pages]
+    for name in (
+        "statement_detail",
+        "statement_edit",
+        "statement_approve",
+        "statement_sign",
+        "statement_publish",
+        "statement_registry",
+        "statement_refresh_figures",
+        "statement_new_version",
+        "statement_actions",
+        "statement_diff",
+        "statement_pdf",
+        "board_report_detail",
+        "board_report_download",
+        "risk_detail",
+        "risk_edit",
+        "risk_review",
+        "meeting_edit",
+        "action_detail",
+        "action_edit",
+    ):
+        kind = next(
+            kind for kind in ("board_report", "statement", "risk", "action", "meeting") if name.startswith(kind)
+        )
+        urls.append((name, reverse(f"reporting:{name}", args=[by_pk[kind]])))
+    return urls
+
+
+@pytest.mark.parametrize("role", [roles.STAFF, roles.HR])
+def test_every_reporting_page_is_404_outside_reporting(role, client, login, make_user, records):
+    login(make_user(role))
+    answered = {
+        name: (client.get(url).status_code, client.post(url, {}).status_code) for name, url in _every_page(records)
+    }
+    # 405 for a POST-only route's GET is fine; what matters is that nothing answers 2xx/3xx/403.
+    wrong = {name: codes for name, codes in answered.items() if not set(codes) <= {404, 405}}
+    assert not wrong
