@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format install worker beat clean bench-imports
+.PHONY: run test lint format install worker beat clean bench-imports mutate mutate-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# Mutation check of the permission code (scripts/mutate_permissions.py): every mutant, each app's
+# tests; takes long. `mutate-ci` is CI's bounded run (a fixed sample of deleted page checks in
+# the training views against the plain-route matrix, within about three minutes).
+mutate: install
+	$(BIN)/python scripts/mutate_permissions.py $(MUTATE_ARGS)
+
+mutate-ci: install
+	$(BIN)/python scripts/mutate_permissions.py --no-baseline --only training/views_admin --kind require-deleted \
+		--tests tests/test_permission_matrix.py --sample 2 --seed 4 --budget 170
 
 format: install
 	$(BIN)/ruff check --fix .
