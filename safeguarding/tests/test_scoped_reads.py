@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from compliance import roles
-from safeguarding.models import IdentityGrant, SubjectType
+from safeguarding.models import Channel, IdentityGrant, SubjectType
 from safeguarding.tests.factories import ConcernFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +41,18 @@ def test_who_else_knows_the_reporter_is_shown_only_to_those_who_know_it(
     response = client.get(url)
     assert response.status_code == 200
     assert "Police referral XYZ" not in response.content.decode()
+
+
+def test_only_the_lead_is_offered_to_share_the_reporters_identity(client, login, lead, team_member, reporter):
+    def offers_grant(concern) -> bool:
+        form_action = reverse("safeguarding:case_action", args=[concern.reference, "grant"])
+        return form_action in client.get(concern.get_absolute_url()).content.decode()
+
+    concern = ConcernFactory(subject_type=SubjectType.SERVICE_USER, reporter=reporter)
+    login(lead)
+    assert offers_grant(concern)
+    login(team_member)
+    assert not offers_grant(concern)
+    # Nor for an anonymous report, whose reporter nobody can name.
+    login(lead)
+    assert not offers_grant(ConcernFactory(reporter=None, channel=Channel.ANONYMOUS_FORM))
