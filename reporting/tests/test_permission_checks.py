@@ -210,3 +210,10 @@ def test_every_reporting_page_is_404_outside_reporting(role, client, login, make
     # 405 for a POST-only route's GET is fine; what matters is that nothing answers 2xx/3xx/403.
     wrong = {name: codes for name, codes in answered.items() if not set(codes) <= {404, 405}}
     assert not wrong
+
+
+@pytest.mark.parametrize("role", [roles.BOARD_MEMBER, roles.DIRECTOR, roles.COMPLIANCE_ADMIN])
+def test_the_edit_page_is_404_for_reporting_roles_that_never_draft(role, client, login, make_user):
+    statement = StatementFactory()
+    login(make_user(role))
+    assert client.get(reverse("reporting:statement_edit", args=[statement.pk])).status_code == 404
