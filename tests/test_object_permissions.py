@@ -13,6 +13,7 @@ from django.utils import timezone
 from compliance import roles
 from compliance.models import AccessLog, OutboxMessage
 from compliance.tests.factories import NotificationFactory, UserFactory
+from compliance.wording_models import JourneyWording
 from reporting.models import BoardReport
 from reporting.tests.factories import (
     ActionPlanItemFactory,
@@ -150,6 +151,7 @@ def world(make_user):
             give_up_at=timezone.now(),
             last_error="550 mailbox unavailable",
         ),
+        "wording": JourneyWording.objects.create(language="pl", msgid="Report a concern", text="Zgłoś obawę"),
     }
 
 
@@ -260,6 +262,8 @@ ROUTES = [
     ("GET", "/organisation/people/{report}/", None, _access(ok={ADMIN})),
     # Failed emails carry people's addresses and links: only the Compliance admin re-sends them.
     ("POST", "/organisation/messages/{failed_message}/resend/", {}, _access(ok={ADMIN})),
+    # The organisation's own wording of the reporting journey: only the Compliance admin changes it.
+    ("POST", "/organisation/wording/{wording}/remove/", {}, _access(ok={ADMIN})),
     ("POST", "/notifications/{notification}/read/", {}, {}),  # only the recipient, checked below
     # API.
     ("GET", "/api/v1/safeguarding/cases/{concern}/", None, _access(ok={LEAD})),
@@ -310,6 +314,7 @@ def _ids(w):
         "concern": w["concern"].reference,
         "attachment": w["attachment"].pk,
         "supplier": w["supplier"].pk,
+        "wording": w["wording"].pk,
         "document": w["document"].pk,
         "task": w["task"].pk,
         "audit": w["audit"].pk,
