@@ -14,7 +14,11 @@ def render_pdf(template: str, context: dict) -> bytes:
     from weasyprint import CSS, HTML
 
     html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(PRINT_CSS.parent)).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
+    return HTML(string=html, base_url=str(PRINT_CSS.parent)).write_pdf(
+        # Tagged (structure, reading order) so a screen reader can read it; lang and title come from the template.
+        stylesheets=[CSS(filename=str(PRINT_CSS))],
+        pdf_tags=True,
+    )
 
 
 def render_html(template: str, context: dict) -> str:

@@ -34,4 +34,5 @@ def case_summary_html(*, concern) -> str:
 def case_summary_pdf(*, concern) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=case_summary_html(concern=concern)).write_pdf()
+    # Tagged for screen readers; the template gives <html lang> and <title>.
+    return HTML(string=case_summary_html(concern=concern)).write_pdf(pdf_tags=True)
