@@ -15,6 +15,13 @@ TEXT_SPACING = """
 p { margin-bottom: 2em !important; }
 """
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+# The elements that stick out on the right, to say what to fix.
+WIDE = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > width + 1)
+    .map((el) => el.outerHTML.slice(0, 80)).slice(-3);
+}"""
 # What the keyboard focus is on, and whether it can be seen (an outline or a ring).
 FOCUS = """(selector) => {
   const el = document.activeElement;
@@ -27,11 +34,11 @@ FOCUS = """(selector) => {
 def _no_horizontal_scroll(page, where, problems):
     overflow = page.evaluate(OVERFLOW)
     if overflow > 0:
-        problems.append(f"{where}: {overflow}px wider than the screen")
+        problems.append(f"{where}: {overflow}px wider than the screen: {page.evaluate(WIDE)}")
     style = page.add_style_tag(content=TEXT_SPACING)
     overflow = page.evaluate(OVERFLOW)
     if overflow > 0:
-        problems.append(f"{where} with text spacing: {overflow}px wider than the screen")
+        problems.append(f"{where} with text spacing: {overflow}px wider than the screen: {page.evaluate(WIDE)}")
     style.evaluate("node => node.remove()")
 
 
@@ -107,11 +114,12 @@ def test_a_report_and_its_triage_by_keyboard_only(browser, live_server, make_use
     assert page.evaluate("document.activeElement.classList.contains('skip-link')")
     page.keyboard.press("Enter")
     _tab_to(page, "input[name=subject_type]")
-    # Arrow keys move within a radio group and choose as they go.
+    # Arrow keys move within a radio group; Space chooses the one with the focus.
     for _ in range(6):
         if page.evaluate("document.activeElement.value") == "service_user":
             break
         page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
     _tab_to(page, "input[name=indicators][value=injuries]")
     page.keyboard.press("Space")
     _tab_to(page, "textarea[name=narrative]")
