@@ -41,7 +41,8 @@ def page(browser):
     # bypass_csp only so axe-core can be injected; the app's CSP is tested separately.
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous: the biggest pages (risk settings, 150-person lists) are slow when the machine is busy.
+    page.set_default_timeout(30_000)
     yield page
     context.close()
 

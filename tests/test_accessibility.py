@@ -199,7 +199,7 @@ def _samples():
 def _questionnaire_token(supplier, actor) -> str:
     """A working questionnaire link (the demo's links were e-mailed and their tokens are not kept)."""
     from suppliers.models import QuestionnaireTemplate
-    from suppliers.services_questionnaire import questionnaire_send
+    from suppliers.services.questionnaire import questionnaire_send
 
     template = _first(QuestionnaireTemplate, is_active=True)
     return questionnaire_send(
