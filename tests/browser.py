@@ -51,18 +51,20 @@ def page(browser):
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-def axe_violations(page) -> list[dict]:
-    """Run axe-core's WCAG 2.2 A/AA rules on the page; return its violations of every impact (minor ones too)."""
+def axe_violations(page, *, impact: tuple[str, ...] | None = None) -> list[dict]:
+    """Run axe-core's WCAG 2.2 A/AA rules on the page; its violations of every impact (or only those in `impact`)."""
     require_service("axe-core", AXE.exists(), "run npm ci")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
-    result = page.evaluate(  # resultTypes: only violations are needed, which spares axe describing every passing node (much faster).
+    # resultTypes: only violations are needed, which spares axe describing every passing node (much faster).
+    result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         AXE_TAGS,
     )
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
+        if impact is None or v["impact"] in impact
     ]
 
 
