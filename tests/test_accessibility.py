@@ -82,6 +82,7 @@ NOT_A_PAGE_BY_GET = {
     "/accounts/2fa/authenticate/",
     "/accounts/2fa/recovery-codes/",
     "/report/status/view/",
+    "/i18n/setlang/",  # Django's language switch: POST only, a GET redirects back
     "/suppliers/import/{supplier_import}/abandon/",
     "/suppliers/import/{supplier_import}/confirm/",
     "/training/admin/imports/{training_import}/abandon/",
@@ -129,6 +130,7 @@ def _samples():
     pk = lambda obj: {"pk": obj.pk}  # noqa: E731
     return {
         "person_edit": (pk(staff), "admin"),
+        "journey_wording_remove": ({"pk": 1}, "admin"),  # POST-only: any number answers 405
         "outbox_resend": ({"pk": OutboxMessage.objects.order_by("pk").first().pk}, "admin"),
         "notification_read": ({"pk": _first(Notification).pk}, None),
         "safeguarding:my_report_detail": ({"reference": own.reference}, "staff" if own.reporter == staff else None),
