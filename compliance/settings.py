@@ -509,7 +509,7 @@ LOGGING = {
 
 
 # --- Safeguarding ------------------------------------------------------------
-def _sla(name, default):
+def sla_from_env(name, default):
     """An SLA as "<n>h" (clock hours) or "<n>wd" (working days, Monday to Friday)."""
     raw = _env(name, env.str, default).strip().lower()
     for unit in ("wd", "h"):
@@ -522,16 +522,16 @@ def _sla(name, default):
 # someone is in immediate danger); investigation starts at triage.
 CASE_SLA = {
     "triage": {
-        "critical": _sla("CASE_SLA_TRIAGE_CRITICAL", "4h"),
-        "high": _sla("CASE_SLA_TRIAGE_HIGH", "24h"),
-        "medium": _sla("CASE_SLA_TRIAGE_MEDIUM", "3wd"),
-        "low": _sla("CASE_SLA_TRIAGE_LOW", "3wd"),
+        "critical": sla_from_env("CASE_SLA_TRIAGE_CRITICAL", "4h"),
+        "high": sla_from_env("CASE_SLA_TRIAGE_HIGH", "24h"),
+        "medium": sla_from_env("CASE_SLA_TRIAGE_MEDIUM", "3wd"),
+        "low": sla_from_env("CASE_SLA_TRIAGE_LOW", "3wd"),
     },
     "investigation": {
-        "critical": _sla("CASE_SLA_INVESTIGATION_CRITICAL", "2wd"),
-        "high": _sla("CASE_SLA_INVESTIGATION_HIGH", "5wd"),
-        "medium": _sla("CASE_SLA_INVESTIGATION_MEDIUM", "20wd"),
-        "low": _sla("CASE_SLA_INVESTIGATION_LOW", "20wd"),
+        "critical": sla_from_env("CASE_SLA_INVESTIGATION_CRITICAL", "2wd"),
+        "high": sla_from_env("CASE_SLA_INVESTIGATION_HIGH", "5wd"),
+        "medium": sla_from_env("CASE_SLA_INVESTIGATION_MEDIUM", "20wd"),
+        "low": sla_from_env("CASE_SLA_INVESTIGATION_LOW", "20wd"),
     },
 }
 # An overdue case tells the Lead; still overdue this many hours later, the
