@@ -25,7 +25,8 @@ def _record_or_404(user, pk):
 
 @login_required
 def index(request):
-    require(compliance_rules.is_signed_in, request.user)
+    # Every signed-in person has their own training: @login_required is the whole gate
+    # (an inactive account's session no longer authenticates).
     today = timezone.localdate()
     records = selectors.training_record_list(user=request.user).filter(user=request.user)
     return render(
@@ -161,7 +162,8 @@ def team(request):
 
 @login_required
 def person(request, user_id: int):
-    require(compliance_rules.can_view_team_training, request.user)
+    # One gate: the selector's restrict(user, "oversee_training") answers None (404) for
+    # anyone who may not oversee this person, whatever their role.
     subject = found_or_404(selectors.person_for_training(user=request.user, pk=user_id))
     today = timezone.localdate()
     records = subject.training_records.all()
