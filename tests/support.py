@@ -1,6 +1,7 @@
 """Helpers for tests: real TOTP codes, and services that must exist in CI."""
 
 import os
+import re
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value, yield_hotp_counters_from_time
@@ -64,3 +65,9 @@ def assert_restrict_matches(*, queryset, predicate, users, action: str = "view")
     assert not mismatches, f"restrict() and the predicate disagree (user, pk, predicate, restrict): {mismatches[:20]}"
     assert compared, "the parity test compared nothing"
     return compared
+
+
+def page_text(response) -> str:
+    """What a person reads on an HTML page: the markup without its tags (e.g. a receipt code
+    shown in groups of four, each in its own span)."""
+    return re.sub(r"<[^>]+>", "", response.content.decode())
