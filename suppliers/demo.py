@@ -10,21 +10,26 @@ from django.utils import timezone
 from compliance.models import User
 from suppliers.models import (
     Audit,
+    CategoryRisk,
     CodeOfConduct,
     CodeOfConductAcceptance,
     CorrectiveAction,
     CorrectiveActionEvent,
+    CountryRisk,
     EnhancedDueDiligence,
     Finding,
     Question,
     QuestionnaireAnswer,
     QuestionnaireRequest,
+    QuestionnaireSection,
     QuestionnaireTemplate,
+    RiskWeight,
     Supplier,
     SupplierEvent,
     token_digest,
 )
-from suppliers.questionnaire_defaults import MSAT_NAME
+from suppliers.questionnaire_defaults import MSAT_NAME, seed_templates
+from suppliers.risk_defaults import seed_tables
 from suppliers.services import register as register_services
 
 DOMAIN = "nextsmartstep.example"
@@ -100,6 +105,10 @@ def _user(local):
 
 def seed(stdout=None) -> None:
     """Create (or leave in place) the demo supplier register."""
+    # The risk tables and questionnaires come from a data migration; put back any that a
+    # flushed database lost (both helpers only create what is missing).
+    seed_tables(RiskWeight, CountryRisk, CategoryRisk)
+    seed_templates(QuestionnaireTemplate, QuestionnaireSection, Question)
     procurement = _user("procurement")
     manager = _user("manager")
     lead = _user("lead")

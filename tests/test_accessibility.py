@@ -240,6 +240,8 @@ def _run_axe(page, where: str, found: dict) -> None:
 
 
 def test_every_page_passes_axe_for_every_role_at_desktop_and_phone_width(browser, live_server):
+    # seed_demo puts back the rows data migrations made (role groups, risk tables, questionnaires),
+    # which an earlier live-server test has flushed.
     call_command("seed_demo", force=True, stdout=io.StringIO())
     users = {}
     for persona in PERSONAS:
