@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from compliance.models import Department, User
 from training.models import DUE_SOON_DAYS, Course, TrainingRecord
 
 # The statuses the record list filters by (the page's select and the API's ?status=).
@@ -58,3 +59,22 @@ class TrainingRecordFilterSet(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return records_in_status(queryset, value, timezone.localdate())
+
+
+class TeamFilterSet(django_filters.FilterSet):
+    """The team training page: narrows the people the user oversees (a manager with 400 reports finds one)."""
+
+    q = django_filters.CharFilter(method="filter_person", label="Name or email")
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.order_by("name"), label="Department", empty_label="All departments"
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "department"]
+
+    def filter_person(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))

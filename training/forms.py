@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from compliance import roles
-from compliance.models import Department, User
+from compliance.models import User
 from compliance.widgets import DateInput, Textarea, keep_current_choice, round_trip_formfield
 from training.models import AssignmentRule, Course, ImportBatch, RecruitmentCheck
 from training.selectors import GROUP_BY_CHOICES
@@ -116,12 +116,6 @@ class RatesFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = Course.objects.all()
-
-
-class TeamFilterForm(forms.Form):
-    department = forms.ModelChoiceField(
-        label="Department", queryset=Department.objects.all(), required=False, empty_label="All departments"
-    )
 
 
 class RecruitmentCheckForm(forms.ModelForm):

@@ -6,7 +6,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from compliance import roles
@@ -145,20 +145,42 @@ class PersonSummary:
         return [s for s in self.statuses if s.status in keep]
 
 
-def team_people(*, user: User, department_id: int | None = None) -> QuerySet[User]:
-    """Active people whose training the user oversees: direct reports, or everyone for HR/admin."""
-    qs = (
+def team_people(*, user: User) -> QuerySet[User]:
+    """Active people whose training the user oversees: direct reports, or everyone for HR/admin.
+
+    Without their records: the page reads those for the people it shows (team_summaries), so a
+    manager with 400 reports or HR with 10,000 people gets one page's worth, not every record.
+    """
+    return (
         User.objects.restrict(user, "oversee_training")
         .filter(is_active=True)
         .select_related("department")
-        .prefetch_related(
-            Prefetch("training_records", queryset=TrainingRecord.objects.select_related("course").order_by("pk"))
-        )
-        .order_by("full_name", "email")
+        .order_by("full_name", "email", "pk")
     )
-    if department_id:
-        qs = qs.filter(department_id=department_id)
-    return qs
+
+
+def team_overdue_count(*, people: QuerySet[User], today: datetime.date | None = None) -> int:
+    """Courses overdue across `people`, by current_statuses' rule, in one COUNT (not over every record in Python).
+
+    current_statuses shows a course as overdue when the person has no completion valid today
+    and their open assignment is past due with nothing declared; one open record per course
+    is a database constraint, so counting those open records counts the courses.
+    """
+    today = today or timezone.localdate()
+    valid = TrainingRecord.objects.filter(
+        user_id=OuterRef("user_id"), course_id=OuterRef("course_id"), completed_on__lte=today
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+    return (
+        TrainingRecord.objects.filter(
+            user__in=people.order_by().values("pk"),
+            completed_on__isnull=True,
+            declared_on__isnull=True,
+            due_on__lt=today,
+        )
+        .exclude(Exists(valid))
+        .order_by()
+        .count()
+    )
 
 
 def person_for_training(*, user: User, pk: int) -> User | None:
@@ -175,7 +197,12 @@ def person_for_training(*, user: User, pk: int) -> User | None:
 
 
 def team_summaries(people, today: datetime.date | None = None) -> list[PersonSummary]:
+    """Each person's standing per course; reads the records of these people only (one query)."""
     today = today or timezone.localdate()
+    people = list(people)
+    prefetch_related_objects(
+        people, Prefetch("training_records", queryset=TrainingRecord.objects.select_related("course").order_by("pk"))
+    )
     return [PersonSummary(p, current_statuses(p.training_records.all(), today)) for p in people]
 
 

@@ -11,10 +11,11 @@ from compliance import exports
 from compliance import rules as compliance_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record
-from compliance.web import form_add_service_errors, found_or_404, require
+from compliance.web import form_add_service_errors, found_or_404, paginate, require
 from training import rules as training_rules
 from training import selectors, services
-from training.forms import CompletionForm, DeclarationForm, RatesFilterForm, RescheduleForm, TeamFilterForm
+from training.filters import TeamFilterSet
+from training.forms import CompletionForm, DeclarationForm, RatesFilterForm, RescheduleForm
 from training.policy_selectors import policy_versions_to_acknowledge
 
 
@@ -144,18 +145,18 @@ def record_evidence(request, pk: int):
 @login_required
 def team(request):
     require(compliance_rules.can_view_team_training, request.user)
-    form = TeamFilterForm(request.GET or None)
-    department_id = form.cleaned_data["department"].pk if form.is_valid() and form.cleaned_data["department"] else None
-    # Queries: the people (with department), then all their records with courses.
-    people = selectors.team_people(user=request.user, department_id=department_id)
-    summaries = selectors.team_summaries(people)
+    filters = TeamFilterSet(request.GET or None, queryset=selectors.team_people(user=request.user), request=request)
+    # Queries: the departments for the filter, the people count, one page of people (with
+    # department), their records with courses, and the overdue count over everyone filtered.
+    page = paginate(request, filters.qs)
     return render(
         request,
         "training/team.html",
         {
-            "summaries": summaries,
-            "form": form if compliance_rules.can_manage_training.test(request.user) else None,
-            "overdue_total": sum(s.overdue for s in summaries),
+            "page": page,
+            "summaries": selectors.team_summaries(page.object_list),
+            "filter_form": filters.form,
+            "overdue_total": selectors.team_overdue_count(people=filters.qs),
         },
     )
 

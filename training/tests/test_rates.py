@@ -116,8 +116,9 @@ def test_team_page_query_count_is_constant(client, login, make_user, django_asse
     _staff_with_records(make_user, manager, count, CourseFactory(code="ind"))
     login(manager)
     # Queries: session read, user, user's roles, notification count, organisation name (base template),
-    # the team (people with departments), their records with courses, session save (3 with its savepoint).
-    with django_assert_max_num_queries(11):
+    # the departments (filter), the people count, one page of people with departments, their records
+    # with courses, the overdue count, session save (3 with its savepoint).
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("training:team"))
     assert response.status_code == 200
     assert len(response.context["summaries"]) == count

@@ -1,0 +1,74 @@
+"""The team training page at scale: one page of people at a time, the overdue figure over all of them, filters."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from compliance import roles
+from compliance.tests.factories import DepartmentFactory
+from compliance.web import PAGE_SIZE
+from training import selectors
+from training.tests.factories import CourseFactory, TrainingRecordFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 6, 1)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_manager_with_many_reports_gets_one_page_of_people_and_the_overdue_figure_for_all(client, login, make_user):
+    manager = make_user(roles.STAFF, roles.LINE_MANAGER)
+    course = CourseFactory(code="ind")
+    for n in range(PAGE_SIZE + 3):
+        person = make_user(roles.STAFF, line_manager=manager, full_name=f"Person {n:03d}")
+        TrainingRecordFactory(user=person, course=course, due_on=datetime.date(2026, 5, 1))
+    login(manager)
+    first = client.get(reverse("training:team"))
+    assert len(first.context["summaries"]) == PAGE_SIZE
+    assert first.context["overdue_total"] == PAGE_SIZE + 3
+    assert f"{PAGE_SIZE + 3} people; {PAGE_SIZE + 3} overdue courses" in first.content.decode()
+    second = client.get(reverse("training:team"), {"page": 2})
+    names = [s.person.full_name for s in second.context["summaries"]]
+    assert names == [f"Person {n:03d}" for n in range(PAGE_SIZE, PAGE_SIZE + 3)]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_overdue_figure_follows_the_per_person_rule(make_user):
+    """The SQL count and current_statuses (what each row shows) agree on every kind of record."""
+    course, other, third = CourseFactory(code="a"), CourseFactory(code="b"), CourseFactory(code="c")
+    d = datetime.date
+    overdue = make_user(roles.STAFF)
+    TrainingRecordFactory(user=overdue, course=course, due_on=d(2026, 5, 1))
+    renewed = make_user(roles.STAFF)  # overdue renewal but a completion still valid: complete, not overdue
+    TrainingRecordFactory(user=renewed, course=course, completed_on=d(2026, 1, 10), expires_on=d(2027, 1, 10))
+    TrainingRecordFactory(user=renewed, course=course, assigned_on=d(2026, 4, 1), due_on=d(2026, 5, 1))
+    lapsed = make_user(roles.STAFF)  # expired completion and an overdue renewal: overdue
+    TrainingRecordFactory(user=lapsed, course=other, completed_on=d(2025, 1, 10), expires_on=d(2026, 1, 10))
+    TrainingRecordFactory(user=lapsed, course=other, assigned_on=d(2026, 1, 1), due_on=d(2026, 2, 1))
+    declared = make_user(roles.STAFF)  # awaiting confirmation is not overdue
+    TrainingRecordFactory(user=declared, course=third, due_on=d(2026, 5, 1), declared_on=d(2026, 5, 20))
+    upcoming = make_user(roles.STAFF)
+    TrainingRecordFactory(user=upcoming, course=third, due_on=d(2026, 7, 1))
+    hr = make_user(roles.HR)
+    people = selectors.team_people(user=hr)
+    shown = sum(summary.overdue for summary in selectors.team_summaries(people, TODAY))
+    assert shown == 2
+    assert selectors.team_overdue_count(people=people, today=TODAY) == shown
+
+
+def test_filters_narrow_the_people_and_never_widen_them(client, login, make_user, hr_user):
+    care, office = DepartmentFactory(name="Care"), DepartmentFactory(name="Office")
+    manager = make_user(roles.STAFF, roles.LINE_MANAGER)
+    make_user(roles.STAFF, line_manager=manager, full_name="Ann Carer", department=care)
+    make_user(roles.STAFF, line_manager=manager, full_name="Bob Clerk", department=office)
+    make_user(roles.STAFF, full_name="Ann Outsider", department=care)
+
+    def names(user, query):
+        login(user)
+        return sorted(s.person.full_name for s in client.get(reverse("training:team"), query).context["summaries"])
+
+    assert names(manager, {"q": "ann"}) == ["Ann Carer"]
+    assert names(manager, {"department": care.pk}) == ["Ann Carer"]
+    assert names(hr_user, {"q": "ann"}) == ["Ann Carer", "Ann Outsider"]
+    assert names(hr_user, {"department": office.pk}) == ["Bob Clerk"]
