@@ -17,7 +17,8 @@ RUN pip install -r requirements.txt
 COPY --from=assets /app/node_modules ./node_modules
 COPY . .
 # collectstatic needs keys to import settings; they are not used at run time.
-RUN DJANGO_SECRET_KEY=build-only MFA_ENCRYPTION_KEYS=YnVpbGQtb25seS1rZXktbm90LXVzZWQtYXQtcnVudGk= python manage.py collectstatic --noinput \
+RUN DJANGO_SECRET_KEY=build-only MFA_ENCRYPTION_KEYS=YnVpbGQtb25seS1rZXktbm90LXVzZWQtYXQtcnVudGk= \
+    DATA_ENCRYPTION_KEYS=YnVpbGQtb25seS1rZXktbm90LXVzZWQtYXQtcnVudGk= python manage.py collectstatic --noinput \
  && mkdir -p /app/var/uploads && chown -R app:app /app/var
 USER app
 EXPOSE 8000

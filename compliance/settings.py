@@ -224,6 +224,26 @@ for _key in MFA_ENCRYPTION_KEYS:
     except ValueError as exc:
         raise ImproperlyConfigured(f"MFA_ENCRYPTION_KEYS holds a key that is not a Fernet key: {exc}") from exc
 
+# Case data is encrypted at rest (narratives, notes, messages, reporter and caller
+# contact details, referral free text, attachment files: compliance/encryption.py)
+# with these Fernet keys, newest first; older keys still decrypt, so a key rotates by
+# putting a new one first and running `manage.py encrypt_case_data` (README "Secrets
+# at rest"). Separate from the MFA keys so either can rotate alone.
+DATA_ENCRYPTION_KEYS = _env("DATA_ENCRYPTION_KEYS", env.list, [])
+if not DATA_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DATA_ENCRYPTION_KEYS is not set. Production refuses to start without it; generate one with "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        )
+    # Quick start only: a key derived from the (insecure, DEBUG-only) secret key.
+    DATA_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(f"data:{SECRET_KEY}".encode()).digest()).decode()]
+for _key in DATA_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATA_ENCRYPTION_KEYS holds a key that is not a Fernet key: {exc}") from exc
+
 # Idle timeout: the cookie lives 30 minutes and is renewed on every request.
 SESSION_COOKIE_AGE = _env("SESSION_IDLE_TIMEOUT_SECONDS", env.int, 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-only-for-the-test-su
 os.environ.setdefault("DJANGO_DEBUG", "false")
 # A fixed Fernet key for the suite only (production reads its own from the environment).
 os.environ.setdefault("MFA_ENCRYPTION_KEYS", "dGVzdC1vbmx5LW1mYS1rZXktZm9yLXRoZS1zdWl0ZSE=")
+os.environ.setdefault("DATA_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWNhc2UtZGF0YS1rZXktZm9yLWl0ISE=")
 
 from compliance.settings import *  # noqa: E402,F403
 from compliance.settings import STORAGES  # noqa: E402

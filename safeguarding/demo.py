@@ -223,8 +223,11 @@ def seed(stdout=None) -> int:
     if lead is None:
         return 0
     made = 0
+    # The narrative is encrypted at rest, so it cannot be matched in SQL: compare in Python
+    # (a demo database holds a handful of cases).
+    by_narrative = {c.narrative: c for c in Concern.objects.only("pk", "narrative", "linked_supplier_id")}
     for demo in CASES:
-        existing = Concern.objects.filter(narrative=demo.narrative).first()
+        existing = by_narrative.get(demo.narrative)
         if existing is not None:
             # Suppliers may have been seeded after the cases were: link them now.
             if demo.supplier and existing.linked_supplier_id is None and (supplier := _supplier()) is not None:

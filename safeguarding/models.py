@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compliance import rules as role_rules
+from compliance.encryption import EncryptedCharField, EncryptedTextField, decrypt_bytes
 from compliance.querysets import RestrictedQuerySet
 
 
@@ -152,10 +153,10 @@ class Concern(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns_reported"
     )
-    on_behalf_of = models.CharField(
+    on_behalf_of = EncryptedCharField(
         "reported on behalf of", max_length=200, blank=True, help_text="The person who raised it with the manager."
     )
-    reporter_contact = models.CharField(
+    reporter_contact = EncryptedCharField(
         "how to contact the reporter", max_length=200, blank=True, help_text="Optional: a phone number or email."
     )
     # The language the reporter used: the Lead sees it, and messages to the reporter use it.
@@ -167,10 +168,10 @@ class Concern(models.Model):
     site = models.ForeignKey(
         "compliance.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns"
     )
-    location_text = models.CharField("where (if not one of our sites)", max_length=255, blank=True)
+    location_text = EncryptedCharField("where (if not one of our sites)", max_length=255, blank=True)
     indicators = models.JSONField(default=list, blank=True)
-    indicators_other = models.CharField("other signs", max_length=500, blank=True)
-    narrative = models.TextField("what happened")
+    indicators_other = EncryptedCharField("other signs", max_length=500, blank=True)
+    narrative = EncryptedTextField("what happened")
     occurred_on = models.DateField("when it happened", null=True, blank=True)
     linked_supplier = models.ForeignKey(
         "suppliers.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns"
@@ -185,7 +186,7 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases_assigned"
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
-    closing_summary = models.TextField(blank=True)
+    closing_summary = EncryptedTextField(blank=True)
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -275,7 +276,7 @@ class TimelineEntry(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    body = models.TextField(blank=True)
+    body = EncryptedTextField(blank=True)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -308,7 +309,7 @@ class IdentityGrant(models.Model):
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="identity_grants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    reason = models.CharField(max_length=500)
+    reason = EncryptedCharField(max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = IdentityGrantQuerySet.as_manager()
@@ -356,7 +357,7 @@ class Referral(models.Model):
     )
     made_on = models.DateField("date of referral", default=timezone.localdate)
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    contact = models.CharField("contact there", max_length=200, blank=True)
+    contact = EncryptedCharField("contact there", max_length=200, blank=True)
     external_reference = models.CharField("their reference", max_length=100, blank=True)
     person_is_child = models.BooleanField("the person is under 18 (now or when exploited)", default=False)
     consent = models.CharField(max_length=20, choices=Consent.choices)
@@ -364,7 +365,7 @@ class Referral(models.Model):
     police_force = models.CharField(max_length=120, blank=True)
     crime_reference = models.CharField(max_length=60, blank=True)
     exploitation_types = models.JSONField(default=list, blank=True)
-    outcome = models.TextField("outcome reported back", blank=True)
+    outcome = EncryptedTextField("outcome reported back", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CaseRecordQuerySet.as_manager()
@@ -392,7 +393,7 @@ class Attachment(models.Model):
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=_attachment_path, max_length=255)
-    original_name = models.CharField(max_length=255)
+    original_name = EncryptedCharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
@@ -403,13 +404,22 @@ class Attachment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CaseRecordQuerySet.as_manager()
+    # Stored encrypted (compliance/encryption.py); `encrypt_case_data` re-encrypts them on key rotation.
+    encrypted_file_fields = ("file",)
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return self.original_name
+        # Not the file's name: a reporter's file name is case content, and str() ends up in the
+        # change log's object_repr, which is stored in clear.
+        return f"attachment {self.pk} on {self.concern_id and self.concern}"
 
     def get_absolute_url(self):
         # A download through the permission-checked view, never the storage URL.
         return reverse("safeguarding:attachment_download", args=[self.concern.reference, self.pk])
+
+    def read_decrypted(self) -> bytes:
+        """The file's content in clear: stored encrypted, so call it only behind the case permission check."""
+        with self.file.open("rb") as handle:
+            return decrypt_bytes(handle.read())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -212,12 +214,13 @@ def attachment_download(request, reference: str, pk: int):
         detail=f"attachment {attachment.pk}",
     )
     try:
-        handle = attachment.file.open("rb")
+        # Stored encrypted (compliance/encryption.py): decrypted here, after the permission check, and nowhere else.
+        content = attachment.read_decrypted()
     except FileNotFoundError:
         raise Http404
     # Always a download, never rendered inline: the browser must not interpret it.
     return FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        io.BytesIO(content), as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
 
 

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from compliance.encryption import encrypt_bytes
 from compliance.i18n import reporter_language
 from compliance.models import User
 from compliance.services import notification_send
@@ -105,7 +106,8 @@ def attachments_store(
             uploaded_by=actor if actor is not None and actor.is_authenticated else None,
             from_reporter=from_reporter,
         )
-        attachment.file.save("upload", ContentFile(checked.data), save=False)
+        # Encrypted before it reaches the disk or the bucket; only the download view decrypts it.
+        attachment.file.save("upload", ContentFile(encrypt_bytes(checked.data)), save=False)
         attachment.save()
         stored.append(attachment)
     return stored
