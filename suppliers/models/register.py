@@ -135,6 +135,15 @@ class Supplier(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # One per register sort (suppliers.filters.SUPPLIER_ORDERS, each with the pk as tie-break):
+        # PostgreSQL then reads a page in order and stops at the LIMIT, so the per-row counts
+        # (correlated subqueries in selectors.supplier_list) run for that page only.
+        indexes = [
+            models.Index(fields=["name", "id"], name="supplier_by_name"),
+            models.Index(fields=["-risk_score", "id"], name="supplier_by_risk"),
+            models.Index(fields=["-annual_spend", "id"], name="supplier_by_spend"),
+            models.Index(fields=["next_review_due", "id"], name="supplier_by_review_due"),
+        ]
 
     def __str__(self):
         return self.name

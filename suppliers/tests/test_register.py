@@ -185,3 +185,40 @@ def test_supplier_detail_says_when_contract_dates_are_not_recorded(client, procu
     open_ended = SupplierFactory(contract_start=datetime.date(2026, 1, 5), contract_end=None)
     html = client.get(reverse("suppliers:detail", args=[open_ended.pk])).content.decode()
     assert "5 Jan 2026 to end not recorded" in html
+
+
+def test_register_counts_each_suppliers_open_findings_and_overdue_actions_by_the_one_rule(client, procurement, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from suppliers.models import CorrectiveAction, Finding
+    from suppliers.tests.factories import CorrectiveActionFactory
+
+    busy = SupplierFactory(name="A busy supplier")
+    SupplierFactory(name="B quiet supplier")
+    late = datetime.date.today() - datetime.timedelta(days=3)
+    for _ in range(2):
+        FindingFactory(audit=AuditFactory(supplier=busy))
+    FindingFactory(audit=AuditFactory(supplier=busy), status=Finding.Status.CLOSED)
+    CorrectiveActionFactory(finding=FindingFactory(audit=AuditFactory(supplier=busy)), due_date=late)
+    CorrectiveActionFactory(finding=FindingFactory(audit=AuditFactory(supplier=busy)), due_date=late)
+    CorrectiveActionFactory(finding=FindingFactory(audit=AuditFactory(supplier=busy)))  # not yet due
+    CorrectiveActionFactory(  # verified: not open, so not overdue
+        finding=FindingFactory(audit=AuditFactory(supplier=busy), status=Finding.Status.CLOSED),
+        due_date=late,
+        status=CorrectiveAction.Status.VERIFIED,
+        verified_at=datetime.datetime.now(tz=datetime.UTC),
+    )
+    login(procurement)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("suppliers:index"))
+    rows = {s.name: (s.open_findings, s.overdue_actions) for s in response.context["page"]}
+    assert rows == {"A busy supplier": (5, 2), "B quiet supplier": (0, 0)}
+    assert "2 overdue" in response.content.decode()
+    # The overdue figure matches the summary's link (the one rule), and the register's total is a
+    # plain COUNT over suppliers: no join to findings or actions, no GROUP BY.
+    assert response.context["summary"]["overdue_actions"] == 2
+    count = next(
+        q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"] and "suppliers_supplier" in q["sql"]
+    )
+    assert "GROUP BY" not in count and "suppliers_finding" not in count
