@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 
@@ -23,6 +23,17 @@ def require(predicate, user, obj=None) -> None:
     allowed = predicate.test(user) if obj is None else predicate.test(user, obj)
     if not allowed:
         raise Http404
+
+
+def require_action(predicate, user, obj=None) -> None:
+    """For a page the user may see but an action on it that is not theirs: 403, not 404.
+
+    The page's own gate (`require` or the selector's restrict()) has already shown that the
+    page exists for this user, so refusing with 403 leaks nothing and tells them why.
+    """
+    allowed = predicate.test(user) if obj is None else predicate.test(user, obj)
+    if not allowed:
+        raise PermissionDenied
 
 
 def found_or_404(obj):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +18,14 @@ from compliance import exports
 from compliance import rules as compliance_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record, organisation_get
-from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, paginate, require
+from compliance.web import (
+    form_add_service_errors,
+    found_or_404,
+    messages_add_service_errors,
+    paginate,
+    require,
+    require_action,
+)
 from compliance.widgets import form_error_messages
 from reporting import board_reports, dashboard, forms, kpis, periods, registry, selectors, services
 from reporting import rules as reporting_rules
@@ -31,12 +38,6 @@ PREDICATE = compliance_rules.can_view_reporting
 def _statement_or_404(request, pk: int):
     # The selector's restrict() is the gate: outside reporting it finds nothing, so 404.
     return found_or_404(selectors.statement_detail(user=request.user, pk=pk))
-
-
-def _forbid_unless(predicate, user):
-    # Visible to the role, but this action is not theirs: 403, not 404.
-    if not predicate.test(user):
-        raise PermissionDenied
 
 
 # --- Dashboard ---------------------------------------------------------------------------
@@ -123,7 +124,7 @@ def _statement_list_page(request, start_form, *, status: int = 200):
 @require_POST
 def statement_start(request):
     require(PREDICATE, request.user)
-    _forbid_unless(reporting_rules.can_draft_statement, request.user)
+    require_action(reporting_rules.can_draft_statement, request.user)
     form = forms.StatementStartForm(request.POST)
     if form.is_valid():
         year, mode = form.cleaned_data["financial_year"], form.cleaned_data["mode"]
@@ -236,7 +237,7 @@ def _transition(request, statement, form, call):
 @require_POST
 def statement_approve(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(reporting_rules.can_approve_statement, request.user)
+    require_action(reporting_rules.can_approve_statement, request.user)
     form = forms.StatementApproveForm(request.POST, meetings=selectors.approving_meetings(user=request.user))
 
     def call(data):
@@ -263,7 +264,7 @@ def statement_approve(request, pk: int):
 @require_POST
 def statement_sign(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(reporting_rules.can_sign_statement, request.user)
+    require_action(reporting_rules.can_sign_statement, request.user)
     form = forms.StatementSignForm(request.POST)
 
     def call(data):
@@ -282,7 +283,7 @@ def statement_sign(request, pk: int):
 @require_POST
 def statement_publish(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(reporting_rules.can_publish_statement, request.user)
+    require_action(reporting_rules.can_publish_statement, request.user)
     form = forms.StatementPublishForm(request.POST)
 
     def call(data):
@@ -306,7 +307,7 @@ def statement_publish(request, pk: int):
 @require_POST
 def statement_registry(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(reporting_rules.can_publish_statement, request.user)
+    require_action(reporting_rules.can_publish_statement, request.user)
     form = forms.StatementRegistryForm(request.POST)
 
     def call(data):
@@ -320,7 +321,7 @@ def statement_registry(request, pk: int):
 @require_POST
 def statement_refresh_figures(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(reporting_rules.can_draft_statement, request.user)
+    require_action(reporting_rules.can_draft_statement, request.user)
     try:
         services.statement_refresh_figures(statement=statement, actor=request.user)
     except ValidationError as error:
@@ -334,7 +335,7 @@ def statement_refresh_figures(request, pk: int):
 @require_POST
 def statement_new_version(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(reporting_rules.can_draft_statement, request.user)
+    require_action(reporting_rules.can_draft_statement, request.user)
     try:
         new = services.statement_new_version(statement=statement, actor=request.user)
     except ValidationError as error:
@@ -348,7 +349,7 @@ def statement_new_version(request, pk: int):
 @require_POST
 def statement_actions(request, pk: int):
     statement = _statement_or_404(request, pk)
-    _forbid_unless(reporting_rules.can_manage_governance, request.user)
+    require_action(reporting_rules.can_manage_governance, request.user)
     form = forms.ActionsFromStatementForm(request.POST)
 
     def call(data):
@@ -442,7 +443,7 @@ def board_report_list(request):
         initial={"financial_year": board_reports.default_year()},
     )
     if request.method == "POST":
-        _forbid_unless(reporting_rules.can_request_board_report, request.user)
+        require_action(reporting_rules.can_request_board_report, request.user)
         if form.is_valid():
             report = board_reports.board_report_request(
                 actor=request.user, financial_year=form.cleaned_data["financial_year"]

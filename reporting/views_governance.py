@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from compliance import rules as compliance_rules
-from compliance.web import form_add_service_errors, found_or_404, paginate, require
+from compliance.web import form_add_service_errors, found_or_404, paginate, require, require_action
 from reporting import forms, governance, selectors
 from reporting import rules as reporting_rules
 from reporting.models import RiskRegisterEntry
@@ -23,8 +23,7 @@ PREDICATE = compliance_rules.can_view_reporting
 
 def _writer(request):
     require(PREDICATE, request.user)
-    if not reporting_rules.can_manage_governance.test(request.user):
-        raise PermissionDenied
+    require_action(reporting_rules.can_manage_governance, request.user)
 
 
 def _save_form(request, form, save, *, success: str, redirect_to):

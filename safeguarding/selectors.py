@@ -72,21 +72,6 @@ def case_workers() -> QuerySet[User]:
     return User.objects.in_role(roles.MODERN_SLAVERY_LEAD, roles.SAFEGUARDING_TEAM).order_by("full_name")
 
 
-def case_leads() -> list[User]:
-    """Everyone who holds the Modern Slavery Lead role (told of every new concern)."""
-    return list(User.objects.in_role(roles.MODERN_SLAVERY_LEAD))
-
-
-def safeguarding_team() -> list[User]:
-    """The Safeguarding team (told of every concern about a service user)."""
-    return list(User.objects.in_role(roles.SAFEGUARDING_TEAM))
-
-
-def lead_deputies() -> list[User]:
-    """The Lead's deputies, the Compliance admins: told when no Lead is there or a case stays overdue."""
-    return list(User.objects.in_role(roles.COMPLIANCE_ADMIN))
-
-
 def overdue_cases(*, now) -> QuerySet[Concern]:
     """Open cases whose SLA deadline has passed, oldest deadline first."""
     return Concern.objects.open().filter(due_at__lt=now).select_related("assignee").order_by("due_at")

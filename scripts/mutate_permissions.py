@@ -50,7 +50,7 @@ PERMISSION_TESTS = [
     "tests/test_api_security.py",
 ]
 PERMISSION_CALLS = {"test", "has_perm", "has_perms"}
-REQUIRE_NAMES = {"require", "_require"}
+REQUIRE_NAMES = {"require", "require_action", "_require"}
 SCOPE_FUNCTIONS = re.compile(r"^(restrict|_?visible\w*|\w*_scope)$")
 KIND_ORDER = ["require-deleted", "restrict-dropped", "guard-removed", "permission-class-dropped", "answers-true"]
 DENY_CALLS = {"none", "HttpResponseForbidden", "Http404", "PermissionDenied", "NotFound"}

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -10,7 +10,14 @@ from django.views.decorators.http import require_POST
 from compliance import rules as role_rules
 from compliance.models import AccessLog
 from compliance.services import access_log_record
-from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, paginate, require
+from compliance.web import (
+    form_add_service_errors,
+    found_or_404,
+    messages_add_service_errors,
+    paginate,
+    require,
+    require_action,
+)
 from suppliers import selectors
 from suppliers.filters import SupplierFilter
 from suppliers.forms import (
@@ -102,8 +109,8 @@ def detail(request, pk):
 @require_POST
 def activate(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    if not role_rules.can_manage_suppliers.test(request.user):
-        raise PermissionDenied  # a reader sees the page but may not change it
+    # A reader sees the page but may not change it.
+    require_action(role_rules.can_manage_suppliers, request.user)
     try:
         register_services.supplier_activate(supplier=supplier, actor=request.user)
     except ValidationError as exc:
@@ -118,8 +125,8 @@ def activate(request, pk):
 @require_POST
 def rescore(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    if not role_rules.can_manage_suppliers.test(request.user):
-        raise PermissionDenied  # a reader sees the page but may not change it
+    # A reader sees the page but may not change it.
+    require_action(role_rules.can_manage_suppliers, request.user)
     assessment = register_services.risk_assess(supplier=supplier, actor=request.user, reason="Rescored by hand")
     messages.success(request, f"Rescored: {assessment.score} points, {assessment.band} risk.")
     return redirect("suppliers:detail", pk=supplier.pk)
@@ -227,8 +234,8 @@ def decision(request, pk):
 @login_required
 def conduct_accept(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    if not role_rules.can_manage_suppliers.test(request.user):
-        raise PermissionDenied  # a reader sees the page but may not change it
+    # A reader sees the page but may not change it.
+    require_action(role_rules.can_manage_suppliers, request.user)
     current = selectors.code_of_conduct_current()
     form = ConductAcceptanceForm(
         request.POST or None, initial={"code": current, "signed_by_name": supplier.contact_name}

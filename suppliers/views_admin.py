@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +10,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from compliance import exports
 from compliance import rules as role_rules
-from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, require
+from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, require, require_action
 from suppliers import selectors
 from suppliers.filters import SupplierFilter
 from suppliers.forms import (
@@ -30,8 +30,8 @@ def conduct(request):
     can_manage = role_rules.can_manage_suppliers.test(request.user)
     form = CodeOfConductForm(request.POST or None)
     if request.method == "POST":
-        if not role_rules.can_manage_suppliers.test(request.user):
-            raise PermissionDenied  # a reader sees the page but may not change it
+        # A reader sees the page but may not change it.
+        require_action(role_rules.can_manage_suppliers, request.user)
         if form.is_valid():
             try:
                 code = register_services.code_of_conduct_publish(actor=request.user, **form.cleaned_data)
@@ -62,8 +62,8 @@ def risk_settings(request):
     countries = CountryRiskFormSet(data, queryset=tables["countries"], prefix="countries")
     categories = CategoryRiskFormSet(data, queryset=tables["categories"], prefix="categories")
     if request.method == "POST":
-        if not role_rules.can_manage_suppliers.test(request.user):
-            raise PermissionDenied  # a reader sees the page but may not change it
+        # A reader sees the page but may not change it.
+        require_action(role_rules.can_manage_suppliers, request.user)
         if weight_form.is_valid() and countries.is_valid() and categories.is_valid():
             countries_changed = countries.save(commit=False)
             register_services.risk_tables_update(

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from compliance import rules as role_rules
-from compliance.web import form_add_service_errors, found_or_404, paginate, require
+from compliance.web import form_add_service_errors, found_or_404, paginate, require, require_action
 from suppliers import rules as supplier_rules
 from suppliers import selectors
 from suppliers.filters import AuditFilter, CorrectiveActionFilter
@@ -61,8 +61,7 @@ def audit_detail(request, pk):
     complete_form = AuditCompleteForm(prefix="complete")
     finding_form = FindingForm(prefix="finding")
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
+        require_action(role_rules.can_manage_suppliers, request.user)
         if "cancel" in request.POST:
             try:
                 audit_services.audit_cancel(audit=audit, actor=request.user, reason=request.POST.get("reason", ""))
@@ -146,8 +145,7 @@ def action_detail(request, pk):
     if request.method == "POST":
         try:
             if "verify-decision" in request.POST:
-                if not can_manage:
-                    raise PermissionDenied
+                require_action(role_rules.can_manage_suppliers, request.user)
                 verify_form = VerifyForm(request.POST, prefix="verify")
                 if verify_form.is_valid():
                     audit_services.corrective_action_verify(
@@ -159,8 +157,7 @@ def action_detail(request, pk):
                     messages.success(request, "Verification recorded.")
                     return redirect("suppliers:action_detail", pk=action.pk)
             else:
-                if not can_update:
-                    raise PermissionDenied
+                require_action(supplier_rules.can_submit_corrective_action_evidence, request.user, action)
                 evidence_form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
                 if evidence_form.is_valid():
                     audit_services.corrective_action_submit_evidence(

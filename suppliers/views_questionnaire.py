@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from compliance import rules as role_rules
-from compliance.web import form_add_service_errors, found_or_404, paginate, require
+from compliance.web import form_add_service_errors, found_or_404, paginate, require, require_action
 from suppliers import selectors
 from suppliers.filters import QuestionnaireFilter
 from suppliers.forms import (
@@ -106,8 +106,7 @@ def questionnaire_review(request, pk):
     can_manage = role_rules.can_manage_suppliers.test(request.user)
     form = QuestionnaireReviewForm(request.POST if "decision" in request.POST else None)
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
+        require_action(role_rules.can_manage_suppliers, request.user)
         if "withdraw" in request.POST:
             try:
                 questionnaire_services.questionnaire_cancel(
@@ -152,8 +151,7 @@ def template_list(request):
     can_manage = role_rules.can_manage_suppliers.test(request.user)
     form = QuestionnaireTemplateForm(request.POST or None)
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
+        require_action(role_rules.can_manage_suppliers, request.user)
         if form.is_valid():
             try:
                 template = questionnaire_services.questionnaire_template_create(actor=request.user, **form.cleaned_data)
@@ -178,8 +176,7 @@ def template_detail(request, pk):
     section_form = SectionForm(request.POST if "title" in request.POST else None, prefix=None)
     question_form = QuestionForm(request.POST if "text" in request.POST else None, template=template)
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
+        require_action(role_rules.can_manage_suppliers, request.user)
         try:
             if "active" in request.POST:
                 questionnaire_services.questionnaire_template_set_active(

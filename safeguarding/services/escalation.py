@@ -9,6 +9,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from compliance import roles
+from compliance.models import User
 from safeguarding import selectors
 from safeguarding.models import Stage, TimelineEntry
 from safeguarding.services.common import case_notify, timeline_entry_add
@@ -18,7 +20,8 @@ def case_sla_escalate(*, now: datetime.datetime | None = None) -> int:
     """Tell the Lead (and assignee) about each overdue case, then the Compliance admin a threshold later; safe to rerun."""
     now = now or timezone.now()
     deputy_after = datetime.timedelta(hours=settings.CASE_SLA_DEPUTY_AFTER_HOURS)
-    leads, deputies = selectors.case_leads(), selectors.lead_deputies()
+    leads = list(User.objects.in_role(roles.MODERN_SLAVERY_LEAD))
+    deputies = list(User.objects.in_role(roles.COMPLIANCE_ADMIN))
     told = 0
     overdue = selectors.overdue_cases(now=now)
     for concern in overdue:

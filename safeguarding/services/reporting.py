@@ -14,7 +14,6 @@ from django.utils.translation import gettext
 
 from compliance import roles
 from compliance.models import User
-from safeguarding import selectors
 from safeguarding.models import Channel, Concern, Indicator, Stage, Status, SubjectType, TimelineEntry
 from safeguarding.services.common import attachments_store, case_lock, case_notify, timeline_entry_add
 from safeguarding.services.references import receipt_code_generate, receipt_code_hash, reference_next
@@ -126,8 +125,9 @@ def concern_submit(
         urgency = "Someone may be in immediate danger. " if immediate_danger else ""
         subject = f"{'URGENT: ' if immediate_danger else ''}New concern {concern.reference}"
         due = f"Triage is due by {timezone.localtime(concern.due_at):%d %b %Y %H:%M}."
-        leads = selectors.case_leads()
-        recipients = leads + (selectors.safeguarding_team() if subject_type == SubjectType.SERVICE_USER else [])
+        leads = list(User.objects.in_role(roles.MODERN_SLAVERY_LEAD))
+        team = User.objects.in_role(roles.SAFEGUARDING_TEAM) if subject_type == SubjectType.SERVICE_USER else []
+        recipients = [*leads, *team]
         case_notify(
             recipients=recipients,
             concern=concern,
@@ -137,7 +137,7 @@ def concern_submit(
         if not leads:
             # A vacancy or a leaver must not leave a concern unseen: the deputy is told to fill the role.
             case_notify(
-                recipients=selectors.lead_deputies(),
+                recipients=User.objects.in_role(roles.COMPLIANCE_ADMIN),
                 concern=concern,
                 subject=subject,
                 message=f"{urgency}A new concern was reported but no one holds the Modern Slavery Lead role. "
@@ -168,7 +168,7 @@ def concern_reporter_add(*, concern: Concern, reporter: User | None, body: str, 
             text = (text + "\n" if text else "") + f"({len(stored)} file(s) attached)"
         timeline_entry_add(concern, kind=TimelineEntry.Kind.MESSAGE_FROM_REPORTER, author=None, body=text)
         case_notify(
-            recipients=[*selectors.case_leads(), concern.assignee],
+            recipients=[*User.objects.in_role(roles.MODERN_SLAVERY_LEAD), concern.assignee],
             concern=concern,
             subject=f"New information on {concern.reference}",
             message="The reporter added information to the case.",

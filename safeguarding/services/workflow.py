@@ -13,7 +13,6 @@ from django.utils.translation import gettext_noop
 from compliance import roles
 from compliance.models import User
 from safeguarding import rules as case_rules
-from safeguarding import selectors
 from safeguarding.models import Concern, Outcome, RiskLevel, Stage, Status, TimelineEntry
 from safeguarding.services.common import (
     case_lock,
@@ -163,7 +162,7 @@ def concern_refer(*, concern: Concern, actor: User, note: str = "") -> Concern:
 
     def notify(case: Concern, before: Concern) -> None:
         case_notify(
-            recipients=selectors.case_leads(),
+            recipients=User.objects.in_role(roles.MODERN_SLAVERY_LEAD),
             concern=case,
             subject=f"Case {case.reference} referred",
             message="The case was referred to an outside body.",
@@ -200,7 +199,7 @@ def concern_close(*, concern: Concern, actor: User, outcome: str, summary: str) 
 
     def notify(case: Concern, before: Concern) -> None:
         case_notify(
-            recipients=[u for u in selectors.case_leads() if u != actor],
+            recipients=User.objects.in_role(roles.MODERN_SLAVERY_LEAD).exclude(pk=actor.pk),
             concern=case,
             subject=f"Case {case.reference} closed",
             message=f"The case was closed ({case.get_outcome_display().lower()}).",
