@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format install worker beat clean bench-imports mutate mutate-ci
+.PHONY: run test lint format install worker beat clean bench bench-imports mutate mutate-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,14 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A compliance beat --loglevel=info
+
+# Benchmark (a script, not a test): every page, list variant and API list at the size of a large
+# NHS trust against gunicorn with production settings, a mixed load at concurrency 8 and 16,
+# exports and PDFs with the workers' peak memory. Needs PostgreSQL (DATABASE_URL: the bench
+# makes and keeps its own database `bench` on that server) and Redis (REDIS_URL). The first
+# run builds the data (several minutes); BENCH_ARGS=--rebuild builds it again. README "Benchmarks".
+bench: install
+	DJANGO_DEBUG=true $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 # Benchmark (a script, not a test): rows per second of the background imports, 5,000
 # suppliers and 20,000 people beside 100-row imports. BENCH_DATABASE_URL picks a scratch

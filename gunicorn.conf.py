@@ -5,8 +5,19 @@
 * The access log never holds a questionnaire link's token: the one request
   that carries it (it is exchanged for a session at once) is logged with the
   token replaced.
+* Worker memory stays bounded (issue 17: no request may push a worker above
+  300 MB at the size of a large trust): a worker is replaced after
+  `max_requests` (jittered, so the workers do not all restart together), and
+  at once after any request that left it above `WORKER_MAX_RSS_MB`, so one
+  heavy request cannot leave a bloated worker behind. `manage.py bench`
+  prints each page's and each export's peak worker memory.
+* Timeouts fit the slowest legitimate request measured by `manage.py bench`
+  (a streamed export of every case, well under a minute at scale); anything
+  longer belongs in a background job, and a sync worker stuck longer than
+  `timeout` is killed and replaced.
 """
 
+import os
 import re
 
 from gunicorn.glogging import Logger
@@ -15,6 +26,13 @@ from gunicorn.http import wsgi
 bind = "0.0.0.0:8000"
 workers = 3
 accesslog = "-"
+max_requests = 1000
+max_requests_jitter = 200
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+# Above this a worker finishes its request and is replaced (checked after every request).
+WORKER_MAX_RSS_MB = 300
 
 _default_headers = wsgi.Response.default_headers
 
@@ -43,3 +61,22 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def resident_mb() -> float:
+    """This process's resident memory now (Linux /proc; 0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def post_request(worker, req, environ, resp):
+    # The same switch max_requests uses: the worker leaves its loop after this request and the
+    # arbiter starts a fresh one, so memory a heavy request left behind is handed back.
+    rss = resident_mb()
+    if rss > WORKER_MAX_RSS_MB:
+        worker.log.warning("Worker %s at %.0f MB after %s: replacing it", worker.pid, rss, redact(req.path))
+        worker.alive = False
