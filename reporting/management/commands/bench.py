@@ -42,6 +42,7 @@ AIM_RATIO = bench_http.FLAG_RATIO
 AIM_RSS_MB = 300
 SECRET = "bench-not-a-real-secret-key-0123456789abcdefghijklmnop"  # noqa: S105 - scratch server only
 FERNET = base64.urlsafe_b64encode(hashlib.sha256(b"bench-mfa-key").digest()).decode()
+DATA_FERNET = base64.urlsafe_b64encode(hashlib.sha256(b"bench-data-key").digest()).decode()
 
 
 class Command(BaseCommand):
@@ -127,6 +128,7 @@ class Command(BaseCommand):
             "DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}")),
             "DJANGO_SECRET_KEY": SECRET,
             "MFA_ENCRYPTION_KEYS": FERNET,
+            "DATA_ENCRYPTION_KEYS": DATA_FERNET,
             "MEDIA_ROOT": str(self.workdir / "media"),
             "STATIC_ROOT": str(self.workdir / "static"),
             "CACHE_URL": os.environ.get("CACHE_URL") or urlunsplit(redis._replace(scheme="rediscache")),
