@@ -9,15 +9,12 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db import models
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from compliance.models import Site
 from safeguarding import selectors
 from safeguarding.models import RiskLevel, Status, SubjectType
-
-# Highest first; an unassessed case sits with the critical ones until triaged.
-RISK_ORDER = [RiskLevel.CRITICAL, "", RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW]
 
 
 class CaseOrder(models.TextChoices):
@@ -48,14 +45,12 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.exclude(status=Status.CLOSED).filter(due_at__lt=timezone.now())
 
     def filter_sort(self, queryset, name, value):
+        # Each order matches one index on Concern (Meta.indexes), the pk last so pages do not overlap.
         if value == CaseOrder.DUE:
-            return queryset.order_by(F("due_at").asc(nulls_last=True), "-created_at")
-        rank = Case(
-            *(When(risk_level=level, then=Value(i)) for i, level in enumerate(RISK_ORDER)),
-            default=Value(len(RISK_ORDER)),
-            output_field=IntegerField(),
-        )
-        return queryset.order_by(rank, F("due_at").asc(nulls_last=True))
+            return queryset.order_by(F("due_at").asc(nulls_last=True), "-created_at", "-pk")
+        if value == CaseOrder.RISK:
+            return queryset.order_by("risk_rank", F("due_at").asc(nulls_last=True), "-pk")
+        return queryset
 
     @property
     def form(self):
