@@ -6,10 +6,12 @@ app_name = "reporting"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("kpis.csv", views.kpi_csv, name="kpi_csv"),
+    path("kpis.csv", views.kpi_export, {"fmt": "csv"}, name="kpi_csv"),
+    path("kpis.xlsx", views.kpi_export, {"fmt": "xlsx"}, name="kpi_xlsx"),
     path("statements/", views.statement_list, name="statement_list"),
     path("statements/start/", views.statement_start, name="statement_start"),
-    path("statements/registry.csv", views.registry_csv, name="registry_csv"),
+    path("statements/registry.csv", views.registry_export, {"fmt": "csv"}, name="registry_csv"),
+    path("statements/registry.xlsx", views.registry_export, {"fmt": "xlsx"}, name="registry_xlsx"),
     path("statements/<int:pk>/", views.statement_detail, name="statement_detail"),
     path("statements/<int:pk>/edit/", views.statement_edit, name="statement_edit"),
     path("statements/<int:pk>/approve/", views.statement_approve, name="statement_approve"),

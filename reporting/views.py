@@ -52,8 +52,8 @@ def index(request):
 
 
 @login_required
-def kpi_csv(request):
-    """The dashboard's figures for the chosen period, with the previous period, as CSV."""
+def kpi_export(request, fmt: str = "csv"):
+    """The dashboard's figures for the chosen period, with the previous period, as CSV or XLSX."""
     require(PREDICATE, request.user)
     form = forms.PeriodForm(request.GET or None)
     context = dashboard.build(user=request.user, form=form)
@@ -67,12 +67,14 @@ def kpi_csv(request):
         "Change",
         "Trend",
     ]
-    return exports.csv_download(
+    return exports.download(
         request=request,
-        filename=f"kpis-{period.start}-{period.end}.csv",
+        fmt=fmt,
+        filename=f"kpis-{period.start}-{period.end}",
         header=header,
         rows=_kpi_rows(context),
         detail=f"KPIs {period.start} to {period.end}",
+        sheet_title="KPIs",
     )
 
 
@@ -391,16 +393,18 @@ def statement_pdf(request, pk: int):
 
 
 @login_required
-def registry_csv(request):
+def registry_export(request, fmt: str = "csv"):
     # Every role that exports is inside reporting; the Board and everyone outside get 404.
     require(reporting_rules.can_export_registry, request.user)
     statements = selectors.statement_registry_list(user=request.user)
-    return exports.csv_download(
+    return exports.download(
         request=request,
-        filename="modern-slavery-registry.csv",
+        fmt=fmt,
+        filename="modern-slavery-registry",
         header=registry.HEADER,
         rows=registry.rows(statements, organisation=organisation_get()),
-        detail="Statement registry CSV",
+        detail="Statement registry",
+        sheet_title="Registry",
     )
 
 

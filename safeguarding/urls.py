@@ -16,7 +16,8 @@ urlpatterns = [
     path("my-reports/<str:reference>/", views.my_report_detail, name="my_report_detail"),
     # Case work for the Lead and the Safeguarding team.
     path("cases/", views_cases.index, name="index"),
-    path("cases/export.csv", views_cases.case_export, name="case_export"),
+    path("cases/export.csv", views_cases.case_export, {"fmt": "csv"}, name="case_export"),
+    path("cases/export.xlsx", views_cases.case_export, {"fmt": "xlsx"}, name="case_export_xlsx"),
     path("cases/<str:reference>/", views_cases.case_detail, name="case_detail"),
     path("cases/<str:reference>/summary.pdf", views_cases.case_summary, name="case_summary"),
     path("cases/<str:reference>/attachments/<int:pk>/", views_cases.attachment_download, name="attachment_download"),

@@ -225,49 +225,54 @@ def attachment_download(request, reference: str, pk: int):
     )
 
 
-@login_required
-def case_export(request):
-    """The filtered case list as CSV: no narrative and no reporter, and the export is access-logged."""
-    require(role_rules.can_work_cases, request.user)
-    cases = CaseFilter(request.GET, queryset=selectors.concern_list(user=request.user), request=request).qs
-    header = [
-        "Reference",
-        "Received",
-        "Channel",
-        "Concerns",
-        "Site",
-        "Status",
-        "Risk",
-        "Assignee",
-        "Due",
-        "Overdue",
-        "Outcome",
-        "Closed",
+CASE_EXPORT_HEADER = [
+    "Reference",
+    "Received",
+    "Channel",
+    "Concerns",
+    "Site",
+    "Status",
+    "Risk",
+    "Assignee",
+    "Due",
+    "Overdue",
+    "Outcome",
+    "Closed",
+]
+
+
+def _case_export_row(c) -> list:
+    return [
+        c.reference,
+        timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+        c.get_channel_display(),
+        c.get_subject_type_display(),
+        # The reporter's free-text "where" reaches the Lead's spreadsheet: the helper escapes it.
+        str(c.site or c.location_text or ""),
+        c.get_status_display(),
+        c.get_risk_level_display() if c.risk_level else "",
+        str(c.assignee or ""),
+        timezone.localtime(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "",
+        "yes" if c.is_overdue else "no",
+        c.get_outcome_display() if c.outcome else "",
+        timezone.localtime(c.closed_at).strftime("%Y-%m-%d") if c.closed_at else "",
     ]
-    rows = (
-        [
-            c.reference,
-            timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
-            c.get_channel_display(),
-            c.get_subject_type_display(),
-            # The reporter's free-text "where" reaches the Lead's spreadsheet: the helper escapes it.
-            str(c.site or c.location_text or ""),
-            c.get_status_display(),
-            c.get_risk_level_display() if c.risk_level else "",
-            str(c.assignee or ""),
-            timezone.localtime(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "",
-            "yes" if c.is_overdue else "no",
-            c.get_outcome_display() if c.outcome else "",
-            timezone.localtime(c.closed_at).strftime("%Y-%m-%d") if c.closed_at else "",
-        ]
-        for c in cases
-    )
-    return exports.csv_download(
+
+
+@login_required
+def case_export(request, fmt: str = "csv"):
+    """The filtered case list as CSV or XLSX: no narrative and no reporter, and the export is access-logged."""
+    require(role_rules.can_work_cases, request.user)
+    # The page's selector and FilterSet, so the file holds the cases the page listed (every page of them).
+    cases = CaseFilter(request.GET, queryset=selectors.concern_list(user=request.user), request=request).qs
+    return exports.download(
         request=request,
-        filename=f"cases-{timezone.localdate():%Y-%m-%d}.csv",
-        header=header,
-        rows=rows,
-        detail=f"Case list CSV ({cases.count()} cases)",
+        fmt=fmt,
+        filename=f"cases-{timezone.localdate():%Y-%m-%d}",
+        header=CASE_EXPORT_HEADER,
+        rows=exports.each(cases, _case_export_row),
+        detail=f"Case list ({cases.count()} cases)",
+        sheet_title="Cases",
     )
 
 

@@ -139,14 +139,12 @@ def export_register(request):
     require(role_rules.can_view_suppliers, request.user)
     # The same filters as the register page, so the file holds the rows the page showed.
     suppliers = SupplierFilter(request.GET, queryset=selectors.supplier_list(user=request.user), request=request).qs
-    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    download = exports.xlsx_download if fmt == "xlsx" else exports.csv_download
-    extra = {"sheet_title": "Suppliers"} if fmt == "xlsx" else {}
-    return download(
+    return exports.download(
         request=request,
-        filename=f"supplier-register-{timezone.localdate().isoformat()}.{fmt}",
+        fmt=request.GET.get("format"),
+        filename=f"supplier-register-{timezone.localdate().isoformat()}",
         header=import_services.EXPORT_HEADER,
-        rows=import_services.register_export_rows(suppliers),
-        detail=f"Supplier register export ({fmt}, {suppliers.count()} rows)",
-        **extra,
+        rows=exports.each(suppliers, import_services.register_export_row),
+        detail=f"Supplier register export ({suppliers.count()} rows)",
+        sheet_title="Suppliers",
     )

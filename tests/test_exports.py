@@ -32,10 +32,15 @@ OUR_APPS = ("compliance", "safeguarding", "suppliers", "training", "reporting")
 # The downloads that exist today: the walk must find at least these (so a broken walk fails loudly).
 KNOWN_EXPORTS = {
     "/access-log/?format=csv",
+    "/access-log/?format=xlsx",
     "/cases/export.csv",
+    "/cases/export.xlsx",
     "/training/rates/?export=csv",
+    "/training/rates/?export=xlsx",
     "/reporting/kpis.csv",
+    "/reporting/kpis.xlsx",
     "/reporting/statements/registry.csv",
+    "/reporting/statements/registry.xlsx",
     "/suppliers/export/",
     "/suppliers/export/?format=xlsx",
 }

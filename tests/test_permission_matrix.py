@@ -29,6 +29,7 @@ ROUTE_ROLES = {
     "/suppliers/new/": {roles.PROCUREMENT, roles.MODERN_SLAVERY_LEAD},
     "/suppliers/import/": {roles.PROCUREMENT, roles.MODERN_SLAVERY_LEAD},
     "/reporting/statements/registry.csv": {roles.MODERN_SLAVERY_LEAD, roles.DIRECTOR, roles.COMPLIANCE_ADMIN},
+    "/reporting/statements/registry.xlsx": {roles.MODERN_SLAVERY_LEAD, roles.DIRECTOR, roles.COMPLIANCE_ADMIN},
 }
 # Pages in a section its other roles can see but not use: 403 (a forbidden action on a visible page).
 GOVERNANCE_WRITERS = {roles.MODERN_SLAVERY_LEAD}

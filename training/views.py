@@ -187,23 +187,25 @@ def rates(request):
         params["group_by"] = form.cleaned_data["group_by"] or "course"
         params["course_id"] = form.cleaned_data["course"].pk if form.cleaned_data["course"] else None
     result = selectors.completion_rates(user=request.user, **params)
-    if request.GET.get("export") == "csv":
-        return _rates_csv(request, result)
+    if request.GET.get("export") in exports.FORMATS:
+        return _rates_export(request, result, fmt=request.GET["export"])
     group_label = dict(selectors.GROUP_BY_CHOICES).get(result["group_by"], result["group_by"])
     context = {"form": form, "export_query": request.GET.urlencode(), "group_label": group_label, **result}
     return render(request, "training/rates.html", context)
 
 
-def _rates_csv(request, result):
+def _rates_export(request, result, *, fmt: str):
     header = [result["group_by"].replace("_", " "), "complete", "overdue", "expired", "not yet due", "rate %"]
     rows = (
         [row.label, row.complete, row.overdue, row.expired, row.not_yet_due, row.rate]
         for row in [*result["rows"], result["total"]]
     )
-    return exports.csv_download(
+    return exports.download(
         request=request,
-        filename=f"training-completion-{result['as_of']:%Y-%m-%d}.csv",
+        fmt=fmt,
+        filename=f"training-completion-{result['as_of']:%Y-%m-%d}",
         header=header,
         rows=rows,
         detail=f"Training completion rates by {result['group_by']} as at {result['as_of']:%Y-%m-%d}",
+        sheet_title="Completion rates",
     )

@@ -46,7 +46,7 @@ def test_lead_filters_and_exports_the_log(client, make_user, login):
     body = b"".join(export.streaming_content).decode()
     assert "MS-2026-00001 attachment" in body and "MS-2026-00002" in body
     # The export itself was logged.
-    assert AccessLog.objects.filter(user=lead, action="export", detail="Access log CSV").exists()
+    assert AccessLog.objects.filter(user=lead, action="export", detail="Access log (CSV)").exists()
 
 
 def test_bad_date_range_is_explained(client, make_user, login):

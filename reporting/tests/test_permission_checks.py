@@ -160,9 +160,11 @@ def _every_page(records) -> list[tuple[str, str]]:
     pages = [
         "index",
         "kpi_csv",
+        "kpi_xlsx",
         "statement_list",
         "statement_start",
         "registry_csv",
+        "registry_xlsx",
         "board_report_list",
         "risk_list",
         "risk_new",

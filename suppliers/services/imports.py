@@ -549,7 +549,6 @@ def _base_row(s: Supplier) -> list:
 EXPORT_HEADER = [*COLUMNS, "risk_score", "risk_band"]
 
 
-def register_export_rows(suppliers):
-    """The register's rows; the first columns are exactly the import columns (round trip)."""
-    for s in suppliers:
-        yield [*_base_row(s), s.risk_score, s.risk_band]
+def register_export_row(supplier: Supplier) -> list:
+    """One row of the register export; the first columns are exactly the import columns (round trip)."""
+    return [*_base_row(supplier), supplier.risk_score, supplier.risk_band]
