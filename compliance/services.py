@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +18,8 @@ from django.utils import timezone
 from compliance import rules as compliance_rules
 from compliance.models import AccessLog, Department, Notification, Organisation, Site, User
 from compliance.request_log import redact
+
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str | None:
@@ -119,6 +123,15 @@ def notifications_purge_read(*, older_than_days: int = 180) -> int:
     """Delete read notifications older than the retention window."""
     cutoff = timezone.now() - timezone.timedelta(days=older_than_days)
     deleted, _ = Notification.objects.filter(read_at__isnull=False, read_at__lt=cutoff).delete()
+    return deleted
+
+
+def access_log_purge(*, now=None) -> int:
+    """Delete access-log rows older than settings.ACCESS_LOG_RETENTION_MONTHS; returns rows deleted."""
+    cutoff = (now or timezone.now()) - relativedelta(months=settings.ACCESS_LOG_RETENTION_MONTHS)
+    deleted, _ = AccessLog.objects.filter(at__lt=cutoff).delete()
+    if deleted:
+        logger.info("access log retention: deleted %s rows older than %s", deleted, cutoff.date())
     return deleted
 
 

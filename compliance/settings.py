@@ -443,6 +443,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "suppliers.tasks.questionnaire_chasers",
         "schedule": crontab(hour=6, minute=50),
     },
+    "safeguarding-case-retention": {
+        "task": "safeguarding.tasks.case_retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "compliance-access-log-retention": {
+        "task": "compliance.tasks.access_log_retention",
+        "schedule": crontab(hour=2, minute=45),
+    },
     "safeguarding-case-sla-escalation": {
         "task": "safeguarding.tasks.case_sla_escalation",
         "schedule": crontab(minute=5),
@@ -557,6 +565,17 @@ CASE_SLA = {
 # An overdue case tells the Lead; still overdue this many hours later, the
 # Compliance admin (the Lead's deputy) is told as well.
 CASE_SLA_DEPUTY_AFTER_HOURS = _env("CASE_SLA_DEPUTY_AFTER_HOURS", env.int, 24)
+# Retention of closed cases (README "Retention"): months after closure before the
+# narrative, identities, contact details, messages, notes and files are removed, when
+# no RetentionRule for the case's outcome/channel says otherwise. Six years: the
+# Limitation Act 1980 s.2/s.5 period for most civil claims, the usual floor in the
+# NHS Records Management Code of Practice 2021 (Appendix II) for corporate and
+# incident records; storage limitation, UK GDPR Art. 5(1)(e), is why there is an end.
+CASE_RETENTION_MONTHS = _env("CASE_RETENTION_MONTHS", env.int, 72)
+# The Lead is told this many days before a case's content is removed (once per case).
+CASE_RETENTION_WARNING_DAYS = _env("CASE_RETENTION_WARNING_DAYS", env.int, 30)
+# Access-log rows (who read which record) are deleted after this many months.
+ACCESS_LOG_RETENTION_MONTHS = _env("ACCESS_LOG_RETENTION_MONTHS", env.int, 72)
 # Wrong receipt codes from one address before it must wait, and for how long.
 RECEIPT_CODE_MAX_ATTEMPTS = _env("RECEIPT_CODE_MAX_ATTEMPTS", env.int, 5)
 RECEIPT_CODE_LOCKOUT_SECONDS = _env("RECEIPT_CODE_LOCKOUT_SECONDS", env.int, 15 * 60)

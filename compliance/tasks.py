@@ -22,6 +22,12 @@ def notifications_purge_read() -> int:
     return services.notifications_purge_read()
 
 
+@shared_task(name="compliance.tasks.access_log_retention")
+def access_log_retention() -> int:
+    """Daily: delete access-log rows past ACCESS_LOG_RETENTION_MONTHS."""
+    return services.access_log_purge()
+
+
 @shared_task(name="compliance.tasks.ping")
 def ping() -> str:
     """Used by the health check and the CI worker test: proves a worker ran it."""

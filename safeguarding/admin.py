@@ -2,7 +2,16 @@
 
 from django.contrib import admin
 
-from safeguarding.models import Attachment, Concern, IdentityGrant, Referral, TimelineEntry
+from compliance.encryption import encrypted_fields
+from safeguarding.models import (
+    Attachment,
+    Concern,
+    IdentityGrant,
+    PurgeLog,
+    Referral,
+    RetentionRule,
+    TimelineEntry,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -23,13 +32,15 @@ class ConcernAdmin(ReadOnlyAdmin):
     list_filter = ["status", "risk_level", "subject_type", "channel"]
     search_fields = ["reference"]
     # The narrative and the reporter stay in the permission-checked case pages.
-    exclude = ["receipt_code_hash", "narrative", "reporter", "on_behalf_of", "reporter_contact"]
+    # Nor does anything encrypted at rest: the admin would show it in clear to support staff.
+    exclude = ["receipt_code_hash", "reporter", *(f.name for f in encrypted_fields(Concern))]
 
 
 @admin.register(Referral)
 class ReferralAdmin(ReadOnlyAdmin):
     list_display = ["concern", "kind", "made_on", "consent", "person_is_child"]
     list_filter = ["kind", "consent"]
+    exclude = [f.name for f in encrypted_fields(Referral)]
 
 
 @admin.register(TimelineEntry)
@@ -47,3 +58,17 @@ class AttachmentAdmin(ReadOnlyAdmin):
 @admin.register(IdentityGrant)
 class IdentityGrantAdmin(ReadOnlyAdmin):
     list_display = ["concern", "user", "granted_by", "created_at"]
+    exclude = [f.name for f in encrypted_fields(IdentityGrant)]
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(admin.ModelAdmin):
+    """Retention periods per outcome and channel; with no rule, CASE_RETENTION_MONTHS applies."""
+
+    list_display = ["__str__", "outcome", "channel", "months", "note"]
+
+
+@admin.register(PurgeLog)
+class PurgeLogAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "purged_at", "rule", "months", "closed_at"]
+    search_fields = ["reference"]

@@ -215,6 +215,22 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(label="Why reopen?", widget=Textarea(attrs={"rows": 2}), required=False)
 
 
+class LegalHoldForm(forms.Form):
+    hold = forms.TypedChoiceField(
+        label="Legal hold",
+        choices=[("1", "Place a legal hold: keep this case past its retention period"), ("0", "Lift the legal hold")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Why it must be kept",
+        widget=Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=500,
+        help_text="Needed to place a hold, e.g. the claim, inquiry or police investigation it is kept for.",
+    )
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(label="Internal note", widget=Textarea(attrs={"rows": 3}))
 

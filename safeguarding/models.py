@@ -209,6 +209,12 @@ class Concern(models.Model):
         output_field=models.SmallIntegerField(),
         db_persist=True,
     )
+    # Retention (safeguarding/services/retention.py): a closed case's free text, identities and files
+    # are removed when its rule's period has passed, unless the Lead placed a legal hold.
+    legal_hold = models.BooleanField("legal hold", default=False)
+    legal_hold_reason = EncryptedCharField("reason for the legal hold", max_length=500, blank=True)
+    retention_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    purged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ConcernQuerySet.as_manager()
 
@@ -445,3 +451,45 @@ class Attachment(models.Model):
         """The file's content in clear: stored encrypted, so call it only behind the case permission check."""
         with self.file.open("rb") as handle:
             return decrypt_bytes(handle.read())
+
+
+class RetentionRule(models.Model):
+    """How long a closed case keeps its content, per outcome and channel (blank: any).
+
+    The most specific rule wins (outcome and channel, then outcome, then channel); with
+    none, settings.CASE_RETENTION_MONTHS applies (README "Retention").
+    """
+
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, help_text="Blank: any outcome.")
+    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True, help_text="Blank: any channel.")
+    months = models.PositiveSmallIntegerField("months after closure")
+    note = models.CharField("why this period", max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["outcome", "channel"], name="retention_rule_once")]
+        ordering = ["outcome", "channel"]
+
+    def __str__(self):
+        outcome = self.get_outcome_display() if self.outcome else "any outcome"
+        channel = self.get_channel_display() if self.channel else "any channel"
+        return f"{outcome}, {channel}: {self.months} months after closure"
+
+
+class PurgeLog(models.Model):
+    """What the retention task removed from a case, when, and under which rule; kept after the purge."""
+
+    concern = models.ForeignKey(Concern, null=True, on_delete=models.SET_NULL, related_name="purges")
+    # Copied, so the entry still says which case it was if the row ever goes.
+    reference = models.CharField(max_length=20, db_index=True)
+    purged_at = models.DateTimeField(default=timezone.now, db_index=True)
+    closed_at = models.DateTimeField(null=True)
+    rule = models.CharField(max_length=300)
+    months = models.PositiveSmallIntegerField()
+    # Counts of what went: {"fields": [...], "timeline_entries": n, "attachments": n, ...}; no content.
+    removed = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-purged_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.reference} purged {self.purged_at:%Y-%m-%d} ({self.rule})"

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from compliance import roles
 from compliance.models import User
 from safeguarding import rules as case_rules
-from safeguarding.models import Attachment, CaseAction, Concern, IdentityGrant, Status, TimelineEntry
+from safeguarding.models import (
+    Attachment,
+    CaseAction,
+    Concern,
+    IdentityGrant,
+    RetentionRule,
+    Status,
+    TimelineEntry,
+)
 
 
 def concern_list(*, user: User) -> QuerySet[Concern]:
@@ -134,3 +147,49 @@ def concern_for_receipt_code_session(*, pk: int) -> Concern | None:
 
 def my_report_get(*, user: User, reference: str) -> Concern | None:
     return Concern.objects.restrict(user, CaseAction.FOLLOW_UP).filter(reference=reference).first()
+
+
+# --- Retention ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Retention:
+    months: int
+    rule: str
+
+
+def retention_for(concern: Concern, rules: list[RetentionRule] | None = None) -> Retention:
+    """The period that applies to a case: the most specific rule for its outcome and channel, else the default."""
+    rules = list(RetentionRule.objects.all()) if rules is None else rules
+
+    def specificity(rule):
+        return (rule.outcome == concern.outcome) * 2 + (rule.channel == concern.channel)
+
+    matching = [r for r in rules if r.outcome in ("", concern.outcome) and r.channel in ("", concern.channel)]
+    if matching:
+        best = max(matching, key=specificity)
+        return Retention(best.months, str(best))
+    months = settings.CASE_RETENTION_MONTHS
+    return Retention(months, f"Default (CASE_RETENTION_MONTHS): {months} months after closure")
+
+
+def retention_expires_at(concern: Concern, rules: list[RetentionRule] | None = None) -> datetime.datetime | None:
+    """When a closed case's content is removed; None while it is open."""
+    if concern.status != Status.CLOSED or concern.closed_at is None:
+        return None
+    return concern.closed_at + relativedelta(months=retention_for(concern, rules).months)
+
+
+def concern_retention(*, user: User, concern: Concern) -> dict | None:
+    """What the case page tells the Lead about retention: when the content goes, under which rule, any hold."""
+    if not case_rules.can_close_case.test(user, concern):
+        return None
+    purge = concern.purges.order_by("-purged_at").first() if concern.purged_at else None
+    retention = retention_for(concern)
+    return {
+        "expires_at": retention_expires_at(concern),
+        "rule": retention.rule,
+        "legal_hold": concern.legal_hold,
+        "legal_hold_reason": concern.legal_hold_reason,
+        "purge": purge,
+    }

@@ -8,3 +8,9 @@ from safeguarding import services
 @shared_task(name="safeguarding.tasks.case_sla_escalation")
 def case_sla_escalation() -> int:
     return services.case_sla_escalate()
+
+
+@shared_task(name="safeguarding.tasks.case_retention")
+def case_retention() -> dict[str, int]:
+    """Daily: warn the Lead a month ahead, then remove expired closed cases' content (idempotent)."""
+    return services.case_retention_run()

@@ -24,6 +24,7 @@ from safeguarding.forms import (
     AttachmentForm,
     CloseForm,
     IdentityGrantForm,
+    LegalHoldForm,
     MessageForm,
     NoteForm,
     ReassessForm,
@@ -83,6 +84,10 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
         forms["attachment"] = bound.get("attachment") or AttachmentForm(prefix="attachment")
         if concern.reporter_id or concern.receipt_code_hash:
             forms["message"] = bound.get("message") or MessageForm(prefix="message")
+    if is_lead and not concern.purged_at:
+        forms["legal_hold"] = bound.get("legal_hold") or LegalHoldForm(
+            prefix="legal_hold", initial={"hold": "0" if concern.legal_hold else "1"}
+        )
     if case_rules.can_grant_identity.test(user, concern) and not concern.is_anonymous:
         forms["grant"] = bound.get("grant") or IdentityGrantForm(prefix="grant")
     return forms
@@ -98,6 +103,7 @@ def _render_detail(request, concern, bound=None, status=200):
         "referrals": referrals,
         "grants": selectors.identity_grants(user=request.user, concern=concern),
         "forms": _forms_for(request.user, concern, bound, has_referrals=bool(referrals)),
+        "retention": selectors.concern_retention(user=request.user, concern=concern),
     }
     return render(request, "safeguarding/case_detail.html", context, status=status)
 
@@ -156,6 +162,11 @@ def _do(action: str, form, request, concern):
             external_reference=data["external_reference"],
         )
         return "Referral outcome recorded."
+    if action == "legal_hold":
+        services.concern_legal_hold(concern=concern, actor=user, hold=data["hold"], reason=data["reason"])
+        return (
+            "Legal hold placed: the case is kept past its retention period." if data["hold"] else "Legal hold lifted."
+        )
     if action == "grant":
         services.identity_grant(concern=concern, actor=user, user=data["user"], reason=data["reason"])
         return f"{data['user']} may now see who reported this case."
@@ -174,6 +185,7 @@ FORM_CLASSES = {
     "grant": IdentityGrantForm,
     "reassess": ReassessForm,
     "referral_outcome": ReferralOutcomeForm,
+    "legal_hold": LegalHoldForm,
 }
 
 

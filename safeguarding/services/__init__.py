@@ -4,6 +4,7 @@
 - `workflow`: the six case transitions, each through one `_transition` skeleton;
 - `records`: notes, messages to the reporter, referrals, files, identity grants;
 - `escalation`: overdue cases are escalated;
+- `retention`: closed cases' content removed after their retention period, legal holds;
 - `references`, `sla`: reference numbers, receipt codes and SLA deadlines;
 - `common`: what they share (permission check, lock, timeline, notifications, files).
 
@@ -26,6 +27,7 @@ from safeguarding.services.references import (
     reference_next,
 )
 from safeguarding.services.reporting import concern_reporter_add, concern_submit
+from safeguarding.services.retention import case_purge, case_retention_run, concern_legal_hold
 from safeguarding.services.sla import sla_due_at
 from safeguarding.services.workflow import (
     concern_close,
@@ -38,9 +40,12 @@ from safeguarding.services.workflow import (
 
 __all__ = [
     "attachment_add",
+    "case_purge",
+    "case_retention_run",
     "case_sla_escalate",
     "concern_close",
     "concern_investigate",
+    "concern_legal_hold",
     "concern_message_reporter",
     "concern_note_add",
     "concern_reassess",
