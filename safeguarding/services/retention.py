@@ -21,10 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance import roles
 from compliance.encryption import encrypted_fields
 from compliance.models import User
 from safeguarding import rules as case_rules
-from safeguarding import selectors
 from safeguarding.models import Concern, PurgeLog, Referral, RetentionRule, Status, TimelineEntry
 from safeguarding.selectors import retention_expires_at, retention_for
 from safeguarding.services.common import case_lock, case_notify, case_permission_check, timeline_entry_add
@@ -46,7 +46,7 @@ def case_retention_run(*, now: datetime.datetime | None = None) -> dict[str, int
     # Only cases old enough for the shortest period can be due; the rest are not read.
     horizon = now + warn_ahead - relativedelta(months=shortest)
     counts = {"warned": 0, "purged": 0}
-    leads = selectors.case_leads()
+    leads = list(User.objects.in_role(roles.MODERN_SLAVERY_LEAD))
     for concern in _candidates().filter(closed_at__lte=horizon).iterator():
         expires = retention_expires_at(concern, rules)
         if expires <= now:
