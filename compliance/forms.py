@@ -3,8 +3,8 @@ import calendar
 from django import forms
 from django.contrib.auth.models import Group
 
-from compliance.models import AccessLog, Department, LegalEntity, Organisation, Site, User
-from compliance.widgets import DateInput, Textarea, keep_current_choice, round_trip_formfield
+from compliance.models import AccessLog, Department, LegalEntity, Organisation, PersonPick, Site, User
+from compliance.widgets import DateInput, Textarea, keep_current_choice, pick_person, round_trip_formfield
 
 
 class OrganisationForm(forms.ModelForm):
@@ -120,8 +120,9 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        managers = User.objects.filter(is_active=True).exclude(pk=self.instance.pk).order_by("full_name")
+        managers = User.objects.pickable(PersonPick.LINE_MANAGER).exclude(pk=self.instance.pk)
         keep_current_choice(self, "line_manager", managers)
+        pick_person(self, "line_manager", PersonPick.LINE_MANAGER)
         if self.instance.pk:
             self.fields["roles"].initial = list(self.instance.groups.all())
 

@@ -49,13 +49,44 @@ class Site(models.Model):
         return self.name
 
 
+class PersonPick(models.TextChoices):
+    """Form fields that choose a person; each is offered by the API's people search under its page's rule."""
+
+    CONTRACT_OWNER = "contract_owner", "Contract owner of a supplier"
+    AUDITOR = "auditor", "Auditor of a supplier audit"
+    ACTION_OWNER = "action_owner", "Owner of a corrective action"
+    LINE_MANAGER = "line_manager", "Line manager of a person"
+    CASE_ASSIGNEE = "case_assignee", "Case worker a case is assigned to"
+    RISK_OWNER = "risk_owner", "Owner of a risk or an action plan item"
+    TRAINEE = "trainee", "Person a course is assigned to"
+
+
+# Who may pick a person for each field: the rule of the page that has the field (a search
+# answered under a looser rule would list the staff to someone the page refuses).
+PERSON_PICK_RULES = {
+    PersonPick.CONTRACT_OWNER: compliance_rules.can_manage_suppliers,  # supplier add/edit
+    PersonPick.AUDITOR: compliance_rules.can_manage_suppliers,  # plan or edit an audit
+    PersonPick.ACTION_OWNER: compliance_rules.can_manage_suppliers,  # open a corrective action
+    PersonPick.LINE_MANAGER: compliance_rules.can_manage_organisation,  # people admin
+    PersonPick.CASE_ASSIGNEE: compliance_rules.is_modern_slavery_lead,  # triage and reassess
+    PersonPick.RISK_OWNER: compliance_rules.is_modern_slavery_lead,  # risk register, action plan
+    PersonPick.TRAINEE: compliance_rules.can_manage_training,  # assign a course
+}
+
+
 class UserQuerySet(RestrictedQuerySet):
     def restrict(self, user, action: str = "view") -> models.QuerySet:
         """view/change: the people register, the Compliance admin's (rules.can_manage_organisation).
 
         oversee_training: everyone for HR and the admin, direct reports for a line manager
         (rules.can_oversee_training_of).
+
+        pick_<field> (PersonPick): the people that field offers, for whoever may use its page.
         """
+        if action.startswith("pick_"):
+            pick = action.removeprefix("pick_")
+            rule = PERSON_PICK_RULES.get(pick)
+            return self.pickable(pick) if rule is not None and rule.test(user) else self.none()
         if action in ("view", "change"):
             return self.all() if compliance_rules.can_manage_organisation.test(user) else self.none()
         if action == "oversee_training":
@@ -63,6 +94,17 @@ class UserQuerySet(RestrictedQuerySet):
                 return self.all()
             return self.filter(line_manager=user) if compliance_rules.is_line_manager.test(user) else self.none()
         return self.none()
+
+    def pickable(self, pick: str):
+        """The people a form field offers (its page checks who may use it): active, by name.
+
+        Case assignees are the Lead and the Safeguarding team; every other field offers anyone active.
+        """
+        if pick == PersonPick.CASE_ASSIGNEE:
+            people = self.in_role(roles.MODERN_SLAVERY_LEAD, roles.SAFEGUARDING_TEAM)
+        else:
+            people = self.filter(is_active=True)
+        return people.order_by("full_name", "email", "pk")
 
     def with_roles(self):
         return self.prefetch_related("groups")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import QuerySet
+from django_countries import countries
 
 from compliance import rules as compliance_rules
 from compliance.models import AccessLog, Department, Notification, Organisation, Site, User
@@ -68,3 +69,19 @@ def outbox_counts(*, user: User) -> dict[str, int]:
     counts = {"pending": 0, "failed": 0}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def people_search(*, user: User, pick: str, text: str = "") -> QuerySet[User]:
+    """People the field ``pick`` (PersonPick) offers, matching ``text`` by name or email; nobody outside its page's rule."""
+    people = User.objects.restrict(user, f"pick_{pick}")
+    if text:
+        people = people.filter(models.Q(full_name__icontains=text) | models.Q(email__icontains=text))
+    return people.only("pk", "full_name", "email", "job_title")
+
+
+def country_search(*, text: str = "") -> list[tuple[str, str]]:
+    """ISO 3166-1 countries as (code, name) whose name contains ``text`` or whose code is it, by name."""
+    text = text.strip().casefold()
+    return [
+        (code, name) for code, name in countries if not text or text in str(name).casefold() or text == code.casefold()
+    ]

@@ -323,6 +323,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    # Searchable selects (compliance.widgets.SearchSelect, static/js/search-select.js).
+    ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
 ]
 # Uploads (case attachments, evidence, PDFs) live outside the web root and are
 # never served by URL: only permission-checked views stream them.

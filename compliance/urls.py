@@ -6,6 +6,8 @@ from compliance import api, health, views, wording_views
 
 api_v1 = [
     path("me/", api.me, name="api-me"),
+    path("people/autocomplete/", api.PeopleSearch.as_view(), name="api-people-search"),
+    path("countries/autocomplete/", api.CountrySearch.as_view(), name="api-country-search"),
     path("safeguarding/", include("safeguarding.api_urls")),
     path("suppliers/", include("suppliers.api_urls")),
     path("training/", include("training.api_urls")),

@@ -19,9 +19,14 @@ Use these instead of Django's own widgets in every forms.py:
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 
 ISO_DATE = "%Y-%m-%d"
@@ -111,3 +116,161 @@ def form_error_messages(form: forms.BaseForm, error: ValidationError | None = No
                     format_html('<a class="alert-link" href="#{}">{}</a>: {}', form[name].auto_id, field.label, message)
                 )
     return lines
+
+
+# --- Searchable choices ------------------------------------------------------------------------
+#
+# A choice among hundreds or thousands of rows (people, suppliers) is a plain <select> that
+# static/js/search-select.js turns into a Tom Select combobox (from npm, served from
+# node_modules like Bootstrap). A "remote" select renders only its selected option(s): the
+# combobox asks the API (same restrict() rule as the page) as the user types, so a case page does
+# not carry 10,000 suppliers. Without JavaScript the select keeps its stored value and a search
+# box below it narrows the list on the server: type part of a name and save; one match is
+# taken, several are put in the list to choose from (the form comes back with everything typed
+# kept), none says so. With JavaScript the script removes that box, so only the select is sent.
+
+
+class SearchTerm(str):
+    """What was typed in a remote select's no-JavaScript search box (a value that is not a choice yet)."""
+
+
+class SearchSelect(forms.Select):
+    """A select that searches as you type; with ``source`` (an API URL name) it fetches its options.
+
+    ``params`` go on the URL (e.g. ``{"field": "contract_owner"}``). Use ``search_select()`` to put
+    it on a form's model choice field: that also gives the field its no-JavaScript search.
+    """
+
+    search_suffix = "__search"
+
+    def __init__(self, attrs=None, choices=(), *, source: str = "", params: dict | None = None):
+        super().__init__(attrs=attrs, choices=choices)
+        self.source = source
+        self.params = params or {}
+        self.search_label = "Search by name"
+        self.matches: list = []  # what the no-JS search found, offered in the list
+
+    def get_context(self, name, value, attrs):
+        attrs = {**(attrs or {}), "data-search-select": "remote" if self.source else "local"}
+        if self.source:
+            attrs["data-search-url"] = f"{reverse(self.source)}?{urlencode(self.params)}"
+        return super().get_context(name, value, attrs)
+
+    def optgroups(self, name, value, attrs=None):
+        if not self.source:
+            return super().optgroups(name, value, attrs)
+        everything = self.choices
+        self.choices = self._selected_and_found(value)
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = everything
+
+    def _selected_and_found(self, value) -> list:
+        """The empty choice, the selected row(s) and the search's matches: never the whole table."""
+        iterator = self.choices
+        if not isinstance(iterator, ModelChoiceIterator):
+            return list(iterator)
+        chosen = []
+        if iterator.field.empty_label is not None:
+            chosen.append(("", iterator.field.empty_label))
+        ids = [v for v in value if str(v).isdigit()]
+        rows = list(iterator.queryset.filter(pk__in=ids)) if ids else []
+        seen = {row.pk for row in rows}
+        rows += [row for row in self.matches if row.pk not in seen]
+        chosen += [iterator.choice(row) for row in rows]
+        return chosen
+
+    def value_from_datadict(self, data, files, name):
+        typed = (data.get(name + self.search_suffix) or "").strip() if self.source else ""
+        return SearchTerm(typed) if typed else super().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return super().value_omitted_from_data(data, files, name) and name + self.search_suffix not in data
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if not self.source:
+            return html
+        select_id = (attrs or {}).get("id") or self.attrs.get("id") or name
+        search_id = select_id + self.search_suffix
+        return format_html(
+            '{}<div class="search-select-fallback mt-2" data-search-fallback="{}">'
+            '<label class="form-label small mb-1" for="{}">{}</label>'
+            '<input type="search" class="form-control form-control-sm" name="{}" id="{}" autocomplete="off" '
+            'aria-describedby="{}_hint">'
+            '<div class="form-text" id="{}_hint">Type part of the name and save: if more than one matches, '
+            "choose from the list above and save again.</div></div>",
+            html,
+            select_id,
+            search_id,
+            self.search_label,
+            name + self.search_suffix,
+            search_id,
+            search_id,
+            search_id,
+        )
+
+
+class SearchSelectMultiple(forms.SelectMultiple):
+    """A multiple select (e.g. 250 countries) that the combobox makes searchable; all options stay in the page."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, value, {**(attrs or {}), "data-search-select": "local"})
+
+
+class SearchModelChoiceField(forms.ModelChoiceField):
+    """A model choice that also takes the no-JavaScript search box's text (see ``SearchSelect``)."""
+
+    def __init__(self, *args, search: tuple[str, ...] = ("name",), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.search = search
+
+    def to_python(self, value):
+        if not isinstance(value, SearchTerm):
+            return super().to_python(value)
+        found = Q()
+        for name in self.search:
+            found |= Q(**{f"{name}__icontains": value})
+        matches = list(self.queryset.filter(found)[:21])
+        if len(matches) == 1:
+            return matches[0]
+        self.widget.matches = matches[:20]
+        if not matches:
+            raise ValidationError(f"Nothing matches “{value}”: check the spelling or type less of the name.")
+        more = "More than 20" if len(matches) > 20 else str(len(matches))
+        raise ValidationError(
+            f"{more} match “{value}”: choose one from the list (or type more of the name) and save again."
+        )
+
+    def has_changed(self, initial, data):
+        return isinstance(data, SearchTerm) or super().has_changed(initial, data)
+
+
+def search_select(form: forms.BaseForm, name: str, *, source: str, search: tuple[str, ...], **params) -> None:
+    """Make the model choice ``name`` search as you type through the API ``source`` (after keep_current_choice).
+
+    The field keeps its queryset, so the form still refuses an id outside it whatever is posted.
+    """
+    old = form.fields[name]
+    widget = SearchSelect(attrs=old.widget.attrs, source=source, params=params)
+    widget.search_label = f"Search for the {str(old.label or name.replace('_', ' ')).lower()} by name"
+    field = SearchModelChoiceField(
+        queryset=old.queryset,
+        search=search,
+        required=old.required,
+        label=old.label,
+        help_text=old.help_text,
+        initial=old.initial,
+        widget=widget,
+        limit_choices_to=old.limit_choices_to,
+        to_field_name=old.to_field_name,
+    )
+    field.empty_label = old.empty_label
+    field.error_messages = old.error_messages
+    form.fields[name] = field
+
+
+def pick_person(form: forms.BaseForm, name: str, pick: str) -> None:
+    """Make the person choice ``name`` search the API's people for ``pick`` (a compliance.models.PersonPick)."""
+    search_select(form, name, source="api-people-search", search=("full_name", "email"), field=pick)

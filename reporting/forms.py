@@ -7,8 +7,15 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from compliance.models import User
-from compliance.widgets import DateInput, RoundTripMixin, Textarea, keep_current_choice, round_trip_formfield
+from compliance.models import PersonPick, User
+from compliance.widgets import (
+    DateInput,
+    RoundTripMixin,
+    Textarea,
+    keep_current_choice,
+    pick_person,
+    round_trip_formfield,
+)
 from reporting import models as reporting_models
 from reporting.models import ActionPlanItem, GovernanceMeeting, RiskRegisterEntry, Statement
 
@@ -249,7 +256,8 @@ class ActionsFromStatementForm(forms.Form):
 
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners if owners is not None else User.objects.filter(is_active=True)
+        self.fields["owner"].queryset = owners if owners is not None else _active_people()
+        pick_person(self, "owner", PersonPick.RISK_OWNER)
 
 
 class BoardReportRequestForm(forms.Form):
@@ -289,7 +297,7 @@ class PeriodForm(forms.Form):
 
 
 def _active_people():
-    return User.objects.filter(is_active=True).order_by("full_name")
+    return User.objects.pickable(PersonPick.RISK_OWNER)
 
 
 class RiskEntryForm(forms.ModelForm):
@@ -312,6 +320,7 @@ class RiskEntryForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         keep_current_choice(self, "owner", _active_people())
+        pick_person(self, "owner", PersonPick.RISK_OWNER)
 
 
 class RiskReviewForm(forms.Form):
@@ -363,6 +372,7 @@ class ActionItemForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         keep_current_choice(self, "owner", _active_people())
+        pick_person(self, "owner", PersonPick.RISK_OWNER)
 
 
 class ActionProgressForm(forms.Form):

@@ -11,9 +11,11 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from compliance.models import Site
-from compliance.widgets import DateInput, Textarea
+from compliance.widgets import DateInput, Textarea, search_select
 from safeguarding.models import Indicator, Outcome, Referral, RiskLevel, SubjectType
 from safeguarding.uploads import ALLOWED_DESCRIPTION, check_uploads
+from suppliers.models import Supplier
+from suppliers.selectors import supplier_choices
 
 YES_NO = [("no", _("No")), ("yes", _("Yes: someone is in immediate danger"))]
 
@@ -39,13 +41,6 @@ class MultipleFileField(forms.FileField):
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["attachments"]) from exc
         return files
-
-
-def _supplier_choices():
-    from suppliers.models import Supplier
-
-    # Offered only to the Lead at triage: reporters never see the register.
-    return Supplier.objects.order_by("name").only("pk", "name")
 
 
 class ConcernForm(forms.Form):
@@ -194,12 +189,15 @@ class TriageForm(forms.Form):
     )
     note = forms.CharField(label="Triage note (optional)", widget=Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         from safeguarding.selectors import case_workers
 
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = case_workers()
-        self.fields["linked_supplier"].queryset = _supplier_choices()
+        # The register as the triaging user may read it (the same rule as the API's supplier search):
+        # an id outside it is refused, and nobody is offered anything without a user.
+        self.fields["linked_supplier"].queryset = supplier_choices(user=user) if user else Supplier.objects.none()
+        search_select(self, "linked_supplier", source="api-supplier-search", search=("name", "registration_number"))
 
 
 class StepNoteForm(forms.Form):

@@ -10,8 +10,7 @@ from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from compliance import roles
-from compliance.models import User
+from compliance.models import PersonPick, User
 from safeguarding import rules as case_rules
 from safeguarding.models import (
     Attachment,
@@ -82,7 +81,7 @@ def reporter_messages(*, concern: Concern) -> QuerySet[TimelineEntry]:
 
 def case_workers() -> QuerySet[User]:
     """People a case can be assigned to: the Lead and the Safeguarding team."""
-    return User.objects.in_role(roles.MODERN_SLAVERY_LEAD, roles.SAFEGUARDING_TEAM).order_by("full_name")
+    return User.objects.pickable(PersonPick.CASE_ASSIGNEE)
 
 
 def overdue_cases(*, now) -> QuerySet[Concern]:

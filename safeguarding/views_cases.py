@@ -58,7 +58,9 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
     forms = {}
     if is_lead and status == Status.NEW:
         forms["triage"] = bound.get("triage") or TriageForm(
-            prefix="triage", initial={"assignee": concern.assignee_id, "linked_supplier": concern.linked_supplier_id}
+            prefix="triage",
+            initial={"assignee": concern.assignee_id, "linked_supplier": concern.linked_supplier_id},
+            user=user,
         )
     if can_work and status == Status.TRIAGED:
         forms["investigate"] = bound.get("investigate") or StepNoteForm(prefix="investigate")
@@ -196,7 +198,9 @@ def case_action(request, reference: str, action: str):
     concern = selectors.concern_get(user=request.user, reference=reference)
     if action not in FORM_CLASSES:
         raise Http404
-    form = FORM_CLASSES[action](request.POST, request.FILES, prefix=action)
+    # Forms whose choices depend on who asks (the triage form's suppliers) take the user.
+    extra = {"user": request.user} if action == "triage" else {}
+    form = FORM_CLASSES[action](request.POST, request.FILES, prefix=action, **extra)
     if hasattr(form, "bind_concern"):
         form.bind_concern(concern)
     if form.is_valid():

@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.http import Http404
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import generics, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from compliance import rules as role_rules
+from compliance.api import OptionSerializer
 from compliance.models import User
 from suppliers import selectors
 from suppliers.filters import (
@@ -262,3 +263,35 @@ class CorrectiveActionViewSet(viewsets.ReadOnlyModelViewSet):
             action=corrective, actor=request.user, **serializer.validated_data
         )
         return Response(CorrectiveActionSerializer(updated).data)
+
+
+class SupplierSearchQuery(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Part of a name, or a Companies House or charity number.",
+    )
+
+
+class SupplierOptionSerializer(OptionSerializer):
+    def to_representation(self, supplier):
+        detail = " · ".join(part for part in (supplier.get_status_display(), supplier.registration_number) if part)
+        return {"id": str(supplier.pk), "label": supplier.name, "detail": detail}
+
+
+class SupplierSearch(generics.ListAPIView):
+    """Suppliers matching ``q`` for a searchable select (e.g. the case triage form): the register's readers only."""
+
+    serializer_class = SupplierOptionSerializer
+    filter_backends: list = []  # the query is validated by SupplierSearchQuery, not the register's FilterSet
+    queryset = Supplier.objects.none()  # for the schema; requests use get_queryset (the selector)
+
+    @extend_schema(parameters=[SupplierSearchQuery], summary="Search suppliers for a form field")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        query = SupplierSearchQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.supplier_search(user=self.request.user, text=query.validated_data.get("q", ""))

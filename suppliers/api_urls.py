@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from suppliers import api
@@ -9,4 +10,7 @@ router.register("audits", api.AuditViewSet, basename="suppliers-audit")
 router.register("findings", api.FindingViewSet, basename="suppliers-finding")
 router.register("corrective-actions", api.CorrectiveActionViewSet, basename="suppliers-corrective-action")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("autocomplete/", api.SupplierSearch.as_view(), name="api-supplier-search"),
+    *router.urls,
+]

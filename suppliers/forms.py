@@ -3,8 +3,16 @@
 from django import forms
 from django.utils import timezone
 
-from compliance.models import User
-from compliance.widgets import DateInput, RoundTripMixin, Textarea, keep_current_choice, round_trip_formfield
+from compliance.models import PersonPick, User
+from compliance.widgets import (
+    DateInput,
+    RoundTripMixin,
+    SearchSelectMultiple,
+    Textarea,
+    keep_current_choice,
+    pick_person,
+    round_trip_formfield,
+)
 from suppliers.models import (
     REGISTER_FIELDS,
     Audit,
@@ -27,12 +35,13 @@ class SupplierForm(RoundTripMixin, forms.ModelForm):
         formfield_callback = round_trip_formfield
         model = Supplier
         fields = list(REGISTER_FIELDS)
-        widgets = {"contract_start": DATE, "contract_end": DATE}
+        widgets = {"contract_start": DATE, "contract_end": DATE, "countries": SearchSelectMultiple}
         labels = {"annual_spend": "Annual spend (£)", "uses_agency_labour": "Uses agency labour"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        keep_current_choice(self, "contract_owner", User.objects.filter(is_active=True).order_by("full_name", "email"))
+        keep_current_choice(self, "contract_owner", User.objects.pickable(PersonPick.CONTRACT_OWNER))
+        pick_person(self, "contract_owner", PersonPick.CONTRACT_OWNER)
 
     def clean(self):
         data = super().clean()
@@ -148,8 +157,9 @@ class AuditForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        keep_current_choice(self, "auditor", User.objects.filter(is_active=True).order_by("full_name", "email"))
+        keep_current_choice(self, "auditor", User.objects.pickable(PersonPick.AUDITOR))
         self.fields["auditor"].label = "Auditor (one of us)"
+        pick_person(self, "auditor", PersonPick.AUDITOR)
 
     def clean(self):
         data = super().clean()
@@ -185,7 +195,8 @@ class CorrectiveActionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
+        self.fields["owner"].queryset = User.objects.pickable(PersonPick.ACTION_OWNER)
+        pick_person(self, "owner", PersonPick.ACTION_OWNER)
 
     def clean_due_date(self):
         value = self.cleaned_data["due_date"]

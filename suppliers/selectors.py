@@ -56,6 +56,23 @@ def _per_supplier(rows: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def supplier_choices(*, user: User) -> QuerySet[Supplier]:
+    """Suppliers a form may link to (the case triage form): the register the user may read, by name, no counts."""
+    return (
+        Supplier.objects.restrict(user, Action.VIEW)
+        .only("pk", "name", "status", "registration_number")
+        .order_by("name", "pk")
+    )
+
+
+def supplier_search(*, user: User, text: str = "") -> QuerySet[Supplier]:
+    """`supplier_choices` whose name contains ``text`` or whose registration number starts with it."""
+    suppliers = supplier_choices(user=user)
+    if text:
+        suppliers = suppliers.filter(Q(name__icontains=text) | Q(registration_number__istartswith=text))
+    return suppliers
+
+
 def supplier_get(*, user: User, pk: int) -> Supplier | None:
     return supplier_list(user=user).filter(pk=pk).first()
 

@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from compliance import roles
-from compliance.models import User
-from compliance.widgets import DateInput, Textarea, keep_current_choice, round_trip_formfield
+from compliance.models import PersonPick, User
+from compliance.widgets import DateInput, Textarea, keep_current_choice, pick_person, round_trip_formfield
 from training.models import AssignmentRule, Course, ImportBatch, RecruitmentCheck
 from training.selectors import GROUP_BY_CHOICES
 from training.uploads import validate_document
@@ -61,7 +61,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(is_active=True)
+        self.fields["user"].queryset = User.objects.pickable(PersonPick.TRAINEE)
+        pick_person(self, "user", PersonPick.TRAINEE)
         self.fields["course"].queryset = Course.objects.filter(is_active=True)
 
 
