@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from compliance import mfa_secrets
+from compliance.models import OutboxMessage
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -72,7 +73,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
-        outbox_enqueue_email(email=self.render_mail(template_prefix, email, ctx), kind="account")
+        outbox_enqueue_email(email=self.render_mail(template_prefix, email, ctx), kind=OutboxMessage.Kind.ACCOUNT)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -222,6 +222,8 @@ IMPORT_WORKING = (
 class ImportJob(LeasedJob):
     """An uploaded file kept (in the database) from upload until it is applied or abandoned."""
 
+    Status = ImportStatus  # templates compare `job.status == job.Status.FAILED`, never a string
+
     filename = models.CharField(max_length=255)
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.CHECK_QUEUED)
     errors = models.JSONField(default=list, blank=True)

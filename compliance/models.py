@@ -412,7 +412,15 @@ class OutboxMessage(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
-    kind = models.CharField(max_length=40, blank=True, help_text="What the message is about, e.g. notification.")
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", "Account (sign-in, password, email address)"
+        NOTIFICATION = "notification", "Notification"
+        QUESTIONNAIRE = "questionnaire", "Supplier questionnaire"
+        CODE_OF_CONDUCT = "code of conduct", "Supplier code of conduct"
+
+    kind = models.CharField(
+        max_length=40, blank=True, choices=Kind.choices, help_text="What the message is about, e.g. notification."
+    )
     to = models.EmailField(max_length=254)
     subject = models.CharField(max_length=255)
     body_text = models.TextField(blank=True)

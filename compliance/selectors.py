@@ -50,7 +50,7 @@ def api_token_for(*, user: User):
     return AuthToken.objects.filter(user=user).order_by("-created").first()
 
 
-def outbox_messages_for_admin(*, user: User, status: str = "failed") -> QuerySet:
+def outbox_messages_for_admin(*, user: User, status: str) -> QuerySet:
     """Outgoing emails in one delivery state, for the Compliance admin; nothing for anyone else."""
     from compliance.models import OutboxMessage
 

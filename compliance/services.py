@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from compliance import rules as compliance_rules
-from compliance.models import AccessLog, Department, Notification, Organisation, Site, User
+from compliance.models import AccessLog, Department, Notification, Organisation, OutboxMessage, Site, User
 from compliance.request_log import redact
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def notification_email_queue(*, notification: Notification):
         subject=notification.subject,
         body_text=render_to_string("compliance/email/wrapper.txt", context),
         body_html=render_to_string("compliance/email/wrapper.html", context),
-        kind="notification",
+        kind=OutboxMessage.Kind.NOTIFICATION,
         notification=notification,
     )
 

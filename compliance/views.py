@@ -18,6 +18,7 @@ from compliance.forms import (
     PersonForm,
     SiteFormSet,
 )
+from compliance.models import OutboxMessage
 from compliance.web import paginate, require
 
 
@@ -165,7 +166,10 @@ def outbox_failed(request):
     """Emails that could not be delivered after a day of retries, each with a re-send button."""
     require(compliance_rules.can_manage_organisation, request.user)
     page = paginate(
-        request, selectors.outbox_messages_for_admin(user=request.user, status="failed").order_by("-created_at", "-pk")
+        request,
+        selectors.outbox_messages_for_admin(user=request.user, status=OutboxMessage.Status.FAILED).order_by(
+            "-created_at", "-pk"
+        ),
     )
     return render(
         request,
@@ -181,7 +185,9 @@ def outbox_failed(request):
 @login_required
 @require_POST
 def outbox_resend(request, pk: int):
-    message = get_object_or_404(selectors.outbox_messages_for_admin(user=request.user, status="failed"), pk=pk)
+    message = get_object_or_404(
+        selectors.outbox_messages_for_admin(user=request.user, status=OutboxMessage.Status.FAILED), pk=pk
+    )
     outbox.outbox_message_resend(actor=request.user, message=message)
     messages.success(request, f"Email to {message.to} queued again: it will be sent within a minute.")
     return redirect("outbox_failed")

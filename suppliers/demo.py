@@ -23,6 +23,7 @@ from suppliers.models import (
     QuestionnaireRequest,
     QuestionnaireSection,
     QuestionnaireTemplate,
+    RiskBand,
     RiskWeight,
     Supplier,
     SupplierEvent,
@@ -36,17 +37,49 @@ DOMAIN = "nextsmartstep.example"
 
 # name, number, category, countries, spend, labour flags (agency, subcontracts, migrant, on-site), status
 SUPPLIERS = [
-    ("Brightway Cleaning Services Ltd", "07123456", "cleaning", ["GB"], 420_000, (1, 0, 1, 1), "active"),
-    ("Sparkle Facilities Management Ltd", "08234567", "cleaning", ["GB"], 95_000, (0, 1, 0, 1), "active"),
-    ("Yorkshire Linen Services Ltd", "06345678", "laundry", ["GB", "RO"], 180_000, (1, 0, 1, 0), "active"),
-    ("Pennine Laundry Co-operative", "IP031234", "laundry", ["GB"], 40_000, (0, 0, 0, 0), "active"),
-    ("Harvest Table Catering Ltd", "09456789", "catering", ["GB"], 610_000, (1, 1, 1, 1), "active"),
-    ("Fresh Fields Produce Ltd", "05567890", "catering", ["GB", "ES", "MA"], 150_000, (0, 1, 1, 0), "active"),
-    ("Dales Bakery Supplies Ltd", "04678901", "catering", ["GB"], 22_000, (0, 0, 0, 0), "active"),
-    ("Northstone Building Maintenance Ltd", "10789012", "construction", ["GB"], 350_000, (1, 1, 1, 1), "active"),
-    ("Keystone Roofing Ltd", "11890123", "construction", ["GB"], 65_000, (0, 1, 0, 1), "prospective"),
-    ("CareForce Staffing Ltd", "12901234", "agency_staffing", ["GB"], 1_200_000, (1, 0, 1, 1), "active"),
-    ("QuickShift Recruitment Ltd", "13012345", "agency_staffing", ["GB", "IN"], 90_000, (1, 0, 1, 1), "suspended"),
+    ("Brightway Cleaning Services Ltd", "07123456", "cleaning", ["GB"], 420_000, (1, 0, 1, 1), Supplier.Status.ACTIVE),
+    ("Sparkle Facilities Management Ltd", "08234567", "cleaning", ["GB"], 95_000, (0, 1, 0, 1), Supplier.Status.ACTIVE),
+    (
+        "Yorkshire Linen Services Ltd",
+        "06345678",
+        "laundry",
+        ["GB", "RO"],
+        180_000,
+        (1, 0, 1, 0),
+        Supplier.Status.ACTIVE,
+    ),
+    ("Pennine Laundry Co-operative", "IP031234", "laundry", ["GB"], 40_000, (0, 0, 0, 0), Supplier.Status.ACTIVE),
+    ("Harvest Table Catering Ltd", "09456789", "catering", ["GB"], 610_000, (1, 1, 1, 1), Supplier.Status.ACTIVE),
+    (
+        "Fresh Fields Produce Ltd",
+        "05567890",
+        "catering",
+        ["GB", "ES", "MA"],
+        150_000,
+        (0, 1, 1, 0),
+        Supplier.Status.ACTIVE,
+    ),
+    ("Dales Bakery Supplies Ltd", "04678901", "catering", ["GB"], 22_000, (0, 0, 0, 0), Supplier.Status.ACTIVE),
+    (
+        "Northstone Building Maintenance Ltd",
+        "10789012",
+        "construction",
+        ["GB"],
+        350_000,
+        (1, 1, 1, 1),
+        Supplier.Status.ACTIVE,
+    ),
+    ("Keystone Roofing Ltd", "11890123", "construction", ["GB"], 65_000, (0, 1, 0, 1), Supplier.Status.PROSPECTIVE),
+    ("CareForce Staffing Ltd", "12901234", "agency_staffing", ["GB"], 1_200_000, (1, 0, 1, 1), Supplier.Status.ACTIVE),
+    (
+        "QuickShift Recruitment Ltd",
+        "13012345",
+        "agency_staffing",
+        ["GB", "IN"],
+        90_000,
+        (1, 0, 1, 1),
+        Supplier.Status.SUSPENDED,
+    ),
     (
         "Global Care Recruitment Partners Ltd",
         "14123456",
@@ -54,36 +87,140 @@ SUPPLIERS = [
         ["GB", "PH", "NG"],
         300_000,
         (1, 1, 1, 1),
-        "prospective",
+        Supplier.Status.PROSPECTIVE,
     ),
-    ("Nightingale Nursing Agency Ltd", "03234567", "agency_staffing", ["GB"], 480_000, (1, 0, 0, 1), "active"),
-    ("Shield Medical Gloves Sdn Bhd", "MY-201901", "medical_ppe", ["MY"], 260_000, (0, 1, 1, 0), "active"),
-    ("SafeHands PPE Distribution Ltd", "15345678", "medical_ppe", ["GB", "CN"], 140_000, (0, 1, 0, 0), "active"),
-    ("Meditex Consumables Ltd", "02456789", "medical_ppe", ["GB", "DE"], 75_000, (0, 0, 0, 0), "active"),
-    ("Carewear Uniforms Ltd", "16567890", "textiles", ["GB", "BD"], 85_000, (0, 1, 1, 0), "active"),
-    ("Dhaka Garment Works Ltd", "BD-55821", "textiles", ["BD"], 30_000, (0, 1, 1, 0), "prospective"),
-    ("Comfort Bedding & Textiles Ltd", "17678901", "textiles", ["GB", "PK", "TR"], 55_000, (0, 1, 1, 0), "active"),
-    ("Circuit Point IT Ltd", "18789012", "it_hardware", ["GB", "CN", "VN"], 120_000, (0, 1, 0, 0), "active"),
-    ("TabletCare Devices Ltd", "19890123", "it_hardware", ["GB", "MY"], 48_000, (0, 1, 1, 0), "active"),
-    ("Ledger & Co Accountants LLP", "OC123456", "professional", ["GB"], 60_000, (0, 0, 0, 0), "active"),
-    ("Harrow Legal Services LLP", "OC234567", "professional", ["GB"], 35_000, (0, 0, 0, 0), "active"),
-    ("Insight HR Consulting Ltd", "20901234", "professional", ["GB"], 18_000, (0, 0, 0, 0), "active"),
-    ("Oak Tree Homecare Ltd", "21012345", "commissioned_care", ["GB"], 900_000, (1, 1, 1, 0), "active"),
-    ("Willow Domiciliary Care Ltd", "22123456", "commissioned_care", ["GB"], 540_000, (0, 0, 1, 0), "active"),
-    ("Heron Supported Living CIC", "23234567", "commissioned_care", ["GB"], 260_000, (0, 0, 0, 0), "active"),
-    ("Sunrise Day Services Charity", "1123456", "commissioned_care", ["GB"], 110_000, (0, 0, 0, 0), "active"),
-    ("GreenCut Grounds Maintenance Ltd", "24345678", "other", ["GB"], 28_000, (1, 1, 1, 1), "active"),
-    ("SecureGuard Security Services Ltd", "25456789", "other", ["GB"], 150_000, (1, 1, 1, 1), "active"),
-    ("Waste Away Collections Ltd", "26567890", "other", ["GB"], 45_000, (0, 1, 0, 1), "active"),
-    ("Northern Car Wash Fleet Valeting", "27678901", "cleaning", ["GB"], 12_000, (0, 0, 1, 1), "prospective"),
-    ("Premier Food Wholesale Ltd", "28789012", "catering", ["GB", "TH", "BR"], 230_000, (0, 1, 1, 0), "active"),
-    ("Horizon Mobility Aids Ltd", "29890123", "medical_ppe", ["GB", "CN"], 64_000, (0, 1, 0, 0), "active"),
-    ("Clearview Window Cleaning", "30901234", "cleaning", ["GB"], 9_000, (0, 0, 0, 1), "active"),
-    ("Keel Office Supplies Ltd", "31012345", "other", ["GB", "CN"], 26_000, (0, 1, 0, 0), "active"),
-    ("Riverside Hand Car Wash", "32123456", "other", ["GB"], 6_000, (0, 0, 1, 1), "prospective"),
-    ("Evergreen Nail & Beauty Visits", "33234567", "professional", ["GB", "VN"], 4_000, (0, 0, 1, 1), "active"),
-    ("Aire Valley Minibus Transport Ltd", "34345678", "other", ["GB"], 70_000, (1, 0, 0, 1), "active"),
-    ("Medisure Pharmacy Services Ltd", "35456789", "professional", ["GB"], 320_000, (0, 0, 0, 1), "active"),
+    (
+        "Nightingale Nursing Agency Ltd",
+        "03234567",
+        "agency_staffing",
+        ["GB"],
+        480_000,
+        (1, 0, 0, 1),
+        Supplier.Status.ACTIVE,
+    ),
+    (
+        "Shield Medical Gloves Sdn Bhd",
+        "MY-201901",
+        "medical_ppe",
+        ["MY"],
+        260_000,
+        (0, 1, 1, 0),
+        Supplier.Status.ACTIVE,
+    ),
+    (
+        "SafeHands PPE Distribution Ltd",
+        "15345678",
+        "medical_ppe",
+        ["GB", "CN"],
+        140_000,
+        (0, 1, 0, 0),
+        Supplier.Status.ACTIVE,
+    ),
+    ("Meditex Consumables Ltd", "02456789", "medical_ppe", ["GB", "DE"], 75_000, (0, 0, 0, 0), Supplier.Status.ACTIVE),
+    ("Carewear Uniforms Ltd", "16567890", "textiles", ["GB", "BD"], 85_000, (0, 1, 1, 0), Supplier.Status.ACTIVE),
+    ("Dhaka Garment Works Ltd", "BD-55821", "textiles", ["BD"], 30_000, (0, 1, 1, 0), Supplier.Status.PROSPECTIVE),
+    (
+        "Comfort Bedding & Textiles Ltd",
+        "17678901",
+        "textiles",
+        ["GB", "PK", "TR"],
+        55_000,
+        (0, 1, 1, 0),
+        Supplier.Status.ACTIVE,
+    ),
+    (
+        "Circuit Point IT Ltd",
+        "18789012",
+        "it_hardware",
+        ["GB", "CN", "VN"],
+        120_000,
+        (0, 1, 0, 0),
+        Supplier.Status.ACTIVE,
+    ),
+    ("TabletCare Devices Ltd", "19890123", "it_hardware", ["GB", "MY"], 48_000, (0, 1, 1, 0), Supplier.Status.ACTIVE),
+    ("Ledger & Co Accountants LLP", "OC123456", "professional", ["GB"], 60_000, (0, 0, 0, 0), Supplier.Status.ACTIVE),
+    ("Harrow Legal Services LLP", "OC234567", "professional", ["GB"], 35_000, (0, 0, 0, 0), Supplier.Status.ACTIVE),
+    ("Insight HR Consulting Ltd", "20901234", "professional", ["GB"], 18_000, (0, 0, 0, 0), Supplier.Status.ACTIVE),
+    ("Oak Tree Homecare Ltd", "21012345", "commissioned_care", ["GB"], 900_000, (1, 1, 1, 0), Supplier.Status.ACTIVE),
+    (
+        "Willow Domiciliary Care Ltd",
+        "22123456",
+        "commissioned_care",
+        ["GB"],
+        540_000,
+        (0, 0, 1, 0),
+        Supplier.Status.ACTIVE,
+    ),
+    (
+        "Heron Supported Living CIC",
+        "23234567",
+        "commissioned_care",
+        ["GB"],
+        260_000,
+        (0, 0, 0, 0),
+        Supplier.Status.ACTIVE,
+    ),
+    (
+        "Sunrise Day Services Charity",
+        "1123456",
+        "commissioned_care",
+        ["GB"],
+        110_000,
+        (0, 0, 0, 0),
+        Supplier.Status.ACTIVE,
+    ),
+    ("GreenCut Grounds Maintenance Ltd", "24345678", "other", ["GB"], 28_000, (1, 1, 1, 1), Supplier.Status.ACTIVE),
+    ("SecureGuard Security Services Ltd", "25456789", "other", ["GB"], 150_000, (1, 1, 1, 1), Supplier.Status.ACTIVE),
+    ("Waste Away Collections Ltd", "26567890", "other", ["GB"], 45_000, (0, 1, 0, 1), Supplier.Status.ACTIVE),
+    (
+        "Northern Car Wash Fleet Valeting",
+        "27678901",
+        "cleaning",
+        ["GB"],
+        12_000,
+        (0, 0, 1, 1),
+        Supplier.Status.PROSPECTIVE,
+    ),
+    (
+        "Premier Food Wholesale Ltd",
+        "28789012",
+        "catering",
+        ["GB", "TH", "BR"],
+        230_000,
+        (0, 1, 1, 0),
+        Supplier.Status.ACTIVE,
+    ),
+    (
+        "Horizon Mobility Aids Ltd",
+        "29890123",
+        "medical_ppe",
+        ["GB", "CN"],
+        64_000,
+        (0, 1, 0, 0),
+        Supplier.Status.ACTIVE,
+    ),
+    ("Clearview Window Cleaning", "30901234", "cleaning", ["GB"], 9_000, (0, 0, 0, 1), Supplier.Status.ACTIVE),
+    ("Keel Office Supplies Ltd", "31012345", "other", ["GB", "CN"], 26_000, (0, 1, 0, 0), Supplier.Status.ACTIVE),
+    ("Riverside Hand Car Wash", "32123456", "other", ["GB"], 6_000, (0, 0, 1, 1), Supplier.Status.PROSPECTIVE),
+    (
+        "Evergreen Nail & Beauty Visits",
+        "33234567",
+        "professional",
+        ["GB", "VN"],
+        4_000,
+        (0, 0, 1, 1),
+        Supplier.Status.ACTIVE,
+    ),
+    ("Aire Valley Minibus Transport Ltd", "34345678", "other", ["GB"], 70_000, (1, 0, 0, 1), Supplier.Status.ACTIVE),
+    (
+        "Medisure Pharmacy Services Ltd",
+        "35456789",
+        "professional",
+        ["GB"],
+        320_000,
+        (0, 0, 0, 1),
+        Supplier.Status.ACTIVE,
+    ),
 ]
 
 CODE_CLAUSES = """No worker pays, directly or indirectly, any fee or cost to be recruited or to keep their job (the employer pays principle).
@@ -156,7 +293,7 @@ def seed(stdout=None) -> None:
             register_services.supplier_event_record(
                 supplier=supplier, kind=SupplierEvent.Kind.CREATED, message="Added to the register (demo data)."
             )
-            if status == "active":
+            if status == Supplier.Status.ACTIVE:
                 CodeOfConductAcceptance.objects.get_or_create(
                     supplier=supplier,
                     code=code,
@@ -170,7 +307,7 @@ def seed(stdout=None) -> None:
         for supplier in suppliers.values():
             register_services.risk_assess(supplier=supplier, reason="Demo audits and questionnaires")
         for supplier in suppliers.values():
-            if supplier.risk_band == "high" and supplier.status == "active":
+            if supplier.risk_band == RiskBand.HIGH and supplier.status == Supplier.Status.ACTIVE:
                 EnhancedDueDiligence.objects.get_or_create(
                     supplier=supplier,
                     defaults={
@@ -376,8 +513,8 @@ def _audits(suppliers, procurement, manager, lead, today):
         planned_date=today - d(days=300),
         auditor=procurement,
         scope="Annual visit",
-        status="completed",
-        result="minor",
+        status=Audit.Status.COMPLETED,
+        result=Audit.Result.MINOR,
         completed_date=today - d(days=300),
     )
     finding = _finding(audit, "minor", "No modern slavery training for shift supervisors", procurement)
@@ -413,20 +550,22 @@ def _questionnaires(suppliers, procurement, today):
             sent_at=timezone.now() - datetime.timedelta(days=25),
             submitted_at=timezone.now() - datetime.timedelta(days=10),
             status=status,
-            token_hash=token_digest(secrets.token_urlsafe(32)) if status == "returned" else None,
+            token_hash=token_digest(secrets.token_urlsafe(32))
+            if status == QuestionnaireRequest.Status.RETURNED
+            else None,
             reviewed_by=procurement,
             reviewed_at=timezone.now() - datetime.timedelta(days=5),
             review_comments="Please explain how agency workers' fees are reimbursed and attach your policy."
-            if status == "returned"
+            if status == QuestionnaireRequest.Status.RETURNED
             else "",
         )
         for q in questions:
-            if q.kind == "yes_no":
+            if q.kind == Question.Kind.YES_NO:
                 good = "no" if q.gap_answer == "yes" else "yes"
                 value = (q.gap_answer or good) if any(g in q.text for g in gaps) else good
-            elif q.kind == "choice":
+            elif q.kind == Question.Kind.CHOICE:
                 value = q.choice_list[0]
-            elif q.kind == "text":
+            elif q.kind == Question.Kind.TEXT:
                 value = "United Kingdom; agency staff from Romania and India"
             else:
                 continue
@@ -437,12 +576,18 @@ def _questionnaires(suppliers, procurement, today):
             message=f"{template.name} {request.get_status_display().lower()} (demo).",
         )
 
-    answered(suppliers["CareForce Staffing Ltd"], "accepted")
-    answered(suppliers["Nightingale Nursing Agency Ltd"], "accepted", gaps=("mapped your supply chain",))
+    answered(suppliers["CareForce Staffing Ltd"], QuestionnaireRequest.Status.ACCEPTED)
     answered(
-        suppliers["Brightway Cleaning Services Ltd"], "returned", gaps=("any workers pay fees", "written contract")
+        suppliers["Nightingale Nursing Agency Ltd"],
+        QuestionnaireRequest.Status.ACCEPTED,
+        gaps=("mapped your supply chain",),
     )
-    answered(suppliers["Harvest Table Catering Ltd"], "submitted", gaps=("passports",))
+    answered(
+        suppliers["Brightway Cleaning Services Ltd"],
+        QuestionnaireRequest.Status.RETURNED,
+        gaps=("any workers pay fees", "written contract"),
+    )
+    answered(suppliers["Harvest Table Catering Ltd"], QuestionnaireRequest.Status.SUBMITTED, gaps=("passports",))
     # Sent and waiting (the chaser will remind the contact).
     if suppliers["Fresh Fields Produce Ltd"].questionnaires.exists():
         return

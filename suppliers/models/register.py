@@ -51,7 +51,9 @@ class SupplierQuerySet(RegisterQuerySet):
     def on_register(self, as_of: datetime.date):
         """Suppliers on the register at the end of `as_of`: added by then, not prospective, not terminated by then."""
         end = end_of_day(as_of)
-        return self.filter(created_at__lt=end).exclude(status="prospective").exclude(terminated_at__lt=end)
+        return (
+            self.filter(created_at__lt=end).exclude(status=self.model.Status.PROSPECTIVE).exclude(terminated_at__lt=end)
+        )
 
     def terminated_between(self, start: datetime.date, end: datetime.date):
         return self.filter(terminated_at__gte=start_of_day(start), terminated_at__lt=end_of_day(end))

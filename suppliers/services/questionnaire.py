@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from compliance import roles
-from compliance.models import User
+from compliance.models import OutboxMessage, User
 from compliance.outbox import outbox_enqueue
 from compliance.services import notification_send
 from suppliers.models import (
@@ -80,7 +80,9 @@ def _email_contact(
     )
     # Through the outbox, in the caller's transaction: a rolled-back send emails
     # no link that does not exist, and an SMTP outage delays the link, never loses it.
-    outbox_enqueue(to=questionnaire.contact_email, subject=subject, body_text=body, kind="questionnaire")
+    outbox_enqueue(
+        to=questionnaire.contact_email, subject=subject, body_text=body, kind=OutboxMessage.Kind.QUESTIONNAIRE
+    )
 
 
 def questionnaire_send(

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from compliance import roles
 from compliance import rules as role_rules
-from compliance.models import User
+from compliance.models import OutboxMessage, User
 from compliance.services import notification_send
 from compliance.uploads import display_name, stored_name
 from suppliers import scoring
@@ -422,7 +422,7 @@ def _email_supplier_contacts(code: CodeOfConduct, suppliers: list[Supplier]) -> 
             to=s.contact_email,
             subject=f"Please accept our supplier code of conduct v{code.version}",
             body_text=render_to_string("suppliers/email/conduct_supplier.txt", {"code": code, "supplier": s}),
-            kind="code of conduct",
+            kind=OutboxMessage.Kind.CODE_OF_CONDUCT,
         )
 
 

@@ -65,6 +65,7 @@ class Command(BaseCommand):
         from django.contrib.auth.models import Group
 
         from compliance import roles
+        from compliance.leases import ImportStatus
         from compliance.models import User
         from suppliers.models import Supplier, SupplierImport
         from suppliers.services import imports as supplier_imports
@@ -92,25 +93,28 @@ class Command(BaseCommand):
             )
             offset += rows
             check_s, job = timed(lambda job=job: supplier_imports.supplier_import_check(job_id=job.pk))
-            assert job.status == "checked" and not job.errors, job.errors[:3]
-            job.status, job.confirmed_by = "apply_queued", actor
+            assert job.status == ImportStatus.CHECKED and not job.errors, job.errors[:3]
+            job.status, job.confirmed_by = ImportStatus.APPLY_QUEUED, actor
             job.save()
             apply_s, job = timed(lambda job=job: supplier_imports.supplier_import_apply(job_id=job.pk))
-            assert job.status == "applied", job.failure_reason
+            assert job.status == ImportStatus.APPLIED, job.failure_reason
             results.append(("supplier register", rows, check_s, apply_s))
         assert Supplier.objects.count() == suppliers_before + 100 + options["suppliers"]
         offset = User.objects.count()
         for rows in (100, options["roster"]):
             batch = ImportBatch.objects.create(
-                kind="roster", filename="roster.csv", content=_roster_csv(rows, offset), uploaded_by=actor
+                kind=ImportBatch.Kind.ROSTER,
+                filename="roster.csv",
+                content=_roster_csv(rows, offset),
+                uploaded_by=actor,
             )
             offset += rows
             check_s, batch = timed(lambda batch=batch: training_imports.import_batch_check(batch_id=batch.pk))
-            assert batch.status == "checked" and not batch.errors, batch.errors[:3]
-            batch.status, batch.confirmed_by = "apply_queued", actor
+            assert batch.status == ImportStatus.CHECKED and not batch.errors, batch.errors[:3]
+            batch.status, batch.confirmed_by = ImportStatus.APPLY_QUEUED, actor
             batch.save()
             apply_s, batch = timed(lambda batch=batch: training_imports.import_batch_apply(batch_id=batch.pk))
-            assert batch.status == "applied", batch.failure_reason
+            assert batch.status == ImportStatus.APPLIED, batch.failure_reason
             results.append(("staff roster", rows, check_s, apply_s))
 
         from django.db import connection
