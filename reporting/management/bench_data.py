@@ -254,7 +254,7 @@ def _suppliers(rng, count: int, people: _People, stdout) -> list[int]:
             created_by_id=rng.choice(people.procurement_ids),
             created_at=now - datetime.timedelta(days=rng.randrange(3 * 365)),
         )
-        for audit_pk, supplier_pk, result in Audit.objects.filter(status="completed").values_list(
+        for audit_pk, supplier_pk, result in Audit.objects.filter(status=Audit.Status.COMPLETED).values_list(
             "pk", "supplier_id", "result"
         )
         if result not in ("", "compliant")
@@ -411,18 +411,18 @@ def _concerns(rng, count: int, timeline: int, people: _People, suppliers: list[i
 
 
 def _timeline_for(rng, concerns, per_concern: int, people: _People, now):
-    from safeguarding.models import TimelineEntry
+    from safeguarding.models import Status, TimelineEntry
 
     for concern in concerns:
-        path = ["new"]
-        if concern.status != "new":
-            path.append("triaged")
-        if concern.status in ("investigating", "referred", "closed"):
-            path.append("investigating")
-        if concern.status == "referred" or (concern.status == "closed" and rng.random() < 0.2):
-            path.append("referred")
-        if concern.status == "closed":
-            path.append("closed")
+        path = [Status.NEW]
+        if concern.status != Status.NEW:
+            path.append(Status.TRIAGED)
+        if concern.status in (Status.INVESTIGATING, Status.REFERRED, Status.CLOSED):
+            path.append(Status.INVESTIGATING)
+        if concern.status == Status.REFERRED or (concern.status == Status.CLOSED and rng.random() < 0.2):
+            path.append(Status.REFERRED)
+        if concern.status == Status.CLOSED:
+            path.append(Status.CLOSED)
         end = concern.closed_at or now
         span = max(1, int((end - concern.created_at).total_seconds()))
         author = concern.assignee_id
@@ -431,7 +431,7 @@ def _timeline_for(rng, concerns, per_concern: int, people: _People, now):
             entries += 1
             yield TimelineEntry(
                 concern_id=concern.pk,
-                kind="status",
+                kind=TimelineEntry.Kind.STATUS,
                 author_id=author,
                 from_status=before,
                 to_status=after,
