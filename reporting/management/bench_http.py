@@ -515,16 +515,23 @@ def download(client: Client, persona: str, path: str, watch: RssWatch) -> dict:
     started = time.perf_counter()
     first = None
     size = 0
-    answer = client.get(persona, path, stream=True)
-    for chunk in answer.iter_content(64 * 1024):
-        first = first or time.perf_counter() - started
-        size += len(chunk)
+    status, kind, streamed = "failed", "", False
+    try:
+        answer = client.get(persona, path, stream=True)
+        status, kind = answer.status_code, answer.headers.get("Content-Type", "").split(";")[0]
+        streamed = "Content-Length" not in answer.headers
+        for chunk in answer.iter_content(64 * 1024):
+            first = first or time.perf_counter() - started
+            size += len(chunk)
+    except requests.RequestException as exc:
+        # Cut off mid-way (a worker killed by gunicorn's timeout): report it with the memory it reached.
+        status, kind = "cut", type(exc).__name__
     seconds = time.perf_counter() - started
     time.sleep(0.05)  # one more memory sample after the last byte
     return {
-        "status": answer.status_code,
-        "type": answer.headers.get("Content-Type", "").split(";")[0],
-        "streamed": "Content-Length" not in answer.headers,
+        "status": status,
+        "type": kind,
+        "streamed": streamed,
         "seconds": seconds,
         "first_byte": first or seconds,
         "bytes": size,
