@@ -49,6 +49,8 @@ CHUNK_SIZE = 2000
 # A CSV is sent in blocks of about this many bytes: one write per line would cost a system call
 # (and a WSGI round) per row.
 BLOCK_SIZE = 64 * 1024
+# Rows in one worksheet, the header included (Excel's limit: 2**20).
+XLSX_MAX_ROWS = 1_048_576
 
 
 def escape_cell(value):
@@ -74,6 +76,13 @@ def unescape_cell(text: str) -> str:
 def export_format(value: str | None) -> str:
     """The format a request asked for ("xlsx" or else "csv"): an unknown value gets the CSV, not an error."""
     return value if value in FORMATS else "csv"
+
+
+def choice_labels(model, *field_names: str) -> dict[str, dict]:
+    """Each field's choice labels as text, by value: looked up once per export, not once per cell."""
+    return {
+        name: {value: str(label) for value, label in model._meta.get_field(name).flatchoices} for name in field_names
+    }
 
 
 def each(queryset: QuerySet, row: Callable[[object], Iterable]) -> Iterator[Iterable]:
@@ -133,17 +142,35 @@ def csv_bytes(*, header: Iterable, rows: Iterable[Iterable]) -> bytes:
 
 
 def xlsx_write(target, *, header: Iterable, rows: Iterable[Iterable], sheet_title: str = "Export") -> None:
-    """Write a one-sheet workbook to a binary file, every cell escaped (openpyxl stores a string starting with = as a formula)."""
+    """Write a workbook to a binary file, every cell escaped (openpyxl stores a string starting with = as a formula).
+
+    A sheet holds at most XLSX_MAX_ROWS rows (Excel's limit); more rows go on to further sheets, each
+    with the header again, rather than making a file that Excel refuses to open.
+    """
     from openpyxl import Workbook
 
     # Write-only mode writes each row out as it is appended instead of keeping the sheet;
     # strings are written inline, so nothing grows with the number of rows.
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append([escape_cell(v) for v in header])
+    header = [escape_cell(v) for v in header]
+    sheet, filled, sheets = None, XLSX_MAX_ROWS, 0
     for row in _rows(rows):
+        if filled == XLSX_MAX_ROWS:
+            sheets += 1
+            sheet = workbook.create_sheet(title=_sheet_title(sheet_title, sheets))
+            sheet.append(header)
+            filled = 1
         sheet.append([escape_cell(v) for v in row])
+        filled += 1
+    if sheet is None:
+        workbook.create_sheet(title=_sheet_title(sheet_title, 1)).append(header)
     workbook.save(target)
+
+
+def _sheet_title(title: str, number: int) -> str:
+    # Excel allows 31 characters in a sheet's name.
+    suffix = f" ({number})" if number > 1 else ""
+    return title[: 31 - len(suffix)] + suffix
 
 
 def xlsx_bytes(*, header: Iterable, rows: Iterable[Iterable], sheet_title: str = "Export") -> bytes:

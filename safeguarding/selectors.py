@@ -31,6 +31,30 @@ def concern_list(*, user: User) -> QuerySet[Concern]:
     return Concern.objects.restrict(user, CaseAction.VIEW).select_related("site", "assignee")
 
 
+# The columns the case export carries. Reading (and decrypting) narratives, contact details and
+# closing summaries nobody exports was a large part of a big export's time.
+CASE_EXPORT_FIELDS = (
+    "reference",
+    "created_at",
+    "channel",
+    "subject_type",
+    "site__name",
+    "location_text",
+    "status",
+    "risk_level",
+    "assignee__full_name",
+    "assignee__email",
+    "due_at",
+    "outcome",
+    "closed_at",
+)
+
+
+def concern_export_list(*, user: User) -> QuerySet[Concern]:
+    """The case list's cases (concern_list) with only the columns the case export carries."""
+    return concern_list(user=user).only(*CASE_EXPORT_FIELDS)
+
+
 def concern_get(*, user: User, reference: str) -> Concern:
     """One case the user may see, or 404 (so a reference out of scope does not leak)."""
     qs = Concern.objects.restrict(user, CaseAction.VIEW).select_related(

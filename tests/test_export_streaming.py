@@ -39,6 +39,8 @@ def table(response) -> list[list[str]]:
 
 
 def _cases(n, **kwargs):
+    # Every column filled (a site, an assignee, a risk, an outcome), so a column read row by row shows.
+    kwargs = {"assignee": UserFactory(), "risk_level": "high", "status": Status.CLOSED, **kwargs}
     return [c.reference for c in ConcernFactory.create_batch(n, **kwargs)]
 
 
@@ -181,3 +183,17 @@ def test_a_csv_is_sent_while_the_rows_are_still_being_read():
     assert pulled < 20_000 / 4  # the first block went before most rows were read
     assert all(len(b) < 2 * exports.BLOCK_SIZE for b in blocks)
     assert pulled == 20_000
+
+
+def test_an_xlsx_goes_on_to_another_sheet_when_one_is_full(monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)  # Excel's is 1,048,576
+    body = exports.xlsx_bytes(header=["n"], rows=([i] for i in range(5)), sheet_title="Cases")
+    workbook = load_workbook(io.BytesIO(body), read_only=True)
+    assert workbook.sheetnames == ["Cases", "Cases (2)", "Cases (3)"]
+    assert [[r[0] for r in sheet.iter_rows(values_only=True)] for sheet in workbook.worksheets] == [
+        ["n", 0, 1],
+        ["n", 2, 3],
+        ["n", 4],
+    ]
+    empty = load_workbook(io.BytesIO(exports.xlsx_bytes(header=["n"], rows=[])), read_only=True)
+    assert [list(s.iter_rows(values_only=True)) for s in empty.worksheets] == [[("n",)]]
