@@ -240,8 +240,8 @@ def _fill(total: int) -> None:
     from django.utils import timezone
 
     from compliance.models import AccessLog, Site, User
-    from safeguarding.models import Concern
-    from suppliers.models import Supplier
+    from safeguarding.models import Channel, Concern, Outcome, RiskLevel, Status, SubjectType
+    from suppliers.models import RiskBand, Supplier
 
     rng = random.Random(total)  # noqa: S311 - repeatable test data, not security
     now = timezone.now()
@@ -262,16 +262,16 @@ def _fill(total: int) -> None:
             concerns.append(
                 Concern(
                     reference=f"MS-{created.year}-{i:06d}",
-                    channel=rng.choice(["staff_form", "anonymous_form", "phone"]),
-                    subject_type=rng.choice(["service_user", "staff", "agency_worker", "unknown"]),
+                    channel=rng.choice([Channel.STAFF_FORM, Channel.ANONYMOUS_FORM, Channel.PHONE]),
+                    subject_type=rng.choice(list(SubjectType)),
                     site=rng.choice(sites) if rng.random() < 0.9 else None,
                     location_text="" if rng.random() < 0.9 else "Back door of the laundry",
                     indicators=["excessive_hours"],
                     narrative="A worker said their passport was kept by the agency.",
-                    status="closed" if closed else rng.choice(["new", "triaged", "investigating"]),
-                    outcome="no_further_action" if closed else "",
+                    status=Status.CLOSED if closed else rng.choice([Status.NEW, Status.TRIAGED, Status.INVESTIGATING]),
+                    outcome=Outcome.NO_FURTHER_ACTION if closed else "",
                     closing_summary="Closed after investigation." if closed else "",
-                    risk_level=rng.choice(["low", "medium", "high", "critical"]),
+                    risk_level=rng.choice(list(RiskLevel)),
                     assignee=people[0],
                     created_at=created,
                     closed_at=created + datetime.timedelta(days=20) if closed else None,
@@ -284,7 +284,7 @@ def _fill(total: int) -> None:
             (
                 AccessLog(
                     user=rng.choice(people),
-                    action=rng.choice(["view", "download", "export"]),
+                    action=rng.choice(list(AccessLog.Action)),
                     object_repr=f"Case MS-2026-{i:06d}",
                     detail="read",
                     path=f"/cases/MS-2026-{i:06d}/",
@@ -301,15 +301,15 @@ def _fill(total: int) -> None:
                 Supplier(
                     name=f"Supplier {i:06d} Ltd",
                     registration_number=f"{10_000_000 + i}",
-                    category="other",
+                    category=Supplier.Category.OTHER,
                     countries=["GB", "PL"] if i % 3 else ["GB"],
                     annual_spend=rng.randrange(1_000, 1_000_000),
                     contract_owner=people[2],
-                    status="active",
+                    status=Supplier.Status.ACTIVE,
                     contact_name="Chris Contact",
                     contact_email=f"contact{i}@supplier.example",
                     risk_score=rng.randrange(0, 25),
-                    risk_band=rng.choice(["low", "medium", "high"]),
+                    risk_band=rng.choice(list(RiskBand)),
                 )
                 for i in range(have, total)
             ),
