@@ -26,6 +26,10 @@ class OrganisationForm(forms.ModelForm):
             "approving_body",
             "signatory_label",
             "helpline_number",
+            "acknowledge_within_days",
+            "feedback_within_months",
+            "whistleblowing_policy_url",
+            "speak_up_guardian",
         ]
         widgets = {
             "address": Textarea(attrs={"rows": 3}),

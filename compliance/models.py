@@ -272,6 +272,35 @@ class Organisation(models.Model):
     helpline_number = models.CharField(
         "Modern Slavery Helpline number", max_length=30, default=settings.MODERN_SLAVERY_HELPLINE
     )
+    # Reporter care. Good practice in whistleblowing schemes is to acknowledge a report within
+    # seven days and give feedback within three months: Directive (EU) 2019/1937 art. 9(1)(b) and
+    # (f) (https://eur-lex.europa.eu/eli/dir/2019/1937/oj), ISO 37002:2021 (whistleblowing
+    # management systems) and the National Guardian's Office "Freedom to Speak Up" guidance for
+    # the NHS follow the same pattern. UK law sets no deadline, so these are defaults to change.
+    acknowledge_within_days = models.PositiveSmallIntegerField(
+        "acknowledge a report within (days)",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="The reporter is told this date; the handler is reminded before it passes.",
+    )
+    feedback_within_months = models.PositiveSmallIntegerField(
+        "tell the reporter what was done within (months)",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Counted from the day the report arrived.",
+    )
+    # Public Interest Disclosure Act 1998 (Part IVA, ss.43A-43L, of the Employment Rights Act
+    # 1996): a worker who reports wrongdoing in the public interest is protected from detriment
+    # (s.47B) and dismissal (s.103A). The report pages say so and link the organisation's policy.
+    whistleblowing_policy_url = models.URLField(
+        "whistleblowing (speaking up) policy", blank=True, help_text="Linked from every report page."
+    )
+    speak_up_guardian = models.CharField(
+        "Freedom to Speak Up guardian",
+        max_length=200,
+        blank=True,
+        help_text="Name and how to reach them, e.g. 'Sam Patel, 0113 496 0000' (NHS bodies; leave empty if none).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrganisationProfileQuerySet.as_manager()

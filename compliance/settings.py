@@ -457,6 +457,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safeguarding.tasks.case_sla_escalation",
         "schedule": crontab(minute=5),
     },
+    "safeguarding-reporter-care-reminders": {
+        # Acknowledgement and feedback deadlines owed to reporters (safeguarding.services.care).
+        "task": "safeguarding.tasks.reporter_care_reminders",
+        "schedule": crontab(minute=35),
+    },
     "reporting-kpi-snapshot": {
         "task": "reporting.tasks.kpi_snapshot",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),

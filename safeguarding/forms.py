@@ -241,6 +241,19 @@ class MessageForm(forms.Form):
     )
 
 
+class AcknowledgeForm(forms.Form):
+    """Nothing to fill in: the button records that the reporter's report was acknowledged."""
+
+
+class FeedbackForm(forms.Form):
+    body = forms.CharField(
+        label="What has been done (feedback to the reporter)",
+        widget=Textarea(attrs={"rows": 4}),
+        help_text="The reporter reads this with their receipt code or in My reports, and the feedback deadline "
+        "is met. Say what was done or is planned, never names or anything they should not know.",
+    )
+
+
 class ReferralForm(forms.Form):
     kind = forms.ChoiceField(label="Referred to", choices=[("", "Choose…")] + Referral.Kind.choices)
     organisation = forms.CharField(label="Organisation", max_length=200, required=False)

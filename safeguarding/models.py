@@ -22,6 +22,8 @@ class Channel(models.TextChoices):
     STAFF_FORM = "staff_form", "Staff form"
     ANONYMOUS_FORM = "anonymous_form", "Anonymous form"
     PHONE = "phone", "Phone"
+    IN_PERSON = "in_person", "In person"
+    LETTER = "letter", "Letter"
     MANAGER_ON_BEHALF = "manager_on_behalf", "Manager on behalf"
     SUPPLIER_AUDIT = "supplier_audit", "Supplier audit finding"
 
@@ -98,7 +100,16 @@ class ReferenceCounter(models.Model):
 
 # Channels through which a person raised the concern: "concerns received" counts only these.
 # A case opened automatically from a supplier audit finding is shown on its own line.
-PEOPLE_CHANNELS = (Channel.STAFF_FORM, Channel.ANONYMOUS_FORM, Channel.MANAGER_ON_BEHALF, Channel.PHONE)
+PEOPLE_CHANNELS = (
+    Channel.STAFF_FORM,
+    Channel.ANONYMOUS_FORM,
+    Channel.MANAGER_ON_BEHALF,
+    Channel.PHONE,
+    Channel.IN_PERSON,
+    Channel.LETTER,
+)
+# Concerns the Lead or the Safeguarding team write down for someone who called, came in or wrote.
+INTAKE_CHANNELS = (Channel.PHONE, Channel.IN_PERSON, Channel.LETTER)
 
 
 class CaseAction(models.TextChoices):
@@ -139,6 +150,14 @@ class ConcernQuerySet(RestrictedQuerySet):
 
     def open(self):
         return self.exclude(status=Status.CLOSED)
+
+    def awaiting_acknowledgement(self):
+        """Reports from people whose receipt has not been acknowledged to the reporter yet."""
+        return self.filter(acknowledge_due_at__isnull=False, acknowledged_at__isnull=True)
+
+    def awaiting_feedback(self):
+        """Reports from people whose reporter has not yet been told what was done."""
+        return self.filter(feedback_due_at__isnull=False, feedback_given_at__isnull=True)
 
     def from_people(self):
         """Concerns reported by a person (staff, anonymous, manager on behalf, phone)."""
@@ -215,6 +234,12 @@ class Concern(models.Model):
     legal_hold_reason = EncryptedCharField("reason for the legal hold", max_length=500, blank=True)
     retention_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     purged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Reporter care (safeguarding.services.care): when the reporter is told we have their report and
+    # when they are told what was done. Set for reports from people; null for audit-finding cases.
+    acknowledge_due_at = models.DateTimeField("acknowledge receipt by", null=True, blank=True)
+    acknowledged_at = models.DateTimeField("receipt acknowledged", null=True, blank=True)
+    feedback_due_at = models.DateTimeField("feedback to the reporter by", null=True, blank=True)
+    feedback_given_at = models.DateTimeField("feedback given", null=True, blank=True)
 
     objects = ConcernQuerySet.as_manager()
 
@@ -259,6 +284,14 @@ class Concern(models.Model):
         return bool(self.due_at and self.status != Status.CLOSED and self.due_at < timezone.now())
 
     @property
+    def acknowledge_overdue(self) -> bool:
+        return bool(self.acknowledge_due_at and not self.acknowledged_at and self.acknowledge_due_at < timezone.now())
+
+    @property
+    def feedback_overdue(self) -> bool:
+        return bool(self.feedback_due_at and not self.feedback_given_at and self.feedback_due_at < timezone.now())
+
+    @property
     def indicator_labels(self) -> list[str]:
         labels = dict(Indicator.choices)
         return [labels.get(code, code) for code in self.indicators]
@@ -298,6 +331,8 @@ class TimelineEntry(models.Model):
         ATTACHMENT = "attachment", "Attachment"
         ACCESS = "access", "Access to reporter identity"
         ESCALATION = "escalation", "Escalation"
+        ACKNOWLEDGEMENT = "acknowledgement", "Receipt acknowledged"
+        FEEDBACK = "feedback", "Feedback to the reporter"
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -320,15 +355,27 @@ class TimelineEntry(models.Model):
 
     @property
     def is_to_reporter(self) -> bool:
-        return self.kind == self.Kind.MESSAGE_TO_REPORTER
+        return self.kind in {self.Kind.MESSAGE_TO_REPORTER, self.Kind.FEEDBACK}
 
     @property
     def is_from_reporter(self) -> bool:
         return self.kind == self.Kind.MESSAGE_FROM_REPORTER
 
     @property
+    def is_feedback(self) -> bool:
+        return self.kind == self.Kind.FEEDBACK
+
+    @property
     def reporter_can_see(self) -> bool:
-        return self.kind in {self.Kind.MESSAGE_TO_REPORTER, self.Kind.MESSAGE_FROM_REPORTER}
+        return self.kind in REPORTER_KINDS
+
+
+# The timeline entries a reporter sees: messages both ways and the feedback on what was done.
+REPORTER_KINDS = (
+    TimelineEntry.Kind.MESSAGE_TO_REPORTER,
+    TimelineEntry.Kind.MESSAGE_FROM_REPORTER,
+    TimelineEntry.Kind.FEEDBACK,
+)
 
 
 class IdentityGrant(models.Model):

@@ -8,11 +8,13 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from compliance.models import PersonPick, User
 from safeguarding import rules as case_rules
 from safeguarding.models import (
+    REPORTER_KINDS,
     Attachment,
     CaseAction,
     Concern,
@@ -99,8 +101,21 @@ def concern_for_receipt_code(*, code_hash: str) -> Concern | None:
 
 def reporter_messages(*, concern: Concern) -> QuerySet[TimelineEntry]:
     """The two-way messages a reporter sees: never notes or status internals."""
-    kinds = [TimelineEntry.Kind.MESSAGE_TO_REPORTER, TimelineEntry.Kind.MESSAGE_FROM_REPORTER]
-    return concern.timeline.filter(kind__in=kinds)
+    return concern.timeline.filter(kind__in=REPORTER_KINDS)
+
+
+def reporter_files(*, concern: Concern) -> QuerySet[Attachment]:
+    """The files the reporter sent with their report or later: what their follow-up page lists."""
+    return concern.attachments.filter(from_reporter=True).only(
+        "pk", "concern_id", "original_name", "size", "created_at"
+    )
+
+
+def reporter_file_get(*, concern: Concern | None, pk: int) -> Attachment:
+    """One of the reporter's own files on the report their receipt code or account opened, or 404."""
+    if concern is None:
+        raise Http404
+    return get_object_or_404(concern.attachments.filter(from_reporter=True), pk=pk)
 
 
 def case_workers() -> QuerySet[User]:
@@ -111,6 +126,28 @@ def case_workers() -> QuerySet[User]:
 def overdue_cases(*, now) -> QuerySet[Concern]:
     """Open cases whose SLA deadline has passed, oldest deadline first."""
     return Concern.objects.open().filter(due_at__lt=now).select_related("assignee").order_by("due_at")
+
+
+def concerns_awaiting_acknowledgement(*, due_before) -> QuerySet[Concern]:
+    """Open reports not yet acknowledged whose acknowledgement is due before `due_before`."""
+    return (
+        Concern.objects.open()
+        .awaiting_acknowledgement()
+        .filter(acknowledge_due_at__lt=due_before)
+        .select_related("assignee")
+        .order_by("acknowledge_due_at")
+    )
+
+
+def concerns_awaiting_feedback(*, due_before) -> QuerySet[Concern]:
+    """Open reports whose reporter has had no feedback, due before `due_before` (a closed case has said so)."""
+    return (
+        Concern.objects.open()
+        .awaiting_feedback()
+        .filter(feedback_due_at__lt=due_before)
+        .select_related("assignee")
+        .order_by("feedback_due_at")
+    )
 
 
 def identity_grants(*, user: User, concern: Concern) -> QuerySet[IdentityGrant]:

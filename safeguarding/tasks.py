@@ -14,3 +14,8 @@ def case_sla_escalation() -> int:
 def case_retention() -> dict[str, int]:
     """Daily: warn the Lead a month ahead, then remove expired closed cases' content (idempotent)."""
     return services.case_retention_run()
+
+
+@shared_task(name="safeguarding.tasks.reporter_care_reminders")
+def reporter_care_reminders() -> int:
+    return services.reporter_care_remind()

@@ -11,9 +11,11 @@ urlpatterns = [
     path("report/easy/", views.report_easy, name="report_easy"),
     path("report/status/", views.report_status, name="report_status"),
     path("report/status/view/", views.report_follow_up, name="report_follow_up"),
+    path("report/status/view/files/<int:pk>/", views.report_follow_up_file, name="report_follow_up_file"),
     path("report/status/forget/", views.report_forget, name="report_forget"),
     path("my-reports/", views.my_reports, name="my_reports"),
     path("my-reports/<str:reference>/", views.my_report_detail, name="my_report_detail"),
+    path("my-reports/<str:reference>/files/<int:pk>/", views.my_report_file, name="my_report_file"),
     # Case work for the Lead and the Safeguarding team.
     path("cases/", views_cases.index, name="index"),
     path("cases/export.csv", views_cases.case_export, {"fmt": "csv"}, name="case_export"),

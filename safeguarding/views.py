@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
@@ -180,10 +181,42 @@ def report_follow_up(request):
     response = render(
         request,
         "safeguarding/report_follow_up.html",
-        {"concern": concern, "thread": selectors.reporter_messages(concern=concern), "form": form},
+        {
+            "concern": concern,
+            "thread": selectors.reporter_messages(concern=concern),
+            "own_files": selectors.reporter_files(concern=concern),
+            "form": form,
+        },
     )
     add_never_cache_headers(response)
     return response
+
+
+def _reporter_file_response(attachment) -> FileResponse:
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # Always a download, never rendered inline: the browser must not interpret it.
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def report_follow_up_file(request, pk: int):
+    """A file the anonymous reporter sent, only through the receipt-code session that opened their report."""
+    concern_pk = receipt_session_concern_pk(request=request)
+    concern = selectors.concern_for_receipt_code_session(pk=concern_pk) if concern_pk else None
+    return _reporter_file_response(selectors.reporter_file_get(concern=concern, pk=pk))
+
+
+@login_required
+def my_report_file(request, reference: str, pk: int):
+    """A file a signed-in reporter sent with their own report."""
+    concern = selectors.my_report_get(user=request.user, reference=reference)
+    return _reporter_file_response(selectors.reporter_file_get(concern=concern, pk=pk))
 
 
 @journey_page
@@ -224,7 +257,13 @@ def my_report_detail(request, reference: str):
     return render(
         request,
         "safeguarding/report_follow_up.html",
-        {"concern": concern, "thread": selectors.reporter_messages(concern=concern), "form": form, "signed_in": True},
+        {
+            "concern": concern,
+            "thread": selectors.reporter_messages(concern=concern),
+            "own_files": selectors.reporter_files(concern=concern),
+            "form": form,
+            "signed_in": True,
+        },
     )
 
 

@@ -21,8 +21,10 @@ from safeguarding import rules as case_rules
 from safeguarding import selectors, services
 from safeguarding.filters import CaseFilter
 from safeguarding.forms import (
+    AcknowledgeForm,
     AttachmentForm,
     CloseForm,
+    FeedbackForm,
     IdentityGrantForm,
     LegalHoldForm,
     MessageForm,
@@ -81,6 +83,10 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
             forms["referral_outcome"].bind_concern(concern)
     if is_lead and status == Status.CLOSED:
         forms["reopen"] = bound.get("reopen") or ReopenForm(prefix="reopen")
+    if can_work and concern.acknowledge_due_at and not concern.acknowledged_at:
+        forms["acknowledge"] = bound.get("acknowledge") or AcknowledgeForm(prefix="acknowledge")
+    if can_work and concern.feedback_due_at and (concern.reporter_id or concern.receipt_code_hash):
+        forms["feedback"] = bound.get("feedback") or FeedbackForm(prefix="feedback")
     if can_work:
         forms["note"] = bound.get("note") or NoteForm(prefix="note")
         forms["attachment"] = bound.get("attachment") or AttachmentForm(prefix="attachment")
@@ -169,6 +175,12 @@ def _do(action: str, form, request, concern):
         return (
             "Legal hold placed: the case is kept past its retention period." if data["hold"] else "Legal hold lifted."
         )
+    if action == "acknowledge":
+        services.concern_acknowledge(concern=concern, actor=user)
+        return "Receipt acknowledged to the reporter."
+    if action == "feedback":
+        services.concern_feedback_give(concern=concern, actor=user, body=data["body"])
+        return "Feedback sent to the reporter."
     if action == "grant":
         services.identity_grant(concern=concern, actor=user, user=data["user"], reason=data["reason"])
         return f"{data['user']} may now see who reported this case."
@@ -188,6 +200,8 @@ FORM_CLASSES = {
     "reassess": ReassessForm,
     "referral_outcome": ReferralOutcomeForm,
     "legal_hold": LegalHoldForm,
+    "acknowledge": AcknowledgeForm,
+    "feedback": FeedbackForm,
 }
 
 

@@ -52,6 +52,8 @@ SECTION_PERSONA = {
 NOT_PAGES = {
     "safeguarding:case_summary",
     "safeguarding:attachment_download",
+    "safeguarding:my_report_file",
+    "safeguarding:report_follow_up_file",
     "safeguarding:case_export",
     "safeguarding:case_export_xlsx",
     "suppliers:document",

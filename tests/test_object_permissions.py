@@ -768,6 +768,9 @@ EXEMPT_ROUTES = {
     "reporting:public_statement",
     "reporting:public_statement_pdf",
     "safeguarding:my_report_detail",  # covered in test_people_reach_their_own_objects
+    # The reporter's own files: safeguarding/tests/test_reporter_care.py (receipt session, own report only).
+    "safeguarding:my_report_file",
+    "safeguarding:report_follow_up_file",
 }
 
 

@@ -77,6 +77,10 @@ def test_admin_edits_organisation_and_bad_input_keeps_what_was_typed(client, mak
         "helpline_number": "08000 121 700",
         "approving_body": "Board of directors",
         "signatory_label": "Director",
+        "acknowledge_within_days": "5",
+        "feedback_within_months": "2",
+        "whistleblowing_policy_url": "https://example.org/speaking-up",
+        "speak_up_guardian": "Sam Patel, 0113 496 0000",
         "entities-TOTAL_FORMS": "0",
         "entities-INITIAL_FORMS": "0",
         "departments-TOTAL_FORMS": "0",
@@ -94,6 +98,12 @@ def test_admin_edits_organisation_and_bad_input_keeps_what_was_typed(client, mak
     assert response.status_code == 302
     org = Organisation.objects.get()
     assert (org.legal_name, org.financial_year_end_month) == ("Nextsmartstep Ltd", 2)
+    # Reporter care and the report pages' speaking-up text are set here too.
+    assert (org.acknowledge_within_days, org.feedback_within_months) == (5, 2)
+    assert (org.whistleblowing_policy_url, org.speak_up_guardian) == (
+        "https://example.org/speaking-up",
+        "Sam Patel, 0113 496 0000",
+    )
 
 
 def test_notification_is_stored_and_emailed_after_commit(make_user, django_capture_on_commit_callbacks):

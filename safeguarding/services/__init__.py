@@ -5,12 +5,19 @@
 - `records`: notes, messages to the reporter, referrals, files, identity grants;
 - `escalation`: overdue cases are escalated;
 - `retention`: closed cases' content removed after their retention period, legal holds;
+- `care`: acknowledgement and feedback deadlines for the reporter, and their reminders;
 - `references`, `sla`: reference numbers, receipt codes and SLA deadlines;
 - `common`: what they share (permission check, lock, timeline, notifications, files).
 
 Callers import from `safeguarding.services`; the names below are the public surface.
 """
 
+from safeguarding.services.care import (
+    concern_acknowledge,
+    concern_feedback_give,
+    reporter_care_deadlines,
+    reporter_care_remind,
+)
 from safeguarding.services.escalation import case_sla_escalate
 from safeguarding.services.records import (
     attachment_add,
@@ -43,6 +50,8 @@ __all__ = [
     "case_purge",
     "case_retention_run",
     "case_sla_escalate",
+    "concern_acknowledge",
+    "concern_feedback_give",
     "concern_close",
     "concern_investigate",
     "concern_legal_hold",
@@ -59,6 +68,8 @@ __all__ = [
     "receipt_code_hash",
     "receipt_code_normalise",
     "reference_next",
+    "reporter_care_deadlines",
+    "reporter_care_remind",
     "referral_outcome_record",
     "referral_record",
     "sla_due_at",

@@ -13,8 +13,20 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from compliance import roles
+from compliance import rules as role_rules
 from compliance.models import User
-from safeguarding.models import Channel, Concern, Indicator, Stage, Status, SubjectType, TimelineEntry
+from safeguarding.models import (
+    INTAKE_CHANNELS,
+    PEOPLE_CHANNELS,
+    Channel,
+    Concern,
+    Indicator,
+    Stage,
+    Status,
+    SubjectType,
+    TimelineEntry,
+)
+from safeguarding.services.care import reporter_care_deadlines
 from safeguarding.services.common import attachments_store, case_lock, case_notify, timeline_entry_add
 from safeguarding.services.references import receipt_code_generate, receipt_code_hash, reference_next
 from safeguarding.services.sla import provisional_risk, sla_due_at
@@ -39,11 +51,18 @@ def concern_submit(
     reporter_contact: str = "",
     attachments: Iterable = (),
     language: str = "",
+    recorded_by: User | None = None,
+    issue_receipt_code: bool = False,
 ) -> Concern:
     """Record a new concern, open its case and tell the Lead (and the Safeguarding team for service users).
 
     An anonymous concern gets a receipt code, returned once as `concern.receipt_code`. `language`
     is the one the reporter used (a code of settings.LANGUAGES); later messages to them use it.
+
+    A concern received by phone, in person or by letter is written down by `recorded_by` (the Lead
+    or the Safeguarding team) under the same rules; the caller's name and contact, when given, go
+    in `on_behalf_of` and `reporter_contact` and are as confidential as a reporter's. With
+    `issue_receipt_code` the caller gets a receipt code (read out to them) to follow up online.
     """
     indicators = list(dict.fromkeys(indicators or []))
     errors: dict[str, list[str]] = {}
@@ -67,6 +86,16 @@ def concern_submit(
             errors["channel"] = ["Only a line manager can log a concern on someone's behalf."]
         if not on_behalf_of.strip():
             errors["on_behalf_of"] = ["Give the name of the person who raised the concern with you."]
+    if channel in INTAKE_CHANNELS:
+        if recorded_by is None or not role_rules.can_work_cases.test(recorded_by):
+            errors["channel"] = [
+                "Only the Modern Slavery Lead or the Safeguarding team records a concern received "
+                "by phone, in person or by letter."
+            ]
+        elif reporter is not None:
+            errors["channel"] = ["The person who called, came in or wrote is recorded by name, not as an account."]
+    elif recorded_by is not None or issue_receipt_code:
+        errors["channel"] = ["Only a concern received by phone, in person or by letter is recorded for someone."]
     if occurred_on and occurred_on > timezone.localdate():
         errors["occurred_on"] = [gettext("The date cannot be in the future.")]
     files: list[CheckedFile] = []
@@ -79,6 +108,9 @@ def concern_submit(
 
     now = timezone.now()
     with transaction.atomic():
+        acknowledge_due_at = feedback_due_at = None
+        if channel in PEOPLE_CHANNELS:
+            acknowledge_due_at, feedback_due_at = reporter_care_deadlines(received_at=now)
         concern = Concern(
             reference=reference_next(year=timezone.localdate().year),
             channel=channel,
@@ -97,28 +129,38 @@ def concern_submit(
             supplier_named=supplier_named.strip()[:200],
             immediate_danger=immediate_danger,
             created_at=now,
+            acknowledge_due_at=acknowledge_due_at,
+            feedback_due_at=feedback_due_at,
+            # Someone who called or came in has been heard by a person: that is the acknowledgement.
+            acknowledged_at=now if channel in {Channel.PHONE, Channel.IN_PERSON} else None,
+            # The Safeguarding team member who took it holds it until the Lead triages (else it could
+            # fall outside their own scope the moment it is saved).
+            assignee=recorded_by
+            if recorded_by is not None and not role_rules.is_modern_slavery_lead.test(recorded_by)
+            else None,
             due_at=sla_due_at(
                 stage=Stage.TRIAGE, risk_level=provisional_risk(immediate_danger=immediate_danger), start=now
             ),
         )
         code = None
-        if channel == Channel.ANONYMOUS_FORM:
+        if channel == Channel.ANONYMOUS_FORM or issue_receipt_code:
             code = receipt_code_generate()
             concern.receipt_code_hash = receipt_code_hash(code)
         concern.save()
         timeline_entry_add(
             concern,
             kind=TimelineEntry.Kind.STATUS,
-            author=None,
-            body=f"Reported ({concern.get_channel_display().lower()}).",
+            author=recorded_by,
+            body=f"Reported ({concern.get_channel_display().lower()})"
+            + (f", recorded by {recorded_by}." if recorded_by is not None else "."),
             to_status=Status.NEW,
         )
-        stored = attachments_store(concern, files, actor=reporter, from_reporter=True)
+        stored = attachments_store(concern, files, actor=reporter or recorded_by, from_reporter=True)
         if stored:
             timeline_entry_add(
                 concern,
                 kind=TimelineEntry.Kind.ATTACHMENT,
-                author=None,
+                author=recorded_by,
                 body=f"{len(stored)} file(s) attached by the reporter.",
             )
 

@@ -87,7 +87,7 @@ def test_assigned_team_member_does_not_see_reporter(client, login, team_member, 
     case.save()
     login(team_member)
     html = client.get(case.get_absolute_url()).content.decode()
-    assert "Confidential: only the Modern Slavery Lead sees who reported." in html
+    assert "Confidential: only the Modern Slavery Lead, and anyone the Lead shares it with, sees who reported." in html
     assert reporter.full_name not in html
     assert reporter.email not in html
     assert "rowan" not in html.lower()
