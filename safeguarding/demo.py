@@ -11,7 +11,17 @@ from django.utils import timezone
 from compliance.demo import DEMO_DOMAIN
 from compliance.models import Site, User
 from safeguarding import services
-from safeguarding.models import Channel, Concern, Indicator, Outcome, Referral, Status, SubjectType, TimelineEntry
+from safeguarding.models import (
+    INTAKE_CHANNELS,
+    Channel,
+    Concern,
+    Indicator,
+    Outcome,
+    Referral,
+    Status,
+    SubjectType,
+    TimelineEntry,
+)
 
 
 @dataclass
@@ -151,6 +161,7 @@ CASES = [
         Status.CLOSED,
         channel=Channel.PHONE,
         reporter="lead",
+        on_behalf_of="The resident's son (by phone)",
         risk="high",
         outcome=Outcome.SUBSTANTIATED,
         referral={
@@ -236,8 +247,11 @@ def seed(stdout=None) -> int:
         reporter = _user(demo.reporter) if demo.channel != Channel.ANONYMOUS_FORM else None
         if demo.channel != Channel.ANONYMOUS_FORM and reporter is None:
             continue
+        # A call is written down by the Lead: the caller is the reporter, by name, not the Lead's account.
+        intake = demo.channel in INTAKE_CHANNELS
         concern = services.concern_submit(
-            reporter=reporter,
+            reporter=None if intake else reporter,
+            recorded_by=reporter if intake else None,
             channel=demo.channel,
             subject_type=demo.subject_type,
             indicators=demo.indicators,
