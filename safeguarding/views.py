@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 
 from django.conf import settings
 from django.contrib import messages
@@ -194,12 +195,13 @@ def report_follow_up(request):
 
 def _reporter_file_response(attachment) -> FileResponse:
     try:
-        handle = attachment.file.open("rb")
+        # Stored encrypted (compliance/encryption.py): decrypted only after the receipt-session or owner check.
+        content = attachment.read_decrypted()
     except FileNotFoundError:
         raise Http404 from None
     # Always a download, never rendered inline: the browser must not interpret it.
     response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        io.BytesIO(content), as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
     add_never_cache_headers(response)
     return response
