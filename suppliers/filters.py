@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 from django_countries import countries
 
+from compliance.widgets import SearchSelect
 from suppliers.models import (
     Audit,
     CorrectiveAction,
@@ -52,7 +53,11 @@ class SupplierFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Supplier.Status.choices, empty_label="Any status")
     risk_band = django_filters.ChoiceFilter(label="Risk", choices=RiskBand.choices, empty_label="Any risk")
     country = django_filters.ChoiceFilter(
-        label="Country of operation", choices=list(countries), empty_label="Any country", method="filter_country"
+        label="Country of operation",
+        choices=list(countries),
+        empty_label="Any country",
+        method="filter_country",
+        widget=SearchSelect,  # 250 countries: type to find one
     )
     mine = django_filters.BooleanFilter(label="Only suppliers I own", method="filter_mine", widget=forms.CheckboxInput)
     agency = django_filters.BooleanFilter(label="Agencies only", method="filter_agency", widget=forms.CheckboxInput)

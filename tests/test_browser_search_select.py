@@ -114,3 +114,48 @@ def test_searchable_selects_pass_axe_open_and_closed(page, live_server, procurem
     expect(page.get_by_role("listbox", name="Countries").get_by_role("option").first).to_be_visible()
     violations = axe_violations(page)
     assert not violations, f"countries open: {format_violations(violations)}"
+
+
+def test_register_country_filter_is_searchable_by_keyboard(page, live_server, procurement):
+    SupplierFactory(name="Paris Linen", countries=["FR"])
+    SupplierFactory(name="Leeds Linen", countries=["GB"])
+    sign_in_as(page, live_server, procurement)
+    page.goto(f"{live_server.url}/suppliers/")
+    page.get_by_role("combobox", name="Country of operation").focus()
+    page.keyboard.type("franc")
+    expect(page.locator("#id_country-ts-dropdown .option.active")).to_have_text("France")
+    page.keyboard.press("Enter")
+    # The htmx filter sees the chosen country like any other change.
+    expect(page.get_by_role("status")).to_have_text("1 supplier.", timeout=15_000)
+    expect(page.get_by_role("link", name="Leeds Linen")).to_have_count(0)
+    assert "country=FR" in page.url
+
+
+def test_triage_links_a_supplier_found_by_typing(page, live_server, lead):
+    from safeguarding.models import Status
+    from safeguarding.tests.factories import ConcernFactory
+
+    for n in range(60):
+        SupplierFactory(name=f"Filler Supplier {n:02d}")
+    wanted = SupplierFactory(name="Harbour Laundry Services")
+    concern = ConcernFactory(status=Status.NEW)
+    sign_in_as(page, live_server, lead)
+    page.goto(f"{live_server.url}/cases/{concern.reference}/")
+    # Only "None" is in the page: the register is fetched as the Lead types.
+    assert page.locator("select[name='triage-linked_supplier'] option").count() == 1
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    page.get_by_label("Risk level").select_option("high")
+    page.get_by_role("combobox", name="Supplier in the register (optional)").focus()
+    page.keyboard.type("laundry")
+    listbox = page.get_by_role("listbox", name="Supplier in the register (optional)")
+    # The server's answer (not the 50 names fetched on focus) is the one option, and it is active.
+    expect(listbox.get_by_role("option")).to_have_count(1)
+    expect(listbox.locator(".option.active")).to_contain_text("Harbour Laundry Services")
+    page.keyboard.press("Enter")
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    page.get_by_role("button", name="Triage case").click()
+    expect(page.get_by_text("Case triaged.")).to_be_visible()
+    concern.refresh_from_db()
+    assert concern.status == Status.TRIAGED and concern.linked_supplier == wanted

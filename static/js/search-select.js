@@ -52,6 +52,8 @@
         allowEmptyOption: true,
         // Typing then Enter takes the first match, as a keyboard user expects.
         setFirstOptionActive: true,
+        // A single choice is made: close the list so it does not cover the next field or button.
+        closeAfterSelect: !select.multiple,
         maxOptions: 100,
         plugins: select.multiple ? ["remove_button"] : [],
         ...(remote ? remoteOptions(select) : {}),
