@@ -373,7 +373,11 @@ class AccessLog(models.Model):
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            # The log's page order (newest first, key last): a deep page's keys are read from it alone.
+            models.Index(fields=["-at", "-id"], name="accesslog_newest_first"),
+        ]
 
     def __str__(self):
         return f"{self.user} {self.get_action_display().lower()} {self.object_repr} at {self.at:%Y-%m-%d %H:%M}"

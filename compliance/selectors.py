@@ -30,7 +30,9 @@ def notification_unread_count(*, user: User) -> int:
 
 def access_log_list(*, user: User) -> QuerySet[AccessLog]:
     """The access log, for those who may read it (filtered by compliance.filters.AccessLogFilterSet)."""
-    return AccessLog.objects.restrict(user, "view").select_related("user", "content_type")
+    # Newest first with the key last, so pages tile exactly and a deep page's keys come from
+    # the accesslog_newest_first index alone (the page reads them first: paginate keys_first).
+    return AccessLog.objects.restrict(user, "view").select_related("user", "content_type").order_by("-at", "-pk")
 
 
 def people_for_admin(*, user: User) -> QuerySet[User]:

@@ -83,7 +83,9 @@ def access_log(request):
     if request.GET.get("format") in exports.FORMATS:
         return _access_log_export(request, entries, fmt=request.GET["format"])
     return render(
-        request, "compliance/access_log.html", {"page": paginate(request, entries), "filter_form": filters.form}
+        request,
+        "compliance/access_log.html",
+        {"page": paginate(request, entries, keys_first=True), "filter_form": filters.form},
     )
 
 
