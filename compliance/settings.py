@@ -417,7 +417,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The schedule is declared here, in code; django-celery-beat copies it into the
 # database where the Compliance admin can see when each task last ran.
+# KPIs of the period under way are cached this long (reporting/kpi_figures.py); 0 turns it off.
+KPI_OPEN_PERIOD_CACHE_SECONDS = _env("KPI_OPEN_PERIOD_CACHE_SECONDS", env.int, 60)
 CELERY_BEAT_SCHEDULE = {
+    # Stored KPI figures of ended periods, recomputed so a late edit reaches them within the hour.
+    "kpi-figures-refresh": {"task": "reporting.tasks.kpi_figures_refresh", "schedule": crontab(minute=20)},
     "outbox-sweep": {"task": "compliance.tasks.outbox_sweep", "schedule": crontab()},
     "training-reminders": {"task": "training.tasks.training_reminders", "schedule": crontab(hour=7, minute=0)},
     "training-manager-digest": {

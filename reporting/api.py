@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from compliance import rules as compliance_rules
 from compliance.services import organisation_get
 from compliance.web import found_or_404, require
-from reporting import board_reports, dashboard, forms, kpis, selectors, services
+from reporting import board_reports, dashboard, forms, kpi_figures, selectors, services
 from reporting import rules as reporting_rules
 from reporting.models import BoardReport, Statement
 
@@ -71,7 +71,7 @@ class KpiView(APIView):
         if form.is_bound and not form.is_valid():
             return Response(form.errors.get_json_data(), status=status.HTTP_400_BAD_REQUEST)
         today = timezone.localdate()
-        comparison = kpis.period_comparison(dashboard.chosen_period(form, organisation_get(), today), today)
+        comparison = kpi_figures.period_comparison(dashboard.chosen_period(form, organisation_get(), today), today)
         period, previous, figures = comparison["period"], comparison["previous"], comparison["figures"]
         data = {
             "period_start": period.start,

@@ -698,6 +698,32 @@ class KpiSnapshot(models.Model):
         return f"KPIs {self.period_start} to {self.period_end}"
 
 
+class KpiPeriodFigures(models.Model):
+    """Every KPI of one period that has ended, as kpis.compute gives it, so a page reads one row.
+
+    Not history (KpiSnapshot keeps figures as first taken): these are refreshed by
+    reporting.kpi_figures.kpi_figures_refresh (Celery beat, hourly, and on demand), so they
+    stay what a live computation gives. Stored as JSON text, not jsonb, because jsonb would
+    reorder the breakdowns' keys (High, Medium, Low...).
+    """
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    figures_json = models.TextField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReportingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period_start", "period_end"], name="kpi_period_figures_once_per_period")
+        ]
+        verbose_name_plural = "KPI period figures"
+
+    def __str__(self):
+        return f"KPIs {self.period_start} to {self.period_end} (computed {self.computed_at:%Y-%m-%d %H:%M})"
+
+
 class BoardReportQuerySet(ReportingQuerySet):
     ACTIONS = {
         "view": compliance_rules.can_view_reporting,

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from reporting import board_reports, reminders, services
+from reporting import board_reports, kpi_figures, reminders, services
 from suppliers.services.imports import supplier_imports_requeue_stale
 from training.imports import import_batches_requeue_stale
 
@@ -16,6 +16,11 @@ def board_report_render_task(report_id: int) -> str:
 @shared_task(name="reporting.tasks.kpi_snapshot")
 def kpi_snapshot() -> int:
     return services.kpi_snapshot_take().pk
+
+
+@shared_task(name="reporting.tasks.kpi_figures_refresh")
+def kpi_figures_refresh() -> int:
+    return kpi_figures.kpi_figures_refresh()
 
 
 @shared_task(name="reporting.tasks.statement_deadline_reminders")

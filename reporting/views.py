@@ -27,7 +27,7 @@ from compliance.web import (
     require_action,
 )
 from compliance.widgets import form_error_messages
-from reporting import board_reports, dashboard, forms, kpis, periods, registry, selectors, services
+from reporting import board_reports, dashboard, forms, kpi_figures, kpis, periods, registry, selectors, services
 from reporting import rules as reporting_rules
 from reporting.diff import statement_diff
 from reporting.pdf import render_pdf
@@ -215,7 +215,7 @@ def statement_edit(request, pk: int):
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     # The year's live figures beside the form, so the Lead can bring the text up to date.
     period = periods.Period(statement.period_start, statement.period_end, statement.year_label)
-    figures = [row for row in kpis.trend(kpis.compute(period), {}) if row["section"] != "Governance"]
+    figures = [row for row in kpis.trend(kpi_figures.compute(period), {}) if row["section"] != "Governance"]
     return render(request, "reporting/statement_edit.html", {"statement": statement, "form": form, "figures": figures})
 
 

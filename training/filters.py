@@ -7,7 +7,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from compliance.models import Department, User
+from compliance.widgets import DateInput
 from training.models import DUE_SOON_DAYS, Course, TrainingRecord
+from training.selectors import GROUP_BY_CHOICES
 
 # The statuses the record list filters by (the page's select and the API's ?status=).
 RECORD_STATUS_FILTERS = {
@@ -78,3 +80,37 @@ class TeamFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
+
+
+class CompletionRatesFilterSet(django_filters.FilterSet):
+    """The parameters of the rates page and /api/v1/training/completion-rates/: as at, group by, course.
+
+    Completion is an aggregate (selectors.completion_rates), not a list of rows, so these
+    filters narrow no queryset: `rate_params()` hands their checked values to the selector.
+    A course the user may not see is a field error (400 in the API), as on the records list.
+    """
+
+    as_of = django_filters.DateFilter(label="As at", method="as_parameter", widget=DateInput())
+    group_by = django_filters.ChoiceFilter(
+        label="Group by", choices=GROUP_BY_CHOICES, method="as_parameter", empty_label=None
+    )
+    course = django_filters.ModelChoiceFilter(
+        label="Course", queryset=_courses_for, method="as_parameter", empty_label="All courses"
+    )
+
+    class Meta:
+        model = Course
+        fields = ["as_of", "group_by", "course"]
+
+    def as_parameter(self, queryset, name, value):
+        return queryset
+
+    def rate_params(self) -> dict:
+        """The selector's arguments; the defaults (today, by course, every course) where none was given."""
+        data = self.form.cleaned_data if self.is_valid() else {}
+        course = data.get("course")
+        return {
+            "as_of": data.get("as_of"),
+            "group_by": data.get("group_by") or "course",
+            "course_id": course.pk if course else None,
+        }

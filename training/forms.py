@@ -9,7 +9,6 @@ from compliance import roles
 from compliance.models import PersonPick, User
 from compliance.widgets import DateInput, Textarea, keep_current_choice, pick_person, round_trip_formfield
 from training.models import AssignmentRule, Course, ImportBatch, RecruitmentCheck
-from training.selectors import GROUP_BY_CHOICES
 from training.uploads import validate_document
 
 DATE_INPUT = DateInput()
@@ -105,18 +104,6 @@ class DeclarationForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label="What the file contains", choices=ImportBatch.Kind.choices)
     file = forms.FileField(label="CSV file", help_text="Save the spreadsheet as CSV (UTF-8).")
-
-
-class RatesFilterForm(forms.Form):
-    as_of = forms.DateField(label="As at", required=False, widget=DATE_INPUT)
-    group_by = forms.ChoiceField(label="Group by", choices=GROUP_BY_CHOICES, required=False)
-    course = forms.ModelChoiceField(
-        label="Course", queryset=Course.objects.none(), required=False, empty_label="All courses"
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = Course.objects.all()
 
 
 class RecruitmentCheckForm(forms.ModelForm):

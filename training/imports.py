@@ -22,9 +22,11 @@ from django.utils import timezone
 from compliance import leases, roles
 from compliance import rules as compliance_rules
 from compliance.audit_bulk import audit_log_bulk
+from compliance.figure_cache import figures_changed
 from compliance.models import Department, Site, User
 from training.models import Course, ImportBatch, TrainingRecord
 from training.services import assignments_apply
+from training.signals import TRAINING_FIGURES
 
 # A 20,000-person roster is about 2.5 MB.
 MAX_IMPORT_BYTES = 8 * 1024 * 1024
@@ -280,6 +282,8 @@ def import_batch_apply(*, batch_id: int) -> ImportBatch | None:
         parsed = _PARSERS[batch.kind](batch.content)
         if parsed.errors:
             raise leases.ImportRejected(parsed.errors)
+        # Bulk writes send no signals: the cached completion figures are retired here.
+        figures_changed(TRAINING_FIGURES)
         if batch.kind == ImportBatch.Kind.ROSTER:
             return _roster_apply(parsed, actor=batch.confirmed_by, progress=heartbeat.progress)
         return _completions_apply(parsed, actor=batch.confirmed_by, progress=heartbeat.progress)

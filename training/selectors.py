@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from compliance import roles
 from compliance import rules as compliance_rules
+from compliance.figure_cache import cached_figures
 from compliance.models import User
 from training import rules as training_rules
 from training.models import AssignmentRule, Course, ImportBatch, RecruitmentCheck, TrainingRecord
+from training.signals import TRAINING_FIGURES
 
 GROUP_BY_CHOICES = (
     ("course", "Course"),
@@ -167,6 +169,12 @@ def team_overdue_count(*, people: QuerySet[User], today: datetime.date | None = 
     is a database constraint, so counting those open records counts the courses.
     """
     today = today or timezone.localdate()
+    return cached_figures(
+        TRAINING_FIGURES, ("team_overdue", str(people.query), today), lambda: _team_overdue_sql(people, today)
+    )
+
+
+def _team_overdue_sql(people: QuerySet[User], today: datetime.date) -> int:
     valid = TrainingRecord.objects.filter(
         user_id=OuterRef("user_id"), course_id=OuterRef("course_id"), completed_on__lte=today
     ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
@@ -244,6 +252,22 @@ def completion_standings(
     *, dates: list[datetime.date], group_by: tuple[str, ...] = ("course",), course_id: int | None = None
 ) -> list[dict]:
     """The one rule for training completion, as at each date; every page, the API and the KPIs use it.
+
+    Kept in the cache until a training record, course, rule, person or role changes
+    (training.signals retires it; compliance.figure_cache), so the rates pages, the
+    training admin page and the KPIs do not aggregate every record on every request.
+    """
+    return cached_figures(
+        TRAINING_FIGURES,
+        ("completion_standings", tuple(dates), tuple(group_by), course_id),
+        lambda: completion_standings_live(dates=dates, group_by=group_by, course_id=course_id),
+    )
+
+
+def completion_standings_live(
+    *, dates: list[datetime.date], group_by: tuple[str, ...], course_id: int | None
+) -> list[dict]:
+    """completion_standings computed now, past the cache (the snapshot and cache tests compare with it).
 
     The population on a date: people employed on it (by start and leaving
     dates) who hold the Staff role (a Board member without it is not staff)

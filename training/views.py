@@ -14,8 +14,9 @@ from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, found_or_404, paginate, require, require_action
 from training import rules as training_rules
 from training import selectors, services
-from training.filters import TeamFilterSet
-from training.forms import CompletionForm, DeclarationForm, RatesFilterForm, RescheduleForm
+from training.filters import CompletionRatesFilterSet, TeamFilterSet
+from training.forms import CompletionForm, DeclarationForm, RescheduleForm
+from training.models import Course
 from training.policy_selectors import policy_versions_to_acknowledge
 
 
@@ -180,13 +181,10 @@ def person(request, user_id: int):
 @login_required
 def rates(request):
     require(training_rules.can_view_completion_rates, request.user)
-    form = RatesFilterForm(request.GET or None)
-    params = {"as_of": None, "group_by": "course", "course_id": None}
-    if form.is_valid():
-        params["as_of"] = form.cleaned_data["as_of"]
-        params["group_by"] = form.cleaned_data["group_by"] or "course"
-        params["course_id"] = form.cleaned_data["course"].pk if form.cleaned_data["course"] else None
-    result = selectors.completion_rates(user=request.user, **params)
+    # The same FilterSet as the API's; an invalid value is shown on the form and the defaults used.
+    filters = CompletionRatesFilterSet(request.GET or None, queryset=Course.objects.none(), request=request)
+    form = filters.form
+    result = selectors.completion_rates(user=request.user, **filters.rate_params())
     if request.GET.get("export") in exports.FORMATS:
         return _rates_export(request, result, fmt=request.GET["export"])
     group_label = dict(selectors.GROUP_BY_CHOICES).get(result["group_by"], result["group_by"])

@@ -54,3 +54,22 @@ def test_the_course_filter_offers_only_courses_the_user_may_see(make_user, recor
     response = _api(staff).get(URL, {"course": hidden.pk})
     assert response.status_code == 400 and "course" in response.json()
     assert _api(staff).get(URL, {"course": records["course"].pk}).status_code == 200
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_rates_page_and_api_take_the_same_parameters_through_one_filterset(client, login, hr_user, make_user, records):
+    query = {"group_by": "department", "as_of": "2026-05-20", "course": records["course"].pk}
+    body = _api(hr_user).get("/api/v1/training/completion-rates/", query).json()
+    login(hr_user)
+    page = client.get(reverse("training:rates"), query).context
+    assert body["as_of"] == "2026-05-20" == page["as_of"].isoformat()
+    assert body["group_by"] == "department" == page["group_by"]
+    assert [(r["label"], r["overdue"]) for r in body["rows"]] == [(r.label, r.overdue) for r in page["rows"]]
+    # A course the asker may not see is a field error in the API and ignored (shown on the form) on the page.
+    board = make_user(roles.BOARD_MEMBER)
+    hidden = CourseFactory(is_active=False)
+    refused = _api(board).get("/api/v1/training/completion-rates/", {"course": hidden.pk})
+    assert refused.status_code == 400 and "course" in refused.json()
+    login(board)
+    shown = client.get(reverse("training:rates"), {"course": hidden.pk})
+    assert shown.status_code == 200 and "course" in shown.context["form"].errors

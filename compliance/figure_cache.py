@@ -1,0 +1,67 @@
+"""Figures that are dear to compute (completion over 200,000 training records), kept in the
+cache until anything they count changes.
+
+Invalidation, not a guess at a lifetime: each namespace has a version token in the cache,
+and every write that can change its figures calls `figures_changed(namespace)` (signal
+receivers in the owning app, and the bulk imports by hand). A figure is stored under the
+version read *before* it was computed, so a write that lands mid-computation leaves that
+figure under a dead version and the next request computes it afresh: what a page shows is
+never older than the last committed write. The version is changed at once (so the writing
+request, and a test, sees its own change) and again after commit (so a request that read
+the database between the two cannot keep an old figure under the new version).
+
+`timeout` is only a backstop (and bounds memory); the cache fails open
+(compliance.cache.FailOpenRedisCache), so with Redis down every figure is computed live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+T = TypeVar("T")
+
+_MISSING = object()
+
+
+def _version_key(namespace: str) -> str:
+    return f"figures:{namespace}:version"
+
+
+def _version(namespace: str) -> str:
+    version = cache.get(_version_key(namespace))
+    if version is None:
+        # First use (or evicted): start a new version, so nothing stored under an old one is read.
+        cache.add(_version_key(namespace), uuid.uuid4().hex, None)
+        version = cache.get(_version_key(namespace)) or "uncached"
+    return version
+
+
+def cached_figures(namespace: str, key: tuple, compute: Callable[[], T], *, timeout: int = 3600) -> T:
+    """`compute()`'s answer for `key`, from the cache while nothing in `namespace` has changed."""
+    version = _version(namespace)
+    if version == "uncached":
+        return compute()
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    full_key = f"figures:{namespace}:{version}:{digest}"
+    value = cache.get(full_key, _MISSING)
+    if value is not _MISSING:
+        return value
+    value = compute()
+    cache.set(full_key, value, timeout)
+    return value
+
+
+def figures_changed(namespace: str) -> None:
+    """Retire every cached figure of `namespace`: now, and once more when the transaction commits."""
+
+    def retire():
+        cache.set(_version_key(namespace), uuid.uuid4().hex, None)
+
+    retire()
+    transaction.on_commit(retire)
