@@ -55,9 +55,7 @@ def figures_for(periods_wanted: list[Period], today: datetime.date | None = None
             for row in KpiPeriodFigures.objects.filter(wanted).only("period_start", "period_end", "figures_json")
         }
         for i in ended:
-            text = stored.get((periods_wanted[i].start, periods_wanted[i].end))
-            if text is not None:
-                results[i] = json.loads(text)
+            results[i] = _parsed(stored.get((periods_wanted[i].start, periods_wanted[i].end)))
     timeout = settings.KPI_OPEN_PERIOD_CACHE_SECONDS
     for i, period in enumerate(periods_wanted):
         if results[i] is None and i not in ended and timeout:
@@ -74,6 +72,15 @@ def figures_for(periods_wanted: list[Period], today: datetime.date | None = None
                 cache.set(_open_key(periods_wanted[i], today), figures, timeout)
         _store(to_store)
     return results
+
+
+def _parsed(text: str | None) -> dict | None:
+    # A row that is not a figures dict (damaged by hand) is treated as missing: computed and stored again.
+    try:
+        figures = json.loads(text) if text is not None else None
+    except ValueError:
+        return None
+    return figures if isinstance(figures, dict) else None
 
 
 def period_comparison(period: Period, today: datetime.date | None = None) -> dict:

@@ -126,3 +126,10 @@ def test_the_period_under_way_is_cached_for_a_minute_only(organisation, records,
     settings.KPI_OPEN_PERIOD_CACHE_SECONDS = 0
     ConcernFactory(created_at=at(2025, 6, 30))
     assert kpi_figures.compute(this_year)["concerns_received"] == 2
+
+
+def test_a_damaged_stored_row_is_computed_again_not_a_500(organisation, records):
+    year = periods.financial_year(organisation, 2025)
+    KpiPeriodFigures.objects.create(period_start=year.start, period_end=year.end, figures_json="=HYPERLINK(1)")
+    assert kpi_figures.compute(year) == kpis.compute(year)
+    assert KpiPeriodFigures.objects.get(period_start=year.start).figures_json.startswith("{")
