@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0010_organisation_reporter_care'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("compliance", "0010_organisation_reporter_care"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='accesslog',
-            index=models.Index(fields=['-at', '-id'], name='accesslog_newest_first'),
+            model_name="accesslog",
+            index=models.Index(fields=["-at", "-id"], name="accesslog_newest_first"),
         ),
     ]
