@@ -125,6 +125,25 @@ def test_a_transition_the_role_may_not_make_is_403_before_the_form_is_read(route
     assert client.post(reverse(route, args=[statement.pk]), {}).status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("route", "role"),
+    [
+        ("reporting:statement_start", roles.BOARD_MEMBER),
+        ("reporting:statement_start", roles.COMPLIANCE_ADMIN),
+        ("reporting:board_report_list", roles.DIRECTOR),
+        ("reporting:board_report_list", roles.COMPLIANCE_ADMIN),
+    ],
+)
+def test_starting_a_statement_or_requesting_a_board_report_is_403_for_other_reporting_roles(
+    route, role, client, login, make_user
+):
+    # Before the form is read: an empty form from the wrong role is refused, not shown its errors.
+    login(make_user(role))
+    assert client.post(reverse(route), {}).status_code == 403
+    assert not Statement.objects.exists()
+    assert not BoardReport.objects.exists()
+
+
 @pytest.mark.parametrize("route", ["reporting:risk_new", "reporting:meeting_new", "reporting:action_new"])
 def test_governance_forms_are_403_for_readers(route, client, login, board):
     login(board)

@@ -1,0 +1,79 @@
+"""A reader (Board, Director, Compliance admin) sees the register's pages but every action on them is 403.
+
+One row per `require_action` in the supplier views: the mutation check (scripts/mutate_permissions.py)
+deletes each in turn, and this test is what fails. The services refuse a reader too, so the
+view's gate shows only before the form is read: an empty form from a reader is 403, not a page
+of field errors (a reader is never walked through a form they may not submit). A complete form
+is refused as well, and the row is read back unchanged.
+"""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from compliance import roles
+from suppliers.models import CodeOfConduct, CorrectiveAction, QuestionnaireTemplate, RiskAssessment
+from suppliers.tests.factories import CorrectiveActionFactory, SupplierFactory
+
+pytestmark = pytest.mark.django_db
+
+READERS = [roles.BOARD_MEMBER, roles.DIRECTOR, roles.COMPLIANCE_ADMIN]
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_a_reader_cannot_rescore_a_supplier(role, client, login, make_user):
+    supplier = SupplierFactory()
+    before = RiskAssessment.objects.filter(supplier=supplier).count()
+    login(make_user(role))
+    assert client.post(reverse("suppliers:rescore", args=[supplier.pk])).status_code == 403
+    assert RiskAssessment.objects.filter(supplier=supplier).count() == before
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_a_reader_cannot_record_a_code_of_conduct_acceptance(role, client, login, make_user):
+    supplier = SupplierFactory()
+    code = CodeOfConduct.objects.create(
+        version="r1", clauses="No fees.", effective_from="2026-01-01", published_at=timezone.now()
+    )
+    login(make_user(role))
+    assert client.get(reverse("suppliers:conduct_accept", args=[supplier.pk])).status_code == 403
+    data = {"code": code.pk, "accepted_on": timezone.localdate().isoformat(), "signed_by_name": "MD"}
+    response = client.post(reverse("suppliers:conduct_accept", args=[supplier.pk]), data)
+    assert response.status_code == 403
+    assert not supplier.conduct_acceptances.exists()
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_a_reader_cannot_publish_a_code_of_conduct(role, client, login, make_user):
+    login(make_user(role))
+    before = CodeOfConduct.objects.count()
+    assert client.post(reverse("suppliers:conduct"), {}).status_code == 403
+    response = client.post(
+        reverse("suppliers:conduct"),
+        {"version": "9", "title": "Code", "effective_from": "2026-01-01", "clauses": "Be fair."},
+    )
+    assert response.status_code == 403
+    assert CodeOfConduct.objects.count() == before
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_a_reader_cannot_change_a_questionnaire_template(role, client, login, make_user):
+    template = QuestionnaireTemplate.objects.filter(is_active=True).first()
+    login(make_user(role))
+    assert client.post(reverse("suppliers:template_detail", args=[template.pk]), {}).status_code == 403
+    response = client.post(reverse("suppliers:template_detail", args=[template.pk]), {"active": "0"})
+    assert response.status_code == 403
+    template.refresh_from_db()
+    assert template.is_active
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_a_reader_cannot_submit_evidence_for_someone_elses_action(role, client, login, make_user):
+    action = CorrectiveActionFactory()
+    login(make_user(role))
+    url = reverse("suppliers:action_detail", args=[action.pk])
+    assert client.get(url).status_code == 200  # they see it
+    assert client.post(url, {}).status_code == 403
+    assert client.post(url, {"evidence-evidence": "Rota attached"}).status_code == 403
+    action.refresh_from_db()
+    assert action.status == CorrectiveAction.Status.OPEN
