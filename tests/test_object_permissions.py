@@ -541,6 +541,11 @@ def test_no_page_shows_a_case_out_of_scope(client, world, role):
     ids = _ids(world)
     urls = [u for u in PLAIN_ROUTES if not u.startswith("/accounts/logout")]
     urls += [template.format(**ids) for method, template, _p, _e in ROUTES if method == "GET"]
+    # PDFs (WeasyPrint compresses their text streams) and XLSX files (zip) cannot be searched as
+    # bytes, so rendering them here proved nothing and cost a third of this test: who may open them
+    # is the matrices' job, and what is inside is read as text by the tests that extract it
+    # (e.g. test_the_board_report_a_board_member_downloads_carries_no_case_detail).
+    urls = [u for u in urls if not u.rstrip("/").endswith(("pdf", ".xlsx"))]
     narrative = world["concern"].narrative
     failures = []
     for url in urls:
