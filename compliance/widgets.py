@@ -239,8 +239,10 @@ class SearchModelChoiceField(forms.ModelChoiceField):
         if not matches:
             raise ValidationError(f"Nothing matches “{value}”: check the spelling or type less of the name.")
         more = "More than 20" if len(matches) > 20 else str(len(matches))
+        # The first names are in the message too, for a page that redirects rather than re-showing the form.
+        names = ", ".join(str(match) for match in matches[:5]) + (", …" if len(matches) > 5 else "")
         raise ValidationError(
-            f"{more} match “{value}”: choose one from the list (or type more of the name) and save again."
+            f"{more} match “{value}” ({names}): choose one from the list, or type more of it, and save again."
         )
 
     def has_changed(self, initial, data):
@@ -254,7 +256,9 @@ def search_select(form: forms.BaseForm, name: str, *, source: str, search: tuple
     """
     old = form.fields[name]
     widget = SearchSelect(attrs=old.widget.attrs, source=source, params=params)
-    widget.search_label = f"Search for the {str(old.label or name.replace('_', ' ')).lower()} by name"
+    # "Auditor (one of us)" -> "Search for the auditor by name": the bracket is for the select.
+    what = str(old.label or name.replace("_", " ")).split(" (")[0].lower()
+    widget.search_label = f"Search for the {what} by name"
     field = SearchModelChoiceField(
         queryset=old.queryset,
         search=search,

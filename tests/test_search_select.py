@@ -180,6 +180,7 @@ def test_a_new_cases_page_does_not_carry_the_register(client, lead):
     assert _options(html, "triage-linked_supplier") == ["", str(suppliers[3].pk)]
     assert 'data-search-url="/api/v1/suppliers/autocomplete/?"' in html
     assert 'name="triage-linked_supplier__search"' in html
+    assert "Search for the supplier in the register by name" in html
 
 
 def test_triage_refuses_a_supplier_outside_the_users_scope(make_user):
@@ -207,7 +208,7 @@ def test_triage_without_javascript_finds_the_supplier_by_name(client, lead):
     assert response.status_code == 400
     html = response.content.decode()
     # Two match: both are offered in the list, nothing else, and what was typed is kept.
-    assert "2 match “harbour”" in html
+    assert "2 match “harbour” (Harbour Catering, Harbour Laundry Services)" in html
     assert sorted(_options(html, "triage-linked_supplier")[1:]) == sorted(
         str(pk) for pk in Supplier.objects.filter(name__startswith="Harbour").values_list("pk", flat=True)
     )
@@ -252,3 +253,37 @@ def test_a_person_form_refuses_an_inactive_line_manager_it_does_not_hold(admin_u
     form = PersonForm(instance=person, data={"email": person.email, "full_name": "X", "line_manager": str(gone.pk)})
     form.is_valid()
     assert "line_manager" in form.errors
+
+
+def _pages_with_person_fields():
+    """PersonPick -> [(page, field name on it)]: every page that has a person field, from stored rows."""
+    from suppliers.tests.factories import FindingFactory
+
+    supplier = SupplierFactory()
+    finding = FindingFactory(audit__supplier=supplier)
+    concern = ConcernFactory(status=Status.NEW)
+    return {
+        PersonPick.CONTRACT_OWNER: [
+            ("/suppliers/new/", "contract_owner"),
+            (f"/suppliers/{supplier.pk}/edit/", "contract_owner"),
+        ],
+        PersonPick.AUDITOR: [(f"/suppliers/{supplier.pk}/audits/new/", "auditor")],
+        PersonPick.ACTION_OWNER: [(f"/suppliers/findings/{finding.pk}/actions/new/", "owner")],
+        PersonPick.LINE_MANAGER: [("/organisation/people/new/", "line_manager")],
+        PersonPick.CASE_ASSIGNEE: [(f"/cases/{concern.reference}/", "triage-assignee")],
+        PersonPick.RISK_OWNER: [("/reporting/risks/new/", "owner"), ("/reporting/actions/new/", "owner")],
+        PersonPick.TRAINEE: [("/training/admin/records/assign/", "user")],
+    }
+
+
+@pytest.mark.parametrize("role", roles.ALL_ROLES)
+def test_people_search_for_a_field_answers_exactly_whoever_gets_the_page_with_it(client, make_user, role):
+    pages = _pages_with_person_fields()
+    assert set(pages) == set(PersonPick), "a PersonPick without its page here"
+    client.force_login(make_user(role))
+    for pick, places in pages.items():
+        searchable = bool(client.get(PEOPLE, {"field": pick}).json()["results"])
+        for url, field in places:
+            response = client.get(url)
+            has_field = response.status_code == 200 and f'name="{field}"' in response.content.decode()
+            assert has_field == searchable, f"{role}: {url} {'has' if has_field else 'lacks'} {field}, search {pick}"
