@@ -229,6 +229,23 @@ class LegalHoldForm(forms.Form):
     )
 
 
+class MaskForm(forms.Form):
+    target = forms.ChoiceField(label="Where", choices=[])
+    span = forms.CharField(
+        label="Words to mask",
+        widget=Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="Copy them exactly. Every place they appear in that text becomes [masked] on every page, "
+        "PDF, export and API answer; you can still see the original in the unmasked view.",
+    )
+    reason = forms.CharField(label="Why", max_length=300, help_text="e.g. names a third party; a health detail.")
+
+    def bind_concern(self, concern):
+        from safeguarding.services import mask_targets
+
+        self.fields["target"].choices = mask_targets(concern)
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(label="Internal note", widget=Textarea(attrs={"rows": 3}))
 

@@ -196,6 +196,9 @@ class Concern(models.Model):
     indicators = models.JSONField(default=list, blank=True)
     indicators_other = EncryptedCharField("other signs", max_length=500, blank=True)
     narrative = EncryptedTextField("what happened")
+    # Before the Lead first masked part of the narrative (safeguarding/services/redaction.py): shown
+    # only in the Lead's unmasked view; every other page, PDF, export and API reads `narrative`.
+    narrative_original = EncryptedTextField(blank=True, editable=False)
     occurred_on = models.DateField("when it happened", null=True, blank=True)
     linked_supplier = models.ForeignKey(
         "suppliers.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns"
@@ -340,6 +343,8 @@ class TimelineEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = EncryptedTextField(blank=True)
+    # The text before the Lead masked part of it; only the Lead's unmasked view shows it.
+    body_original = EncryptedTextField(blank=True, editable=False)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -540,3 +545,32 @@ class PurgeLog(models.Model):
 
     def __str__(self):
         return f"{self.reference} purged {self.purged_at:%Y-%m-%d} ({self.rule})"
+
+
+class Redaction(models.Model):
+    """The Lead masked a span of a narrative, note or message: who, when, where and why.
+
+    The span itself is kept encrypted (it is the personal data that was masked) so the
+    Lead can see what was masked; it goes with the rest of the content at retention.
+    """
+
+    MASK = "[masked]"
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="redactions")
+    # Null for the narrative; the note or message otherwise.
+    timeline_entry = models.ForeignKey(
+        TimelineEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="redactions"
+    )
+    span = EncryptedTextField("masked text")
+    reason = EncryptedCharField(max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        where = f"timeline entry {self.timeline_entry_id}" if self.timeline_entry_id else "the narrative"
+        return f"Masked text in {where} of {self.concern}"

@@ -27,6 +27,7 @@ from safeguarding.forms import (
     FeedbackForm,
     IdentityGrantForm,
     LegalHoldForm,
+    MaskForm,
     MessageForm,
     NoteForm,
     ReassessForm,
@@ -93,6 +94,11 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
         if concern.reporter_id or concern.receipt_code_hash:
             forms["message"] = bound.get("message") or MessageForm(prefix="message")
     if is_lead and not concern.purged_at:
+        if "mask" in bound:
+            forms["mask"] = bound["mask"]
+        else:
+            forms["mask"] = MaskForm(prefix="mask")
+            forms["mask"].bind_concern(concern)
         forms["legal_hold"] = bound.get("legal_hold") or LegalHoldForm(
             prefix="legal_hold", initial={"hold": "0" if concern.legal_hold else "1"}
         )
@@ -101,8 +107,15 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
     return forms
 
 
-def _render_detail(request, concern, bound=None, status=200):
-    access_log_record(user=request.user, obj=concern, action=AccessLog.Action.VIEW, request=request)
+def _render_detail(request, concern, bound=None, status=200, unmasked=False):
+    access_log_record(
+        user=request.user,
+        obj=concern,
+        action=AccessLog.Action.VIEW,
+        request=request,
+        # Seeing what was masked is a read of its own in the log.
+        detail="unmasked view" if unmasked else "",
+    )
     referrals = list(selectors.concern_referrals(concern=concern))
     context = {
         "concern": concern,
@@ -112,6 +125,8 @@ def _render_detail(request, concern, bound=None, status=200):
         "grants": selectors.identity_grants(user=request.user, concern=concern),
         "forms": _forms_for(request.user, concern, bound, has_referrals=bool(referrals)),
         "retention": selectors.concern_retention(user=request.user, concern=concern),
+        "unmasked": unmasked,
+        "can_unmask": case_rules.can_close_case.test(request.user, concern),
     }
     return render(request, "safeguarding/case_detail.html", context, status=status)
 
@@ -120,7 +135,9 @@ def _render_detail(request, concern, bound=None, status=200):
 def case_detail(request, reference: str):
     # Scope is the selector's restrict(): a case out of scope (or any case, for other roles) is 404.
     concern = selectors.concern_get(user=request.user, reference=reference)
-    return _render_detail(request, concern)
+    # The text as it was before masking: the Lead's view only; anyone else asking gets the masked page.
+    unmasked = request.GET.get("unmasked") == "1" and case_rules.can_close_case.test(request.user, concern)
+    return _render_detail(request, concern, unmasked=unmasked)
 
 
 def _do(action: str, form, request, concern):
@@ -170,6 +187,9 @@ def _do(action: str, form, request, concern):
             external_reference=data["external_reference"],
         )
         return "Referral outcome recorded."
+    if action == "mask":
+        services.text_mask(concern=concern, actor=user, target=data["target"], span=data["span"], reason=data["reason"])
+        return "Masked. Everyone else now sees [masked] in its place."
     if action == "legal_hold":
         services.concern_legal_hold(concern=concern, actor=user, hold=data["hold"], reason=data["reason"])
         return (
@@ -202,6 +222,7 @@ FORM_CLASSES = {
     "legal_hold": LegalHoldForm,
     "acknowledge": AcknowledgeForm,
     "feedback": FeedbackForm,
+    "mask": MaskForm,
 }
 
 

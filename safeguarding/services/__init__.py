@@ -4,6 +4,7 @@
 - `workflow`: the six case transitions, each through one `_transition` skeleton;
 - `records`: notes, messages to the reporter, referrals, files, identity grants;
 - `escalation`: overdue cases are escalated;
+- `redaction`: the Lead masks personal data inside a narrative, note or message;
 - `retention`: closed cases' content removed after their retention period, legal holds;
 - `care`: acknowledgement and feedback deadlines for the reporter, and their reminders;
 - `references`, `sla`: reference numbers, receipt codes and SLA deadlines;
@@ -27,6 +28,7 @@ from safeguarding.services.records import (
     referral_outcome_record,
     referral_record,
 )
+from safeguarding.services.redaction import mask_targets, text_mask
 from safeguarding.services.references import (
     receipt_code_generate,
     receipt_code_hash,
@@ -64,6 +66,7 @@ __all__ = [
     "concern_submit",
     "concern_triage",
     "identity_grant",
+    "mask_targets",
     "receipt_code_generate",
     "receipt_code_hash",
     "receipt_code_normalise",
@@ -73,4 +76,5 @@ __all__ = [
     "referral_outcome_record",
     "referral_record",
     "sla_due_at",
+    "text_mask",
 ]

@@ -25,7 +25,7 @@ from compliance import roles
 from compliance.encryption import encrypted_fields
 from compliance.models import User
 from safeguarding import rules as case_rules
-from safeguarding.models import Concern, PurgeLog, Referral, RetentionRule, Status, TimelineEntry
+from safeguarding.models import Concern, PurgeLog, Redaction, Referral, RetentionRule, Status, TimelineEntry
 from safeguarding.selectors import retention_expires_at, retention_for
 from safeguarding.services.common import case_lock, case_notify, case_permission_check, timeline_entry_add
 
@@ -99,6 +99,8 @@ def case_purge(*, concern: Concern, now: datetime.datetime | None = None, rules=
                 external_reference="", crime_reference="", **{f.name: "" for f in encrypted_fields(Referral)}
             ),
             "attachments": concern.attachments.all().delete()[0],
+            # What the Lead masked goes too (the spans are the personal data).
+            "masks": concern.redactions.update(**{f.name: "" for f in encrypted_fields(Redaction)}),
         }
         Concern.objects.filter(pk=concern.pk).update(
             narrative=PURGED_TEXT,

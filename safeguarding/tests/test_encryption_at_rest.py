@@ -16,7 +16,16 @@ from django.urls import reverse
 
 from compliance.encryption import EncryptedFieldMixin, encrypted_fields
 from safeguarding import services
-from safeguarding.models import Attachment, Channel, Concern, IdentityGrant, Referral, SubjectType, TimelineEntry
+from safeguarding.models import (
+    Attachment,
+    Channel,
+    Concern,
+    IdentityGrant,
+    Redaction,
+    Referral,
+    SubjectType,
+    TimelineEntry,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +149,7 @@ def test_every_free_text_field_of_a_case_is_encrypted():
         Attachment: {"content_type", "sha256", "file"},
         TimelineEntry: set(),
         IdentityGrant: set(),
+        Redaction: set(),
     }
     for model, allowed in clear.items():
         plain_text = {

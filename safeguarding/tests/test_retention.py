@@ -18,6 +18,7 @@ from safeguarding.models import (
     IdentityGrant,
     Outcome,
     PurgeLog,
+    Redaction,
     Referral,
     RetentionRule,
     SubjectType,
@@ -78,6 +79,7 @@ def test_expired_case_is_purged_figures_unchanged_logged_and_second_run_does_not
 ):
     path = Path(Attachment.objects.get(concern=closed_case).file.path)
     assert path.exists()
+    services.text_mask(concern=closed_case, actor=lead, target="narrative", span="Dorota", reason="A name")
     login(lead)
     kpi_url = reverse("reporting:kpi_csv") + f"?period=year&on={CLOSED_ON.date()}"
     with time_machine.travel(CLOSED_ON + datetime.timedelta(days=6 * 365 + 5), tick=False):
@@ -98,6 +100,8 @@ def test_expired_case_is_purged_figures_unchanged_logged_and_second_run_does_not
         "Content removed under the retention schedule (Default (CASE_RETENTION_MONTHS): 72 months after closure)."
     ]
     assert not IdentityGrant.objects.filter(concern=concern).exists()
+    # What was masked, and the text before the mask, go too.
+    assert concern.narrative_original == "" and Redaction.objects.get().span == ""
     referral = Referral.objects.get(concern=concern)
     assert (referral.contact, referral.crime_reference) == ("", "")
     assert not Attachment.objects.filter(concern=concern).exists()
