@@ -246,6 +246,34 @@ class MaskForm(forms.Form):
         self.fields["target"].choices = mask_targets(concern)
 
 
+class SubjectAccessForm(forms.Form):
+    name = forms.CharField(
+        label="Their name",
+        max_length=200,
+        help_text="As it would be written in a report. Cases where this name appears, or that they reported, "
+        "are included.",
+    )
+    person = forms.ModelChoiceField(
+        label="Their account, if they have one",
+        queryset=None,
+        required=False,
+        help_text="Adds the cases they reported while signed in.",
+    )
+    contact = forms.CharField(
+        label="A phone number or email they gave",
+        max_length=200,
+        required=False,
+        help_text="Adds the cases where they left this contact detail.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from compliance.models import User
+
+        self.fields["person"].queryset = User.objects.order_by("full_name", "email")
+        self.fields["person"].widget.attrs["class"] = "form-select"
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(label="Internal note", widget=Textarea(attrs={"rows": 3}))
 

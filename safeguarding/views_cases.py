@@ -35,10 +35,13 @@ from safeguarding.forms import (
     ReferralOutcomeForm,
     ReopenForm,
     StepNoteForm,
+    SubjectAccessForm,
     TriageForm,
 )
 from safeguarding.models import Concern, Status
 from safeguarding.pdf import case_summary_pdf
+from safeguarding.subject_access import HEADER as SUBJECT_ACCESS_HEADER
+from safeguarding.subject_access import subject_access_rows
 
 
 @login_required
@@ -49,7 +52,8 @@ def index(request):
     page = paginate(request, cases.qs, keys_first=True)
     # htmx filter changes swap only the results, so focus and typing stay put.
     template = "safeguarding/_case_table.html" if request.htmx else "safeguarding/index.html"
-    return render(request, template, {"page": page, "filters": cases.form})
+    context = {"page": page, "filters": cases.form, "is_lead": role_rules.is_modern_slavery_lead.test(request.user)}
+    return render(request, template, context)
 
 
 def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | None = None) -> dict:
@@ -346,3 +350,26 @@ def case_summary(request, reference: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{concern.reference}-summary.pdf"'
     return response
+
+
+@login_required
+def subject_access(request):
+    """The Lead exports everything the case records hold about a named person (the download is logged)."""
+    require(role_rules.is_modern_slavery_lead, request.user)
+    # POST, so the person's name stays out of the address bar, the browser history and server logs.
+    form = SubjectAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        rows = list(
+            subject_access_rows(user=request.user, name=data["name"], person=data["person"], contact=data["contact"])
+        )
+        cases = sorted({row[0] for row in rows})
+        return exports.csv_download(
+            request=request,
+            filename=f"subject-access-{timezone.localdate():%Y-%m-%d}.csv",
+            header=SUBJECT_ACCESS_HEADER,
+            rows=rows,
+            # The references, not the name: who asked is itself personal data, and the admin reads this log.
+            detail=f"Subject access export: {len(cases)} case(s) {', '.join(cases)}"[:255],
+        )
+    return render(request, "safeguarding/subject_access.html", {"form": form}, status=400 if form.is_bound else 200)
