@@ -240,10 +240,10 @@ class MaskForm(forms.Form):
     )
     reason = forms.CharField(label="Why", max_length=300, help_text="e.g. names a third party; a health detail.")
 
-    def bind_concern(self, concern):
+    def bind_concern(self, concern, timeline=None):
         from safeguarding.services import mask_targets
 
-        self.fields["target"].choices = mask_targets(concern)
+        self.fields["target"].choices = mask_targets(concern, timeline)
 
 
 class SubjectAccessForm(forms.Form):

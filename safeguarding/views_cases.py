@@ -56,7 +56,7 @@ def index(request):
     return render(request, template, context)
 
 
-def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | None = None) -> dict:
+def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | None = None, timeline=None) -> dict:
     """The action forms this user may use on this case in its current state."""
     bound = bound or {}
     can_work = case_rules.can_work_case.test(user, concern)
@@ -102,7 +102,7 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
             forms["mask"] = bound["mask"]
         else:
             forms["mask"] = MaskForm(prefix="mask")
-            forms["mask"].bind_concern(concern)
+            forms["mask"].bind_concern(concern, timeline)
         forms["legal_hold"] = bound.get("legal_hold") or LegalHoldForm(
             prefix="legal_hold", initial={"hold": "0" if concern.legal_hold else "1"}
         )
@@ -121,13 +121,15 @@ def _render_detail(request, concern, bound=None, status=200, unmasked=False):
         detail="unmasked view" if unmasked else "",
     )
     referrals = list(selectors.concern_referrals(concern=concern))
+    # Read once: the page lists it and the mask form offers its notes and messages.
+    timeline = list(selectors.concern_timeline(concern=concern))
     context = {
         "concern": concern,
-        "timeline": selectors.concern_timeline(concern=concern),
+        "timeline": timeline,
         "attachments": selectors.concern_attachments(concern=concern),
         "referrals": referrals,
         "grants": selectors.identity_grants(user=request.user, concern=concern),
-        "forms": _forms_for(request.user, concern, bound, has_referrals=bool(referrals)),
+        "forms": _forms_for(request.user, concern, bound, has_referrals=bool(referrals), timeline=timeline),
         "retention": selectors.concern_retention(user=request.user, concern=concern),
         "unmasked": unmasked,
         "can_unmask": case_rules.can_close_case.test(request.user, concern),

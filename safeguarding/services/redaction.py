@@ -27,10 +27,14 @@ MASKABLE_KINDS = (
 NARRATIVE = "narrative"
 
 
-def mask_targets(concern: Concern) -> list[tuple[str, str]]:
-    """What the Lead can mask on a case: ("narrative", label) and ("<entry pk>", label) pairs."""
+def mask_targets(concern: Concern, timeline=None) -> list[tuple[str, str]]:
+    """What the Lead can mask on a case: ("narrative", label) and ("<entry pk>", label) pairs.
+
+    `timeline`, when the page has read it already (with authors), saves reading it again.
+    """
     targets = [(NARRATIVE, "What happened (the narrative)")]
-    for entry in concern.timeline.filter(kind__in=MASKABLE_KINDS).select_related("author"):
+    entries = concern.timeline.select_related("author") if timeline is None else timeline
+    for entry in (e for e in entries if e.kind in MASKABLE_KINDS):
         who = entry.author or ("the reporter" if entry.is_from_reporter else "—")
         targets.append((str(entry.pk), f"{entry.get_kind_display()}, {entry.created_at:%d %b %Y %H:%M}, {who}"))
     return targets
