@@ -24,10 +24,13 @@ from collections.abc import Iterator
 
 from django.db.models import Prefetch
 
+from compliance.encryption import encrypted_fields
 from compliance.models import User
-from safeguarding.models import CaseAction, Concern, TimelineEntry
+from safeguarding.models import CaseAction, Concern, Referral, TimelineEntry
 
 THIRD_PARTY = "[third party]"
+# Who was spoken to at the agency: someone else's identity.
+REFERRAL_THIRD_PARTY_FIELDS = {"contact"}
 HEADER = ["Reference", "Held as", "Record", "Date", "Text"]
 # Timeline kinds written by people (the others are generated: status, escalation, access).
 WRITTEN = {
@@ -50,8 +53,18 @@ def _contains(text: str, name: str) -> bool:
 def _case_texts(concern: Concern) -> list[str]:
     texts = [concern.narrative, concern.indicators_other, concern.location_text, concern.closing_summary]
     texts += [entry.body for entry in concern.timeline.all()]
-    texts += [referral.outcome for referral in concern.referrals.all()]
+    texts += [text for referral in concern.referrals.all() for _, text in _referral_texts(referral)]
     return texts
+
+
+def _referral_texts(referral: Referral) -> list[tuple[str, str]]:
+    """The referral's free text about the person (every encrypted field but the contact at the agency,
+    who is a third party), so a field added to referrals is exported without a change here."""
+    return [
+        (str(f.verbose_name), getattr(referral, f.name))
+        for f in encrypted_fields(Referral)
+        if f.name not in REFERRAL_THIRD_PARTY_FIELDS and getattr(referral, f.name)
+    ]
 
 
 def _held_as(concern: Concern, *, name: str, person: User | None, contact: str) -> list[str]:
@@ -141,12 +154,13 @@ def subject_access_rows(*, user: User, name: str, person: User | None = None, co
             if entry.kind in WRITTEN and entry.body:
                 yield [ref, role, entry.get_kind_display(), f"{entry.created_at:%Y-%m-%d}", redact(entry.body)]
         for referral in concern.referrals.all():
+            details = "; ".join(f"{label}: {text}" for label, text in _referral_texts(referral))
             yield [
                 ref,
                 role,
                 f"Referral: {referral.get_kind_display()}",
                 f"{referral.made_on:%Y-%m-%d}",
-                redact(f"Consent: {referral.get_consent_display()}. {referral.outcome}".strip()),
+                redact(f"Consent: {referral.get_consent_display()}. {details}".strip()),
             ]
         for attachment in concern.attachments.all():
             yield [

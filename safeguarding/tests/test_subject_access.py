@@ -9,7 +9,7 @@ from django.urls import reverse
 from compliance import roles
 from compliance.models import AccessLog
 from safeguarding import services
-from safeguarding.models import Channel, SubjectType
+from safeguarding.models import Channel, Referral, SubjectType
 from tests.support import download_text
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,9 @@ def cases(lead, make_user, manager_user):
     services.concern_triage(concern=as_subject, actor=lead, risk_level="high", assignee=lead)
     services.concern_note_add(concern=as_subject, actor=lead, body="Lee Lead spoke to Ana Petrova at the site.")
     services.text_mask(concern=as_subject, actor=lead, target="narrative", span="Lidia Kova", reason="A relative")
+    Referral.objects.create(
+        concern=as_subject, kind=Referral.Kind.POLICE, consent=Referral.Consent.GIVEN, contact="DC Hollowmere"
+    )
     unrelated = services.concern_submit(
         reporter=other_reporter,
         channel=Channel.STAFF_FORM,
@@ -71,6 +74,8 @@ def test_export_holds_both_cases_with_third_parties_redacted_and_is_logged(clien
     # Third parties are not: the other reporter's name and contact, staff names, the masked relative.
     assert "Bogdan" not in text and "bogdan.private" not in text
     assert "Lee Lead" not in text and "Lidia" not in text
+    # The referral is listed; who was spoken to at the police is someone else's identity.
+    assert any(r[2].startswith("Referral: ") for r in rows) and "Hollowmere" not in text
     assert "[third party]" in text and "[masked]" in text
     # Logged, by reference and without her name.
     entry = AccessLog.objects.get(user=lead, action=AccessLog.Action.EXPORT)
