@@ -12,14 +12,18 @@ import re
 
 import pytest
 import time_machine
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.apps import apps
+from django.contrib import admin
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
+from knox.models import AuthToken
 from pypdf import PdfReader
 
-from compliance import roles
+from compliance import mfa_secrets, roles
 from compliance.models import User
 from compliance.policy_models import Acknowledgement, PolicyVersion
 from reporting.board_reports import board_report_context
@@ -30,6 +34,7 @@ from safeguarding import demo as safeguarding_demo
 from safeguarding.models import Concern, Status
 from suppliers import demo as suppliers_demo
 from suppliers.models import Audit, CorrectiveAction, QuestionnaireRequest, Supplier
+from tests.support import api_token, enrol_totp
 from training.models import Course, RecruitmentCheck, TrainingRecord
 from training.selectors import completion_rates
 
@@ -187,3 +192,63 @@ def test_training_completion_agrees_on_dashboard_snapshot_training_page_and_boar
     assert month["training_completion_pct"] == page
     assert snapshot.figures["training_completion_pct"] == page
     assert in_pdf == page
+
+
+def _admin_urls():
+    """Every registered model's changelist, and the change page of its first row."""
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        yield reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        obj = model_admin.get_queryset(RequestFactory().get("/")).order_by("pk").first()
+        if obj is not None:
+            yield reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+
+def test_no_secret_or_token_key_appears_in_any_admin_page(seeded, client, make_user, login):
+    # Walks the seeded demo (a row in nearly every table) instead of seeding it a second time.
+    from safeguarding.models import Channel, Indicator, SubjectType
+    from safeguarding.services import concern_submit
+
+    lead = make_user(roles.STAFF, roles.MODERN_SLAVERY_LEAD, mfa=False)
+    totp_secret = enrol_totp(lead)
+    recovery = RecoveryCodes.activate(lead)
+    token = api_token(lead)
+    stored_token = AuthToken.objects.get(user=lead)
+    concern = concern_submit(
+        reporter=None,
+        channel=Channel.ANONYMOUS_FORM,
+        subject_type=SubjectType.STAFF,
+        indicators=[Indicator.NO_ID],
+        narrative="Passports kept by the supervisor.",
+    )
+    secrets = {
+        "TOTP secret": totp_secret,
+        "recovery seed": mfa_secrets.decrypt(recovery.instance.data["seed"]),
+        "API token": token,
+        "API token lookup key": stored_token.token_key,
+        "API token digest": stored_token.digest,
+        "receipt code": concern.receipt_code,
+        "receipt code (plain)": concern.receipt_code.replace("-", ""),
+        "password hash": lead.password.split("$")[-1],
+    }
+    secrets |= {f"recovery code {i}": code for i, code in enumerate(recovery.get_unused_codes())}
+    for authenticator in Authenticator.objects.filter(user=lead):
+        for name, value in authenticator.data.items():
+            if isinstance(value, str) and len(value) > 8:
+                secrets[f"stored {authenticator.type} {name}"] = value
+    superuser = make_user(roles.STAFF, mfa=False, is_staff=True, is_superuser=True, email="root@example.org")
+    enrol_totp(superuser)
+    login(superuser)
+
+    visited = 0
+    for url in _admin_urls():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        for name, value in secrets.items():
+            assert value not in html, f"{name} shown on {url}"
+        visited += 1
+    assert visited > 2 * len(admin.site._registry) * 0.8  # change pages too, not just the lists
+    # The models that hold secrets are still walked (their secret-free admin pages).
+    assert AuthToken not in admin.site._registry
+    assert Authenticator in admin.site._registry
