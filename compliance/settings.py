@@ -498,7 +498,7 @@ REST_FRAMEWORK = {
         "compliance.api_permissions.MFAEnrolledForPrivilegedRoles",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "compliance.pagination.PageOrCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "compliance.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "compliance.api_exceptions.exception_handler",

@@ -13,6 +13,8 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 from django.http import Http404
 
 PAGE_SIZE = 50
@@ -67,8 +69,21 @@ class KeysFirstPaginator(Paginator):
     query, the same number at every page.
     """
 
+    # Pages before this offset are read the plain way (one query): only deep pages pay the extra one.
+    keys_first_from = 0
+
     def page(self, number):
         number = self.validate_number(number)
+        queryset = self.object_list
+        plain = (
+            not isinstance(queryset, QuerySet)
+            or queryset.query.distinct
+            or queryset.query.combinator
+            or queryset._iterable_class is not ModelIterable  # noqa: SLF001 - values() rows have no pk to read back
+            or (number - 1) * self.per_page < self.keys_first_from
+        )
+        if plain:
+            return super().page(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
@@ -76,6 +91,12 @@ class KeysFirstPaginator(Paginator):
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=keys)}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
+
+
+class DeepKeysFirstPaginator(KeysFirstPaginator):
+    """KeysFirstPaginator from the sixth page on: the API's page numbers (compliance/pagination.py)."""
+
+    keys_first_from = 5 * PAGE_SIZE
 
 
 def paginate(request, items: Iterable, *, per_page: int = PAGE_SIZE, keys_first: bool = False) -> Page:

@@ -194,7 +194,9 @@ class TrainingRecord(models.Model):
     objects = TrainingRecordQuerySet.as_manager()
 
     class Meta:
-        ordering = ["due_on", "pk"]
+        # No default ordering: 200,000 records sorted on every read that does not need an order
+        # (assignment runs, imports, prefetches) only cost. Lists order explicitly by
+        # ("due_on", "pk"), which training_record_by_due matches.
         constraints = [
             # One open assignment per person and course; history is kept as completed rows.
             models.UniqueConstraint(
@@ -206,7 +208,10 @@ class TrainingRecord(models.Model):
                 condition=models.Q(score__isnull=True) | models.Q(score__lte=100), name="training_score_percentage"
             ),
         ]
-        indexes = [models.Index(fields=["due_on"]), models.Index(fields=["expires_on"])]
+        indexes = [
+            models.Index(fields=["due_on", "id"], name="training_record_by_due"),
+            models.Index(fields=["expires_on"]),
+        ]
 
     def __str__(self):
         return f"{self.course} for {self.user}"

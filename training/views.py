@@ -30,7 +30,7 @@ def index(request):
     # Every signed-in person has their own training: @login_required is the whole gate
     # (an inactive account's session no longer authenticates).
     today = timezone.localdate()
-    records = selectors.training_record_list(user=request.user).filter(user=request.user)
+    records = selectors.training_record_list(user=request.user).filter(user=request.user).order_by("due_on", "pk")
     return render(
         request,
         "training/index.html",

@@ -114,7 +114,7 @@ def record_list(request):
     records = selectors.training_record_list(user=request.user).filter(user__is_active=True)
     filters = TrainingRecordFilterSet(request.GET, queryset=records, request=request)
     # Queries: the count and one page of records with person, department and course.
-    page = paginate(request, filters.qs.order_by("due_on", "pk"))
+    page = paginate(request, filters.qs.order_by("due_on", "pk"), keys_first=True)
     return render(
         request,
         "training/admin/record_list.html",
