@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -42,8 +43,19 @@ def _version(namespace: str) -> str:
     return version
 
 
+def _shared() -> bool:
+    # A per-process cache (locmem, the quick start's default) would keep a figure in one gunicorn
+    # worker after another worker retired it: only a shared cache (Redis, as CACHE_URL in
+    # production) is used, unless the settings say there is one process (the test suite).
+    backend = settings.CACHES["default"]["BACKEND"]
+    shared = "locmem" not in backend.lower() and "dummy" not in backend.lower()
+    return shared or settings.FIGURE_CACHE_IN_PROCESS
+
+
 def cached_figures(namespace: str, key: tuple, compute: Callable[[], T], *, timeout: int = 3600) -> T:
     """`compute()`'s answer for `key`, from the cache while nothing in `namespace` has changed."""
+    if not _shared():
+        return compute()
     version = _version(namespace)
     if version == "uncached":
         return compute()

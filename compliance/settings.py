@@ -417,6 +417,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The schedule is declared here, in code; django-celery-beat copies it into the
 # database where the Compliance admin can see when each task last ran.
+# compliance/figure_cache.py uses only a shared cache (Redis); True lets one process use locmem.
+FIGURE_CACHE_IN_PROCESS = _env("FIGURE_CACHE_IN_PROCESS", env.bool, False)
 # KPIs of the period under way are cached this long (reporting/kpi_figures.py); 0 turns it off.
 KPI_OPEN_PERIOD_CACHE_SECONDS = _env("KPI_OPEN_PERIOD_CACHE_SECONDS", env.int, 60)
 CELERY_BEAT_SCHEDULE = {

@@ -24,4 +24,6 @@ CSRF_COOKIE_SECURE = False
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 ALLOWED_HOSTS = ["*"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The suite runs in one process, so cached figures may live in locmem (compliance/figure_cache.py).
+FIGURE_CACHE_IN_PROCESS = True
 LANGUAGE_COOKIE_SECURE = False

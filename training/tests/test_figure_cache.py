@@ -85,3 +85,14 @@ def test_a_bulk_completions_import_changes_the_figures(hr_user, overdue_pair):
     assert batch.status == "applied", batch.errors
     assert selectors.completion_standings(dates=[TODAY])[0]["counts"][0][0] == 1
     assert selectors.completion_standings(dates=[TODAY]) == _live()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_per_process_cache_is_not_used_for_figures_several_workers_would_disagree_on(settings, overdue_pair):
+    from training.models import TrainingRecord
+
+    settings.FIGURE_CACHE_IN_PROCESS = False  # locmem, as the quick start: each gunicorn worker its own
+    assert selectors.completion_standings(dates=[TODAY])[0]["counts"][0][1] == 2
+    # A write another worker made (no signal reaches this process) shows at once.
+    TrainingRecord.objects.filter(pk=overdue_pair["ann"].pk).update(completed_on=datetime.date(2026, 5, 2))
+    assert selectors.completion_standings(dates=[TODAY])[0]["counts"][0][1] == 1
