@@ -40,6 +40,25 @@ def training_record_list(*, user: User) -> QuerySet[TrainingRecord]:
     )
 
 
+def open_record_counts(*, user: User, today: datetime.date | None = None) -> dict:
+    """Active people's records overdue and awaiting confirmation, as the records list filters them (its links).
+
+    Two counts, kept in the cache until a record or a person changes (training.signals).
+    """
+    from training.filters import records_in_status
+
+    today = today or timezone.localdate()
+    records = training_record_list(user=user).filter(user__is_active=True)
+
+    def count() -> dict:
+        return {
+            "overdue": records_in_status(records, "overdue", today).count(),
+            "awaiting": records_in_status(records, "awaiting", today).count(),
+        }
+
+    return cached_figures(TRAINING_FIGURES, ("open_record_counts", str(records.query), today), count)
+
+
 def training_record_get(*, user: User, pk: int) -> TrainingRecord | None:
     return training_record_list(user=user).filter(pk=pk).first()
 

@@ -23,14 +23,13 @@ from training.policy_selectors import policy_versions_current
 @login_required
 def admin_index(request):
     require(compliance_rules.can_manage_training, request.user)
-    today = timezone.localdate()
-    records = selectors.training_record_list(user=request.user).filter(user__is_active=True)
+    counts = selectors.open_record_counts(user=request.user)
     return render(
         request,
         "training/admin/index.html",
         {
-            "overdue": records.filter(completed_on__isnull=True, declared_on__isnull=True, due_on__lt=today).count(),
-            "awaiting": records.filter(completed_on__isnull=True, declared_on__isnull=False).count(),
+            "overdue": counts["overdue"],
+            "awaiting": counts["awaiting"],
             "rates": selectors.completion_rates(user=request.user)["total"],
             "recruitment": selectors.recruitment_check_completion(user=request.user),
             "policies": policy_versions_current(user=request.user),

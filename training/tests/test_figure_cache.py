@@ -96,3 +96,17 @@ def test_a_per_process_cache_is_not_used_for_figures_several_workers_would_disag
     # A write another worker made (no signal reaches this process) shows at once.
     TrainingRecord.objects.filter(pk=overdue_pair["ann"].pk).update(completed_on=datetime.date(2026, 5, 2))
     assert selectors.completion_standings(dates=[TODAY])[0]["counts"][0][1] == 1
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_training_admin_page_counts_what_its_links_list_and_follows_a_completion(
+    client, login, hr_user, overdue_pair
+):
+    login(hr_user)
+    index = client.get(reverse("training:admin"))
+    listed = client.get(reverse("training:record_list"), {"status": "overdue"}).context["page"].paginator.count
+    assert index.context["overdue"] == listed == 2
+    services.training_record_mark_complete(
+        record=overdue_pair["bob"], actor=hr_user, completed_on=datetime.date(2026, 5, 20)
+    )
+    assert client.get(reverse("training:admin")).context["overdue"] == 1
