@@ -82,6 +82,8 @@ class Command(BaseCommand):
             f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, database {options['database_name']}"
         )
         self._database(options, sizes)
+        # What Celery beat keeps stored in production (hourly): the KPI figures of ended periods.
+        self._run("kpi_figures_refresh", debug=True)
         if options["build_only"]:
             self._write()
             return
