@@ -391,6 +391,8 @@ def api_list_extras(schema: dict, path: str, answers) -> list[tuple[str, str]]:
 def as_xlsx(path: str) -> str:
     """The same download asked for as XLSX: csv swapped for xlsx in its query, or format=xlsx added."""
     parts = urlsplit(path)
+    if parts.path.endswith(".csv"):  # a route per format: export.csv beside export.xlsx
+        return parts.path[: -len(".csv")] + ".xlsx" + (f"?{parts.query}" if parts.query else "")
     query = dict(parse_qsl(parts.query))
     swapped = {k: ("xlsx" if v == "csv" else v) for k, v in query.items()}
     if swapped == query:
