@@ -42,7 +42,7 @@ ROLE_VARIANTS = {
     "home": PERSONAS,
     "training:team": ("hr", "manager"),  # a manager with 400 reports
     "training:index": ("staff", "manager", "hr"),
-    "safeguarding:case_list": ("lead", "safeguarding"),
+    "safeguarding:index": ("lead", "safeguarding"),  # the case list
 }
 # Not pages: sign-in and set-up steps, the language switch, the anonymous journey's steps,
 # the schema and docs, the admin. Downloads are measured in their own section.
@@ -276,7 +276,14 @@ class Discovery:
         paths = {p: ops for p, ops in self.schema.get("paths", {}).items() if "get" in ops}
         lists = {}
         for path in sorted(p for p in paths if "{" not in p):
-            found = self._open(f"API {path}", path, path, persona_order(path))
+            # A required choice (the people search's `field`) gets its first value.
+            required = {
+                parameter["name"]: parameter["schema"]["enum"][0]
+                for parameter in paths[path]["get"].get("parameters", [])
+                if parameter.get("required") and parameter.get("schema", {}).get("enum")
+            }
+            url = f"{path}?{urlencode(required)}" if required else path
+            found = self._open(f"API {path}", path, url, persona_order(path))
             if found:
                 lists[path] = found
         for path in sorted(p for p in paths if p.count("{") == 1 and p.endswith("}/")):
@@ -361,7 +368,8 @@ def _api_variants(found: Found) -> list[tuple[str, str]]:
         count, size = body.get("count"), len(body["results"]) or 1
         if count and count > size:
             last = math.ceil(count / size)
-            variants.append((f"last page ({last:,})", f"{base}?page={last}"))
+            query = {**dict(parse_qsl(urlsplit(found.path).query)), "page": last}
+            variants.append((f"last page ({last:,})", f"{base}?{urlencode(query)}"))
         elif body.get("next"):
             variants.append(("next page (cursor)", body["next"]))
     return variants
