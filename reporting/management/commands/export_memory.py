@@ -134,13 +134,13 @@ class Command(BaseCommand):
     def _table(self, results, sizes, options):
         small, large = sizes[0], sizes[-1]
         heap = options["tracemalloc"]
-        head = f"{'export':<12}{'format':<8}" + "".join(f"{f'{n:,} rows':>28}" for n in sizes)
+        head = f"{'export':<12}{'format':<8}" + "".join(f"{f'{n:,} rows':>40}" for n in sizes)
         head += f"{'RSS rise ratio':>16}" + (f"{'heap peak ratio':>17}" if heap else "")
         self.stdout.write("\nPeak memory of one download (RSS rise above the process before it; heap peak)")
         self.stdout.write(head)
         for kind in options["exports"]:
             for fmt in options["formats"]:
-                cells = "".join(f"{_short(results[kind, fmt, n]):>28}" for n in sizes)
+                cells = "".join(f"{_short(results[kind, fmt, n]):>40}" for n in sizes)
                 a, b = results[kind, fmt, small], results[kind, fmt, large]
                 line = f"{kind:<12}{fmt:<8}{cells}{_ratio(b['rss_rise'], a['rss_rise']):>16}"
                 if heap:
