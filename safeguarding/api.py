@@ -17,7 +17,7 @@ from compliance.services import access_log_record
 from compliance.web import require
 from safeguarding import selectors, services
 from safeguarding.filters import CaseFilter
-from safeguarding.models import Channel, Concern, Indicator, Outcome, RiskLevel, SubjectType
+from safeguarding.models import INTAKE_CHANNELS, Channel, Concern, Indicator, Outcome, RiskLevel, SubjectType
 from suppliers.models import Supplier
 
 
@@ -64,6 +64,29 @@ class ConcernCreateSerializer(serializers.Serializer):
     on_behalf_of = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=200, help_text="Line managers only."
     )
+
+
+class IntakeCreateSerializer(ConcernCreateSerializer):
+    """A concern received by phone, in person or by letter, written down by the Lead or the Safeguarding team."""
+
+    on_behalf_of = None  # the caller is named in caller_name
+    channel = serializers.ChoiceField(choices=[(c.value, c.label) for c in Channel if c in INTAKE_CHANNELS])
+    caller_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="Optional; confidential."
+    )
+    caller_contact = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="Optional; confidential."
+    )
+    issue_receipt_code = serializers.BooleanField(
+        required=False, default=False, help_text="Give the caller a receipt code (returned once) to follow up online."
+    )
+
+
+class IntakeReceiptSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    # Null unless asked for; returned this once and never again.
+    receipt_code = serializers.CharField(allow_null=True)
 
 
 class ConcernReceiptSerializer(serializers.Serializer):
@@ -235,6 +258,35 @@ class ConcernViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
             "status_for_reporter": concern.reporter_status,
         }
         return Response(ConcernReceiptSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["safeguarding"])
+class IntakeViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Record a concern received by phone, in person or by letter (the Lead and the Safeguarding team)."""
+
+    serializer_class = IntakeCreateSerializer
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Like the case list: for anyone else this endpoint does not exist.
+        require(role_rules.can_work_cases, request.user)
+
+    @extend_schema(request=IntakeCreateSerializer, responses={201: IntakeReceiptSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = IntakeCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        concern = services.concern_submit(
+            reporter=None,
+            recorded_by=request.user,
+            on_behalf_of=data.pop("caller_name"),
+            reporter_contact=data.pop("caller_contact"),
+            **data,
+        )
+        body = {"reference": concern.reference, "status": concern.status, "receipt_code": concern.receipt_code}
+        response = Response(IntakeReceiptSerializer(body).data, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 @extend_schema(tags=["safeguarding"])

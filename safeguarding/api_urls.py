@@ -5,5 +5,6 @@ from safeguarding import api
 router = DefaultRouter()
 router.register("concerns", api.ConcernViewSet, basename="safeguarding-concern")
 router.register("cases", api.CaseViewSet, basename="safeguarding-case")
+router.register("intake", api.IntakeViewSet, basename="safeguarding-intake")
 
 urlpatterns = router.urls

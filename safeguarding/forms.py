@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.models import Site
 from compliance.widgets import DateInput, Textarea, search_select
-from safeguarding.models import Indicator, Outcome, Referral, RiskLevel, SubjectType
+from safeguarding.models import INTAKE_CHANNELS, Channel, Indicator, Outcome, Referral, RiskLevel, SubjectType
 from safeguarding.uploads import ALLOWED_DESCRIPTION, check_uploads
 from suppliers.models import Supplier
 from suppliers.selectors import supplier_choices
@@ -152,6 +152,75 @@ class AnonymousConcernForm(ConcernForm):
 
     def service_kwargs(self) -> dict:
         return {**super().service_kwargs(), "reporter_contact": self.cleaned_data.get("reporter_contact", "")}
+
+
+class IntakeForm(ConcernForm):
+    """The Lead or the Safeguarding team writes down a concern received by phone, in person or by letter.
+
+    The same questions as the report form (and the same service), asked of the person taking it, in
+    English: this is a case worker's page, not the reporting journey.
+    """
+
+    error_title = "The concern has not been recorded yet."
+    LABELS = {
+        "immediate_danger": "Is anyone in immediate danger?",
+        "subject_type": "Who is the concern about?",
+        "site": "Where did it happen?",
+        "indicators": "Signs described",
+        "narrative": "What the caller or writer said",
+        "occurred_on": "When it happened",
+        "supplier_named": "Supplier or agency named",
+        "attachments": "Letter or documents received (optional)",
+    }
+
+    channel = forms.ChoiceField(
+        label="Received by",
+        choices=[(c.value, c.label) for c in Channel if c in INTAKE_CHANNELS],
+        widget=forms.RadioSelect,
+    )
+    caller_name = forms.CharField(
+        label="Their name (optional)",
+        max_length=200,
+        required=False,
+        help_text="Leave blank if they did not want to give it. Only the Lead, and whoever the Lead shares it with, sees it.",
+    )
+    caller_contact = forms.CharField(
+        label="How to contact them (optional)",
+        max_length=200,
+        required=False,
+        help_text="A phone number or address they agreed to; protected like their name.",
+    )
+    issue_receipt_code = forms.BooleanField(
+        label="Give them a receipt code to follow up online",
+        required=False,
+        help_text="Shown once on the next page, for you to read out or write back; it cannot be shown again.",
+    )
+
+    field_order = ["channel", "caller_name", "caller_contact", "issue_receipt_code", "immediate_danger"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.LABELS.items():
+            self.fields[name].label = label
+        self.fields["immediate_danger"].choices = [("no", "No"), ("yes", "Yes: someone is in immediate danger")]
+        self.fields["immediate_danger"].help_text = "If yes, make sure 999 has been called."
+        self.fields[
+            "narrative"
+        ].help_text = "Their words as closely as you can: what they saw or were told, who, where."
+        self.fields["indicators"].help_text = ""
+        self.fields["occurred_on"].help_text = ""
+        self.fields["supplier_named"].help_text = ""
+        self.order_fields(self.field_order)
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **super().service_kwargs(),
+            "channel": data["channel"],
+            "on_behalf_of": data.get("caller_name", ""),
+            "reporter_contact": data.get("caller_contact", ""),
+            "issue_receipt_code": bool(data.get("issue_receipt_code")),
+        }
 
 
 class ReceiptCodeForm(forms.Form):

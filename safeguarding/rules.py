@@ -46,6 +46,8 @@ can_close_case = role_rules.is_modern_slavery_lead
 can_grant_identity = role_rules.is_modern_slavery_lead
 can_see_reporter_identity = role_rules.is_modern_slavery_lead | (can_view_case & was_granted_reporter_identity)
 can_follow_up_report = is_own_report
+# Who has read a case (from the access log) is the Lead's oversight: the team does not see who else looked.
+can_see_case_readers = role_rules.is_modern_slavery_lead
 
 CASE_RULES = {
     CaseAction.VIEW: can_view_case,

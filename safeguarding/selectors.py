@@ -7,11 +7,12 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from compliance.models import PersonPick, User
+from compliance.models import AccessLog, PersonPick, User
 from safeguarding import rules as case_rules
 from safeguarding.models import (
     REPORTER_KINDS,
@@ -147,6 +148,29 @@ def concerns_awaiting_feedback(*, due_before) -> QuerySet[Concern]:
         .filter(feedback_due_at__lt=due_before)
         .select_related("assignee")
         .order_by("feedback_due_at")
+    )
+
+
+def case_readers(*, user: User, concern: Concern) -> list[dict]:
+    """Who has read, downloaded or exported this case, from the access log: one row per person, latest first.
+
+    For the Lead only (an empty list for anyone else). One query whatever the number of reads.
+    """
+    if not case_rules.can_see_case_readers.test(user, concern):
+        return []
+    reads = AccessLog.objects.restrict(user, "view").filter(
+        content_type=ContentType.objects.get_for_model(Concern), object_id=str(concern.pk)
+    )
+    return list(
+        reads.values("user_id", "user__full_name", "user__email")
+        .annotate(
+            views=Count("pk", filter=Q(action=AccessLog.Action.VIEW)),
+            downloads=Count("pk", filter=Q(action=AccessLog.Action.DOWNLOAD)),
+            exports=Count("pk", filter=Q(action=AccessLog.Action.EXPORT)),
+            first_at=Min("at"),
+            last_at=Max("at"),
+        )
+        .order_by("-last_at")
     )
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/export.xlsx", views_cases.case_export, {"fmt": "xlsx"}, name="case_export_xlsx"),
     # Before cases/<reference>/, which would otherwise take "subject-access" for a reference.
     path("cases/subject-access/", views_cases.subject_access, name="subject_access"),
+    path("cases/intake/", views_cases.intake, name="intake"),
     path("cases/<str:reference>/", views_cases.case_detail, name="case_detail"),
     path("cases/<str:reference>/summary.pdf", views_cases.case_summary, name="case_summary"),
     path("cases/<str:reference>/attachments/<int:pk>/", views_cases.attachment_download, name="attachment_download"),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from compliance import exports
@@ -26,6 +27,7 @@ from safeguarding.forms import (
     CloseForm,
     FeedbackForm,
     IdentityGrantForm,
+    IntakeForm,
     LegalHoldForm,
     MaskForm,
     MessageForm,
@@ -54,6 +56,29 @@ def index(request):
     template = "safeguarding/_case_table.html" if request.htmx else "safeguarding/index.html"
     context = {"page": page, "filters": cases.form, "is_lead": role_rules.is_modern_slavery_lead.test(request.user)}
     return render(request, template, context)
+
+
+@login_required
+def intake(request):
+    """The Lead or the Safeguarding team records a concern received by phone, in person or by letter."""
+    require(role_rules.can_work_cases, request.user)
+    form = IntakeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                concern = services.concern_submit(reporter=None, recorded_by=request.user, **form.service_kwargs())
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                if concern.receipt_code:
+                    # The code exists only in this response: never cached, never stored in clear.
+                    response = render(request, "safeguarding/intake_done.html", {"concern": concern})
+                    add_never_cache_headers(response)
+                    return response
+                messages.success(request, f"Concern {concern.reference} recorded.")
+                return redirect(concern.get_absolute_url())
+        messages.error(request, "Nothing was recorded: please check the fields marked below.")
+    return render(request, "safeguarding/intake.html", {"form": form})
 
 
 def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | None = None, timeline=None) -> dict:
@@ -129,6 +154,8 @@ def _render_detail(request, concern, bound=None, status=200, unmasked=False):
         "attachments": selectors.concern_attachments(concern=concern),
         "referrals": referrals,
         "grants": selectors.identity_grants(user=request.user, concern=concern),
+        "readers": selectors.case_readers(user=request.user, concern=concern),
+        "show_readers": case_rules.can_see_case_readers.test(request.user, concern),
         "forms": _forms_for(request.user, concern, bound, has_referrals=bool(referrals), timeline=timeline),
         "retention": selectors.concern_retention(user=request.user, concern=concern),
         "unmasked": unmasked,

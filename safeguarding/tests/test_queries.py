@@ -48,13 +48,14 @@ def test_case_list_constant_queries(client, login, lead, team_member, django_ass
     assert one == many
 
 
-# Case page (at most 20): session, user, groups, MFA x2, the case joined with
+# Case page (at most 21): session, user, groups, MFA x2, the case joined with
 # site, assignee, reporter and supplier, the access-log insert, organisation,
 # unread notifications, referrals, attachments and timeline (each joined with
 # its people), identity grants, the case workers (and suppliers) offered by the triage,
 # reassess and identity forms, this case's referrals offered by the outcome
-# form, and the session save (3). None grows with notes, files or referrals.
-DETAIL_MAX = 20
+# form, the Lead's "who has seen this case" (one grouped access-log read), and the session
+# save (3). None grows with notes, files, referrals or readers.
+DETAIL_MAX = 21
 
 
 def test_case_detail_constant_queries(client, login, lead, team_member, django_assert_max_num_queries):
