@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance import rules as compliance_rules
@@ -64,6 +65,9 @@ class Course(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("training:course_edit", args=[self.pk])
+
     def expiry_for(self, completed_on: datetime.date | None) -> datetime.date | None:
         if completed_on is None or not self.validity_months:
             return None
@@ -97,6 +101,9 @@ class AssignmentRule(models.Model):
 
     def __str__(self):
         return f"{self.course}: {self.describe()}"
+
+    def get_absolute_url(self):
+        return reverse("training:rule_edit", args=[self.pk])
 
     def describe(self) -> str:
         parts = []
@@ -216,6 +223,9 @@ class TrainingRecord(models.Model):
 
     def __str__(self):
         return f"{self.course} for {self.user}"
+
+    def get_absolute_url(self):
+        return reverse("training:record_detail", args=[self.pk])
 
     def clean(self):
         if self.completed_on and self.completed_on > timezone.localdate():
@@ -365,3 +375,6 @@ class ImportBatch(ImportJob):
 
     def __str__(self):
         return f"{self.get_kind_display()} import {self.filename} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("training:import_detail", args=[self.pk])

@@ -27,10 +27,6 @@ def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
 
 
-def _record_url(record: TrainingRecord) -> str:
-    return reverse("training:record_detail", args=[record.pk])
-
-
 # --- Courses and rules --------------------------------------------------------
 
 
@@ -134,7 +130,7 @@ def training_assign(*, user: User, course: Course, due_on: datetime.date, actor:
         subject=f"Training assigned: {course.title}",
         template="training/email/assigned.txt",
         context={"record": record},
-        url=_record_url(record),
+        url=record.get_absolute_url(),
     )
     return record
 
@@ -163,7 +159,7 @@ def training_record_reschedule(
         subject=f"New due date for {record.course.title}: {due_on:%d %B %Y}",
         template="training/email/rescheduled.txt",
         context={"record": record, "previous": previous, "reason": reason.strip()},
-        url=_record_url(record),
+        url=record.get_absolute_url(),
     )
     return record
 
@@ -248,7 +244,7 @@ def training_record_declare(
         subject=f"Please confirm {record.user}'s training: {record.course.title}",
         template="training/email/declared.txt",
         context={"record": record},
-        url=_record_url(record),
+        url=record.get_absolute_url(),
     )
     return record
 
@@ -277,7 +273,7 @@ def training_record_confirm(*, record: TrainingRecord, actor: User) -> TrainingR
         subject=f"Training confirmed: {record.course.title}",
         template="training/email/confirmed.txt",
         context={"record": record},
-        url=_record_url(record),
+        url=record.get_absolute_url(),
     )
     return record
 
@@ -302,7 +298,7 @@ def training_record_declaration_reject(*, record: TrainingRecord, actor: User, r
         subject=f"Training not confirmed: {record.course.title}",
         template="training/email/rejected.txt",
         context={"record": record, "reason": reason.strip(), "actor": actor},
-        url=_record_url(record),
+        url=record.get_absolute_url(),
     )
     return record
 
@@ -334,7 +330,7 @@ def training_reminders_send(*, today: datetime.date | None = None) -> int:
                 subject=subject,
                 template="training/email/reminder.txt",
                 context={"record": record, "days_left": days_left, "overdue": threshold == "overdue"},
-                url=_record_url(record),
+                url=record.get_absolute_url(),
                 # The due date is in the key: a new due date earns fresh reminders.
                 dedupe_key=f"training-reminder:{record.pk}:{record.due_on:%Y%m%d}:{threshold}",
             )

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -177,7 +176,7 @@ def _import_batch(request, pk: int) -> ImportBatch:
 @login_required
 def import_detail(request, pk: int):
     batch = _import_batch(request, pk)
-    status_url = reverse("training:import_detail", args=[batch.pk])
+    status_url = batch.get_absolute_url()
     if request.method == "POST":
         # Confirm: a worker applies the file; this request only queues it.
         try:

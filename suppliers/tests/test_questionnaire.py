@@ -189,6 +189,7 @@ def test_board_member_can_read_answers_but_not_review(client, procurement, board
     login(board)
     url = reverse("suppliers:questionnaire_review", args=[request.pk])
     assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 403  # refused before the form is read
     assert client.post(url, {"decision": "accept"}).status_code == 403
 
 
@@ -226,6 +227,7 @@ def test_a_link_sent_to_the_wrong_person_can_be_withdrawn(client, procurement, l
 def test_procurement_builds_a_template_that_can_be_sent(client, procurement, board, login):
     login(board)
     assert client.get(reverse("suppliers:templates")).status_code == 200
+    assert client.post(reverse("suppliers:templates"), {}).status_code == 403  # refused before the form is read
     assert client.post(reverse("suppliers:templates"), {"name": "x", "purpose": "supplier"}).status_code == 403
     login(procurement)
     client.post(reverse("suppliers:templates"), {"name": "Laundry spot questions", "purpose": "supplier"})
