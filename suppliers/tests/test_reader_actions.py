@@ -77,3 +77,20 @@ def test_a_reader_cannot_submit_evidence_for_someone_elses_action(role, client, 
     assert client.post(url, {"evidence-evidence": "Rota attached"}).status_code == 403
     action.refresh_from_db()
     assert action.status == CorrectiveAction.Status.OPEN
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_a_reader_cannot_act_on_an_audit_or_verify_evidence(role, client, login, make_user):
+    action = CorrectiveActionFactory()
+    audit = action.finding.audit
+    login(make_user(role))
+    audit_url = reverse("suppliers:audit_detail", args=[audit.pk])
+    assert client.get(audit_url).status_code == 200  # they see it
+    assert client.post(audit_url, {}).status_code == 403
+    action_url = reverse("suppliers:action_detail", args=[action.pk])
+    assert client.post(action_url, {"verify-decision": ""}).status_code == 403
+    assert client.post(action_url, {"verify-decision": "accept"}).status_code == 403
+    audit.refresh_from_db()
+    action.refresh_from_db()
+    assert audit.status == audit.Status.PLANNED
+    assert action.status == CorrectiveAction.Status.OPEN
