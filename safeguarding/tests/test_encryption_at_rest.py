@@ -26,6 +26,7 @@ from safeguarding.models import (
     SubjectType,
     TimelineEntry,
 )
+from safeguarding.tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,12 @@ def _every_stored_file(media_root):
             yield path, path.read_bytes()
 
 
+def _referral_free_text() -> list[str]:
+    names = [f.name for f in encrypted_fields(Referral) if f.name != "contact"]
+    assert names  # at least the outcome text
+    return names
+
+
 @pytest.fixture
 def full_case(lead, team_member, manager_user):
     """A case with something in every encrypted field, written through the services as people do."""
@@ -89,13 +96,11 @@ def full_case(lead, team_member, manager_user):
     services.concern_note_add(concern=concern, actor=lead, body=SECRETS["note"])
     services.concern_message_reporter(concern=concern, actor=lead, body=SECRETS["message"])
     services.identity_grant(concern=concern, actor=lead, user=team_member, reason=SECRETS["grant"])
-    Referral.objects.create(
-        concern=concern,
-        kind=Referral.Kind.POLICE,
-        consent=Referral.Consent.GIVEN,
-        contact=SECRETS["referral_contact"],
-        outcome=SECRETS["referral_outcome"],
-    )
+    # Every free-text field a referral has (the factory and the field list follow the model).
+    referral = ReferralFactory(concern=concern, contact=SECRETS["referral_contact"])
+    for name in _referral_free_text():
+        setattr(referral, name, SECRETS["referral_outcome"])
+    referral.save()
     services.attachment_add(
         concern=concern,
         actor=lead,
@@ -129,7 +134,8 @@ def test_models_read_back_the_plain_text(full_case, client, login, lead):
     }
     assert IdentityGrant.objects.get(concern=full_case).reason == SECRETS["grant"]
     referral = Referral.objects.get(concern=full_case)
-    assert (referral.contact, referral.outcome) == (SECRETS["referral_contact"], SECRETS["referral_outcome"])
+    assert referral.contact == SECRETS["referral_contact"]
+    assert {getattr(referral, name) for name in _referral_free_text()} == {SECRETS["referral_outcome"]}
     # The Lead's case page shows the text; the download view gives the file back in clear.
     login(lead)
     html = client.get(full_case.get_absolute_url()).content.decode()
@@ -145,7 +151,13 @@ def test_every_free_text_field_of_a_case_is_encrypted():
     # Structured or reference values that stay searchable (the issue: "references and structured fields").
     clear = {
         Concern: {"reference", "language", "receipt_code_hash", "supplier_named", "subject_type"},
-        Referral: {"organisation", "external_reference", "police_force", "crime_reference"},
+        Referral: {
+            "organisation",
+            "external_reference",
+            "police_force",
+            "crime_reference",
+            "care_act_enquiry_reference",  # the local authority's s.42 enquiry reference
+        },
         Attachment: {"content_type", "sha256", "file"},
         TimelineEntry: set(),
         IdentityGrant: set(),
@@ -199,7 +211,8 @@ def test_rotation_reencrypts_under_the_new_key_and_old_data_still_reads(full_cas
     settings.DATA_ENCRYPTION_KEYS = [NEW_KEY]
     concern = Concern.objects.get(pk=full_case.pk)
     assert (concern.narrative, concern.reporter_contact) == (SECRETS["narrative"], SECRETS["contact"])
-    assert Referral.objects.get(concern=full_case).outcome == SECRETS["referral_outcome"]
+    referral = Referral.objects.get(concern=full_case)
+    assert {getattr(referral, name) for name in _referral_free_text()} == {SECRETS["referral_outcome"]}
     login(lead)
     response = client.get(reverse("safeguarding:attachment_download", args=[full_case.reference, attachment.pk]))
     assert b"".join(response.streaming_content) == SECRETS["file"].encode()

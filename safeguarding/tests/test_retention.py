@@ -25,6 +25,7 @@ from safeguarding.models import (
     TimelineEntry,
 )
 from safeguarding.tasks import case_retention
+from safeguarding.tests.factories import ReferralFactory
 from tests.support import download_text
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +48,7 @@ def closed_case(lead, team_member, reporter):
         concern = services.concern_triage(concern=concern, actor=lead, risk_level="high", assignee=team_member)
         services.concern_note_add(concern=concern, actor=lead, body="Called Dorota's sister.")
         services.identity_grant(concern=concern, actor=lead, user=team_member, reason="Needs to call back")
-        Referral.objects.create(
-            concern=concern,
-            kind=Referral.Kind.POLICE,
-            consent=Referral.Consent.GIVEN,
-            contact="DC Smith",
-            crime_reference="CR/123",
-        )
+        ReferralFactory(concern=concern, contact="DC Smith", crime_reference="CR/123")
         services.attachment_add(concern=concern, actor=lead, upload=SimpleUploadedFile("rota.txt", b"Dorota rota"))
         concern = services.concern_investigate(concern=concern, actor=lead)
     with time_machine.travel(CLOSED_ON, tick=False):

@@ -9,7 +9,8 @@ from django.urls import reverse
 from compliance import roles
 from compliance.models import AccessLog
 from safeguarding import services
-from safeguarding.models import Channel, Referral, SubjectType
+from safeguarding.models import Channel, SubjectType
+from safeguarding.tests.factories import ReferralFactory
 from tests.support import download_text
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +42,7 @@ def cases(lead, make_user, manager_user):
     services.concern_triage(concern=as_subject, actor=lead, risk_level="high", assignee=lead)
     services.concern_note_add(concern=as_subject, actor=lead, body="Lee Lead spoke to Ana Petrova at the site.")
     services.text_mask(concern=as_subject, actor=lead, target="narrative", span="Lidia Kova", reason="A relative")
-    Referral.objects.create(
-        concern=as_subject, kind=Referral.Kind.POLICE, consent=Referral.Consent.GIVEN, contact="DC Hollowmere"
-    )
+    ReferralFactory(concern=as_subject, contact="DC Hollowmere")
     unrelated = services.concern_submit(
         reporter=other_reporter,
         channel=Channel.STAFF_FORM,
