@@ -25,8 +25,12 @@ WIDE = """() => {
 # What the keyboard focus is on, and whether it can be seen (an outline or a ring).
 FOCUS = """(selector) => {
   const el = document.activeElement;
-  const style = getComputedStyle(el);
-  const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+  // A searchable select's focus is on a borderless input inside its control; the control
+  // carries the ring, and it must be the house ring (an outline), not the library's faint glow.
+  const control = el.closest('.ts-control');
+  const style = getComputedStyle(control || el);
+  const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  const ring = control ? outlined : outlined || style.boxShadow !== 'none';
   return {matches: el.matches(selector), visible: ring, what: el.outerHTML.slice(0, 120)};
 }"""
 
