@@ -40,8 +40,36 @@ def course_save(*, course: Course, actor: User) -> Course:
 
 @transaction.atomic
 def assignment_rule_save(*, rule: AssignmentRule, actor: User, today: datetime.date | None = None) -> int:
-    """Create or update an assignment rule and assign its course to everyone it now matches."""
+    """Create or update an assignment rule and assign its course to everyone it now matches.
+
+    Refuses a second active rule for the same course and the same people: it would assign
+    nothing new, and two rules with different due periods leave HR unsure which one applies.
+    """
     rule.full_clean()
+    if rule.is_active:
+        # Lock the course so two people saving the same rule at once cannot both pass the check.
+        Course.objects.select_for_update().filter(pk=rule.course_id).first()
+        duplicate = (
+            AssignmentRule.objects.filter(
+                is_active=True,
+                course_id=rule.course_id,
+                role_id=rule.role_id,
+                department_id=rule.department_id,
+                employment_type=rule.employment_type,
+                new_starter_within_days=rule.new_starter_within_days,
+            )
+            .exclude(pk=rule.pk)
+            .first()
+        )
+        if duplicate is not None:
+            raise ValidationError(
+                {
+                    "course": (
+                        f"There is already a rule assigning {rule.course} to {duplicate.describe()} "
+                        f"(due within {duplicate.due_within_days} days). Change that rule instead of adding another."
+                    )
+                }
+            )
     rule.save()
     if not rule.is_active:
         return 0

@@ -183,3 +183,39 @@ def test_record_list_finds_a_person_by_name_or_email(client, login, hr_user, mak
     for query in ("carer", "ANN@"):
         page = client.get(reverse("training:record_list"), {"q": query}).context["page"]
         assert [r.user.full_name for r in page] == ["Ann Carer"]
+
+
+def test_a_duplicate_rule_is_refused_with_a_message_and_the_input_kept(client, login, hr_user):
+    course = CourseFactory(title="Modern slavery induction")
+    role = Group.objects.get(name=roles.PROCUREMENT)
+    AssignmentRuleFactory(course=course, role=role, due_within_days=30)
+    login(hr_user)
+    data = {"course": course.pk, "role": role.pk, "due_within_days": "60", "is_active": "on"}
+    response = client.post(reverse("training:rule_create"), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was saved" in html
+    assert "There is already a rule assigning Modern slavery induction to role Procurement" in html
+    assert 'value="60"' in html
+    assert AssignmentRule.objects.count() == 1
+    # A different group of people is a different rule, and a switched-off rule is no obstacle.
+    other = {**data, "role": Group.objects.get(name=roles.HR).pk}
+    assert client.post(reverse("training:rule_create"), other).status_code == 302
+    AssignmentRule.objects.filter(role=role).update(is_active=False)
+    assert client.post(reverse("training:rule_create"), data).status_code == 302
+    assert AssignmentRule.objects.filter(is_active=True).count() == 2
+
+
+def test_the_service_refuses_a_duplicate_rule_and_lets_a_rule_be_saved_again(hr_user):
+    from django.core.exceptions import ValidationError
+
+    from training import services
+
+    existing = AssignmentRuleFactory(employment_type="permanent")
+    # Saving a rule again (an edit) is not a duplicate of itself.
+    services.assignment_rule_save(rule=existing, actor=hr_user)
+    copy = AssignmentRule(course=existing.course, employment_type="permanent", due_within_days=10)
+    with pytest.raises(ValidationError) as refused:
+        services.assignment_rule_save(rule=copy, actor=hr_user)
+    assert "course" in refused.value.message_dict
+    assert AssignmentRule.objects.count() == 1
