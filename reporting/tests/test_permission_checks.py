@@ -125,6 +125,15 @@ def test_a_transition_the_role_may_not_make_is_403_before_the_form_is_read(route
     assert client.post(reverse(route, args=[statement.pk]), {}).status_code == 403
 
 
+def test_recording_the_registry_is_403_for_a_director_before_the_form_is_read(client, login, director):
+    # Every field of the registry form is optional, so only a bad value shows that the view, not the
+    # service, refused: the Director gets 403, not the form's error.
+    statement = StatementFactory()
+    login(director)
+    url = reverse("reporting:statement_registry", args=[statement.pk])
+    assert client.post(url, {"registry_summary_url": "not a web address"}).status_code == 403
+
+
 @pytest.mark.parametrize(
     ("route", "role"),
     [
