@@ -468,6 +468,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safeguarding.tasks.reporter_care_reminders",
         "schedule": crontab(minute=35),
     },
+    "safeguarding-referral-outcome-chase": {
+        "task": "safeguarding.tasks.referral_outcome_chase",
+        "schedule": crontab(hour=7, minute=40),
+    },
+    "safeguarding-cqc-notification-reminders": {
+        "task": "safeguarding.tasks.cqc_notification_reminders",
+        "schedule": crontab(hour=7, minute=45),
+    },
     "reporting-kpi-snapshot": {
         "task": "reporting.tasks.kpi_snapshot",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),
@@ -589,6 +597,17 @@ CASE_RETENTION_MONTHS = _env("CASE_RETENTION_MONTHS", env.int, 72)
 CASE_RETENTION_WARNING_DAYS = _env("CASE_RETENTION_WARNING_DAYS", env.int, 30)
 # Access-log rows (who read which record) are deleted after this many months.
 ACCESS_LOG_RETENTION_MONTHS = _env("ACCESS_LOG_RETENTION_MONTHS", env.int, 72)
+# A referral waits on the first responder: the assignee (the Lead when nobody is assigned) is
+# reminded to chase its outcome this many days after it was made, and again every as many days,
+# until an outcome is recorded (a positive reasonable grounds decision starts a new wait).
+REFERRAL_OUTCOME_CHASE_DAYS = _env("REFERRAL_OUTCOME_CHASE_DAYS", env.int, 14)
+# A substantiated case about a service user must be notified to CQC "without delay" (Care Quality
+# Commission (Registration) Regulations 2009 reg. 18): the Lead is reminded every this many days until
+# the notification is recorded on the case.
+CQC_NOTIFICATION_REMINDER_DAYS = _env("CQC_NOTIFICATION_REMINDER_DAYS", env.int, 1)
+for _name in ("REFERRAL_OUTCOME_CHASE_DAYS", "CQC_NOTIFICATION_REMINDER_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a whole number of days, 1 or more")
 # Wrong receipt codes from one address before it must wait, and for how long.
 RECEIPT_CODE_MAX_ATTEMPTS = _env("RECEIPT_CODE_MAX_ATTEMPTS", env.int, 5)
 RECEIPT_CODE_LOCKOUT_SECONDS = _env("RECEIPT_CODE_LOCKOUT_SECONDS", env.int, 15 * 60)

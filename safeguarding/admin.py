@@ -6,6 +6,8 @@ from compliance.encryption import encrypted_fields
 from safeguarding.models import (
     Attachment,
     Concern,
+    CqcNotification,
+    FirstResponder,
     IdentityGrant,
     PurgeLog,
     Referral,
@@ -38,9 +40,26 @@ class ConcernAdmin(ReadOnlyAdmin):
 
 @admin.register(Referral)
 class ReferralAdmin(ReadOnlyAdmin):
-    list_display = ["concern", "kind", "made_on", "consent", "person_is_child"]
-    list_filter = ["kind", "consent"]
+    list_display = ["concern", "responder", "kind", "made_on", "age_group", "consent", "outcome"]
+    list_filter = ["kind", "consent", "age_group", "outcome"]
+    # What the person said and where they are (the encrypted fields) stay in the permission-checked case pages.
     exclude = [f.name for f in encrypted_fields(Referral)]
+
+
+@admin.register(CqcNotification)
+class CqcNotificationAdmin(ReadOnlyAdmin):
+    list_display = ["concern", "notified_on", "cqc_reference", "recorded_by"]
+
+
+@admin.register(FirstResponder)
+class FirstResponderAdmin(admin.ModelAdmin):
+    # The Compliance admin keeps the list on its own page (Organisation > First responders); kept here for support.
+    list_display = ["name", "category", "is_nrm_first_responder", "has_duty_to_notify", "active"]
+    list_filter = ["category", "active"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Referrals point at it: deactivate instead.
+        return False
 
 
 @admin.register(TimelineEntry)

@@ -17,7 +17,18 @@ from compliance.services import access_log_record
 from compliance.web import require
 from safeguarding import selectors, services
 from safeguarding.filters import CaseFilter
-from safeguarding.models import INTAKE_CHANNELS, Channel, Concern, Indicator, Outcome, RiskLevel, SubjectType
+from safeguarding.models import (
+    INTAKE_CHANNELS,
+    Channel,
+    Concern,
+    CqcNotification,
+    FirstResponder,
+    Indicator,
+    Outcome,
+    Referral,
+    RiskLevel,
+    SubjectType,
+)
 from suppliers.models import Supplier
 
 
@@ -130,16 +141,64 @@ class TimelineSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ReferralSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    organisation = serializers.CharField()
-    made_on = serializers.DateField()
+class FirstResponderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FirstResponder
+        fields = ["id", "name", "category", "is_nrm_first_responder", "has_duty_to_notify", "active"]
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    """A referral as the case shows it (free text included: only case workers read a case)."""
+
+    responder = serializers.StringRelatedField()
     made_by = serializers.StringRelatedField()
-    external_reference = serializers.CharField()
-    person_is_child = serializers.BooleanField()
-    consent = serializers.CharField()
-    children_services_contacted = serializers.BooleanField()
-    outcome = serializers.CharField()
+    treated_as_child = serializers.BooleanField(read_only=True)
+    awaiting_outcome = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "responder",
+            "kind",
+            "organisation",
+            "made_on",
+            "made_by",
+            "contact",
+            "external_reference",
+            "age_group",
+            "treated_as_child",
+            "consent",
+            "children_services_contacted",
+            "police_force",
+            "crime_reference",
+            "care_act_enquiry_reference",
+            "exploitation_types",
+            "exploitation_other",
+            "exploitation_place",
+            "communication_needs",
+            "current_location",
+            "safe_contact",
+            "support_needs",
+            "fears_reexploitation",
+            "other_victims",
+            "outcome",
+            "outcome_on",
+            "reasonable_grounds_on",
+            "conclusive_grounds_on",
+            "outcome_notes",
+            "awaiting_outcome",
+        ]
+        read_only_fields = fields
+
+
+class CqcNotificationSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = CqcNotification
+        fields = ["id", "notified_on", "cqc_reference", "recorded_by", "created_at"]
+        read_only_fields = fields
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -179,6 +238,9 @@ class CaseDetailSerializer(CaseListSerializer):
         data = super().to_representation(instance)
         data["timeline"] = TimelineSerializer(selectors.concern_timeline(concern=instance), many=True).data
         data["referrals"] = ReferralSerializer(selectors.concern_referrals(concern=instance), many=True).data
+        data["cqc_notifications"] = CqcNotificationSerializer(
+            selectors.concern_cqc_notifications(concern=instance), many=True
+        ).data
         data["attachments"] = AttachmentSerializer(selectors.concern_attachments(concern=instance), many=True).data
         # The key is absent, not empty, for anyone who may not know who reported.
         if getattr(instance, "viewer_sees_reporter", False):

@@ -3,7 +3,7 @@
 from auditlog.registry import auditlog
 
 from compliance.encryption import encrypted_fields
-from safeguarding.models import Attachment, Concern, IdentityGrant, Redaction, Referral
+from safeguarding.models import Attachment, Concern, CqcNotification, FirstResponder, IdentityGrant, Redaction, Referral
 
 # The change log is readable in the Django admin, so who reported and what
 # they wrote stay out of it: they live only behind the case permission checks.
@@ -17,3 +17,6 @@ auditlog.register(Referral, exclude_fields=[f.name for f in encrypted_fields(Ref
 auditlog.register(IdentityGrant, exclude_fields=[f.name for f in encrypted_fields(IdentityGrant)])
 auditlog.register(Attachment, exclude_fields=["file", *(f.name for f in encrypted_fields(Attachment))])
 auditlog.register(Redaction, exclude_fields=[f.name for f in encrypted_fields(Redaction)])
+auditlog.register(CqcNotification)
+# The Compliance admin keeps the list of first responders: who changed it is on record.
+auditlog.register(FirstResponder)

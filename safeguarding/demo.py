@@ -11,10 +11,12 @@ from django.utils import timezone
 from compliance.demo import DEMO_DOMAIN
 from compliance.models import Site, User
 from safeguarding import services
+from safeguarding.first_responder_defaults import seed_first_responders
 from safeguarding.models import (
     INTAKE_CHANNELS,
     Channel,
     Concern,
+    FirstResponder,
     Indicator,
     Outcome,
     Referral,
@@ -102,6 +104,7 @@ CASES = [
         location_text="Hand car wash, Oakwood Lane",
         risk="medium",
         referral={
+            "responder": "Police (local force)",
             "kind": Referral.Kind.POLICE,
             "consent": Referral.Consent.NOT_REQUIRED,
             "police_force": "West Yorkshire Police",
@@ -118,9 +121,13 @@ CASES = [
         risk="critical",
         assignee="lead",
         referral={
+            "responder": "Local authority adult social care",
             "kind": Referral.Kind.NRM,
             "consent": Referral.Consent.GIVEN,
             "organisation": "Leeds City Council adult social care",
+            "communication_needs": "Romanian interpreter; prefers a woman interpreter",
+            "fears_reexploitation": "yes",
+            "exploitation_place": "uk",
             "external_reference": "NRM-26-0412",
             "exploitation_types": [Referral.Exploitation.WAGES_TAKEN, Referral.Exploitation.FORCED_WORK],
         },
@@ -134,8 +141,9 @@ CASES = [
         risk="critical",
         assignee="lead",
         referral={
-            "kind": Referral.Kind.LOCAL_AUTHORITY,
-            "person_is_child": True,
+            "responder": "Local authority children's services",
+            "kind": Referral.Kind.NRM,
+            "age_group": "child",
             "organisation": "Leeds Children's Services",
             "children_services_contacted": True,
             "exploitation_types": [Referral.Exploitation.CHILD_CRIMINAL],
@@ -165,6 +173,7 @@ CASES = [
         risk="high",
         outcome=Outcome.SUBSTANTIATED,
         referral={
+            "responder": "Modern Slavery & Exploitation Helpline",
             "kind": Referral.Kind.HELPLINE,
             "consent": Referral.Consent.GIVEN,
             "organisation": "Modern Slavery Helpline",
@@ -192,10 +201,12 @@ CASES = [
         risk="critical",
         outcome=Outcome.REFERRED_ON,
         referral={
-            "kind": Referral.Kind.LOCAL_AUTHORITY,
+            "responder": "Local authority adult social care",
+            "kind": Referral.Kind.SAFEGUARDING_ENQUIRY,
             "consent": Referral.Consent.GIVEN,
             "organisation": "Leeds Adult Safeguarding",
             "external_reference": "ASC-884213",
+            "care_act_enquiry_reference": "S42-2026-0193",
             "exploitation_types": [Referral.Exploitation.FORCED_FRAUD],
         },
     ),
@@ -230,6 +241,8 @@ def _supplier():
 
 def seed(stdout=None) -> int:
     """Create the demo cases that are not there yet (matched by narrative); returns how many were made."""
+    # The first responders come from a data migration; put back any a flushed database lost.
+    seed_first_responders(FirstResponder)
     lead = _user("lead")
     if lead is None:
         return 0
@@ -277,11 +290,13 @@ def seed(stdout=None) -> int:
                     body="Spoke to the site manager; rota and sign-in sheets requested.",
                 )
             if demo.referral:
+                referral = dict(demo.referral)
+                referral["responder"] = FirstResponder.objects.get(name=referral["responder"])
                 services.referral_record(
                     concern=concern,
                     actor=assignee,
                     made_on=timezone.localdate() - datetime.timedelta(days=max(demo.days_ago - 2, 0)),
-                    **demo.referral,
+                    **referral,
                 )
             if demo.status == Status.CLOSED:
                 concern.refresh_from_db()

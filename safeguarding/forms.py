@@ -12,7 +12,19 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.models import Site
 from compliance.widgets import DateInput, Textarea, search_select
-from safeguarding.models import INTAKE_CHANNELS, Channel, Indicator, Outcome, Referral, RiskLevel, SubjectType
+from safeguarding.models import (
+    INTAKE_CHANNELS,
+    AgeGroup,
+    Answer,
+    Channel,
+    ExploitationPlace,
+    Indicator,
+    Outcome,
+    Referral,
+    ReferralOutcome,
+    RiskLevel,
+    SubjectType,
+)
 from safeguarding.uploads import ALLOWED_DESCRIPTION, check_uploads
 from suppliers.models import Supplier
 from suppliers.selectors import supplier_choices
@@ -368,31 +380,104 @@ class FeedbackForm(forms.Form):
     )
 
 
+def _choose(choices):
+    return [("", "Choose…"), *choices]
+
+
 class ReferralForm(forms.Form):
-    kind = forms.ChoiceField(label="Referred to", choices=[("", "Choose…")] + Referral.Kind.choices)
-    organisation = forms.CharField(label="Organisation", max_length=200, required=False)
+    responder = forms.ModelChoiceField(
+        label="Referred through",
+        queryset=None,
+        empty_label="Choose…",
+        help_text="The first responder or agency. The Compliance admin keeps this list (Organisation > First responders).",
+    )
+    kind = forms.ChoiceField(label="What they were asked to do", choices=_choose(Referral.Kind.choices))
+    organisation = forms.CharField(label="Team or office", max_length=200, required=False)
     made_on = forms.DateField(label="Date of referral", initial=timezone.localdate, widget=DateInput())
     contact = forms.CharField(label="Contact there", max_length=200, required=False)
     external_reference = forms.CharField(label="Their reference", max_length=100, required=False)
-    person_is_child = forms.BooleanField(label="The person is under 18 (now or when exploited)", required=False)
+    age_group = forms.ChoiceField(
+        label="The person's age",
+        choices=AgeGroup.choices,
+        initial=AgeGroup.ADULT,
+        widget=forms.RadioSelect,
+        help_text="If you are not sure the person is 18 or over, choose “age uncertain”: they are treated as a child.",
+    )
     consent = forms.ChoiceField(
         label="Consent",
-        choices=[("", "Choose…")] + Referral.Consent.choices,
+        choices=_choose(Referral.Consent.choices),
         required=False,
-        help_text="An adult must consent to an NRM referral. Children need no consent.",
+        help_text="An adult must consent to an NRM referral; an adult who declines is reported anonymously "
+        "(Duty to Notify). Children need no consent.",
     )
     children_services_contacted = forms.BooleanField(
         label="Local authority children's services contacted", required=False
     )
     police_force = forms.CharField(label="Police force", max_length=120, required=False)
     crime_reference = forms.CharField(label="Crime reference", max_length=60, required=False)
+    care_act_enquiry_reference = forms.CharField(
+        label="Local authority's Care Act s.42 enquiry reference", max_length=60, required=False
+    )
     exploitation_types = forms.MultipleChoiceField(
         label="Types of exploitation",
         choices=Referral.Exploitation.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    outcome = forms.CharField(label="Outcome reported back", widget=Textarea(attrs={"rows": 2}), required=False)
+    exploitation_other = forms.CharField(
+        label="Details of the other exploitation", widget=Textarea(attrs={"rows": 2}), required=False
+    )
+    exploitation_place = forms.ChoiceField(
+        label="Where the exploitation happened", choices=_choose(ExploitationPlace.choices), required=False
+    )
+    communication_needs = forms.CharField(
+        label="Interpreter or communication needs", widget=Textarea(attrs={"rows": 2}), required=False
+    )
+    current_location = forms.CharField(
+        label="Where the person is now", widget=Textarea(attrs={"rows": 2}), required=False
+    )
+    safe_contact = forms.CharField(
+        label="A safe way to contact them", widget=Textarea(attrs={"rows": 2}), required=False
+    )
+    support_needs = forms.CharField(label="Support needs", widget=Textarea(attrs={"rows": 2}), required=False)
+    fears_reexploitation = forms.ChoiceField(
+        label="Do they fear being exploited again?", choices=_choose(Answer.choices), required=False
+    )
+    other_victims = forms.ChoiceField(
+        label="Are there other potential victims?", choices=_choose(Answer.choices), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        from safeguarding.selectors import first_responder_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["responder"].queryset = first_responder_choices()
+
+
+class ReferralOutcomeForm(forms.Form):
+    referral = forms.ModelChoiceField(label="Referral", queryset=Referral.objects.none())
+    outcome = forms.ChoiceField(label="Outcome they reported", choices=_choose(ReferralOutcome.choices), required=False)
+    outcome_on = forms.DateField(label="Date of the outcome", widget=DateInput(), required=False)
+    notes = forms.CharField(label="Notes (optional)", widget=Textarea(attrs={"rows": 2}), required=False)
+    external_reference = forms.CharField(label="Their reference (if new)", max_length=100, required=False)
+    children_services_contacted = forms.BooleanField(
+        label="Local authority children's services contacted",
+        required=False,
+        help_text="Needed before a child's referral (or one for a person of uncertain age) is recorded complete.",
+    )
+
+    def bind_concern(self, concern, referrals=None):
+        # Only this case's referrals can be chosen.
+        field = self.fields["referral"]
+        field.queryset = concern.referrals.select_related("responder")
+        field.label_from_instance = lambda r: (
+            f"{r.get_kind_display()} through {r.responder_name} on {r.made_on:%d %b %Y}"
+        )
+
+
+class CqcNotificationForm(forms.Form):
+    notified_on = forms.DateField(label="Date CQC was notified", initial=timezone.localdate, widget=DateInput())
+    cqc_reference = forms.CharField(label="CQC's reference (optional)", max_length=60, required=False)
 
 
 class AttachmentForm(forms.Form):
@@ -428,18 +513,6 @@ class ReassessForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = case_workers()
-
-
-class ReferralOutcomeForm(forms.Form):
-    referral = forms.ModelChoiceField(label="Referral", queryset=Referral.objects.none())
-    outcome = forms.CharField(label="What they reported back", widget=Textarea(attrs={"rows": 2}), required=False)
-    external_reference = forms.CharField(label="Their reference (if new)", max_length=100, required=False)
-
-    def bind_concern(self, concern, referrals=None):
-        # Only this case's referrals can be chosen.
-        field = self.fields["referral"]
-        field.queryset = concern.referrals.all()
-        field.label_from_instance = lambda r: f"{r.get_kind_display()} on {r.made_on:%d %b %Y}"
 
 
 # --- easy read ------------------------------------------------------------------

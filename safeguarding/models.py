@@ -6,6 +6,8 @@ so the reference the reporter was given is the reference the Lead works with.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -167,6 +169,12 @@ class ConcernQuerySet(RestrictedQuerySet):
         """Cases opened automatically from a supplier audit finding."""
         return self.filter(channel=Channel.SUPPLIER_AUDIT)
 
+    def cqc_notification_outstanding(self):
+        """Cases CQC must be told about (`Concern.cqc_notification_due`) with no notification recorded yet."""
+        return self.filter(
+            subject_type=SubjectType.SERVICE_USER, outcome=Outcome.SUBSTANTIATED, cqc_notifications__isnull=True
+        )
+
 
 class Concern(models.Model):
     """A concern about possible modern slavery, and the case that works it."""
@@ -300,6 +308,12 @@ class Concern(models.Model):
         return [labels.get(code, code) for code in self.indicators]
 
     @property
+    def cqc_notification_due(self) -> bool:
+        """A substantiated case about a service user is notified to CQC (see `CqcNotification`);
+        the SQL twin is `ConcernQuerySet.cqc_notification_outstanding`."""
+        return self.subject_type == SubjectType.SERVICE_USER and self.outcome == Outcome.SUBSTANTIATED
+
+    @property
     def stage(self) -> Stage:
         """Which SLA the due date belongs to."""
         return Stage.TRIAGE if self.status == Status.NEW else Stage.INVESTIGATION
@@ -336,6 +350,7 @@ class TimelineEntry(models.Model):
         ESCALATION = "escalation", "Escalation"
         ACKNOWLEDGEMENT = "acknowledgement", "Receipt acknowledged"
         FEEDBACK = "feedback", "Feedback to the reporter"
+        CQC = "cqc", "CQC notification"
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -401,17 +416,124 @@ class IdentityGrant(models.Model):
         return f"{self.user} may see the reporter of {self.concern}"
 
 
+class AgeGroup(models.TextChoices):
+    """The person's age as the referrer knows it."""
+
+    ADULT = "adult", "Adult (18 or over, now and when exploited)"
+    CHILD = "child", "Child (under 18, now or when exploited)"
+    # Modern Slavery Act 2015 s.51 (https://www.legislation.gov.uk/ukpga/2015/30/section/51): where a
+    # person's age is uncertain and there are reasonable grounds to believe they may be under 18, they
+    # are presumed a child until their age is assessed; the NRM statutory guidance (s.49) says the same.
+    UNCERTAIN = "uncertain", "Age uncertain (treated as a child)"
+
+
+class Answer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class ExploitationPlace(models.TextChoices):
+    UK = "uk", "In the UK"
+    OVERSEAS = "overseas", "Overseas"
+    BOTH = "both", "Both in the UK and overseas"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class ReferralOutcome(models.TextChoices):
+    """What the first responder or agency reported back; all but a positive reasonable grounds
+    decision end the wait (a positive RG decision is followed by a conclusive grounds decision)."""
+
+    RG_POSITIVE = "rg_positive", "Positive reasonable grounds decision"
+    RG_NEGATIVE = "rg_negative", "Negative reasonable grounds decision"
+    CG_POSITIVE = "cg_positive", "Positive conclusive grounds decision"
+    CG_NEGATIVE = "cg_negative", "Negative conclusive grounds decision"
+    ACCEPTED = "accepted", "Accepted: they opened an enquiry or investigation"
+    DECLINED = "declined", "Declined"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    # Outcomes written as free text before the outcome became a choice.
+    OTHER = "other", "Other (see the notes)"
+
+
+# Reasonable and conclusive grounds decisions are the Single Competent Authority's, on NRM referrals only.
+NRM_DECISIONS = frozenset(
+    {
+        ReferralOutcome.RG_POSITIVE,
+        ReferralOutcome.RG_NEGATIVE,
+        ReferralOutcome.CG_POSITIVE,
+        ReferralOutcome.CG_NEGATIVE,
+    }
+)
+INTERIM_OUTCOMES = frozenset({ReferralOutcome.RG_POSITIVE})
+
+
+class FirstResponderQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> FirstResponderQuerySet:
+        """Case workers choose from the list; the Compliance admin keeps it."""
+        if action == "view" and (role_rules.can_work_cases.test(user) or role_rules.can_manage_organisation.test(user)):
+            return self.all()
+        if action == "change" and role_rules.can_manage_organisation.test(user):
+            return self.all()
+        return self.none()
+
+    def active(self):
+        return self.filter(active=True)
+
+
+class FirstResponder(models.Model):
+    """An organisation or agency a case is referred through: a first responder for the NRM, the
+    police, the local authority, a helpline. A maintained list the Compliance admin extends."""
+
+    class Category(models.TextChoices):
+        POLICE = "police", "Police"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        GOVERNMENT = "government", "Government agency"
+        CHARITY = "charity", "Charity or non-governmental organisation"
+        HELPLINE = "helpline", "Helpline"
+
+    name = models.CharField(max_length=200, unique=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    is_nrm_first_responder = models.BooleanField(
+        "designated NRM first responder", default=False, help_text="May make a National Referral Mechanism referral."
+    )
+    has_duty_to_notify = models.BooleanField(
+        "public authority with the Duty to Notify",
+        default=False,
+        help_text="Modern Slavery Act 2015 s.52: may submit an anonymous Duty to Notify for an adult who declines.",
+    )
+    active = models.BooleanField(default=True, help_text="Inactive organisations are no longer offered.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FirstResponderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReferralQuerySet(CaseRecordQuerySet):
+    def awaiting_outcome(self):
+        """Referrals still waiting for an outcome (the SQL twin of `Referral.awaiting_outcome`)."""
+        return self.filter(Q(outcome="") | Q(outcome__in=INTERIM_OUTCOMES))
+
+    def waiting_since_on_or_before(self, day: datetime.date):
+        """Awaiting referrals whose current wait (`Referral.waiting_since`) began on or before `day`."""
+        return self.filter(Q(outcome="", made_on__lte=day) | Q(outcome__in=INTERIM_OUTCOMES, outcome_on__lte=day))
+
+
 class Referral(models.Model):
-    """A referral of a potential victim to an outside body, with consent recorded."""
+    """A referral made through a first responder or agency, what was asked, consent, and what they reported back."""
 
     class Kind(models.TextChoices):
+        """What the organisation was asked to do."""
+
         NRM = "nrm", "National Referral Mechanism (NRM)"
         DUTY_TO_NOTIFY = "duty_to_notify", "Duty to Notify (anonymous)"
-        POLICE = "police", "Police"
-        LOCAL_AUTHORITY = "local_authority", "Local authority safeguarding"
-        SALVATION_ARMY = "salvation_army", "Salvation Army"
-        HELPLINE = "helpline", "Modern Slavery Helpline"
-        CQC = "cqc", "CQC notification"
+        SAFEGUARDING_ENQUIRY = "safeguarding_enquiry", "Safeguarding enquiry"
+        POLICE = "police", "Police report"
+        HELPLINE = "helpline", "Helpline advice"
 
     class Consent(models.TextChoices):
         GIVEN = "given", "Consent given"
@@ -431,34 +553,129 @@ class Referral(models.Model):
         OTHER = "other", "Other"
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="referrals")
-    kind = models.CharField("referred to", max_length=20, choices=Kind.choices)
+    responder = models.ForeignKey(
+        FirstResponder,
+        verbose_name="referred through",
+        null=True,  # referrals recorded before the list existed
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    kind = models.CharField("what was asked", max_length=20, choices=Kind.choices)
     organisation = models.CharField(
-        "organisation", max_length=200, blank=True, help_text="e.g. Leeds City Council adult social care"
+        "team or office", max_length=200, blank=True, help_text="e.g. Leeds City Council adult social care"
     )
     made_on = models.DateField("date of referral", default=timezone.localdate)
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     contact = EncryptedCharField("contact there", max_length=200, blank=True)
     external_reference = models.CharField("their reference", max_length=100, blank=True)
-    person_is_child = models.BooleanField("the person is under 18 (now or when exploited)", default=False)
+    age_group = models.CharField("age", max_length=10, choices=AgeGroup.choices, default=AgeGroup.ADULT)
     consent = models.CharField(max_length=20, choices=Consent.choices)
     children_services_contacted = models.BooleanField("local authority children's services contacted", default=False)
     police_force = models.CharField(max_length=120, blank=True)
     crime_reference = models.CharField(max_length=60, blank=True)
     exploitation_types = models.JSONField(default=list, blank=True)
-    outcome = EncryptedTextField("outcome reported back", blank=True)
+    # What a first responder asks for, each optional and structured; the narrative stays on the case.
+    # Free text about the person is encrypted at rest (compliance/encryption.py); choices and references are not.
+    exploitation_other = EncryptedTextField("details of the other exploitation", blank=True)
+    exploitation_place = models.CharField(
+        "where the exploitation happened", max_length=10, choices=ExploitationPlace.choices, blank=True
+    )
+    communication_needs = EncryptedTextField("interpreter or communication needs", blank=True)
+    current_location = EncryptedTextField("where the person is now", blank=True)
+    safe_contact = EncryptedTextField("a safe way to contact them", blank=True)
+    support_needs = EncryptedTextField("support needs", blank=True)
+    fears_reexploitation = models.CharField(
+        "fears being exploited again", max_length=10, choices=Answer.choices, blank=True
+    )
+    other_victims = models.CharField("other potential victims", max_length=10, choices=Answer.choices, blank=True)
+    care_act_enquiry_reference = models.CharField(
+        "local authority's Care Act s.42 enquiry reference", max_length=60, blank=True
+    )
+    outcome = models.CharField("outcome reported", max_length=20, choices=ReferralOutcome.choices, blank=True)
+    outcome_on = models.DateField("date of the outcome", null=True, blank=True)
+    reasonable_grounds_on = models.DateField("date of the reasonable grounds decision", null=True, blank=True)
+    conclusive_grounds_on = models.DateField("date of the conclusive grounds decision", null=True, blank=True)
+    outcome_notes = EncryptedTextField("notes on the outcome", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = CaseRecordQuerySet.as_manager()
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["made_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome="") | models.Q(outcome_on__isnull=False),
+                name="referral_outcome_has_date",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} referral for {self.concern}"
 
     @property
+    def exploitation_labels(self) -> list[str]:
+        labels = dict(self.Exploitation.choices)
+        return [labels.get(code, code) for code in self.exploitation_types]
+
+    @property
+    def treated_as_child(self) -> bool:
+        """A child, or a person whose age is uncertain (presumed a child: MSA 2015 s.51)."""
+        return self.age_group in {AgeGroup.CHILD, AgeGroup.UNCERTAIN}
+
+    @property
     def needs_children_services(self) -> bool:
-        return self.person_is_child and not self.children_services_contacted
+        return self.treated_as_child and not self.children_services_contacted
+
+    @property
+    def awaiting_outcome(self) -> bool:
+        """No outcome yet, or only a positive reasonable grounds decision (a conclusive one follows)."""
+        return not self.outcome or self.outcome in INTERIM_OUTCOMES
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.awaiting_outcome
+
+    @property
+    def waiting_since(self) -> datetime.date:
+        """The day the current wait for an outcome began: the referral, or the interim decision."""
+        return self.outcome_on if self.outcome in INTERIM_OUTCOMES and self.outcome_on else self.made_on
+
+    def next_chase_on(self, today: datetime.date | None = None) -> datetime.date | None:
+        """When the assignee is next reminded to chase the outcome (every REFERRAL_OUTCOME_CHASE_DAYS)."""
+        if not self.awaiting_outcome:
+            return None
+        today = today or timezone.localdate()
+        interval = settings.REFERRAL_OUTCOME_CHASE_DAYS
+        intervals_passed = max(0, (today - self.waiting_since).days // interval)
+        return self.waiting_since + datetime.timedelta(days=interval * (intervals_passed + 1))
+
+    @property
+    def responder_name(self) -> str:
+        return str(self.responder or self.organisation or self.get_kind_display())
+
+
+class CqcNotification(models.Model):
+    """That the Care Quality Commission was notified about a case involving a service user.
+
+    The Care Quality Commission (Registration) Regulations 2009, regulation 18(1) and (2)(e)
+    (https://www.legislation.gov.uk/uksi/2009/3112/regulation/18): a registered provider must notify
+    CQC without delay of any abuse or allegation of abuse in relation to a service user.
+    """
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="cqc_notifications")
+    notified_on = models.DateField("date CQC was notified")
+    cqc_reference = models.CharField("CQC's reference", max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["notified_on", "pk"]
+        verbose_name = "CQC notification"
+
+    def __str__(self):
+        return f"CQC notified of {self.concern} on {self.notified_on:%d %b %Y}"
 
 
 def _attachment_path(instance, filename):

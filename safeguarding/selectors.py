@@ -19,7 +19,9 @@ from safeguarding.models import (
     Attachment,
     CaseAction,
     Concern,
+    FirstResponder,
     IdentityGrant,
+    Referral,
     RetentionRule,
     Status,
     TimelineEntry,
@@ -78,7 +80,36 @@ def concern_attachments(*, concern: Concern) -> QuerySet[Attachment]:
 
 
 def concern_referrals(*, concern: Concern):
-    return concern.referrals.select_related("made_by")
+    return concern.referrals.select_related("made_by", "responder")
+
+
+def concern_cqc_notifications(*, concern: Concern):
+    return concern.cqc_notifications.select_related("recorded_by")
+
+
+def referrals_to_chase(*, waiting_since_by) -> QuerySet[Referral]:
+    """Referrals waiting for an outcome since `waiting_since_by` or earlier: their assignee is reminded."""
+    return (
+        Referral.objects.awaiting_outcome()
+        .waiting_since_on_or_before(waiting_since_by)
+        .select_related("concern__assignee", "responder")
+        .order_by("made_on", "pk")
+    )
+
+
+def cqc_notifications_outstanding() -> QuerySet[Concern]:
+    """Substantiated service-user cases with no CQC notification recorded: the Lead is reminded."""
+    return Concern.objects.cqc_notification_outstanding().select_related("assignee").order_by("closed_at", "pk")
+
+
+def first_responder_choices() -> QuerySet[FirstResponder]:
+    """The organisations a case worker may refer through now (the form is shown only to case workers)."""
+    return FirstResponder.objects.active()
+
+
+def first_responders(*, user: User, action: str = "view") -> QuerySet[FirstResponder]:
+    """The organisations referrals go through: case workers choose from them, the Compliance admin keeps them."""
+    return FirstResponder.objects.restrict(user, action)
 
 
 def attachment_get(*, user: User, reference: str, pk: int) -> Attachment:

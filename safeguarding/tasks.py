@@ -19,3 +19,13 @@ def case_retention() -> dict[str, int]:
 @shared_task(name="safeguarding.tasks.reporter_care_reminders")
 def reporter_care_reminders() -> int:
     return services.reporter_care_remind()
+
+
+@shared_task(name="safeguarding.tasks.referral_outcome_chase")
+def referral_outcome_chase() -> int:
+    return services.referral_outcome_chase()
+
+
+@shared_task(name="safeguarding.tasks.cqc_notification_reminders")
+def cqc_notification_reminders() -> int:
+    return services.cqc_notification_remind()

@@ -25,6 +25,7 @@ from safeguarding.forms import (
     AcknowledgeForm,
     AttachmentForm,
     CloseForm,
+    CqcNotificationForm,
     FeedbackForm,
     IdentityGrantForm,
     IntakeForm,
@@ -40,7 +41,7 @@ from safeguarding.forms import (
     SubjectAccessForm,
     TriageForm,
 )
-from safeguarding.models import Concern, Status
+from safeguarding.models import Concern, Status, SubjectType
 from safeguarding.pdf import case_summary_pdf
 from safeguarding.subject_access import HEADER as SUBJECT_ACCESS_HEADER
 from safeguarding.subject_access import subject_access_rows
@@ -113,6 +114,9 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
         else:
             forms["referral_outcome"] = ReferralOutcomeForm(prefix="referral_outcome")
             forms["referral_outcome"].bind_concern(concern)
+    if can_work and concern.subject_type == SubjectType.SERVICE_USER:
+        # Any abuse or allegation about a service user is notifiable, not only a substantiated one (reg. 18).
+        forms["cqc"] = bound.get("cqc") or CqcNotificationForm(prefix="cqc")
     if is_lead and status == Status.CLOSED:
         forms["reopen"] = bound.get("reopen") or ReopenForm(prefix="reopen")
     if can_work and concern.acknowledge_due_at and not concern.acknowledged_at:
@@ -150,9 +154,14 @@ def _render_detail(request, concern, bound=None, status=200, unmasked=False):
     referrals = list(selectors.concern_referrals(concern=concern))
     # Read once: the page lists it and the mask form offers its notes and messages.
     timeline = list(selectors.concern_timeline(concern=concern))
+    cqc_notifications = list(selectors.concern_cqc_notifications(concern=concern))
     context = {
         "concern": concern,
         "timeline": timeline,
+        "cqc_notifications": cqc_notifications,
+        "cqc_prompt": concern.cqc_notification_due and not cqc_notifications,
+        # The clock a referred case runs on: each referral still waiting, and when it is next chased.
+        "chases": [(r, r.next_chase_on()) for r in referrals if r.awaiting_outcome],
         "attachments": selectors.concern_attachments(concern=concern),
         "referrals": referrals,
         "grants": selectors.identity_grants(user=request.user, concern=concern),
@@ -215,12 +224,7 @@ def _do(action: str, form, request, concern):
         )
         return "Risk and assignment updated."
     if action == "referral_outcome":
-        services.referral_outcome_record(
-            referral=data["referral"],
-            actor=user,
-            outcome=data["outcome"],
-            external_reference=data["external_reference"],
-        )
+        services.referral_outcome_record(actor=user, **data)
         return "Referral outcome recorded."
     if action == "mask":
         services.text_mask(concern=concern, actor=user, target=data["target"], span=data["span"], reason=data["reason"])
@@ -236,6 +240,9 @@ def _do(action: str, form, request, concern):
     if action == "feedback":
         services.concern_feedback_give(concern=concern, actor=user, body=data["body"])
         return "Feedback sent to the reporter."
+    if action == "cqc":
+        services.cqc_notification_record(concern=concern, actor=user, **data)
+        return "CQC notification recorded."
     if action == "grant":
         services.identity_grant(concern=concern, actor=user, user=data["user"], reason=data["reason"])
         return f"{data['user']} may now see who reported this case."
@@ -258,6 +265,7 @@ FORM_CLASSES = {
     "acknowledge": AcknowledgeForm,
     "feedback": FeedbackForm,
     "mask": MaskForm,
+    "cqc": CqcNotificationForm,
 }
 
 

@@ -163,7 +163,7 @@ def test_concerns_by_channel_audit_cases_referrals_and_medians(past, current):
     ReferralFactory(concern=staff, kind=Referral.Kind.NRM, made_on=D(2024, 6, 1))
     ReferralFactory(concern=staff, kind=Referral.Kind.POLICE, made_on=D(2024, 6, 2))
     ReferralFactory(concern=staff, kind=Referral.Kind.POLICE, made_on=D(2025, 3, 31))
-    ReferralFactory(concern=staff, kind=Referral.Kind.LOCAL_AUTHORITY, made_on=D(2025, 4, 2))
+    ReferralFactory(concern=staff, kind=Referral.Kind.SAFEGUARDING_ENQUIRY, made_on=D(2025, 4, 2))
     past_figures, current_figures = kpis.compute_many([past, current])
     assert (past_figures["concerns_received"], past_figures["cases_from_audits"]) == (3, 1)
     assert past_figures["cases_by_channel"] == {
@@ -175,7 +175,7 @@ def test_concerns_by_channel_audit_cases_referrals_and_medians(past, current):
     assert (past_figures["concerns_resolved"], past_figures["concerns_open"]) == (2, 2)
     assert past_figures["median_hours_to_triage"] == 3.0  # 1, 2, 4, 6 hours
     assert past_figures["median_days_to_resolve"] == 15.0
-    assert past_figures["referrals_by_kind"] == {"National Referral Mechanism (NRM)": 1, "Police": 2}
+    assert past_figures["referrals_by_kind"] == {"National Referral Mechanism (NRM)": 1, "Police report": 2}
     assert past_figures["referrals_made"] == 3
     assert (current_figures["concerns_received"], current_figures["cases_from_audits"]) == (1, 0)
     assert current_figures["concerns_open"] == 3  # anonymous, audit, manager on behalf
@@ -318,7 +318,7 @@ def test_board_pdf_shows_every_new_section_with_its_figures(supplier_data, organ
     assert "Median time to triage: 3.0 hours (2 triaged)" in text
     assert "Median time to close: 10.0 days (1 closed)" in text
     assert "Staff form 1" in text and "Supplier audit finding 1" in text
-    assert "Referrals made (2)" in text and "National Referral Mechanism (NRM) 1" in text and "Police 1" in text
+    assert "Referrals made (2)" in text and "National Referral Mechanism (NRM) 1" in text and "Police report 1" in text
     assert "1 suspended, 1 terminated in the year" in text
     assert "Code of conduct accepted by 1 of 3 suppliers on the register (33.3%)" in text
     assert "Policies: 0 in force, 0 past their review date" in text

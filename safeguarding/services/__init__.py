@@ -2,7 +2,8 @@
 
 - `reporting`: a concern is reported (any channel) and the reporter adds to it;
 - `workflow`: the six case transitions, each through one `_transition` skeleton;
-- `records`: notes, messages to the reporter, referrals, files, identity grants;
+- `records`: notes, messages to the reporter, files, identity grants;
+- `referrals`: referrals through first responders, their outcomes and chase; CQC notifications;
 - `escalation`: overdue cases are escalated;
 - `redaction`: the Lead masks personal data inside a narrative, note or message;
 - `retention`: closed cases' content removed after their retention period, legal holds;
@@ -25,8 +26,6 @@ from safeguarding.services.records import (
     concern_message_reporter,
     concern_note_add,
     identity_grant,
-    referral_outcome_record,
-    referral_record,
 )
 from safeguarding.services.redaction import mask_targets, text_mask
 from safeguarding.services.references import (
@@ -34,6 +33,13 @@ from safeguarding.services.references import (
     receipt_code_hash,
     receipt_code_normalise,
     reference_next,
+)
+from safeguarding.services.referrals import (
+    cqc_notification_record,
+    cqc_notification_remind,
+    referral_outcome_chase,
+    referral_outcome_record,
+    referral_record,
 )
 from safeguarding.services.reporting import concern_reporter_add, concern_submit
 from safeguarding.services.retention import case_purge, case_retention_run, concern_legal_hold
@@ -65,6 +71,8 @@ __all__ = [
     "concern_reporter_add",
     "concern_submit",
     "concern_triage",
+    "cqc_notification_record",
+    "cqc_notification_remind",
     "identity_grant",
     "mask_targets",
     "receipt_code_generate",
@@ -73,6 +81,7 @@ __all__ = [
     "reference_next",
     "reporter_care_deadlines",
     "reporter_care_remind",
+    "referral_outcome_chase",
     "referral_outcome_record",
     "referral_record",
     "sla_due_at",

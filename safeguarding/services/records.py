@@ -1,27 +1,21 @@
-"""Case records around the workflow: notes, messages to the reporter, referrals, files, identity grants."""
+"""Case records around the workflow: notes, messages to the reporter, files, identity grants."""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterable
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from compliance.models import User
 from safeguarding import rules as case_rules
-from safeguarding.models import Attachment, Concern, IdentityGrant, Referral, Status, TimelineEntry
+from safeguarding.models import Attachment, Concern, IdentityGrant, TimelineEntry
 from safeguarding.services.common import (
     attachments_store,
-    case_lock,
     case_notify,
     case_permission_check,
     reporter_tell,
     timeline_entry_add,
 )
-from safeguarding.services.workflow import concern_refer
 from safeguarding.uploads import check_uploads
 
 
@@ -80,80 +74,6 @@ def identity_grant(*, concern: Concern, actor: User, user: User, reason: str) ->
     return grant
 
 
-def referral_record(
-    *,
-    concern: Concern,
-    actor: User,
-    kind: str,
-    made_on: datetime.date,
-    consent: str = "",
-    person_is_child: bool = False,
-    organisation: str = "",
-    contact: str = "",
-    external_reference: str = "",
-    children_services_contacted: bool = False,
-    police_force: str = "",
-    crime_reference: str = "",
-    exploitation_types: Iterable[str] = (),
-    outcome: str = "",
-    mark_referred: bool = True,
-) -> Referral:
-    """Record a referral with its consent, and mark the case referred unless told not to."""
-    case_permission_check(case_rules.can_work_case, actor, concern, "You cannot work on this case.")
-    exploitation_types = list(dict.fromkeys(exploitation_types or []))
-    errors: dict[str, list[str]] = {}
-    if kind not in Referral.Kind.values:
-        errors["kind"] = ["Choose who the case was referred to."]
-    if made_on and made_on > timezone.localdate():
-        errors["made_on"] = ["The referral date cannot be in the future."]
-    if person_is_child:
-        # Children are referred without consent; their consent is not asked.
-        consent = Referral.Consent.NOT_REQUIRED
-        if kind == Referral.Kind.DUTY_TO_NOTIFY:
-            errors["kind"] = ["A child is referred to the NRM without consent, not through the Duty to Notify."]
-    elif kind == Referral.Kind.NRM and consent != Referral.Consent.GIVEN:
-        errors["consent"] = [
-            "An adult must consent to an NRM referral; without consent, make an anonymous Duty to Notify instead."
-        ]
-    elif kind == Referral.Kind.DUTY_TO_NOTIFY:
-        # The Duty to Notify is the anonymous route for an adult who did not consent.
-        consent = Referral.Consent.REFUSED
-    elif consent not in Referral.Consent.values:
-        errors["consent"] = ["Record whether the person consented to the referral."]
-    bad = [e for e in exploitation_types if e not in Referral.Exploitation.values]
-    if bad:
-        errors["exploitation_types"] = [f"Unknown exploitation type(s): {', '.join(bad)}."]
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        concern = case_lock(concern)
-        if concern.status == Status.NEW:
-            raise ValidationError("Triage the case before recording a referral.", code="not_triaged")
-        referral = Referral.objects.create(
-            concern=concern,
-            kind=kind,
-            made_on=made_on,
-            made_by=actor,
-            consent=consent,
-            person_is_child=person_is_child,
-            organisation=organisation.strip(),
-            contact=contact.strip(),
-            external_reference=external_reference.strip(),
-            children_services_contacted=children_services_contacted,
-            police_force=police_force.strip(),
-            crime_reference=crime_reference.strip(),
-            exploitation_types=exploitation_types,
-            outcome=outcome.strip(),
-        )
-        body = f"Referral recorded: {referral.get_kind_display()} on {made_on:%d %b %Y} ({referral.get_consent_display().lower()})."
-        if referral.needs_children_services:
-            body += " The person is a child: contact the local authority children's services."
-        timeline_entry_add(concern, kind=TimelineEntry.Kind.REFERRAL, author=actor, body=body)
-    if mark_referred and concern.status in {Status.TRIAGED, Status.INVESTIGATING}:
-        concern_refer(concern=concern, actor=actor)
-    return referral
-
-
 def attachment_add(*, concern: Concern, actor: User, upload) -> Attachment:
     """Attach a file to a case after checking its size and real type."""
     case_permission_check(case_rules.can_work_case, actor, concern, "You cannot work on this case.")
@@ -164,23 +84,3 @@ def attachment_add(*, concern: Concern, actor: User, upload) -> Attachment:
             concern, kind=TimelineEntry.Kind.ATTACHMENT, author=actor, body=f"Attached {attachment.original_name}."
         )
     return attachment
-
-
-def referral_outcome_record(*, referral: Referral, actor: User, outcome: str, external_reference: str = "") -> Referral:
-    """Record what the outside body reported back (and their reference, if it came later)."""
-    concern = referral.concern
-    case_permission_check(case_rules.can_work_case, actor, concern, "You cannot work on this case.")
-    if not (outcome or "").strip():
-        raise ValidationError({"outcome": ["Write what was reported back."]})
-    with transaction.atomic():
-        referral.outcome = outcome.strip()
-        if external_reference.strip():
-            referral.external_reference = external_reference.strip()
-        referral.save(update_fields=["outcome", "external_reference"])
-        timeline_entry_add(
-            concern,
-            kind=TimelineEntry.Kind.REFERRAL,
-            author=actor,
-            body=f"Outcome of the {referral.get_kind_display()} referral: {referral.outcome}",
-        )
-    return referral

@@ -96,7 +96,10 @@ def case_purge(*, concern: Concern, now: datetime.datetime | None = None, rules=
             ),
             "identity_grants": concern.identity_grants.all().delete()[0],
             "referrals": concern.referrals.update(
-                external_reference="", crime_reference="", **{f.name: "" for f in encrypted_fields(Referral)}
+                external_reference="",
+                crime_reference="",
+                care_act_enquiry_reference="",
+                **{f.name: "" for f in encrypted_fields(Referral)},
             ),
             "attachments": concern.attachments.all().delete()[0],
             # What the Lead masked goes too (the spans are the personal data).

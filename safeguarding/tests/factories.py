@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from compliance.tests.factories import SiteFactory
-from safeguarding.models import Channel, Concern, Indicator, Outcome, Referral, Status, SubjectType
+from safeguarding.models import Channel, Concern, FirstResponder, Indicator, Outcome, Referral, Status, SubjectType
 
 
 class ConcernFactory(factory.django.DjangoModelFactory):
@@ -28,11 +28,23 @@ class ConcernFactory(factory.django.DjangoModelFactory):
     closed_at = factory.LazyAttribute(lambda o: o.created_at if o.status == Status.CLOSED else None)
 
 
+class FirstResponderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FirstResponder
+        django_get_or_create = ("name",)
+
+    name = "Local authority adult social care"
+    category = FirstResponder.Category.LOCAL_AUTHORITY
+    is_nrm_first_responder = True
+    has_duty_to_notify = True
+
+
 class ReferralFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Referral
 
     concern = factory.SubFactory(ConcernFactory)
-    kind = Referral.Kind.LOCAL_AUTHORITY
+    responder = factory.SubFactory(FirstResponderFactory)
+    kind = Referral.Kind.SAFEGUARDING_ENQUIRY
     consent = Referral.Consent.GIVEN
     made_on = factory.LazyFunction(timezone.localdate)

@@ -49,14 +49,15 @@ def test_case_list_constant_queries(client, login, lead, team_member, django_ass
     assert one == many
 
 
-# Case page (at most 21): session, user, groups, MFA x2, the case joined with
+# Case page (at most 23): session, user, groups, MFA x2, the case joined with
 # site, assignee, reporter and supplier, the access-log insert, organisation,
-# unread notifications, referrals, attachments and timeline (each joined with
-# its people), identity grants, the case workers (and suppliers) offered by the triage,
-# reassess and identity forms, this case's referrals offered by the outcome
+# unread notifications, referrals (with their first responder), CQC notifications,
+# attachments and timeline (each joined with its people), identity grants, the case
+# workers (and suppliers) offered by the triage, reassess and identity forms, the first
+# responders offered by the referral form, this case's referrals offered by the outcome
 # form, the Lead's "who has seen this case" (one grouped access-log read), and the session
 # save (3). None grows with notes, files, referrals or readers.
-DETAIL_MAX = 21
+DETAIL_MAX = 23
 
 
 def test_case_detail_constant_queries(client, login, lead, team_member, django_assert_max_num_queries):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from safeguarding import services
-from safeguarding.models import Outcome, Referral, Status, TimelineEntry
+from safeguarding.models import Outcome, Status, TimelineEntry
 from safeguarding.tests.factories import ConcernFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
@@ -167,65 +167,7 @@ def test_note_and_message_on_timeline(client, login, lead):
     assert "Called the agency." in html
 
 
-# --- referrals ------------------------------------------------------------------
-
-
-def _referral(concern, lead, **kw):
-    data = {"kind": Referral.Kind.NRM, "made_on": concern.created_at.date()}
-    data.update(kw)
-    return services.referral_record(concern=concern, actor=lead, **data)
-
-
-def test_nrm_for_adult_needs_consent(lead):
-    concern = _case(Status.INVESTIGATING)
-    with pytest.raises(ValidationError) as exc:
-        _referral(concern, lead, consent=Referral.Consent.REFUSED)
-    assert "An adult must consent to an NRM referral" in str(exc.value)
-    assert not concern.referrals.exists()
-    referral = _referral(concern, lead, consent=Referral.Consent.GIVEN, external_reference="NRM-123")
-    concern.refresh_from_db()
-    assert referral.made_by == lead
-    assert concern.status == Status.REFERRED
-
-
-def test_child_needs_no_consent_and_flags_childrens_services(client, login, lead):
-    concern = _case(Status.INVESTIGATING)
-    referral = _referral(concern, lead, person_is_child=True, consent="")
-    assert referral.consent == Referral.Consent.NOT_REQUIRED
-    assert referral.needs_children_services
-    login(lead)
-    assert "Child: contact children's services" in client.get(concern.get_absolute_url()).content.decode()
-
-
-def test_duty_to_notify_is_anonymous_and_not_for_children(lead):
-    concern = _case(Status.INVESTIGATING)
-    referral = _referral(concern, lead, kind=Referral.Kind.DUTY_TO_NOTIFY, consent=Referral.Consent.GIVEN)
-    assert referral.consent == Referral.Consent.REFUSED
-    with pytest.raises(ValidationError, match="not through the Duty to Notify"):
-        _referral(concern, lead, kind=Referral.Kind.DUTY_TO_NOTIFY, person_is_child=True)
-
-
-def test_referral_form_on_page_records_police_details(client, login, lead):
-    concern = _case(Status.TRIAGED)
-    login(lead)
-    response = client.post(
-        reverse("safeguarding:case_action", args=[concern.reference, "referral"]),
-        {
-            "referral-kind": "police",
-            "referral-made_on": concern.created_at.date().isoformat(),
-            "referral-consent": "given",
-            "referral-police_force": "West Yorkshire Police",
-            "referral-crime_reference": "13/123456/26",
-            "referral-exploitation_types": ["forced_work", "wages_taken"],
-        },
-        follow=True,
-    )
-    assert "Referral recorded." in response.content.decode()
-    referral = concern.referrals.get()
-    assert referral.crime_reference == "13/123456/26"
-    assert referral.exploitation_types == ["forced_work", "wages_taken"]
-    concern.refresh_from_db()
-    assert concern.status == Status.REFERRED
+# Referrals (consent, age, first responders, outcomes, chase): test_referrals.py.
 
 
 def test_lead_reassigns_and_raises_risk_with_reason(
@@ -263,28 +205,6 @@ def test_team_member_cannot_reassess(client, login, team_member):
         {"reassess-risk_level": "low", "reassess-reason": "x"},
     )
     assert response.status_code == 403
-
-
-def test_referral_outcome_recorded_later(client, login, lead):
-    concern = _case(Status.REFERRED)
-    referral = concern.referrals.get()
-    other_case_referral = ReferralFactory()
-    login(lead)
-    url = reverse("safeguarding:case_action", args=[concern.reference, "referral_outcome"])
-    # A referral of another case cannot be chosen here.
-    response = client.post(url, {"referral_outcome-referral": other_case_referral.pk, "referral_outcome-outcome": "x"})
-    assert response.status_code == 400
-    client.post(
-        url,
-        {
-            "referral_outcome-referral": referral.pk,
-            "referral_outcome-outcome": "Positive reasonable grounds decision.",
-            "referral_outcome-external_reference": "LA-77",
-        },
-    )
-    referral.refresh_from_db()
-    assert referral.outcome == "Positive reasonable grounds decision." and referral.external_reference == "LA-77"
-    assert "Positive reasonable grounds decision." in client.get(concern.get_absolute_url()).content.decode()
 
 
 def test_assigned_team_member_works_but_does_not_close(client, login, team_member):
