@@ -66,6 +66,12 @@ SECTIONS = (
         "Organisation profile, departments, sites and people.",
     ),
     Section(
+        "First responders",
+        "safeguarding:first_responders",
+        compliance_rules.can_manage_organisation,
+        "The first responders and agencies that cases are referred through.",
+    ),
+    Section(
         "Failed emails",
         "outbox_failed",
         compliance_rules.can_manage_organisation,

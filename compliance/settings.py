@@ -623,4 +623,9 @@ ANONYMOUS_REPORTS_PER_HOUR = _env("ANONYMOUS_REPORTS_PER_HOUR", env.int, 10)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "CaseStatusEnum": "safeguarding.models.Status",
+    "ReferralKindEnum": "safeguarding.models.Referral.Kind",
+    "ReferralOutcomeEnum": "safeguarding.models.ReferralOutcome",
+    "OutcomeEnum": "safeguarding.models.Outcome",
+    "FirstResponderCategoryEnum": "safeguarding.models.FirstResponder.Category",
+    "AnswerEnum": "safeguarding.models.Answer",
 }

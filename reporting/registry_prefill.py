@@ -52,10 +52,11 @@ REMEDIATION_WORDS = {
 REMEDIATION_FROM_REFERRAL = {
     "nrm": "victim_support",
     "duty_to_notify": "victim_support",
-    "local_authority": "victim_support",
-    "salvation_army": "ngo_support",
+    "safeguarding_enquiry": "victim_support",
     "police": "criminal_justice",
 }
+# A referral through a charity (the Salvation Army, Migrant Help, Unseen ...) is support from an NGO.
+NGO_RESPONDER_CATEGORY = "charity"
 
 
 def _in_order(values: set[str], choices: list) -> list[str]:
@@ -137,9 +138,11 @@ def remediation(period: Period) -> list[str]:
     referrals = Referral.objects.filter(concern__in=_substantiated(period)).filter(
         Q(made_on__gte=period.start) & Q(made_on__lte=period.end)
     )
-    for kind in referrals.values_list("kind", flat=True):
+    for kind, category in referrals.values_list("kind", "responder__category"):
         if kind in REMEDIATION_FROM_REFERRAL:
             found.add(REMEDIATION_FROM_REFERRAL[kind])
+        if category == NGO_RESPONDER_CATEGORY:
+            found.add("ngo_support")
     return _in_order(found, reporting_models.REMEDIATION) or [NONE]
 
 

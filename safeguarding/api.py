@@ -6,7 +6,7 @@ The same selectors and services as the pages decide what anyone sees or may do.
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -14,18 +14,22 @@ from compliance import roles
 from compliance import rules as role_rules
 from compliance.models import AccessLog, Site
 from compliance.services import access_log_record
-from compliance.web import require
+from compliance.web import found_or_404, require
 from safeguarding import selectors, services
 from safeguarding.filters import CaseFilter
 from safeguarding.models import (
     INTAKE_CHANNELS,
+    AgeGroup,
+    Answer,
     Channel,
     Concern,
     CqcNotification,
+    ExploitationPlace,
     FirstResponder,
     Indicator,
     Outcome,
     Referral,
+    ReferralOutcome,
     RiskLevel,
     SubjectType,
 )
@@ -255,6 +259,51 @@ class CaseDetailSerializer(CaseListSerializer):
         return data
 
 
+class ReferralCreateSerializer(serializers.Serializer):
+    """A referral made through a first responder; the service applies the consent and age rules."""
+
+    responder = ScopedPrimaryKeyRelatedField(
+        queryset=FirstResponder.objects.all(), scope=lambda user: selectors.first_responder_choices()
+    )
+    kind = serializers.ChoiceField(choices=Referral.Kind.choices)
+    made_on = serializers.DateField()
+    age_group = serializers.ChoiceField(choices=AgeGroup.choices, required=False, default=AgeGroup.ADULT)
+    consent = serializers.ChoiceField(choices=Referral.Consent.choices, required=False, allow_blank=True, default="")
+    organisation = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    contact = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    external_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    children_services_contacted = serializers.BooleanField(required=False, default=False)
+    police_force = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    crime_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
+    care_act_enquiry_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
+    exploitation_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=Referral.Exploitation.choices), required=False, default=list
+    )
+    exploitation_other = serializers.CharField(required=False, allow_blank=True, default="")
+    exploitation_place = serializers.ChoiceField(
+        choices=ExploitationPlace.choices, required=False, allow_blank=True, default=""
+    )
+    communication_needs = serializers.CharField(required=False, allow_blank=True, default="")
+    current_location = serializers.CharField(required=False, allow_blank=True, default="")
+    safe_contact = serializers.CharField(required=False, allow_blank=True, default="")
+    support_needs = serializers.CharField(required=False, allow_blank=True, default="")
+    fears_reexploitation = serializers.ChoiceField(choices=Answer.choices, required=False, allow_blank=True, default="")
+    other_victims = serializers.ChoiceField(choices=Answer.choices, required=False, allow_blank=True, default="")
+
+
+class ReferralOutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ReferralOutcome.choices, required=False, allow_blank=True, default="")
+    outcome_on = serializers.DateField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    external_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    children_services_contacted = serializers.BooleanField(required=False, default=False)
+
+
+class CqcNotificationCreateSerializer(serializers.Serializer):
+    notified_on = serializers.DateField()
+    cqc_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
+
+
 def _transition_triage(concern, user, data):
     return services.concern_triage(
         concern=concern,
@@ -386,3 +435,95 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         concern = TRANSITIONS[data["action"]](concern, request.user, data)
         concern = selectors.concern_get(user=request.user, reference=concern.reference)
         return Response(CaseListSerializer(concern).data)
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    @action(detail=True, methods=["post"])
+    def referrals(self, request, reference=None):
+        """Record a referral through a first responder (the case is marked referred)."""
+        concern = selectors.concern_get(user=request.user, reference=reference)
+        serializer = ReferralCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        referral = services.referral_record(concern=concern, actor=request.user, **serializer.validated_data)
+        referral = selectors.concern_referrals(concern=concern).get(pk=referral.pk)
+        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReferralOutcomeSerializer, responses={200: ReferralSerializer})
+    @action(detail=True, methods=["post"], url_path=r"referrals/(?P<referral_id>\d+)/outcome")
+    def referral_outcome(self, request, reference=None, referral_id=None):
+        """Record what the first responder reported back, or that children's services were contacted."""
+        concern = selectors.concern_get(user=request.user, reference=reference)
+        referral = found_or_404(selectors.concern_referrals(concern=concern).filter(pk=referral_id).first())
+        serializer = ReferralOutcomeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        referral = services.referral_outcome_record(referral=referral, actor=request.user, **serializer.validated_data)
+        return Response(ReferralSerializer(referral).data)
+
+    @extend_schema(request=CqcNotificationCreateSerializer, responses={201: CqcNotificationSerializer})
+    @action(detail=True, methods=["post"], url_path="cqc-notifications")
+    def cqc_notifications(self, request, reference=None):
+        """Record that CQC was notified about this service-user case."""
+        concern = selectors.concern_get(user=request.user, reference=reference)
+        serializer = CqcNotificationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        notification = services.cqc_notification_record(
+            concern=concern, actor=request.user, **serializer.validated_data
+        )
+        return Response(CqcNotificationSerializer(notification).data, status=status.HTTP_201_CREATED)
+
+
+class FirstResponderWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FirstResponder
+        fields = ["name", "category", "is_nrm_first_responder", "has_duty_to_notify", "active"]
+        # The service checks the name is new (case-insensitively); the model's exact check would repeat it.
+        extra_kwargs = {"name": {"validators": []}}
+
+
+@extend_schema(tags=["safeguarding"])
+class FirstResponderViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The organisations referrals go through: case workers read the list, the Compliance admin keeps it."""
+
+    serializer_class = FirstResponderSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.first_responders(user=self.request.user)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Outsiders get 404 (as on the pages); case workers may read but not change (403).
+        require(role_rules.can_work_cases | role_rules.can_manage_organisation, request.user)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not role_rules.can_manage_organisation.test(
+            request.user
+        ):
+            raise exceptions.PermissionDenied("Only a Compliance admin keeps the list of first responders.")
+
+    def get_serializer_class(self):
+        return (
+            FirstResponderWriteSerializer if self.action in {"create", "partial_update"} else FirstResponderSerializer
+        )
+
+    @extend_schema(request=FirstResponderWriteSerializer, responses={201: FirstResponderSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = FirstResponderWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        responder = services.first_responder_save(actor=request.user, **serializer.validated_data)
+        return Response(FirstResponderSerializer(responder).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=FirstResponderWriteSerializer, responses={200: FirstResponderSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        responder = found_or_404(selectors.first_responder_get(user=request.user, pk=kwargs["pk"]))
+        serializer = FirstResponderWriteSerializer(responder, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = {
+            name: serializer.validated_data.get(name, getattr(responder, name))
+            for name in FirstResponderWriteSerializer.Meta.fields
+        }
+        responder = services.first_responder_save(actor=request.user, responder=responder, **fields)
+        return Response(FirstResponderSerializer(responder).data)

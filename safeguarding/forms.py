@@ -11,13 +11,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from compliance.models import Site
-from compliance.widgets import DateInput, Textarea, search_select
+from compliance.widgets import DateInput, Textarea, round_trip_formfield, search_select
 from safeguarding.models import (
     INTAKE_CHANNELS,
     AgeGroup,
     Answer,
     Channel,
     ExploitationPlace,
+    FirstResponder,
     Indicator,
     Outcome,
     Referral,
@@ -473,6 +474,13 @@ class ReferralOutcomeForm(forms.Form):
         field.label_from_instance = lambda r: (
             f"{r.get_kind_display()} through {r.responder_name} on {r.made_on:%d %b %Y}"
         )
+
+
+class FirstResponderForm(forms.ModelForm):
+    class Meta:
+        model = FirstResponder
+        fields = ["name", "category", "is_nrm_first_responder", "has_duty_to_notify", "active"]
+        formfield_callback = round_trip_formfield
 
 
 class CqcNotificationForm(forms.Form):

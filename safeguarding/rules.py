@@ -80,6 +80,19 @@ IDENTITY_GRANT_RULES = {
     CaseAction.GRANT_IDENTITY: _on_case(can_grant_identity),
 }
 
+
+@rules.predicate
+def is_any_first_responder(user, responder):
+    return responder is not None
+
+
+# The organisations referrals go through: case workers choose from them, the Compliance admin keeps
+# them (`FirstResponder.objects.restrict(user, action)` is the SQL twin).
+FIRST_RESPONDER_RULES = {
+    "view": (role_rules.can_work_cases | role_rules.can_manage_organisation) & is_any_first_responder,
+    "change": role_rules.can_manage_organisation & is_any_first_responder,
+}
+
 rules.add_perm("safeguarding.view_case", can_view_case)
 rules.add_perm("safeguarding.work_case", can_work_case)
 rules.add_perm("safeguarding.triage_case", can_triage_case)

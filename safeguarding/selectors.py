@@ -308,3 +308,8 @@ def concern_retention(*, user: User, concern: Concern) -> dict | None:
         "legal_hold_reason": concern.legal_hold_reason,
         "purge": purge,
     }
+
+
+def first_responder_get(*, user: User, pk: int) -> FirstResponder | None:
+    """One organisation of the list for the Compliance admin to change, or None (the view answers 404)."""
+    return FirstResponder.objects.restrict(user, "change").filter(pk=pk).first()

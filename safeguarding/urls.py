@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safeguarding import views, views_cases
+from safeguarding import views, views_cases, views_responders
 
 app_name = "safeguarding"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("my-reports/", views.my_reports, name="my_reports"),
     path("my-reports/<str:reference>/", views.my_report_detail, name="my_report_detail"),
     path("my-reports/<str:reference>/files/<int:pk>/", views.my_report_file, name="my_report_file"),
+    # The organisations referrals go through: the Compliance admin keeps the list.
+    path("organisation/first-responders/", views_responders.first_responders, name="first_responders"),
+    path("organisation/first-responders/<int:pk>/", views_responders.first_responder_edit, name="first_responder_edit"),
     # Case work for the Lead and the Safeguarding team.
     path("cases/", views_cases.index, name="index"),
     path("cases/export.csv", views_cases.case_export, {"fmt": "csv"}, name="case_export"),

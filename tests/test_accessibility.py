@@ -105,7 +105,7 @@ def _samples():
     from compliance.models import Notification, OutboxMessage
     from compliance.policy_models import PolicyVersion
     from reporting.models import ActionPlanItem, BoardReport, GovernanceMeeting, RiskRegisterEntry, Statement
-    from safeguarding.models import Concern
+    from safeguarding.models import Concern, FirstResponder
     from suppliers.models import (
         Audit,
         CorrectiveAction,
@@ -140,6 +140,7 @@ def _samples():
         "notification_read": ({"pk": _first(Notification).pk}, None),
         "safeguarding:my_report_detail": ({"reference": own.reference}, "staff" if own.reporter == staff else None),
         "safeguarding:case_detail": ({"reference": concern.reference}, None),
+        "safeguarding:first_responder_edit": (pk(_first(FirstResponder)), "admin"),
         # A GET runs the action with nothing filled in: the case page with the errors shown.
         "safeguarding:case_action": ({"reference": concern.reference, "action": "close"}, None),
         "suppliers:detail": (pk(supplier), None),

@@ -92,9 +92,11 @@ def test_director_signs_and_lead_publishes_with_the_prefilled_dates(page, live_s
 
 def test_referral_is_recorded_with_the_prefilled_date(page, live_server, make_user):
     from safeguarding.models import Status
-    from safeguarding.tests.factories import ConcernFactory
+    from safeguarding.tests.factories import ConcernFactory, FirstResponderFactory
 
     OrganisationFactory()
+    # A live-server test runs on a flushed database: the seeded list is gone.
+    FirstResponderFactory(name="Police (local force)", category="police")
     lead = make_user(roles.STAFF, roles.MODERN_SLAVERY_LEAD)
     concern = ConcernFactory(status=Status.TRIAGED, assignee=lead, risk_level="high")
     sign_in_as(page, live_server, lead)
@@ -103,12 +105,14 @@ def test_referral_is_recorded_with_the_prefilled_date(page, live_server, make_us
     page.get_by_text("Record a referral", exact=True).click()  # opens the <details>
     form = page.locator("form", has=page.get_by_label("Date of referral"))
     expect(page.get_by_label("Date of referral")).to_have_value(timezone.localdate().isoformat())
-    form.get_by_label("Referred to").select_option("police")
+    form.get_by_label("Referred through").select_option(label="Police (local force)")
+    form.get_by_label("What they were asked to do").select_option("police")
     form.get_by_label("Consent").select_option("given")
     _submit(page, form)
 
     referral = concern.referrals.get()
     assert referral.made_on == timezone.localdate()
+    assert referral.age_group == "adult"  # the pre-chosen answer
 
 
 def test_training_record_shows_its_due_date_and_keeps_it(page, live_server, make_user):

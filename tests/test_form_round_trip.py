@@ -233,8 +233,16 @@ def _category_risk():
     ]
 
 
+def _first_responder():
+    from safeguarding.tests.factories import FirstResponderFactory
+
+    # An organisation no longer designated: inactive, kept on the list for past referrals.
+    return FirstResponderFactory(name="Former Anti-Trafficking Project", category="charity", active=False)
+
+
 STORED = {
     "Organisation": _organisation,
+    "FirstResponder": _first_responder,
     "User": _person,
     "Supplier": _supplier,
     "EnhancedDueDiligence": _enhanced,

@@ -192,7 +192,7 @@ ROUTES = [
         # Every case action, with a body that needs fixing: the Lead is told what is wrong, others get 404.
         ("POST", f"/cases/{{concern}}/{action}/", {}, {LEAD: "400"})
         for action in ("triage", "close", "reopen", "message", "referral", "attachment", "grant")
-        + ("reassess", "referral_outcome")
+        + ("reassess", "referral_outcome", "cqc")
     ),
     ("POST", "/cases/{concern}/investigate/", {}, _access(ok={LEAD})),  # the note is optional
     ("POST", "/cases/{concern}/no-such-action/", {}, {}),
@@ -264,6 +264,8 @@ ROUTES = [
     ("POST", "/organisation/messages/{failed_message}/resend/", {}, _access(ok={ADMIN})),
     # The organisation's own wording of the reporting journey: only the Compliance admin changes it.
     ("POST", "/organisation/wording/{wording}/remove/", {}, _access(ok={ADMIN})),
+    ("GET", "/organisation/first-responders/{first_responder}/", None, _access(ok={ADMIN})),
+    ("POST", "/organisation/first-responders/{first_responder}/", {"name": ""}, {ADMIN: "400"}),
     ("POST", "/notifications/{notification}/read/", {}, {}),  # only the recipient, checked below
     # API.
     ("GET", "/api/v1/safeguarding/cases/{concern}/", None, _access(ok={LEAD})),
@@ -273,6 +275,17 @@ ROUTES = [
         "/api/v1/safeguarding/cases/{concern}/transition/",
         {"action": "investigate", "note": "Started."},
         _access(ok={LEAD}),
+    ),
+    # Every referral write with a body that needs fixing: the Lead is told what is wrong, others get 404.
+    ("POST", "/api/v1/safeguarding/cases/{concern}/referrals/", {}, {LEAD: "400"}),
+    ("POST", "/api/v1/safeguarding/cases/{concern}/referrals/{referral}/outcome/", {}, {LEAD: "400"}),
+    ("POST", "/api/v1/safeguarding/cases/{concern}/cqc-notifications/", {}, {LEAD: "400"}),
+    ("GET", "/api/v1/safeguarding/first-responders/{first_responder}/", None, _access(ok={LEAD, TEAM, ADMIN})),
+    (
+        "PATCH",
+        "/api/v1/safeguarding/first-responders/{first_responder}/",
+        {"active": True},
+        _access(ok={ADMIN}, forbidden={LEAD, TEAM}),
     ),
     ("GET", "/api/v1/suppliers/suppliers/{supplier}/", None, SUPPLIER_READ),
     ("PATCH", "/api/v1/suppliers/suppliers/{supplier}/", {"name": "Renamed Ltd"}, SUPPLIER_WRITE),
@@ -343,6 +356,8 @@ def _ids(w):
         "signed": w["signed"].pk,
         "submitted": w["submitted"].pk,
         "team_member": w["users"][TEAM].pk,
+        "referral": w["concern"].referrals.get().pk,
+        "first_responder": w["concern"].referrals.get().responder_id,
     }
 
 
@@ -563,6 +578,7 @@ def test_no_page_shows_a_case_out_of_scope(client, world, role):
 
 API_LISTS = [
     "/api/v1/safeguarding/cases/",
+    "/api/v1/safeguarding/first-responders/",
     "/api/v1/suppliers/suppliers/",
     "/api/v1/suppliers/risk-assessments/",
     "/api/v1/suppliers/audits/",

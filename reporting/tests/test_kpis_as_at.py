@@ -179,7 +179,7 @@ def test_concerns_by_channel_audit_cases_referrals_and_medians(past, current):
     assert past_figures["referrals_made"] == 3
     assert (current_figures["concerns_received"], current_figures["cases_from_audits"]) == (1, 0)
     assert current_figures["concerns_open"] == 3  # anonymous, audit, manager on behalf
-    assert current_figures["referrals_by_kind"] == {"Local authority safeguarding": 1}
+    assert current_figures["referrals_by_kind"] == {"Safeguarding enquiry": 1}
 
 
 # --- Suppliers ------------------------------------------------------------------------------

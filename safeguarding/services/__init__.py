@@ -37,6 +37,7 @@ from safeguarding.services.references import (
 from safeguarding.services.referrals import (
     cqc_notification_record,
     cqc_notification_remind,
+    first_responder_save,
     referral_outcome_chase,
     referral_outcome_record,
     referral_record,
@@ -73,6 +74,7 @@ __all__ = [
     "concern_triage",
     "cqc_notification_record",
     "cqc_notification_remind",
+    "first_responder_save",
     "identity_grant",
     "mask_targets",
     "receipt_code_generate",

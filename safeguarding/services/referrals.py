@@ -6,11 +6,12 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from compliance import roles
+from compliance import rules as role_rules
 from compliance.models import User
 from safeguarding import rules as case_rules
 from safeguarding import selectors
@@ -327,3 +328,36 @@ def cqc_notification_remind(*, now: datetime.datetime | None = None) -> int:
             )
         )
     return told
+
+
+def first_responder_save(
+    *,
+    actor: User,
+    responder: FirstResponder | None = None,
+    name: str,
+    category: str,
+    is_nrm_first_responder: bool = False,
+    has_duty_to_notify: bool = False,
+    active: bool = True,
+) -> FirstResponder:
+    """Add an organisation referrals go through, or change one (the Compliance admin keeps the list)."""
+    if not role_rules.can_manage_organisation.test(actor):
+        raise PermissionDenied("Only a Compliance admin keeps the list of first responders.")
+    name = " ".join((name or "").split())
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Give the organisation's name."]
+    elif FirstResponder.objects.filter(name__iexact=name).exclude(pk=getattr(responder, "pk", None)).exists():
+        errors["name"] = [f"“{name}” is already on the list."]
+    if category not in FirstResponder.Category.values:
+        errors["category"] = ["Choose what kind of organisation it is."]
+    if errors:
+        raise ValidationError(errors)
+    responder = responder or FirstResponder()
+    responder.name, responder.category = name, category
+    responder.is_nrm_first_responder, responder.has_duty_to_notify = is_nrm_first_responder, has_duty_to_notify
+    responder.active = active
+    # The change log (django-auditlog, safeguarding/audit.py) records who changed what.
+    with transaction.atomic():
+        responder.save()
+    return responder

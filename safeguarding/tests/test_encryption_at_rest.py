@@ -45,6 +45,11 @@ SECRETS = {
     "grant": "Needs to phone Wenceslas back",
     "referral_contact": "PC Anselm Grieve",
     "referral_outcome": "Reasonable grounds decision for Zephyrine",
+    "referral_needs": "Interpreter for Zephyrine, Amharic",
+    "referral_where": "Staying at Ravensworth Close",
+    "referral_safe": "Text Zephyrine's sister first",
+    "referral_support": "Zephyrine needs a GP",
+    "referral_other": "Made to sign loans at Ravensworth",
     "closing": "Zephyrine moved to a safe house",
     "file": "the gangmaster Barnabus keeps every passport",
     "file_name": "Barnabus-passports",
@@ -52,7 +57,17 @@ SECRETS = {
 
 
 # Names that occur in no other text of the app.
-NAMES = ["Zephyrine", "Quillon", "Brackley", "Ottoline", "Wenceslas", "Anselm", "Barnabus", "07700 900461"]
+NAMES = [
+    "Zephyrine",
+    "Quillon",
+    "Brackley",
+    "Ottoline",
+    "Wenceslas",
+    "Anselm",
+    "Barnabus",
+    "07700 900461",
+    "Ravensworth",
+]
 
 
 def _every_stored_string():

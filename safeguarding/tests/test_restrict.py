@@ -17,13 +17,15 @@ from safeguarding.models import (
     Attachment,
     CaseAction,
     Concern,
+    CqcNotification,
+    FirstResponder,
     IdentityGrant,
     Referral,
     Status,
     SubjectType,
     TimelineEntry,
 )
-from safeguarding.rules import CASE_RULES, IDENTITY_GRANT_RULES, RECORD_RULES
+from safeguarding.rules import CASE_RULES, FIRST_RESPONDER_RULES, IDENTITY_GRANT_RULES, RECORD_RULES
 from safeguarding.tests.factories import ConcernFactory, ReferralFactory
 from tests.support import assert_restrict_matches
 
@@ -64,6 +66,7 @@ def population(make_user):
             IdentityGrant.objects.create(concern=concern, user=team_member, granted_by=lead, reason="Referral")
         TimelineEntry.objects.create(concern=concern, kind=TimelineEntry.Kind.NOTE, body="note")
         ReferralFactory(concern=concern)
+        CqcNotification.objects.create(concern=concern, notified_on=concern.created_at.date())
         Attachment.objects.create(
             concern=concern, file="x", original_name="a.pdf", content_type="application/pdf", size=1, sha256="0"
         )
@@ -84,7 +87,7 @@ def test_concern_restrict_matches_case_rules(population):
 
 
 def test_case_records_restrict_match_their_case(population):
-    for model, action in itertools.product([TimelineEntry, Referral, Attachment], CaseAction.values):
+    for model, action in itertools.product([TimelineEntry, Referral, Attachment, CqcNotification], CaseAction.values):
         assert_restrict_matches(
             queryset=model.objects.select_related("concern"),
             predicate=RECORD_RULES[action],
@@ -101,3 +104,15 @@ def test_case_records_restrict_match_their_case(population):
     lead = next(u for u in population if u.is_authenticated and u.has_role(roles.MODERN_SLAVERY_LEAD))
     assert not TimelineEntry.objects.restrict(lead, "delete").exists()
     assert not IdentityGrant.objects.restrict(lead, CaseAction.WORK).exists()
+
+
+def test_first_responder_restrict_matches_its_rules(population):
+    FirstResponder.objects.create(name="Inactive project", category="charity", active=False)
+    for action, predicate in FIRST_RESPONDER_RULES.items():
+        assert_restrict_matches(
+            queryset=FirstResponder.objects.all(), predicate=predicate, users=population, action=action
+        )
+        counts = {FirstResponder.objects.restrict(user, action).count() for user in population}
+        assert 0 in counts and len(counts) > 1, action
+    admin = next(u for u in population if u.is_authenticated and u.has_role(roles.COMPLIANCE_ADMIN))
+    assert not FirstResponder.objects.restrict(admin, "delete").exists()
