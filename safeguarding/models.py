@@ -514,13 +514,15 @@ class FirstResponder(models.Model):
 
 
 class ReferralQuerySet(CaseRecordQuerySet):
-    def awaiting_outcome(self):
-        """Referrals still waiting for an outcome (the SQL twin of `Referral.awaiting_outcome`)."""
-        return self.filter(Q(outcome="") | Q(outcome__in=INTERIM_OUTCOMES))
-
-    def waiting_since_on_or_before(self, day: datetime.date):
-        """Awaiting referrals whose current wait (`Referral.waiting_since`) began on or before `day`."""
-        return self.filter(Q(outcome="", made_on__lte=day) | Q(outcome__in=INTERIM_OUTCOMES, outcome_on__lte=day))
+    def awaiting_outcome(self, *, waiting_since_by: datetime.date | None = None):
+        """Referrals still waiting for an outcome (the SQL twin of `Referral.awaiting_outcome`); with
+        `waiting_since_by`, only those whose current wait (`Referral.waiting_since`) began by that day."""
+        if waiting_since_by is None:
+            return self.filter(Q(outcome="") | Q(outcome__in=INTERIM_OUTCOMES))
+        return self.filter(
+            Q(outcome="", made_on__lte=waiting_since_by)
+            | Q(outcome__in=INTERIM_OUTCOMES, outcome_on__lte=waiting_since_by)
+        )
 
 
 class Referral(models.Model):

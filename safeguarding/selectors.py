@@ -90,8 +90,7 @@ def concern_cqc_notifications(*, concern: Concern):
 def referrals_to_chase(*, waiting_since_by) -> QuerySet[Referral]:
     """Referrals waiting for an outcome since `waiting_since_by` or earlier: their assignee is reminded."""
     return (
-        Referral.objects.awaiting_outcome()
-        .waiting_since_on_or_before(waiting_since_by)
+        Referral.objects.awaiting_outcome(waiting_since_by=waiting_since_by)
         .select_related("concern__assignee", "responder")
         .order_by("made_on", "pk")
     )

@@ -285,7 +285,7 @@ ROUTES = [
         "PATCH",
         "/api/v1/safeguarding/first-responders/{first_responder}/",
         {"active": True},
-        _access(ok={ADMIN}, forbidden={LEAD, TEAM}),
+        _access(ok={ADMIN}),
     ),
     ("GET", "/api/v1/suppliers/suppliers/{supplier}/", None, SUPPLIER_READ),
     ("PATCH", "/api/v1/suppliers/suppliers/{supplier}/", {"name": "Renamed Ltd"}, SUPPLIER_WRITE),

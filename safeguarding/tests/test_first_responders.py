@@ -82,6 +82,8 @@ def test_api_case_workers_read_the_list_and_only_the_admin_changes_it(make_user)
     team = api_client_for(make_user(roles.SAFEGUARDING_TEAM))
     assert responder.name in team.get(LIST).content.decode()
     assert team.post(LIST, {"name": "Unseen UK", "category": "charity"}, format="json").status_code == 403
+    assert team.patch(f"{LIST}{responder.pk}/", {"active": False}, format="json").status_code == 404
+    assert not FirstResponder.objects.filter(name="Unseen UK").exists()
     assert api_client_for(make_user(roles.STAFF)).get(LIST).status_code == 404
 
     admin = api_client_for(make_user(roles.COMPLIANCE_ADMIN))

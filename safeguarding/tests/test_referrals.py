@@ -372,7 +372,10 @@ def test_unassigned_case_reminds_the_lead_and_a_positive_rg_decision_starts_a_ne
         )
     assert _chase(NOON + 20 * DAY, django_capture_on_commit_callbacks) == 0  # 8 days into the new wait
     assert _chase(NOON + 22 * DAY, django_capture_on_commit_callbacks) == 1
-    assert _chases(lead) == 2
+    # Intervals count from the decision (day 12), not from the referral: day 30 is still the first.
+    assert _chase(NOON + 30 * DAY, django_capture_on_commit_callbacks) == 0
+    assert _chase(NOON + 32 * DAY, django_capture_on_commit_callbacks) == 1
+    assert _chases(lead) == 3
 
 
 # --- CQC ----------------------------------------------------------------------------
@@ -438,3 +441,17 @@ def test_cqc_notification_only_for_service_user_cases(lead):
     concern = _case(subject_type=SubjectType.STAFF)
     with pytest.raises(ValidationError, match="does not concern one"):
         services.cqc_notification_record(concern=concern, actor=lead, notified_on=concern.created_at.date())
+
+
+def test_awaiting_outcome_in_sql_matches_the_property(lead):
+    concern = _case()
+    day = concern.created_at.date()
+    for outcome in ["", *ReferralOutcome.values]:
+        ReferralFactory(concern=concern, outcome=outcome, outcome_on=day if outcome else None, made_on=day)
+    referrals = list(Referral.objects.all())
+    assert {r.pk for r in Referral.objects.awaiting_outcome()} == {r.pk for r in referrals if r.awaiting_outcome}
+    assert {r.pk for r in Referral.objects.awaiting_outcome(waiting_since_by=day)} == {
+        r.pk for r in referrals if r.awaiting_outcome
+    }
+    assert not Referral.objects.awaiting_outcome(waiting_since_by=day - DAY).exists()
+    assert Referral.objects.awaiting_outcome().count() == 2  # none yet, and a positive RG decision
