@@ -266,9 +266,10 @@ def referral_outcome_chase(*, now: datetime.datetime | None = None) -> int:
                 dedupe_key=key,
             )
             if sent:
+                # An internal reminder, like an SLA escalation: not part of the summary shared outside.
                 timeline_entry_add(
                     concern,
-                    kind=TimelineEntry.Kind.REFERRAL,
+                    kind=TimelineEntry.Kind.ESCALATION,
                     author=None,
                     body=f"Reminded {', '.join(sorted(str(n.recipient) for n in sent))} to chase the outcome "
                     f"of the referral through {referral.responder_name} ({waited} days).",
