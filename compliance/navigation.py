@@ -41,6 +41,12 @@ SECTIONS = (
         "Supplier register, risk, audits and corrective actions.",
     ),
     Section(
+        "Agencies",
+        "suppliers:agencies",
+        compliance_rules.can_view_agencies,
+        "Recruitment and staffing agencies and their worker-fee and ID checks (read only for HR).",
+    ),
+    Section(
         "My training",
         "training:index",
         compliance_rules.is_signed_in,

@@ -40,6 +40,9 @@ can_work_cases = is_modern_slavery_lead | is_safeguarding_team
 can_manage_suppliers = is_procurement | is_modern_slavery_lead
 can_view_suppliers = can_manage_suppliers | is_board_member | is_director | is_compliance_admin
 can_manage_training = is_hr | is_compliance_admin
+# Agencies are part of HR's recruitment work (agency workers, their right-to-work checks): HR reads
+# the agency part of the register, nothing else of it, and changes none of it.
+can_view_agencies = can_view_suppliers | is_hr
 can_view_team_training = is_line_manager | can_manage_training
 can_view_reporting = is_modern_slavery_lead | is_board_member | is_director | is_compliance_admin
 can_manage_organisation = is_compliance_admin

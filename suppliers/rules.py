@@ -35,9 +35,16 @@ def attached_as_own_evidence(user, document):
     return CorrectiveAction.objects.filter(owner=user, evidence_document=document).exists()
 
 
+@rules.predicate
+def is_agency(user, supplier):
+    return supplier is not None and supplier.agency_applies
+
+
 # Rows of the register as a whole (suppliers, audits, findings, assessments, questionnaires...).
 can_view_register_record = role_rules.can_view_suppliers
 can_change_register_record = role_rules.can_manage_suppliers
+# A supplier row itself: the register's readers, and HR for the agencies (read only).
+can_view_supplier = can_view_register_record | (role_rules.is_hr & is_agency)
 
 can_view_corrective_action = role_rules.can_view_suppliers | owns_corrective_action
 can_submit_corrective_action_evidence = role_rules.can_manage_suppliers | owns_corrective_action
@@ -48,6 +55,7 @@ can_view_document = role_rules.can_view_suppliers | attached_as_own_evidence
 # An import job holds a whole uploaded register file: only the people who may change the register see it.
 can_view_supplier_import = role_rules.can_manage_suppliers
 
+rules.add_perm("suppliers.view_supplier", can_view_supplier)
 rules.add_perm("suppliers.view_corrective_action", can_view_corrective_action)
 rules.add_perm("suppliers.submit_corrective_action_evidence", can_submit_corrective_action_evidence)
 rules.add_perm("suppliers.view_review_task", can_view_review_task)

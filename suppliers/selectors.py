@@ -50,6 +50,13 @@ def supplier_list(*, user: User) -> QuerySet[Supplier]:
     )
 
 
+def agency_list(*, user: User) -> QuerySet[Supplier]:
+    """The agencies the user may read (HR as well as the register's readers), by name."""
+    return (
+        Supplier.objects.restrict(user, Action.VIEW).agencies().select_related("contract_owner").order_by("name", "pk")
+    )
+
+
 def _per_supplier(rows: QuerySet) -> Coalesce:
     """How many of `rows` belong to the outer query's supplier (0 when none)."""
     counted = rows.filter(supplier=OuterRef("pk")).order_by().values("supplier").annotate(n=Count("pk")).values("n")

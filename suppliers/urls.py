@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/questionnaires/send/", views.questionnaire_send, name="questionnaire_send"),
     path("<int:pk>/audits/new/", views_audit.audit_create, name="audit_create"),
     path("documents/<int:pk>/", views.document_download, name="document"),
+    path("agencies/", views.agency_list, name="agencies"),
     path("reviews/", views.review_tasks, name="review_tasks"),
     path("reviews/<int:pk>/done/", views.review_task_done, name="review_task_done"),
     path("audits/", views_audit.audit_list, name="audits"),

@@ -294,6 +294,14 @@ def document_download(request, pk):
 
 
 @login_required
+def agency_list(request):
+    """Read only: HR sees the agencies it recruits through and whether their checks are recorded."""
+    require(role_rules.can_view_agencies, request.user)
+    agencies = selectors.agency_list(user=request.user)
+    return render(request, "suppliers/agency_list.html", {"page": paginate(request, agencies)})
+
+
+@login_required
 def review_tasks(request):
     tasks = selectors.review_task_list(user=request.user).open()
     # Someone outside the register with no task here has no such page: 404 like any other supplier page.

@@ -35,6 +35,7 @@ ROLE_VARIANTS = {
     "home": PERSONAS,
     "safeguarding:report": ("staff", "manager"),  # a line manager may report on someone's behalf
     "training:index": ("staff", "manager", "hr"),
+    "suppliers:agencies": ("procurement", "hr"),  # HR's read-only version has no register links
 }
 # Who opens the pages of a section first (the persona that sees most of it); others are tried after.
 SECTION_PERSONA = {

@@ -48,6 +48,16 @@ REGISTER_FIELDS = (*SUPPLIER_DETAIL_FIELDS, *SUPPLIER_CONTACT_FIELDS)
 
 
 class SupplierQuerySet(RegisterQuerySet):
+    def agencies(self):
+        """Recruitment or staffing agencies: ticked as one, or supplying agency staff (Supplier.agency_applies)."""
+        return self.filter(models.Q(is_recruitment_agency=True) | models.Q(category=Supplier.Category.AGENCY_STAFFING))
+
+    def restrict(self, user, action: str = Action.VIEW) -> models.QuerySet:
+        # HR reads the agencies (suppliers.rules.can_view_supplier says the same per row).
+        if action == Action.VIEW and not role_rules.can_view_suppliers.test(user) and role_rules.is_hr.test(user):
+            return self.agencies()
+        return super().restrict(user, action)
+
     def on_register(self, as_of: datetime.date):
         """Suppliers on the register at the end of `as_of`: added by then, not prospective, not terminated by then."""
         end = end_of_day(as_of)

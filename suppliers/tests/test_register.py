@@ -222,3 +222,18 @@ def test_register_counts_each_suppliers_open_findings_and_overdue_actions_by_the
         q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"] and "suppliers_supplier" in q["sql"]
     )
     assert "GROUP BY" not in count and "suppliers_finding" not in count
+
+
+def test_hr_reads_the_agencies_and_nothing_else_of_the_register(client, make_user, login):
+    agency = SupplierFactory(name="Staffline Agency", is_recruitment_agency=True)
+    staffing = SupplierFactory(name="Nurses On Call", category=Supplier.Category.AGENCY_STAFFING)
+    SupplierFactory(name="Clean Co", category=Supplier.Category.CLEANING, is_recruitment_agency=False)
+    login(make_user(roles.HR))
+    response = client.get(reverse("suppliers:agencies"))
+    assert response.status_code == 200
+    assert {s.name for s in response.context["page"]} == {agency.name, staffing.name}
+    html = response.content.decode()
+    assert "Clean Co" not in html and "Read only" in html
+    # Read only: the register pages, an agency's page and its changes stay closed to HR.
+    for url in (reverse("suppliers:detail", args=[agency.pk]), reverse("suppliers:edit", args=[agency.pk])):
+        assert client.get(url).status_code == 404

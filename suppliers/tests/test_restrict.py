@@ -50,7 +50,10 @@ def population(make_user):
     template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
     # Who may see a row never depends on the supplier's status: two statuses show it does not.
     for status in (Supplier.Status.ACTIVE, Supplier.Status.TERMINATED):
-        supplier = SupplierFactory(status=status, contract_owner=owner)
+        # One is an agency (HR reads it), the other is not.
+        supplier = SupplierFactory(
+            status=status, contract_owner=owner, is_recruitment_agency=status == Supplier.Status.ACTIVE
+        )
         finding = FindingFactory(audit__supplier=supplier, severity=Finding.Severity.MAJOR)
         for action_owner in (owner, other_owner):
             for action_status in CorrectiveAction.Status.values:
@@ -130,7 +133,9 @@ def _check(model, action, predicate, users):
 @pytest.mark.django_db
 def test_register_records_restrict_matches_the_rule(population):
     for model in REGISTER_MODELS:
-        _check(model, Action.VIEW, supplier_rules.can_view_register_record, population)
+        # A supplier row also reaches HR when it is an agency; the rest of the register does not.
+        view = supplier_rules.can_view_supplier if model is Supplier else supplier_rules.can_view_register_record
+        _check(model, Action.VIEW, view, population)
         _check(model, Action.CHANGE, supplier_rules.can_change_register_record, population)
 
 
@@ -178,3 +183,12 @@ def test_an_unknown_action_answers_nothing(population):
         SupplierImport,
     ]:
         assert not model.objects.restrict(lead, "delete_everything").exists(), model.__name__
+
+
+@pytest.mark.django_db
+def test_hr_reads_only_the_agencies_and_changes_none(population):
+    hr = next(u for u in population if getattr(u, "role_names", None) == {roles.HR})
+    seen = Supplier.objects.restrict(hr)
+    assert seen.exists() and all(s.agency_applies for s in seen)
+    assert not Supplier.objects.restrict(hr, Action.CHANGE).exists()
+    assert not Audit.objects.restrict(hr).exists()
