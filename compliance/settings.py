@@ -206,43 +206,41 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 LOGIN_FAILURE_NOTIFY_AFTER = _env("LOGIN_FAILURE_NOTIFY_AFTER", env.int, 5)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = _env("MFA_TOTP_ISSUER", env.str, "Modern Slavery Compliance")
+
+
+def _fernet_keys(name: str, purpose: str) -> list[str]:
+    """Fernet keys from the environment variable `name`, newest first (older keys still decrypt).
+
+    Production refuses to start without one or with one that is not a Fernet key; the quick
+    start (DEBUG) derives one from its insecure secret key, a different one per purpose.
+    """
+    keys = _env(name, env.list, [])
+    if not keys:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                f"{name} is not set. Production refuses to start without it; generate one with "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            )
+        keys = [base64.urlsafe_b64encode(hashlib.sha256(f"{purpose}:{SECRET_KEY}".encode()).digest()).decode()]
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name} holds a key that is not a Fernet key: {exc}") from exc
+    return keys
+
+
 # TOTP secrets and recovery-code seeds are encrypted at rest (Fernet: AES-128-CBC
 # + HMAC-SHA256) with these keys, newest first; older keys still decrypt, so a
 # key can be rotated without locking anyone out (README "Secrets at rest").
-MFA_ENCRYPTION_KEYS = _env("MFA_ENCRYPTION_KEYS", env.list, [])
-if not MFA_ENCRYPTION_KEYS:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "MFA_ENCRYPTION_KEYS is not set. Production refuses to start without it; generate one with "
-            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
-        )
-    # Quick start only: a key derived from the (insecure, DEBUG-only) secret key.
-    MFA_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(f"mfa:{SECRET_KEY}".encode()).digest()).decode()]
-for _key in MFA_ENCRYPTION_KEYS:
-    try:
-        Fernet(_key)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"MFA_ENCRYPTION_KEYS holds a key that is not a Fernet key: {exc}") from exc
+MFA_ENCRYPTION_KEYS = _fernet_keys("MFA_ENCRYPTION_KEYS", "mfa")
 
 # Case data is encrypted at rest (narratives, notes, messages, reporter and caller
 # contact details, referral free text, attachment files: compliance/encryption.py)
 # with these Fernet keys, newest first; older keys still decrypt, so a key rotates by
 # putting a new one first and running `manage.py encrypt_case_data` (README "Secrets
 # at rest"). Separate from the MFA keys so either can rotate alone.
-DATA_ENCRYPTION_KEYS = _env("DATA_ENCRYPTION_KEYS", env.list, [])
-if not DATA_ENCRYPTION_KEYS:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DATA_ENCRYPTION_KEYS is not set. Production refuses to start without it; generate one with "
-            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
-        )
-    # Quick start only: a key derived from the (insecure, DEBUG-only) secret key.
-    DATA_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(f"data:{SECRET_KEY}".encode()).digest()).decode()]
-for _key in DATA_ENCRYPTION_KEYS:
-    try:
-        Fernet(_key)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"DATA_ENCRYPTION_KEYS holds a key that is not a Fernet key: {exc}") from exc
+DATA_ENCRYPTION_KEYS = _fernet_keys("DATA_ENCRYPTION_KEYS", "data")
 
 # Idle timeout: the cookie lives 30 minutes and is renewed on every request.
 SESSION_COOKIE_AGE = _env("SESSION_IDLE_TIMEOUT_SECONDS", env.int, 30 * 60)
