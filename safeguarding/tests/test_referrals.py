@@ -455,3 +455,39 @@ def test_awaiting_outcome_in_sql_matches_the_property(lead):
     }
     assert not Referral.objects.awaiting_outcome(waiting_since_by=day - DAY).exists()
     assert Referral.objects.awaiting_outcome().count() == 2  # none yet, and a positive RG decision
+
+
+def test_the_shared_case_summary_carries_what_the_first_responder_asked_for(client, login, lead_user, council):
+    """The Lead sends the case summary PDF to the first responder: the structured answers go with it."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    concern = _case()
+    ReferralFactory(
+        concern=concern,
+        responder=council,
+        exploitation_types=[Referral.Exploitation.FORCED_WORK],
+        exploitation_place="overseas",
+        communication_needs="Romanian interpreter, female",
+        current_location="Staying with a cousin in Leeds",
+        safe_contact="Call the cousin's landline after 6pm",
+        support_needs="Accommodation and a GP",
+        fears_reexploitation="yes",
+        other_victims="not_known",
+    )
+    login(lead_user)
+    response = client.get(reverse("safeguarding:case_summary", args=[concern.reference]))
+    assert response.status_code == 200
+    text = " ".join("".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages).split())
+    for expected in (
+        "Forced work",
+        "Overseas",
+        "Romanian interpreter, female",
+        "Staying with a cousin in Leeds",
+        "Call the cousin's landline after 6pm",
+        "Accommodation and a GP",
+        "Fears being exploited again Yes",
+        "Other potential victims Not known",
+    ):
+        assert expected in text, expected
