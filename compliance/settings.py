@@ -626,4 +626,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "OutcomeEnum": "safeguarding.models.Outcome",
     "FirstResponderCategoryEnum": "safeguarding.models.FirstResponder.Category",
     "AnswerEnum": "safeguarding.models.Answer",
+    "ChannelEnum": "safeguarding.models.Channel",
+    # A phone call, a visit or a letter written down by the Lead or the team (the intake API).
+    "IntakeChannelEnum": "safeguarding.models.INTAKE_CHANNEL_CHOICES",
 }

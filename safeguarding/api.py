@@ -18,7 +18,7 @@ from compliance.web import found_or_404, require
 from safeguarding import selectors, services
 from safeguarding.filters import CaseFilter
 from safeguarding.models import (
-    INTAKE_CHANNELS,
+    INTAKE_CHANNEL_CHOICES,
     AgeGroup,
     Answer,
     Channel,
@@ -85,7 +85,7 @@ class IntakeCreateSerializer(ConcernCreateSerializer):
     """A concern received by phone, in person or by letter, written down by the Lead or the Safeguarding team."""
 
     on_behalf_of = None  # the caller is named in caller_name
-    channel = serializers.ChoiceField(choices=[(c.value, c.label) for c in Channel if c in INTAKE_CHANNELS])
+    channel = serializers.ChoiceField(choices=INTAKE_CHANNEL_CHOICES)
     caller_name = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=200, help_text="Optional; confidential."
     )

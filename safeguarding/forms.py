@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from compliance.models import Site
 from compliance.widgets import DateInput, Textarea, round_trip_formfield, search_select
 from safeguarding.models import (
-    INTAKE_CHANNELS,
+    INTAKE_CHANNEL_CHOICES,
     AgeGroup,
     Answer,
-    Channel,
     ExploitationPlace,
     FirstResponder,
     Indicator,
@@ -188,7 +187,7 @@ class IntakeForm(ConcernForm):
 
     channel = forms.ChoiceField(
         label="Received by",
-        choices=[(c.value, c.label) for c in Channel if c in INTAKE_CHANNELS],
+        choices=INTAKE_CHANNEL_CHOICES,
         widget=forms.RadioSelect,
     )
     caller_name = forms.CharField(

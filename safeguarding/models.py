@@ -112,6 +112,7 @@ PEOPLE_CHANNELS = (
 )
 # Concerns the Lead or the Safeguarding team write down for someone who called, came in or wrote.
 INTAKE_CHANNELS = (Channel.PHONE, Channel.IN_PERSON, Channel.LETTER)
+INTAKE_CHANNEL_CHOICES = [(c.value, c.label) for c in INTAKE_CHANNELS]
 
 
 class CaseAction(models.TextChoices):
