@@ -27,6 +27,7 @@ from safeguarding.services.common import (
     case_lock,
     case_notify,
     case_permission_check,
+    reminder_entry_add,
     reporter_tell,
     timeline_entry_add,
 )
@@ -121,13 +122,8 @@ def reporter_care_remind(*, now: datetime.datetime | None = None) -> int:
                     + (f"it was due by {when} and has not been done." if overdue else f"due by {when}."),
                     dedupe_key=key,
                 )
-                if sent:
-                    timeline_entry_add(
-                        concern,
-                        kind=TimelineEntry.Kind.ESCALATION,
-                        author=None,
-                        body=f"{label} {'overdue' if overdue else f'due by {when}'}: "
-                        f"reminded {', '.join(sorted({str(n.recipient) for n in sent}))}.",
-                    )
+                reminder_entry_add(
+                    concern, sent, f"{label} {'overdue' if overdue else f'due by {when}'}: reminded {{who}}."
+                )
             told += len(sent)
     return told

@@ -77,6 +77,18 @@ def case_notify(
     )
 
 
+def reminder_entry_add(concern: Concern, sent, body: str) -> None:
+    """Record on the timeline whom a reminder reached, when it reached anyone; `body` names them as {who}.
+
+    A plain replace, not str.format: a first responder's name may hold braces.
+
+    An escalation entry: internal, so the case summary shared outside leaves it out.
+    """
+    if sent:
+        who = ", ".join(sorted({str(n.recipient) for n in sent}))
+        timeline_entry_add(concern, kind=TimelineEntry.Kind.ESCALATION, author=None, body=body.replace("{who}", who))
+
+
 def reporter_tell(concern: Concern, message: str) -> None:
     """Tell a signed-in reporter, in the language they reported in; message is a catalogue msgid."""
     if concern.reporter_id:

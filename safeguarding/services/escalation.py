@@ -12,8 +12,8 @@ from django.utils import timezone
 from compliance import roles
 from compliance.models import User
 from safeguarding import selectors
-from safeguarding.models import Stage, TimelineEntry
-from safeguarding.services.common import case_notify, timeline_entry_add
+from safeguarding.models import Stage
+from safeguarding.services.common import case_notify, reminder_entry_add
 
 
 def case_sla_escalate(*, now: datetime.datetime | None = None) -> int:
@@ -47,12 +47,6 @@ def case_sla_escalate(*, now: datetime.datetime | None = None) -> int:
                     url=reverse("notifications"),  # the deputy has no case access; the Lead acts
                     dedupe_key=f"{key}:deputy",
                 )
-            if sent:
-                timeline_entry_add(
-                    concern,
-                    kind=TimelineEntry.Kind.ESCALATION,
-                    author=None,
-                    body=f"{stage} overdue: told {', '.join(sorted({str(n.recipient) for n in sent}))}.",
-                )
+            reminder_entry_add(concern, sent, f"{stage} overdue: told {{who}}.")
         told += len(sent)
     return told

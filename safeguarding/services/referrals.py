@@ -30,7 +30,13 @@ from safeguarding.models import (
     SubjectType,
     TimelineEntry,
 )
-from safeguarding.services.common import case_lock, case_notify, case_permission_check, timeline_entry_add
+from safeguarding.services.common import (
+    case_lock,
+    case_notify,
+    case_permission_check,
+    reminder_entry_add,
+    timeline_entry_add,
+)
 from safeguarding.services.workflow import concern_refer
 
 WORK_REFUSAL = "You cannot work on this case."
@@ -265,15 +271,12 @@ def referral_outcome_chase(*, now: datetime.datetime | None = None) -> int:
                 ),
                 dedupe_key=key,
             )
-            if sent:
-                # An internal reminder, like an SLA escalation: not part of the summary shared outside.
-                timeline_entry_add(
-                    concern,
-                    kind=TimelineEntry.Kind.ESCALATION,
-                    author=None,
-                    body=f"Reminded {', '.join(sorted(str(n.recipient) for n in sent))} to chase the outcome "
-                    f"of the referral through {referral.responder_name} ({waited} days).",
-                )
+            reminder_entry_add(
+                concern,
+                sent,
+                f"Reminded {{who}} to chase the outcome of the referral through {referral.responder_name} "
+                f"({waited} days).",
+            )
         told += len(sent)
     return told
 
