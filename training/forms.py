@@ -103,7 +103,10 @@ class DeclarationForm(forms.Form):
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label="What the file contains", choices=ImportBatch.Kind.choices)
-    file = forms.FileField(label="CSV file", help_text="Save the spreadsheet as CSV (UTF-8).")
+    file = forms.FileField(
+        label="Spreadsheet (.csv or .xlsx)",
+        help_text="An Excel workbook (.xlsx) or a CSV saved as UTF-8; a title row above the headings is fine.",
+    )
 
 
 class RecruitmentCheckForm(forms.ModelForm):

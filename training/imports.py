@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from compliance import leases, roles
+from compliance import leases, roles, spreadsheets
 from compliance import rules as compliance_rules
 from compliance.audit_bulk import audit_log_bulk
 from compliance.figure_cache import figures_changed
@@ -30,20 +30,6 @@ from training.signals import TRAINING_FIGURES
 
 # A 20,000-person roster is about 2.5 MB.
 MAX_IMPORT_BYTES = 8 * 1024 * 1024
-ROSTER_COLUMNS = (
-    "email",
-    "name",
-    "job title",
-    "department",
-    "site",
-    "line manager email",
-    "start date",
-    "employment type",
-)
-# Optional: a date here marks a leaver, who is deactivated (never deleted).
-ROSTER_OPTIONAL = ("left on",)
-COMPLETION_COLUMNS = ("email", "course", "completed on")
-COMPLETION_OPTIONAL = ("score",)
 # Rows between two progress reports, and rows per bulk statement.
 PROGRESS_EVERY = 100
 BATCH_SIZE = 1000
@@ -54,57 +40,125 @@ class Parsed:
     rows: list[tuple[int, dict]] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+    column_order: list[str] = field(default_factory=list)
 
     def error(self, line: int, column: str, message: str) -> None:
         self.errors.append({"line": line, "field": column, "message": message})
 
+    def sorted_errors(self) -> list[dict]:
+        """Errors by line, then column as the file runs: the checks run in passes, a person reads down."""
+        return spreadsheets.sort_errors(self.errors, columns=self.column_order)
 
-def _normalise_header(name: str) -> str:
-    return " ".join((name or "").replace("_", " ").strip().lower().split())
 
-
-def _parse_date(value: str) -> datetime.date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise ValueError
+_EMAIL = ("Email address", "Email", "Work email", "Work email address", "Staff email", "Employee email")
+_FIRST_NAME = spreadsheets.Column(
+    "first name",
+    "First name (joined with the last name)",
+    ("Forename", "Forenames", "Given name", "First names"),
+    part_of="name",
+)
+_LAST_NAME = spreadsheets.Column(
+    "last name", "Last name (joined after the first name)", ("Surname", "Family name"), part_of="name"
+)
+ROSTER_SCHEMA = spreadsheets.Schema(
+    kind=spreadsheets.ImportKind.ROSTER,
+    columns=(
+        spreadsheets.Column("email", "Email", _EMAIL, required=True),
+        spreadsheets.Column("name", "Name", ("Full name", "Employee name", "Staff name", "Name of employee"), True),
+        _FIRST_NAME,
+        _LAST_NAME,
+        spreadsheets.Column("job title", "Job title", ("Role", "Position", "Job role", "Post", "Post title"), True),
+        spreadsheets.Column("department", "Department", ("Dept", "Team", "Directorate", "Service"), True),
+        spreadsheets.Column("site", "Site", ("Location", "Work location", "Base", "Workplace", "Home"), True),
+        spreadsheets.Column(
+            "line manager email",
+            "Line manager email",
+            ("Line manager", "Manager", "Manager email", "Manager email address", "Reports to", "Line manager email address"),
+            True,
+        ),
+        spreadsheets.Column(
+            "start date",
+            "Start date",
+            ("Started", "Date started", "Started on", "Employment start date", "Date joined", "Joined", "Hire date"),
+            True,
+        ),
+        spreadsheets.Column(
+            "employment type",
+            "Employment type",
+            ("Contract type", "Type of employment", "Staff type", "Worker type", "Employment status"),
+            True,
+        ),
+        spreadsheets.Column("left on", "Left on (a leaver)", ("Leaving date", "Date left", "Leaver date", "Left")),
+    ),
+    # Employee numbers belong to the HR system; people are matched by email here.
+    ignored=("Employee ID", "Employee number", "Staff number", "Staff ID", "Payroll number", "Assignment number"),
+)  # fmt: skip
+COMPLETIONS_SCHEMA = spreadsheets.Schema(
+    kind=spreadsheets.ImportKind.COMPLETIONS,
+    columns=(
+        spreadsheets.Column("email", "Email", (*_EMAIL, "Learner email", "User email"), required=True),
+        spreadsheets.Column(
+            "course", "Course (code or title)",
+            ("Course title", "Course name", "Course code", "Module", "Training", "Course ID"), required=True,
+        ),
+        spreadsheets.Column(
+            "completed on", "Completed on",
+            ("Completion date", "Date completed", "Completed", "Date of completion", "Passed on", "Completed date"),
+            required=True,
+        ),
+        spreadsheets.Column("score", "Score (%)", ("Result", "Mark", "Percentage", "Score percent")),
+    ),
+    ignored=("Employee ID", "Employee number", "Staff number", "Name", "Full name", "First name", "Last name"),
+)  # fmt: skip
 
 
 def read_upload(upload) -> str:
-    """The text of an uploaded CSV; refuses big or non-text files."""
+    """The text of an uploaded CSV (an .xlsx is turned into CSV text, line for line); refuses big or odd files."""
     if upload.size > MAX_IMPORT_BYTES:
         raise ValidationError(f"The file is too large: the limit is {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
     raw = upload.read()
+    if spreadsheets.is_xlsx(upload.name, raw):
+        # ImportBatch keeps text; every row is written, blank ones too, so line numbers stay the sheet's.
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(spreadsheets.read_grid(upload.name, raw, unescape=False))
+        return out.getvalue()
     if b"\x00" in raw[:4096]:
-        raise ValidationError("This is not a CSV file: save the spreadsheet as CSV (UTF-8) and upload that.")
+        raise ValidationError("This is not a CSV file: save the spreadsheet as CSV (UTF-8) or .xlsx and upload that.")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError("The file is not UTF-8 text: save it as CSV (UTF-8) and upload it again.")
 
 
-def _read_rows(content: str, required: tuple, optional: tuple, parsed: Parsed) -> list[tuple[int, dict]]:
-    reader = csv.reader(io.StringIO(content))
-    try:
-        header = [_normalise_header(h) for h in next(reader)]
-    except StopIteration:
+def _read_rows(
+    content: str, schema: spreadsheets.Schema, parsed: Parsed, column_map: dict | None = None
+) -> list[tuple[int, dict]]:
+    grid = spreadsheets.read_grid("import.csv", content.encode())
+    if not any(any(c.strip() for c in row) for row in grid):
         parsed.error(1, "", "The file is empty.")
         return []
-    missing = [c for c in required if c not in header]
-    if missing:
-        parsed.error(1, ", ".join(missing), f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
-        return []
-    wanted = set(required) | set(optional)
-    rows = []
-    for line, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        row = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header) if name in wanted}
-        rows.append((line, row))
+    if column_map:
+        header_line, targets = column_map["header_line"], column_map["targets"]
+    else:
+        analysis = spreadsheets.analyse(grid, schema)
+        header_line, targets = analysis.header_line, analysis.targets
+        if analysis.missing:
+            labels = [c.label for c in analysis.missing]
+            parsed.error(
+                header_line,
+                ", ".join(c.key for c in analysis.missing),
+                f"Missing column{'s' if len(labels) > 1 else ''}: {', '.join(labels)}.",
+            )
+            return []
+    parsed.column_order = ["", *(t for t in targets if t)]
+    if "first name" in targets or "last name" in targets:
+        parsed.column_order.append("name")
+    rows = spreadsheets.rows(grid, schema, header_line=header_line, targets=targets)
+    for _line, row in rows:
+        for column in schema.columns:
+            row.setdefault(column.key, "")
     if not rows:
-        parsed.error(2, "", "There are no rows under the header.")
+        parsed.error(header_line + 1, "", "There are no rows under the header.")
     return rows
 
 
@@ -115,10 +169,12 @@ _EMPLOYMENT_TYPES = {
 }
 
 
-def roster_parse(content: str, progress: Callable[[int, int], None] | None = None) -> Parsed:
+def roster_parse(
+    content: str, progress: Callable[[int, int], None] | None = None, column_map: dict | None = None
+) -> Parsed:
     """Check a staff roster CSV; every problem is reported with its line and column."""
     parsed = Parsed()
-    rows = _read_rows(content, ROSTER_COLUMNS, ROSTER_OPTIONAL, parsed)
+    rows = _read_rows(content, ROSTER_SCHEMA, parsed, column_map)
     existing = {e.lower(): pk for e, pk in User.objects.values_list("email", "pk")}
     emails_in_file: dict[str, int] = {}
     for line, row in rows:
@@ -161,9 +217,9 @@ def roster_parse(content: str, progress: Callable[[int, int], None] | None = Non
             clean[column] = None
             if value:
                 try:
-                    clean[column] = _parse_date(value)
+                    clean[column] = spreadsheets.parse_date(value)
                 except ValueError:
-                    parsed.error(line, column, f"“{value}” is not a date (use YYYY-MM-DD or DD/MM/YYYY).")
+                    parsed.error(line, column, f"“{value}” is not a date ({spreadsheets.DATE_HINT}).")
         employment = row["employment type"].lower()
         if employment not in _EMPLOYMENT_TYPES:
             parsed.error(
@@ -190,15 +246,21 @@ def roster_parse(content: str, progress: Callable[[int, int], None] | None = Non
     return parsed
 
 
-def completions_parse(content: str, progress: Callable[[int, int], None] | None = None) -> Parsed:
+def completions_parse(
+    content: str, progress: Callable[[int, int], None] | None = None, column_map: dict | None = None
+) -> Parsed:
     """Check a completions CSV from the LMS: people matched by email, courses by code or title."""
     parsed = Parsed()
-    rows = _read_rows(content, COMPLETION_COLUMNS, COMPLETION_OPTIONAL, parsed)
+    rows = _read_rows(content, COMPLETIONS_SCHEMA, parsed, column_map)
     users = {e.lower(): pk for e, pk in User.objects.values_list("email", "pk")}
     courses = {}
-    for pk, code, title in Course.objects.values_list("pk", "code", "title"):
+    codes = []
+    for pk, code, title in Course.objects.values_list("pk", "code", "title").order_by("code"):
         courses[code.lower()] = pk
         courses[title.lower()] = pk
+        codes.append(code)
+    # The valid codes help with a typo; a catalogue of hundreds would drown the message.
+    valid = f"; valid codes: {', '.join(codes)}" if len(codes) <= 30 else ""
     today = timezone.localdate()
     for index, (line, row) in enumerate(rows):
         if progress and index % PROGRESS_EVERY == 0:
@@ -210,15 +272,17 @@ def completions_parse(content: str, progress: Callable[[int, int], None] | None 
         clean["user_id"] = users.get(email)
         course_id = courses.get(row["course"].lower())
         if course_id is None:
-            parsed.error(line, "course", f"No course with the code or title “{row['course']}”.")
+            parsed.error(line, "course", f"No course with the code or title “{row['course']}”{valid}.")
         clean["course_id"] = course_id
         clean["completed_on"] = None
         try:
-            clean["completed_on"] = _parse_date(row["completed on"])
-            if clean["completed_on"] > today:
+            clean["completed_on"] = spreadsheets.parse_date(row["completed on"])
+            if clean["completed_on"] is None:
+                parsed.error(line, "completed on", "The completion date is empty.")
+            elif clean["completed_on"] > today:
                 parsed.error(line, "completed on", "The completion date is in the future.")
         except ValueError:
-            parsed.error(line, "completed on", f"“{row['completed on']}” is not a date (use YYYY-MM-DD or DD/MM/YYYY).")
+            parsed.error(line, "completed on", f"“{row['completed on']}” is not a date ({spreadsheets.DATE_HINT}).")
         clean["score"] = None
         score = row.get("score", "")
         if score:
@@ -253,7 +317,7 @@ def import_batch_check(*, batch_id: int) -> ImportBatch | None:
 
     def check(batch: ImportBatch, heartbeat: leases.Heartbeat):
         parsed = _PARSERS[batch.kind](batch.content, progress=heartbeat.progress)
-        return parsed.errors, len(parsed.rows), parsed.summary
+        return parsed.sorted_errors(), len(parsed.rows), parsed.summary
 
     return leases.import_job_run_check(ImportBatch, batch_id, check=check)
 
@@ -281,7 +345,7 @@ def import_batch_apply(*, batch_id: int) -> ImportBatch | None:
         # Re-check: people or courses may have changed since the dry run.
         parsed = _PARSERS[batch.kind](batch.content)
         if parsed.errors:
-            raise leases.ImportRejected(parsed.errors)
+            raise leases.ImportRejected(parsed.sorted_errors())
         # Bulk writes send no signals: the cached completion figures are retired here.
         figures_changed(TRAINING_FIGURES)
         if batch.kind == ImportBatch.Kind.ROSTER:

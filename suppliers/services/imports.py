@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import copy
-import csv
 import datetime
 import functools
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -18,9 +16,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries import countries as country_registry
 
-from compliance import leases
+from compliance import leases, spreadsheets
 from compliance.audit_bulk import audit_log_bulk
-from compliance.exports import unescape_cell
 from compliance.models import User
 from suppliers import scoring
 from suppliers.models import (
@@ -55,6 +52,53 @@ BOOLEAN_COLUMNS = {
     for name in COLUMNS
     if name in SUPPLIER_FIELD_NAMES and Supplier._meta.get_field(name).get_internal_type() == "BooleanField"
 }
+# What people call the columns in their own spreadsheets (compared after spreadsheets.normalise_header,
+# so case, punctuation, "(£)" and "no." do not matter). A column without an entry is known by its
+# key ("registration_number") and its label.
+ALIASES = {
+    "name": (
+        "Supplier name", "Supplier", "Company", "Company name", "Organisation", "Organisation name",
+        "Business name", "Vendor", "Vendor name", "Legal name", "Trading name",
+    ),
+    "registration_number": (
+        "Companies House number", "Company number", "Company registration number", "Registration number",
+        "Registered number", "CRN", "Company reg number", "Reg number", "Companies House", "Charity number",
+    ),
+    "category": ("Category", "Sector", "Category of supply", "Spend category", "Type of supply"),
+    "countries": ("Country", "Countries of operation", "Country of operation", "Countries"),
+    "annual_spend": ("Annual spend", "Spend", "Annual value", "Yearly spend", "Spend per year", "Annual spend GBP"),
+    "contract_owner_email": ("Contract owner", "Contract owner email", "Contract manager", "Contract manager email"),
+    "contract_start": ("Contract start", "Contract start date", "Start date", "Contract from"),
+    "contract_end": ("Contract end", "Contract end date", "End date", "Contract expiry", "Contract expiry date"),
+    "uses_agency_labour": ("Uses agency labour", "Agency labour", "Uses agency workers"),
+    "subcontracts": ("Subcontracts", "Uses subcontractors", "Subcontracting"),
+    "migrant_workforce": ("Migrant workforce", "Migrant workers"),
+    "on_site_at_our_premises": ("On site at our premises", "On site", "Works on our premises"),
+    "is_recruitment_agency": ("Recruitment agency", "Recruitment or staffing agency", "Staffing agency"),
+    "status": ("Status", "Supplier status"),
+    "contact_name": ("Contact name", "Contact", "Main contact", "Primary contact"),
+    "contact_email": ("Contact email", "Contact email address", "Email", "Email address"),
+}  # fmt: skip
+
+
+def _column_label(key: str) -> str:
+    if key == "contract_owner_email":
+        return "Contract owner (email)"
+    if key in SUPPLIER_FIELD_NAMES:
+        label = str(Supplier._meta.get_field(key).verbose_name)
+        return label[:1].upper() + label[1:]
+    return key.replace("_", " ").capitalize()
+
+
+SCHEMA = spreadsheets.Schema(
+    kind=spreadsheets.ImportKind.SUPPLIERS,
+    columns=tuple(
+        spreadsheets.Column(key, _column_label(key), ALIASES.get(key, ()), required=key in ("name", "category"))
+        for key in COLUMNS
+    ),
+    # The register export's own columns after the import's: read back, they are worked out again.
+    ignored=("risk_score", "risk_band", "Risk score", "Risk band"),
+)
 TRUE = {"yes", "y", "true", "1"}
 FALSE = {"no", "n", "false", "0", ""}
 # The check and the apply run in a worker under a lease, not in a web request, so the limit is the
@@ -77,6 +121,8 @@ class RowError:
 class ImportReport:
     rows: list[dict] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # The file's fields in column order, to list a line's errors left to right.
+    column_order: list[str] = field(default_factory=list)
     to_create: int = 0
     to_update: int = 0
 
@@ -85,61 +131,42 @@ class ImportReport:
         return not self.errors and bool(self.rows)
 
 
-def _read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
-    """(line number, {column: text}) for each data row; line 1 is the header."""
-    if filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
+def _read_rows(
+    filename: str, content: bytes, column_map: dict | None, report: ImportReport
+) -> list[tuple[int, dict]] | None:
+    """(spreadsheet line, {column: text}) for each data row, or None with the header problem in the report.
 
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise ValidationError(f"This is not a readable Excel (.xlsx) file: {exc}") from exc
-        values = list(sheet.iter_rows(values_only=True))
-        if not values:
-            return []
-        header = [str(h or "").strip().lower() for h in values[0]]
-        out = []
-        for i, row in enumerate(values[1:], start=2):
-            if row is None or all(v in (None, "") for v in row):
-                continue
-            out.append((i, {header[j]: _unsafe(_cell_text(v)) for j, v in enumerate(row) if j < len(header)}))
-        return out
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError("The CSV file is not UTF-8 text: save it as 'CSV UTF-8' and try again.") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    reader.fieldnames = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    return [
-        (reader.line_num, {k: _unsafe((v or "").strip()) for k, v in row.items() if k})
-        for row in reader
-        if any((v or "").strip() for v in row.values() if isinstance(v, str))
-    ]
+    ``column_map`` is the job's mapping (header line and a field per file column) once
+    a person has mapped the columns; without one the headers are matched by their aliases.
+    """
+    grid = spreadsheets.read_grid(filename, content)
+    if column_map:
+        header_line, targets = column_map["header_line"], column_map["targets"]
+    else:
+        analysis = spreadsheets.analyse(grid, SCHEMA)
+        header_line, targets = analysis.header_line, analysis.targets
+        if analysis.missing:
+            report.errors.append(
+                RowError(analysis.header_line, "header", "Missing column(s): " + _labels(analysis.missing))
+            )
+            return None
+    report.column_order = _column_order(targets)
+    return spreadsheets.rows(grid, SCHEMA, header_line=header_line, targets=targets)
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _labels(columns) -> str:
+    return ", ".join(c.label for c in columns)
 
 
-def _parse_date(text: str) -> datetime.date | None:
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError("not a date: use YYYY-MM-DD or DD/MM/YYYY")
+def _column_order(targets: list[str | None]) -> list[str]:
+    order = ["file", "header"]
+    for target in targets:
+        if target:
+            order.append(target)
+            part_of = SCHEMA.column(target).part_of
+            if part_of:
+                order.append(part_of)
+    return order
 
 
 @functools.lru_cache(maxsize=2048)
@@ -175,14 +202,20 @@ def _register_matches(rows: list[tuple[int, dict]]) -> tuple[dict[str, Supplier]
 
 
 def import_validate(
-    *, filename: str, content: bytes, progress: Callable[[int, int], None] | None = None
+    *,
+    filename: str,
+    content: bytes,
+    column_map: dict | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Check every row and report every problem (line, field, reason); changes nothing."""
+    """Check every row and report every problem (line, field, reason) in line order; changes nothing."""
     report = ImportReport()
     try:
-        rows = _read_rows(filename, content)
+        rows = _read_rows(filename, content, column_map, report)
     except ValidationError as exc:
         report.errors.append(RowError(1, "file", "; ".join(exc.messages)))
+        return report
+    if rows is None:
         return report
     if not rows:
         report.errors.append(RowError(1, "file", "The file has no rows under the header."))
@@ -190,10 +223,14 @@ def import_validate(
     if len(rows) > MAX_ROWS:
         report.errors.append(RowError(1, "file", f"At most {MAX_ROWS} rows per import."))
         return report
-    missing = [c for c in ("name", "category") if c not in rows[0][1]]
-    if missing:
-        report.errors.append(RowError(1, "header", "Missing column(s): " + ", ".join(missing)))
-        return report
+    _validate_rows(rows, report, progress)
+    # Checks run field by field; a person fixes the file line by line, left to right.
+    order = {key: n for n, key in enumerate(report.column_order)}
+    report.errors.sort(key=lambda e: (e.line, order.get(e.field, len(order))))
+    return report
+
+
+def _validate_rows(rows: list[tuple[int, dict]], report: ImportReport, progress) -> None:
 
     owners = {u.email.lower(): u.pk for u in User.objects.filter(is_active=True)}
     by_number, by_name = _register_matches(rows)
@@ -203,6 +240,8 @@ def import_validate(
     label_to_category = {label.lower(): value for value, label in Supplier.Category.choices}
     statuses = dict(Supplier.Status.choices)
 
+    category_labels = [label for _value, label in Supplier.Category.choices]
+    status_labels = [value for value, _label in Supplier.Status.choices]
     for index, (line, raw) in enumerate(rows):
         if progress and index % PROGRESS_EVERY == 0:
             progress(index, len(rows))
@@ -227,7 +266,7 @@ def import_validate(
             category.lower() if category.lower() in categories else label_to_category.get(category.lower(), category)
         )
         if category not in categories:
-            err("category", f"unknown category '{raw.get('category', '')}'")
+            err("category", "Unknown category " + spreadsheets.one_of(raw.get("category", ""), category_labels))
         data["category"] = category
         codes = []
         for part in [p for p in raw.get("countries", "").replace(",", ";").split(";") if p.strip()]:
@@ -254,7 +293,7 @@ def import_validate(
                 data["contract_owner_id"] = owners[owner_email]
         for column in ("contract_start", "contract_end"):
             try:
-                data[column] = _parse_date(raw.get(column, ""))
+                data[column] = spreadsheets.parse_date(raw.get(column, ""))
             except ValueError as exc:
                 err(column, str(exc))
         if data.get("contract_start") and data.get("contract_end") and data["contract_end"] < data["contract_start"]:
@@ -269,7 +308,7 @@ def import_validate(
                 err(column, f"'{raw.get(column)}' is not yes or no")
         status = raw.get("status", "").strip().lower()
         if status and status not in statuses:
-            err("status", f"unknown status '{raw.get('status')}'")
+            err("status", "Unknown status " + spreadsheets.one_of(raw.get("status", ""), status_labels))
         data["status"] = status
         data["contact_name"] = raw.get("contact_name", "")[:200]
         contact_email = raw.get("contact_email", "")
@@ -322,7 +361,6 @@ def import_validate(
             report.to_update += 1
         else:
             report.to_create += 1
-    return report
 
 
 def import_apply(
@@ -522,11 +560,6 @@ def supplier_imports_requeue_stale() -> int:
     return leases.import_jobs_requeue_stale(
         SupplierImport, check_task=supplier_import_check_task, apply_task=supplier_import_apply_task
     )
-
-
-def _unsafe(text: str) -> str:
-    # Undo the export's formula escaping on import so that export then import gives the same register.
-    return unescape_cell(text)
 
 
 def _base_row(s: Supplier) -> list:

@@ -147,7 +147,7 @@ def test_completions_with_unknown_person_bad_date_and_unknown_course_are_reporte
         (6, "score"),
     ]
     assert "No one with the email ghost@example.org is known." in html
-    assert "No course with the code or title “Forklift safety”." in html
+    assert "No course with the code or title “Forklift safety”; valid codes: ms-induction." in html
     assert "Confirm and import" not in html
     assert not TrainingRecord.objects.exists()
 
@@ -182,7 +182,8 @@ def test_a_binary_file_is_refused_with_a_message(client, login, hr_user):
         },
     )
     assert response.status_code == 200
-    assert "This is not a CSV file" in response.content.decode()
+    # A zip that is not a workbook (an .xlsx is a zip) is refused as unreadable.
+    assert "This is not a readable Excel (.xlsx) file" in response.content.decode()
     assert not ImportBatch.objects.exists()
 
 

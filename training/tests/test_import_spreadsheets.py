@@ -1,0 +1,106 @@
+"""Roster and completion imports from spreadsheets as HR and the LMS make them: split names, aliases, XLSX title rows."""
+
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+from django.urls import reverse
+from openpyxl import Workbook
+
+from compliance.models import User
+from training.models import ImportBatch, TrainingRecord
+from training.tests.factories import CourseFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 3, 2)
+
+
+def _upload(client, kind, content: bytes, name="file.csv") -> ImportBatch:
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse("training:import_upload"), {"kind": kind, "file": SimpleUploadedFile(name, content)}
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return ImportBatch.objects.latest("pk")
+
+
+def _confirm(client, batch) -> ImportBatch:
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("training:import_detail", args=[batch.pk]))
+    batch.refresh_from_db()
+    return batch
+
+
+def _xlsx(*rows) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_roster_with_first_and_last_names_and_its_own_headings_is_recognised(client, login, hr_user):
+    login(hr_user)
+    content = (
+        "\ufeffEmployee ID,First name,Last name,E-mail address,Job Title,Dept,Site,Line manager,"
+        "Start date (dd/mm/yyyy),Employment type\n"
+        "E001,Ann,Carer,ann@example.org,Care assistant,Care delivery,Oakwood,,20/02/2026,Permanent\n"
+    ).encode()
+    batch = _upload(client, "roster", content)
+    assert batch.errors == []
+    batch = _confirm(client, batch)
+    assert batch.status == ImportBatch.Status.APPLIED
+    ann = User.objects.get(email="ann@example.org")
+    assert ann.full_name == "Ann Carer"
+    assert ann.department.name == "Care delivery"
+    assert ann.start_date == datetime.date(2026, 2, 20)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_roster_errors_come_in_line_order_whichever_check_found_them(client, login, hr_user):
+    login(hr_user)
+    content = (
+        b"Email,Name,Job title,Department,Site,Line manager email,Start date,Employment type\n"
+        b"ann@example.org,Ann Carer,Carer,Care,Oakwood,,32/01/2026,permanent\n"
+        b"not-an-email,Bob Night,Carer,Care,Oakwood,,2026-01-01,zero hours\n"
+    )
+    batch = _upload(client, "roster", content)
+    assert [(e["line"], e["field"]) for e in batch.errors] == [
+        (2, "start date"),
+        (3, "email"),
+        (3, "employment type"),
+    ]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_completions_from_an_lms_workbook_with_a_title_row(client, login, hr_user, make_user):
+    person = make_user(email="ann@example.org")
+    course = CourseFactory(code="ms-induction", title="Modern slavery induction")
+    login(hr_user)
+    content = _xlsx(
+        ["LMS completions report"],
+        ["Run 2 March 2026"],
+        [],
+        ["Learner email", "Course title", "Completion date", "Score (%)"],
+        ["ANN@example.org", "Modern slavery induction", datetime.datetime(2026, 2, 1), 85],
+        ["ann@example.org", "Fire safety", datetime.datetime(2026, 2, 1), 85],
+    )
+    batch = _upload(client, "completions", content, name="lms.xlsx")
+    assert [(e["line"], e["field"]) for e in batch.errors] == [(6, "course")]
+    assert "valid codes: ms-induction" in batch.errors[0]["message"]
+
+    good = _xlsx(
+        ["LMS completions report"],
+        [],
+        ["Learner email", "Course title", "Completion date", "Score (%)"],
+        ["ann@example.org", "Modern slavery induction", datetime.datetime(2026, 2, 1), 85],
+    )
+    batch = _confirm(client, _upload(client, "completions", good, name="lms.xlsx"))
+    assert batch.status == ImportBatch.Status.APPLIED
+    record = TrainingRecord.objects.get(user=person, course=course)
+    assert (record.completed_on, record.score) == (datetime.date(2026, 2, 1), 85)
