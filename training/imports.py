@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from compliance import leases, roles, spreadsheets
@@ -44,6 +45,18 @@ class Parsed:
 
     def error(self, line: int, column: str, message: str) -> None:
         self.errors.append({"line": line, "field": column, "message": message})
+
+    def refused_lines(self) -> set[int]:
+        return {e["line"] for e in self.errors if e["line"] > 1}
+
+    def outcome_counts(self, outcome: dict[int, str]) -> dict[str, int]:
+        """Added, changed, unchanged among the good rows, and the rows refused for a problem."""
+        refused = self.refused_lines()
+        counts = {"added": 0, "changed": 0, "unchanged": 0, "refused": len(refused)}
+        for line, kind in outcome.items():
+            if line not in refused:
+                counts[kind] += 1
+        return counts
 
     def sorted_errors(self) -> list[dict]:
         """Errors by line, then column as the file runs: the checks run in passes, a person reads down."""
@@ -186,7 +199,10 @@ def roster_parse(
         if email in emails_in_file:
             parsed.error(line, "email", f"{email} is also on line {emails_in_file[email]}.")
         emails_in_file.setdefault(email, line)
-    new, updated, leavers, managers = 0, 0, 0, set()
+    outcome: dict[int, str] = {}  # line -> added, changed or unchanged
+    leaving: set[int] = set()
+    managers = set()
+    people = _people_by_email(list(emails_in_file))
     departments = {d.lower() for d in Department.objects.values_list("name", flat=True)}
     sites = {s.lower() for s in Site.objects.values_list("name", flat=True)}
     new_departments, new_sites = set(), set()
@@ -228,22 +244,58 @@ def roster_parse(
                 f"“{row['employment type']}” is not one of permanent, temporary, agency, volunteer, contractor.",
             )
         clean["employment type"] = _EMPLOYMENT_TYPES.get(employment)
-        if clean["left on"]:
-            leavers += 1
-        elif clean["email"] in existing:
-            updated += 1
+        person = people.get(clean["email"])
+        if clean["left on"] and (person is None or person.is_active):
+            leaving.add(line)
+        if person is None:
+            outcome[line] = "added"
         else:
-            new += 1
+            outcome[line] = "changed" if _roster_changes(person, clean) else "unchanged"
         parsed.rows.append((line, clean))
     parsed.summary = {
-        "new": new,
-        "updated": updated,
-        "leavers": leavers,
+        **parsed.outcome_counts(outcome),
+        "leavers": len(leaving - parsed.refused_lines()),
         "new_departments": sorted(new_departments),
         "new_sites": sorted(new_sites),
         "line_managers": len(managers),
     }
     return parsed
+
+
+def _people_by_email(emails: list[str]) -> dict[str, User]:
+    """The people a roster names who exist already, with what the comparison reads, in chunks."""
+    people: dict[str, User] = {}
+    for start in range(0, len(emails), BATCH_SIZE):
+        chunk = (
+            User.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=emails[start : start + BATCH_SIZE])
+            .select_related("department", "site", "line_manager")
+        )
+        people.update({u.email.lower(): u for u in chunk})
+    return people
+
+
+def _roster_changes(person: User, clean: dict) -> bool:
+    """Whether applying this row would change the person, judged as _roster_apply writes it."""
+
+    def name_of(place) -> str:
+        return place.name.lower() if place else ""
+
+    manager = person.line_manager.email.lower() if person.line_manager_id else ""
+    if clean["left on"]:
+        leaving_changes = person.is_active or person.left_on != clean["left on"]
+    else:
+        leaving_changes = not person.is_active and person.left_on is not None
+    return (
+        leaving_changes
+        or person.full_name != clean["name"]
+        or person.job_title != clean["job title"]
+        or name_of(person.department) != clean["department"].lower()
+        or name_of(person.site) != clean["site"].lower()
+        or person.employment_type != clean["employment type"]
+        or person.start_date != clean["start date"]
+        or manager != clean["line manager email"]
+    )
 
 
 def completions_parse(
@@ -262,6 +314,10 @@ def completions_parse(
     # The valid codes help with a typo; a catalogue of hundreds would drown the message.
     valid = f"; valid codes: {', '.join(codes)}" if len(codes) <= 30 else ""
     today = timezone.localdate()
+    open_keys, recorded = _completion_state(
+        {users[r["email"].lower()] for _l, r in rows if r["email"].lower() in users}
+    )
+    outcome: dict[int, str] = {}
     for index, (line, row) in enumerate(rows):
         if progress and index % PROGRESS_EVERY == 0:
             progress(index, len(rows))
@@ -293,8 +349,36 @@ def completions_parse(
             except ValueError:
                 parsed.error(line, "score", f"“{score}” is not a percentage between 0 and 100.")
         parsed.rows.append((line, clean))
-    parsed.summary = {"completions": len(parsed.rows)}
+        # Counted as _completions_apply will write it: an open assignment closed, a new record, or already there.
+        key = (clean["user_id"], clean["course_id"])
+        if None not in key and isinstance(clean["completed_on"], datetime.date):
+            if key in open_keys:
+                open_keys.discard(key)
+                outcome[line] = "changed"
+            elif (*key, clean["completed_on"]) in recorded:
+                outcome[line] = "unchanged"
+            else:
+                outcome[line] = "added"
+            recorded.add((*key, clean["completed_on"]))
+    parsed.summary = {"completions": len(parsed.rows), **parsed.outcome_counts(outcome)}
     return parsed
+
+
+def _completion_state(user_ids: set[int]) -> tuple[set[tuple[int, int]], set[tuple[int, int, datetime.date]]]:
+    """The open assignments (person, course) and the completions already recorded, for the people in a file."""
+    open_keys: set[tuple[int, int]] = set()
+    recorded: set[tuple[int, int, datetime.date]] = set()
+    ids = sorted(user_ids)
+    for start in range(0, len(ids), BATCH_SIZE):
+        records = TrainingRecord.objects.filter(user_id__in=ids[start : start + BATCH_SIZE]).values_list(
+            "user_id", "course_id", "completed_on"
+        )
+        for user_id, course_id, completed_on in records:
+            if completed_on is None:
+                open_keys.add((user_id, course_id))
+            else:
+                recorded.add((user_id, course_id, completed_on))
+    return open_keys, recorded
 
 
 _PARSERS = {ImportBatch.Kind.ROSTER: roster_parse, ImportBatch.Kind.COMPLETIONS: completions_parse}

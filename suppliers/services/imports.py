@@ -124,7 +124,18 @@ class ImportReport:
     # The file's fields in column order, to list a line's errors left to right.
     column_order: list[str] = field(default_factory=list)
     to_create: int = 0
-    to_update: int = 0
+    to_update: int = 0  # rows that change a supplier
+    unchanged: int = 0  # rows that match a supplier exactly: written as nothing
+    refused: int = 0  # rows with at least one problem
+
+    def summary(self) -> dict:
+        """Added, changed, unchanged, refused: what the page tells before and after the import."""
+        return {
+            "to_create": self.to_create,
+            "to_update": self.to_update,
+            "unchanged": self.unchanged,
+            "refused": self.refused,
+        }
 
     @property
     def ok(self) -> bool:
@@ -353,14 +364,31 @@ def _validate_rows(rows: list[tuple[int, dict]], report: ImportReport, progress)
                     err("status", "high risk without enhanced due diligence: import it as prospective")
         if errors:
             report.errors.extend(errors)
+            report.refused += 1
             continue
+        if data["category"] == Supplier.Category.AGENCY_STAFFING:
+            # As the write does: supplying agency staff makes it an agency, whatever the column says.
+            data["is_recruitment_agency"] = True
         data["_line"] = line
         data["_existing_id"] = existing.pk if existing else None
         report.rows.append(data)
-        if existing:
+        if existing is None:
+            report.to_create += 1
+        elif supplier_changed_fields(existing, data):
             report.to_update += 1
         else:
-            report.to_create += 1
+            report.unchanged += 1
+
+
+def supplier_changed_fields(supplier: Supplier, data: dict) -> list[str]:
+    """The fields an import row would change on a supplier, comparing the normalised values it writes."""
+    return [
+        k
+        for k, v in data.items()
+        if not k.startswith("_")
+        and getattr(supplier, k) != v
+        and not (k == "countries" and [c.code for c in supplier.countries] == v)
+    ]
 
 
 def import_apply(
@@ -404,11 +432,7 @@ def _write_batch(rows: list[dict], *, actor: User, tables: scoring.Tables) -> No
         existing_id = data.pop("_existing_id")
         if existing_id:
             supplier = existing[existing_id]
-            changed = [
-                k
-                for k, v in data.items()
-                if getattr(supplier, k) != v and not (k == "countries" and [c.code for c in supplier.countries] == v)
-            ]
+            changed = supplier_changed_fields(supplier, data)
             if not changed:
                 continue
             before = copy.copy(supplier)
@@ -504,8 +528,7 @@ def supplier_import_check(*, job_id: int) -> SupplierImport | None:
 
     def check(job: SupplierImport, heartbeat: leases.Heartbeat):
         report = import_validate(filename=job.filename, content=bytes(job.content), progress=heartbeat.progress)
-        summary = {"to_create": report.to_create, "to_update": report.to_update}
-        return _errors_as_dicts(report), len(report.rows), summary
+        return _errors_as_dicts(report), len(report.rows), report.summary()
 
     return leases.import_job_run_check(SupplierImport, job_id, check=check)
 
@@ -531,7 +554,7 @@ def supplier_import_apply(*, job_id: int) -> SupplierImport | None:
         if not report.ok:
             raise leases.ImportRejected(_errors_as_dicts(report))
         _write_rows(report.rows, actor=job.confirmed_by, progress=heartbeat.progress)
-        return {"to_create": report.to_create, "to_update": report.to_update}
+        return report.summary()
 
     job = leases.import_job_run_apply(SupplierImport, job_id, apply=apply)
     if job is not None and job.status == leases.ImportStatus.APPLIED:

@@ -49,7 +49,7 @@ def test_bulk_apply_keeps_each_suppliers_history_as_a_single_edit_would(client, 
             *(ROW.format(name=f"New {n}", number=f"1000{n:04d}") for n in range(30)),
         ),
     )
-    assert job.status == "checked" and job.summary == {"to_create": 30, "to_update": 1}
+    assert job.status == "checked" and job.summary == {"to_create": 30, "to_update": 1, "unchanged": 0, "refused": 0}
     job = _confirm(client, job)
     assert job.status == "applied" and job.progress_done == job.progress_total == 31
     assert Supplier.objects.count() == 31

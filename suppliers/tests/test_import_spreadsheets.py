@@ -98,3 +98,30 @@ def test_a_list_without_a_category_column_names_the_missing_column_in_words(clie
     login(procurement)
     job = _upload(client, "suppliers.csv", b"Supplier name,Companies House no.\nAcme Ltd,01234567\n")
     assert job.errors == [{"line": 1, "field": "header", "message": "Missing column(s): Category"}]
+
+
+def test_reimporting_an_unchanged_export_says_every_row_is_unchanged(client, login, procurement):
+    from suppliers.tests.factories import SupplierFactory
+
+    for n, name in enumerate(["Alpha Cleaning", "Beta Cleaning", "Gamma Cleaning"]):
+        SupplierFactory(name=name, registration_number=f"0000000{n}", category="cleaning", countries=["GB"])
+    SupplierFactory(name="Agency A", category="agency_staffing", is_recruitment_agency=True)
+    login(procurement)
+    export = b"".join(client.get(reverse("suppliers:export"), {"format": "csv"}).streaming_content)
+    job = _confirm(client, _upload(client, "export.csv", export))
+    assert job.summary == {"to_create": 0, "to_update": 0, "unchanged": 4, "refused": 0}
+    assert "0 added, 0 changed, 4 unchanged, 0 refused" in client.get(job.get_absolute_url()).content.decode()
+
+    # One row changed, one new, one refused: each counted once, and the refusal stops the import.
+    lines = export.decode("utf-8-sig").splitlines()
+
+    def line_of(name):
+        return next(i for i, text in enumerate(lines) if text.startswith(name + ","))
+
+    alpha, beta, gamma = line_of("Alpha Cleaning"), line_of("Beta Cleaning"), line_of("Gamma Cleaning")
+    lines[alpha] = lines[alpha].replace(",cleaning,", ",catering,")
+    lines[gamma] = lines[gamma].replace(",GB,", ",Atlantis,")
+    lines.append(lines[beta].replace("Beta Cleaning", "Delta Cleaning").replace("00000001", "00000009"))
+    job = _upload(client, "export.csv", ("\n".join(lines) + "\n").encode())
+    assert job.summary == {"to_create": 1, "to_update": 1, "unchanged": 2, "refused": 1}
+    assert "1 to add, 1 to change, 2 unchanged, 1 refused" in client.get(job.get_absolute_url()).content.decode()

@@ -119,7 +119,7 @@ def test_a_check_whose_worker_died_is_queued_again(client, login, hr_user):
     ):
         assert stale_jobs_requeue() == 1
     batch.refresh_from_db()
-    assert batch.status == "checked" and batch.attempts == 2 and batch.summary["new"] == 1
+    assert batch.status == "checked" and batch.attempts == 2 and batch.summary["added"] == 1
 
 
 def test_a_file_left_unconfirmed_is_abandoned_and_deleted_after_the_keep_period(hr_user, settings):

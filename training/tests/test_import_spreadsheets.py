@@ -104,3 +104,32 @@ def test_completions_from_an_lms_workbook_with_a_title_row(client, login, hr_use
     assert batch.status == ImportBatch.Status.APPLIED
     record = TrainingRecord.objects.get(user=person, course=course)
     assert (record.completed_on, record.score) == (datetime.date(2026, 2, 1), 85)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_reimporting_the_same_roster_and_completions_says_unchanged(client, login, hr_user):
+    course = CourseFactory(code="ms-induction", title="Modern slavery induction")
+    login(hr_user)
+    roster = (
+        b"Email,First name,Last name,Job title,Department,Site,Line manager email,Start date,Employment type,Left on\n"
+        b"mo@example.org,Mo,Manager,Registered manager,Care,Oakwood,,01/01/2020,permanent,\n"
+        b"ann@example.org,Ann,Carer,Carer,Care,Oakwood,mo@example.org,20/02/2026,agency,\n"
+        b"fay@example.org,Fay,Leaver,Cook,Catering,Oakwood,,01/01/2023,permanent,28/02/2026\n"
+    )
+    batch = _confirm(client, _upload(client, "roster", roster))
+    assert (batch.summary["added"], batch.summary["changed"], batch.summary["leavers"]) == (3, 0, 1)
+    batch = _upload(client, "roster", roster)
+    assert [batch.summary[k] for k in ("added", "changed", "unchanged", "refused", "leavers")] == [0, 0, 3, 0, 0]
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "0 added, 0 changed, 3 unchanged, 0 refused; 0 leavers deactivated" in page
+
+    # A changed job title and a bad line: one changed, one refused.
+    changed = roster.replace(b"Ann,Carer,Carer", b"Ann,Carer,Senior carer").replace(b"01/01/2023", b"31/02/2023")
+    batch = _upload(client, "roster", changed)
+    assert [batch.summary[k] for k in ("added", "changed", "unchanged", "refused")] == [0, 1, 1, 1]
+
+    completions = b"Email,Course,Completed on\nann@example.org,ms-induction,01/02/2026\n"
+    _confirm(client, _upload(client, "completions", completions))
+    batch = _upload(client, "completions", completions)
+    assert [batch.summary[k] for k in ("added", "changed", "unchanged", "refused")] == [0, 0, 1, 0]
+    assert TrainingRecord.objects.filter(course=course, completed_on=datetime.date(2026, 2, 1)).count() == 1

@@ -86,7 +86,8 @@ def test_roster_import_creates_updates_and_deactivates_after_confirmation(client
         )
     )
     html = _batch_page(client, _upload(client, "roster", csv))
-    assert "2 new people, 1 updated, 1 leaver deactivated" in html
+    # Eve's details and Fay's leaving date change them; Mo and Ann are new.
+    assert "2 added, 2 changed, 0 unchanged, 0 refused; 1 leaver deactivated" in html
     assert "New departments: Care delivery, Catering, Nursing" in html
     assert not User.objects.filter(email="ann@example.org").exists()
 
@@ -160,7 +161,7 @@ def test_completions_import_closes_the_open_assignment_and_sets_expiry(client, l
     login(hr_user)
     csv = "Email,Course,Completed on,Score\nANN@example.org,Safeguarding refresher,15/02/2026,92%\n"
     html = _batch_page(client, _upload(client, "completions", csv))
-    assert "1 completion recorded" in html
+    assert "1 completion: 0 added, 1 completing an open assignment, 0 already recorded (unchanged)" in html
     assert TrainingRecord.objects.get().completed_on is None
 
     _confirm(client, ImportBatch.objects.get())
