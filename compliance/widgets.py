@@ -170,7 +170,11 @@ class SearchSelect(forms.Select):
         """The empty choice, the selected row(s) and the search's matches: never the whole table."""
         iterator = self.choices
         if not isinstance(iterator, ModelChoiceIterator):
-            return list(iterator)
+            # A plain choice list (250 countries): the blank, the selected and the matches only;
+            # 40 selects of 250 options each made a 620 KB page that took seconds to render.
+            wanted = {str(v) for v in value}
+            chosen = [(v, label) for v, label in iterator if v in ("", None) or str(v) in wanted]
+            return chosen + [(v, label) for v, label in self.matches if str(v) not in wanted]
         chosen = []
         if iterator.field.empty_label is not None:
             chosen.append(("", iterator.field.empty_label))
@@ -236,14 +240,46 @@ class SearchModelChoiceField(forms.ModelChoiceField):
         if len(matches) == 1:
             return matches[0]
         self.widget.matches = matches[:20]
-        if not matches:
-            raise ValidationError(f"Nothing matches “{value}”: check the spelling or type less of the name.")
-        more = "More than 20" if len(matches) > 20 else str(len(matches))
-        # The first names are in the message too, for a page that redirects rather than re-showing the form.
-        names = ", ".join(str(match) for match in matches[:5]) + (", …" if len(matches) > 5 else "")
-        raise ValidationError(
-            f"{more} match “{value}” ({names}): choose one from the list, or type more of it, and save again."
-        )
+        raise search_miss(value, matches)
+
+    def has_changed(self, initial, data):
+        return isinstance(data, SearchTerm) or super().has_changed(initial, data)
+
+
+def search_miss(value: str, matches: list) -> ValidationError:
+    """The error for a no-JavaScript search that found none or several (up to 21 ``matches``)."""
+    if not matches:
+        return ValidationError(f"Nothing matches “{value}”: check the spelling or type less of the name.")
+    more = "More than 20" if len(matches) > 20 else str(len(matches))
+    # The first names are in the message too, for a page that redirects rather than re-showing the form.
+    shown = [match[1] if isinstance(match, tuple) else match for match in matches[:5]]
+    names = ", ".join(str(name) for name in shown) + (", …" if len(matches) > 5 else "")
+    return ValidationError(
+        f"{more} match “{value}” ({names}): choose one from the list, or type more of it, and save again."
+    )
+
+
+class SearchChoiceField(forms.TypedChoiceField):
+    """A plain choice (e.g. a country) that also takes the no-JavaScript search box's text.
+
+    The typed text matches a choice's label or, exactly, its value (a country code); a label
+    equal to it wins over labels that contain it ("Niger" is not also "Nigeria").
+    """
+
+    def to_python(self, value):
+        if not isinstance(value, SearchTerm):
+            return super().to_python(value)
+        text = value.casefold()
+        matches = [
+            (v, label)
+            for v, label in self.choices
+            if v not in self.empty_values and (text in str(label).casefold() or text == str(v).casefold())
+        ]
+        exact = [(v, label) for v, label in matches if text in (str(label).casefold(), str(v).casefold())]
+        if len(exact) == 1 or len(matches) == 1:
+            return (exact or matches)[0][0]
+        self.widget.matches = matches[:20]
+        raise search_miss(value, matches[:21])
 
     def has_changed(self, initial, data):
         return isinstance(data, SearchTerm) or super().has_changed(initial, data)
@@ -271,6 +307,28 @@ def search_select(form: forms.BaseForm, name: str, *, source: str, search: tuple
         to_field_name=old.to_field_name,
     )
     field.empty_label = old.empty_label
+    field.error_messages = old.error_messages
+    form.fields[name] = field
+
+
+def search_choice(form: forms.BaseForm, name: str, *, source: str, **params) -> None:
+    """Make the plain choice ``name`` (e.g. a country) search as you type through the API ``source``.
+
+    The field keeps its whole choice list for validation; the page renders only the chosen one.
+    """
+    old = form.fields[name]
+    widget = SearchSelect(attrs=old.widget.attrs, source=source, params=params)
+    widget.search_label = f"Search for the {str(old.label or name).lower()} by name"
+    field = SearchChoiceField(
+        choices=old.choices,
+        coerce=getattr(old, "coerce", str),
+        empty_value=getattr(old, "empty_value", ""),
+        required=old.required,
+        label=old.label,
+        help_text=old.help_text,
+        initial=old.initial,
+        widget=widget,
+    )
     field.error_messages = old.error_messages
     form.fields[name] = field
 

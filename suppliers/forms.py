@@ -12,6 +12,7 @@ from compliance.widgets import (
     keep_current_choice,
     pick_person,
     round_trip_formfield,
+    search_choice,
 )
 from suppliers.models import (
     REGISTER_FIELDS,
@@ -316,10 +317,21 @@ class RiskWeightForm(forms.Form):
         return data
 
 
+class CountryRiskForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = round_trip_formfield
+        model = CountryRisk
+        fields = ["country", "band", "points", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One select per row: each renders only its own country and searches the rest.
+        search_choice(self, "country", source="api-country-search")
+
+
 CountryRiskFormSet = forms.modelformset_factory(
     CountryRisk,
-    formfield_callback=round_trip_formfield,
-    fields=["country", "band", "points", "source"],
+    form=CountryRiskForm,
     extra=1,
     can_delete=True,
 )

@@ -158,3 +158,59 @@ def test_people_search_for_a_field_answers_exactly_whoever_gets_the_page_with_it
             response = client.get(url)
             has_field = response.status_code == 200 and f'name="{field}"' in response.content.decode()
             assert has_field == searchable, f"{role}: {url} {'has' if has_field else 'lacks'} {field}, search {pick}"
+
+
+def _risk_settings_post(page, **changes) -> dict:
+    """The risk settings form as the page shows it (each row's stored country), with ``changes``."""
+    data = {f"w-{w.key}": w.value for w in page.context["weight_form"].weights}
+    for prefix, formset in (("countries", page.context["countries"]), ("categories", page.context["categories"])):
+        data[f"{prefix}-TOTAL_FORMS"] = formset.total_form_count()
+        data[f"{prefix}-INITIAL_FORMS"] = formset.initial_form_count()
+        for i, form in enumerate(formset.forms):
+            for name, field in form.fields.items():
+                value = form.initial.get(name, field.initial)
+                if value is not None and name != "DELETE":
+                    data[f"{prefix}-{i}-{name}"] = getattr(value, "code", getattr(value, "pk", value))
+    return {**data, **changes}
+
+
+def test_risk_settings_render_only_each_rows_country(client, procurement):
+    from suppliers.models import CountryRisk
+
+    stored = list(CountryRisk.objects.order_by("country"))
+    assert len(stored) > 5
+    client.force_login(procurement)
+    html = client.get(reverse("suppliers:risk_settings")).content.decode()
+    # Each row's select holds its own country only (not the 250): the combobox asks the API.
+    for i, row in enumerate(stored):
+        assert _options(html, f"countries-{i}-country") == ["", row.country.code]
+    assert _options(html, f"countries-{len(stored)}-country") == [""]
+    assert f'data-search-url="{COUNTRIES}?"' in html
+    assert f'name="countries-{len(stored)}-country__search"' in html
+    assert "Search for the country by name" in html
+
+
+def test_risk_settings_without_javascript_take_a_typed_country(client, procurement):
+    from suppliers.models import CountryRisk
+
+    client.force_login(procurement)
+    url = reverse("suppliers:risk_settings")
+    CountryRisk.objects.filter(country__in=["NE", "NG", "FI", "IS"]).delete()
+    extra = CountryRisk.objects.count()
+    row = {f"countries-{extra}-band": "high", f"countries-{extra}-points": "7", f"countries-{extra}-source": "Typed"}
+
+    # Several countries contain "land": nothing is saved, the matches are offered, the typing kept.
+    page = client.get(url)
+    response = client.post(url, _risk_settings_post(page, **row, **{f"countries-{extra}-country__search": "land"}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "match “land”" in html
+    options = _options(html, f"countries-{extra}-country")
+    assert {"FI", "IS"} <= set(options) and len(options) <= 21
+    assert 'value="Typed"' in html
+    assert not CountryRisk.objects.filter(source="Typed").exists()
+
+    # "Niger" is a country of its own, though "Nigeria" contains it: the exact name wins.
+    response = client.post(url, _risk_settings_post(page, **row, **{f"countries-{extra}-country__search": "niger"}))
+    assert response.status_code == 302, [f.errors for f in response.context["countries"]]
+    assert CountryRisk.objects.get(source="Typed").country.code == "NE"
