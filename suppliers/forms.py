@@ -1,18 +1,22 @@
 """Forms for supplier pages: validation a person sees, keeping what they typed."""
 
+import functools
+
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
+from django_countries import countries
 
 from compliance.models import PersonPick, User
 from compliance.widgets import (
     DateInput,
     RoundTripMixin,
+    SearchChoiceField,
+    SearchSelect,
     SearchSelectMultiple,
     Textarea,
     keep_current_choice,
     pick_person,
     round_trip_formfield,
-    search_choice,
 )
 from suppliers.models import (
     REGISTER_FIELDS,
@@ -317,7 +321,18 @@ class RiskWeightForm(forms.Form):
         return data
 
 
+@functools.lru_cache(maxsize=16)
+def country_choices(language: str | None) -> list[tuple[str, str]]:
+    """The blank and every country (name in ``language``), made once: django-countries sorts on each pass."""
+    return [("", "---------"), *((code, str(name)) for code, name in countries)]
+
+
 class CountryRiskForm(forms.ModelForm):
+    # One select per row renders only its own country and searches the rest through the API.
+    # Declared here (choices shared in __init__) so the 40 rows neither copy nor re-sort the
+    # model field's lazy list of 250 countries each.
+    country = SearchChoiceField(label="Country", choices=(), widget=SearchSelect(source="api-country-search"))
+
     class Meta:
         formfield_callback = round_trip_formfield
         model = CountryRisk
@@ -325,8 +340,8 @@ class CountryRiskForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # One select per row: each renders only its own country and searches the rest.
-        search_choice(self, "country", source="api-country-search")
+        self.fields["country"].share_choices(country_choices(translation.get_language()))
+        self.fields["country"].widget.search_label = "Search for the country by name"
 
 
 CountryRiskFormSet = forms.modelformset_factory(
