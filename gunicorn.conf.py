@@ -44,7 +44,7 @@ def _headers_without_server(self):
 
 wsgi.Response.default_headers = _headers_without_server
 
-_TOKEN_IN_PATH = re.compile(r"(/suppliers/q/)[^/?\s\"']+")
+_TOKEN_IN_PATH = re.compile(r"(/suppliers/(?:q|portal)/)[^/?\s\"']+")
 
 
 def redact(text: str) -> str:

@@ -13,7 +13,7 @@ import re
 import uuid
 
 _current = contextvars.ContextVar("request_id", default="-")
-_TOKEN_IN_PATH = re.compile(r"(/suppliers/q/)[^/?\s\"']+")
+_TOKEN_IN_PATH = re.compile(r"(/suppliers/(?:q|portal)/)[^/?\s\"']+")
 # An id a proxy already gave the request is kept, so its logs and ours line up.
 _INCOMING = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -47,6 +47,6 @@ class RequestLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id()
         message = record.getMessage()
-        if "/suppliers/q/" in message:
+        if "/suppliers/q/" in message or "/suppliers/portal/" in message:
             record.msg, record.args = redact(message), None
         return True

@@ -449,6 +449,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "suppliers.tasks.questionnaire_chasers",
         "schedule": crontab(hour=6, minute=50),
     },
+    "suppliers-certificate-expiry": {
+        "task": "suppliers.tasks.certificate_expiry",
+        "schedule": crontab(hour=6, minute=55),
+    },
     "safeguarding-case-retention": {
         "task": "safeguarding.tasks.case_retention",
         "schedule": crontab(hour=2, minute=30),
@@ -617,6 +621,15 @@ RECEIPT_CODE_PREFIX_MAX_ATTEMPTS = _env("RECEIPT_CODE_PREFIX_MAX_ATTEMPTS", env.
 RECEIPT_SESSION_IDLE_SECONDS = _env("RECEIPT_SESSION_IDLE_SECONDS", env.int, 10 * 60)
 # Anonymous reports accepted from one address per hour (a flood must not bury real reports).
 ANONYMOUS_REPORTS_PER_HOUR = _env("ANONYMOUS_REPORTS_PER_HOUR", env.int, 10)
+# Supplier portal (suppliers/services/portal.py): a contact's link works this many days;
+# link openings accepted from one address per hour (against guessing tokens);
+# certificate expiry reminders go this many days before a certificate expires.
+SUPPLIER_PORTAL_LINK_DAYS = _env("SUPPLIER_PORTAL_LINK_DAYS", env.int, 90)
+SUPPLIER_PORTAL_OPENS_PER_HOUR = _env("SUPPLIER_PORTAL_OPENS_PER_HOUR", env.int, 30)
+SUPPLIER_CERTIFICATE_REMINDER_DAYS = _env("SUPPLIER_CERTIFICATE_REMINDER_DAYS", env.int, 30)
+for _name in ("SUPPLIER_PORTAL_LINK_DAYS", "SUPPLIER_PORTAL_OPENS_PER_HOUR", "SUPPLIER_CERTIFICATE_REMINDER_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a whole number, 1 or more")
 # Other apps have a "status" too: give the case workflow's its own schema name.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),

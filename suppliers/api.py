@@ -7,6 +7,7 @@ change; out of scope answers 404, a reader's write 403, bad input 400.
 from __future__ import annotations
 
 from django.http import Http404
+from django.urls import reverse
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, serializers, viewsets
@@ -20,12 +21,24 @@ from compliance.models import User
 from suppliers import selectors
 from suppliers.filters import (
     AuditFilter,
+    CodeOfConductAcceptanceFilter,
     CorrectiveActionFilter,
     FindingFilter,
     RiskAssessmentFilter,
+    SupplierCertificateFilter,
     SupplierFilter,
 )
-from suppliers.models import REGISTER_FIELDS, Audit, CorrectiveAction, Finding, RiskAssessment, RiskBand, Supplier
+from suppliers.models import (
+    REGISTER_FIELDS,
+    Audit,
+    CodeOfConductAcceptance,
+    CorrectiveAction,
+    Finding,
+    RiskAssessment,
+    RiskBand,
+    Supplier,
+    SupplierCertificate,
+)
 from suppliers.services import audit as audit_services
 from suppliers.services import register as register_services
 
@@ -193,6 +206,83 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.finding_list(user=self.request.user)
+
+
+class SupplierCertificateSerializer(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    file_name = serializers.CharField(source="document.original_name", read_only=True)
+    download_url = serializers.SerializerMethodField()
+    uploaded_by_contact = serializers.CharField(source="uploaded_via.contact_name", read_only=True, default=None)
+    expired = serializers.BooleanField(source="is_expired", read_only=True)
+
+    class Meta:
+        model = SupplierCertificate
+        fields = [
+            "id",
+            "supplier",
+            "supplier_name",
+            "kind",
+            "title",
+            "issued_on",
+            "expires_on",
+            "expired",
+            "file_name",
+            "download_url",
+            "uploaded_by_contact",
+            "uploaded_at",
+            "expiry_reminder_sent_at",
+            "expired_flagged_at",
+        ]
+
+    def get_download_url(self, certificate) -> str:
+        # The permission-checked download page (suppliers.views.document_download), never the storage's URL.
+        return reverse("suppliers:document", args=[certificate.document_id])
+
+
+class SupplierCertificateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Certificates and evidence suppliers uploaded in the portal, with their expiry dates."""
+
+    queryset = SupplierCertificate.objects.none()  # for the schema; requests use get_queryset (the selector)
+    serializer_class = SupplierCertificateSerializer
+    permission_classes = [permissions.IsAuthenticated, SupplierReaders]
+    filterset_class = SupplierCertificateFilter
+
+    def get_queryset(self):
+        return selectors.certificate_list(user=self.request.user).order_by("expires_on", "pk")
+
+
+class CodeOfConductAcceptanceSerializer(serializers.ModelSerializer):
+    version = serializers.CharField(source="code.version", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = CodeOfConductAcceptance
+        fields = [
+            "id",
+            "supplier",
+            "code",
+            "version",
+            "source",
+            "accepted_on",
+            "accepted_at",
+            "signed_by_name",
+            "signed_by_role",
+            "ip_address",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+
+class CodeOfConductAcceptanceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Code of conduct acceptances, recorded by staff or given by the supplier's contact in the portal."""
+
+    queryset = CodeOfConductAcceptance.objects.none()  # for the schema; requests use get_queryset (the selector)
+    serializer_class = CodeOfConductAcceptanceSerializer
+    permission_classes = [permissions.IsAuthenticated, SupplierReaders]
+    filterset_class = CodeOfConductAcceptanceFilter
+
+    def get_queryset(self):
+        return selectors.conduct_acceptance_list(user=self.request.user).order_by("-accepted_on", "-pk")
 
 
 class CorrectiveActionSerializer(serializers.ModelSerializer):

@@ -9,6 +9,8 @@ router.register("risk-assessments", api.RiskAssessmentViewSet, basename="supplie
 router.register("audits", api.AuditViewSet, basename="suppliers-audit")
 router.register("findings", api.FindingViewSet, basename="suppliers-finding")
 router.register("corrective-actions", api.CorrectiveActionViewSet, basename="suppliers-corrective-action")
+router.register("certificates", api.SupplierCertificateViewSet, basename="suppliers-certificate")
+router.register("conduct-acceptances", api.CodeOfConductAcceptanceViewSet, basename="suppliers-conduct-acceptance")
 
 urlpatterns = [
     path("autocomplete/", api.SupplierSearch.as_view(), name="api-supplier-search"),

@@ -15,12 +15,14 @@ from django_countries import countries
 from compliance.widgets import SearchSelect
 from suppliers.models import (
     Audit,
+    CodeOfConductAcceptance,
     CorrectiveAction,
     Finding,
     QuestionnaireRequest,
     RiskAssessment,
     RiskBand,
     Supplier,
+    SupplierCertificate,
 )
 
 # The register's sort orders: (value, label); the page offers them, the API accepts them.
@@ -134,6 +136,23 @@ class FindingFilter(django_filters.FilterSet):
     class Meta:
         model = Finding
         fields = ["supplier", "audit", "severity", "status"]
+
+
+class SupplierCertificateFilter(django_filters.FilterSet):
+    supplier = django_filters.ModelChoiceFilter(queryset=_suppliers_seen)
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+
+    class Meta:
+        model = SupplierCertificate
+        fields = ["supplier", "kind", "expires_before"]
+
+
+class CodeOfConductAcceptanceFilter(django_filters.FilterSet):
+    supplier = django_filters.ModelChoiceFilter(queryset=_suppliers_seen)
+
+    class Meta:
+        model = CodeOfConductAcceptance
+        fields = ["supplier", "code", "source"]
 
 
 class CorrectiveActionFilter(django_filters.FilterSet):

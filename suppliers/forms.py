@@ -29,6 +29,7 @@ from suppliers.models import (
     Question,
     QuestionnaireTemplate,
     Supplier,
+    SupplierCertificate,
 )
 from suppliers.services.register import Decision
 
@@ -137,6 +138,43 @@ class QuestionnaireSendForm(forms.Form):
     contact_name = forms.CharField(max_length=200)
     contact_email = forms.EmailField()
     valid_days = forms.IntegerField(label="Link valid for (days)", min_value=1, max_value=90, initial=30)
+
+
+class ConductSendForm(forms.Form):
+    """Procurement sends the code of conduct (and a portal link) to the supplier's contact."""
+
+    contact_name = forms.CharField(max_length=200)
+    contact_email = forms.EmailField()
+
+
+class PortalAcceptanceForm(forms.Form):
+    """The supplier's contact accepts the code of conduct in the portal."""
+
+    signed_by_name = forms.CharField(label="Your full name", max_length=200)
+    signed_by_role = forms.CharField(label="Your job title", max_length=200)
+    confirm = forms.BooleanField(
+        label="I confirm that I am authorised to accept this code of conduct for my organisation, "
+        "and I accept it on its behalf."
+    )
+
+
+class PortalCertificateForm(forms.Form):
+    """The supplier's contact uploads a certificate or evidence, with its dates."""
+
+    kind = forms.ChoiceField(label="Type", choices=SupplierCertificate.Kind.choices)
+    title = forms.CharField(max_length=200, help_text="For example: SMETA 4-pillar audit, Leeds site.")
+    issued_on = forms.DateField(label="Issued on", required=False, widget=DATE)
+    expires_on = forms.DateField(
+        label="Expires on", required=False, widget=DATE, help_text="Leave empty if it does not expire."
+    )
+    file = forms.FileField(help_text="PDF, image, Word or Excel file.")
+
+    def clean(self):
+        data = super().clean()
+        issued, expires = data.get("issued_on"), data.get("expires_on")
+        if issued and expires and expires < issued:
+            self.add_error("expires_on", "The expiry date is before the issue date.")
+        return data
 
 
 class QuestionnaireReviewForm(forms.Form):

@@ -27,8 +27,10 @@ from suppliers.models import (
     RiskBand,
     RiskWeight,
     Supplier,
+    SupplierCertificate,
     SupplierDocument,
     SupplierImport,
+    SupplierPortalLink,
     token_digest,
 )
 
@@ -112,6 +114,12 @@ def supplier_detail_records(*, user: User, supplier: Supplier) -> dict:
         ),
         "review_tasks": review_task_list(user=user).open().filter(supplier=supplier),
         "documents": SupplierDocument.objects.restrict(user).filter(supplier=supplier).select_related("uploaded_by"),
+        "portal_links": list(
+            SupplierPortalLink.objects.restrict(user)
+            .filter(supplier=supplier)
+            .select_related("sent_by", "revoked_by")[:20]
+        ),
+        "certificates": certificate_list(user=user).filter(supplier=supplier),
     }
 
 
@@ -287,3 +295,58 @@ def supplier_import_list(*, user: User) -> QuerySet[SupplierImport]:
 def supplier_import_get(*, user: User, pk: int) -> SupplierImport | None:
     # Only the people who may change the register see its imports; for everyone else they do not exist.
     return supplier_import_list(user=user).filter(pk=pk).first()
+
+
+# --- Supplier portal ------------------------------------------------------------------
+
+
+def portal_link_for_token(*, token: str) -> SupplierPortalLink | None:
+    """The working portal link a token opens, or None: unknown, expired, revoked or terminated all look the same.
+
+    No user: the link's token is the supplier contact's only credential.
+    """
+    if not token or len(token) > 100:
+        return None
+    return (
+        SupplierPortalLink.objects.working().select_related("supplier").filter(token_hash=token_digest(token)).first()
+    )
+
+
+def portal_link_for_session(*, pk, token_hash) -> SupplierPortalLink | None:
+    """The working portal link a contact's session holds (a revoke, expiry or termination ends the session's access)."""
+    if not pk or not token_hash:
+        return None
+    return SupplierPortalLink.objects.working().select_related("supplier").filter(pk=pk, token_hash=token_hash).first()
+
+
+def portal_contents(*, link: SupplierPortalLink) -> dict:
+    """What the contact sees in the portal: their supplier's acceptances, certificates and open questionnaires."""
+    supplier = link.supplier
+    now = timezone.now()
+    return {
+        "acceptances": list(CodeOfConductAcceptance.objects.filter(supplier=supplier).select_related("code")),
+        "certificates": list(SupplierCertificate.objects.filter(supplier=supplier)),
+        "questionnaires": list(
+            QuestionnaireRequest.objects.filter(
+                supplier=supplier,
+                status__in=QuestionnaireRequest.OPEN_STATUSES,
+                expires_at__gt=now,
+                token_hash__isnull=False,
+            ).select_related("template")
+        ),
+    }
+
+
+def portal_link_get(*, user: User, pk: int) -> SupplierPortalLink | None:
+    return SupplierPortalLink.objects.restrict(user, Action.VIEW).select_related("supplier").filter(pk=pk).first()
+
+
+def certificate_list(*, user: User) -> QuerySet[SupplierCertificate]:
+    """Certificates and evidence suppliers gave, for the register's readers (their files open through document_get)."""
+    return SupplierCertificate.objects.restrict(user, Action.VIEW).select_related(
+        "supplier", "document", "uploaded_via"
+    )
+
+
+def conduct_acceptance_list(*, user: User) -> QuerySet[CodeOfConductAcceptance]:
+    return CodeOfConductAcceptance.objects.restrict(user, Action.VIEW).select_related("supplier", "code", "recorded_by")

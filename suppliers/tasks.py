@@ -38,3 +38,10 @@ def supplier_import_apply_task(job_id: int) -> str:
 
     job = supplier_import_apply(job_id=job_id)
     return job.status if job else "missing"
+
+
+@shared_task(name="suppliers.tasks.certificate_expiry")
+def certificate_expiry():
+    from suppliers.services.portal import certificate_expiry_run
+
+    return certificate_expiry_run()

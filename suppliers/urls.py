@@ -1,6 +1,6 @@
 from django.urls import path
 
-from suppliers import views, views_admin, views_audit, views_questionnaire
+from suppliers import views, views_admin, views_audit, views_portal, views_questionnaire
 
 app_name = "suppliers"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/agency/", views.agency, name="agency"),
     path("<int:pk>/decision/", views.decision, name="decision"),
     path("<int:pk>/conduct/accept/", views.conduct_accept, name="conduct_accept"),
+    path("<int:pk>/conduct/send/", views_portal.conduct_send, name="conduct_send"),
     path("<int:pk>/questionnaires/send/", views.questionnaire_send, name="questionnaire_send"),
     path("<int:pk>/audits/new/", views_audit.audit_create, name="audit_create"),
     path("documents/<int:pk>/", views.document_download, name="document"),
@@ -32,6 +33,9 @@ urlpatterns = [
     path("questionnaire-templates/<int:pk>/", views_questionnaire.template_detail, name="template_detail"),
     path("q/", views_questionnaire.questionnaire_answer, name="questionnaire_answer"),
     path("q/<str:token>/", views_questionnaire.questionnaire_public, name="questionnaire_public"),
+    path("portal/", views_portal.portal, name="portal"),
+    path("portal/<str:token>/", views_portal.portal_public, name="portal_public"),
+    path("portal-links/<int:pk>/revoke/", views_portal.portal_link_revoke, name="portal_link_revoke"),
     path("conduct/", views_admin.conduct, name="conduct"),
     path("risk-settings/", views_admin.risk_settings, name="risk_settings"),
     path("import/", views_admin.import_register, name="import"),

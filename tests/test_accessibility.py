@@ -73,9 +73,12 @@ NOT_PAGES = {
     "mfa_download_recovery_codes",
     # The questionnaire link is exchanged for a session and redirects here: visited through that link.
     "suppliers:questionnaire_answer",
+    # The same for the supplier portal's link.
+    "suppliers:portal",
+    "suppliers:portal_link_revoke",  # POST only
 }
 # Links whose answer is a redirect to the page to check.
-FOLLOW_REDIRECT = {"suppliers:questionnaire_public"}
+FOLLOW_REDIRECT = {"suppliers:questionnaire_public", "suppliers:portal_public"}
 # Routes no persona gets as a page by a plain GET: steps of a sign-in or set-up flow that redirect
 # when not in that flow, POST-only actions that answer 404 rather than 405, and the follow-up
 # page (it needs a receipt code: checked below through the reporting journey).
@@ -153,6 +156,7 @@ def _samples():
         "suppliers:decision": (pk(supplier), None),
         "suppliers:conduct_accept": (pk(supplier), None),
         "suppliers:questionnaire_send": (pk(supplier), None),
+        "suppliers:conduct_send": (pk(supplier), None),
         "suppliers:audit_create": (pk(supplier), None),
         "suppliers:review_task_done": ({"pk": review.pk if review else 1}, None),
         "suppliers:audit_detail": (pk(_first(Audit)), None),
@@ -161,6 +165,7 @@ def _samples():
         "suppliers:questionnaire_review": (pk(_first(QuestionnaireRequest, status="submitted")), None),
         "suppliers:template_detail": (pk(_first(QuestionnaireTemplate)), None),
         "suppliers:questionnaire_public": ({"token": _questionnaire_token(supplier, procurement)}, "anonymous"),
+        "suppliers:portal_public": ({"token": _portal_token(supplier, procurement)}, "anonymous"),
         "suppliers:import_detail": (pk(supplier_import), None),
         "suppliers:import_confirm": (pk(supplier_import), None),
         "suppliers:import_abandon": (pk(supplier_import), None),
@@ -218,6 +223,13 @@ def _questionnaire_token(supplier, actor) -> str:
         contact_name="Sam Supplier",
         contact_email="sam@supplier.example",
     )[1]
+
+
+def _portal_token(supplier, actor) -> str:
+    """A working supplier portal link (as for the questionnaire, the demo's tokens are not kept)."""
+    from suppliers.services.portal import portal_link_issue
+
+    return portal_link_issue(supplier=supplier, actor=actor, contact_email="sam@supplier.example")[1]
 
 
 def _routes(resolver=None, prefix="", namespace=""):

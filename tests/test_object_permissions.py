@@ -24,7 +24,17 @@ from reporting.tests.factories import (
 from safeguarding import services as case_services
 from safeguarding.models import Status, SubjectType
 from safeguarding.tests.factories import ConcernFactory, ReferralFactory
-from suppliers.models import QuestionnaireRequest, QuestionnaireTemplate, ReviewTask, SupplierDocument, SupplierImport
+from suppliers.models import (
+    CodeOfConduct,
+    CodeOfConductAcceptance,
+    QuestionnaireRequest,
+    QuestionnaireTemplate,
+    ReviewTask,
+    SupplierCertificate,
+    SupplierDocument,
+    SupplierImport,
+    SupplierPortalLink,
+)
 from suppliers.services import register as supplier_services
 from suppliers.tests.factories import CorrectiveActionFactory
 from training.models import ImportBatch
@@ -86,6 +96,22 @@ def world(make_user):
         kind=ImportBatch.Kind.ROSTER, filename="roster.csv", content="", uploaded_by=lead
     )
     supplier_import = SupplierImport.objects.create(filename="register.csv", content=b"", uploaded_by=lead)
+    portal_link = SupplierPortalLink.objects.create(
+        supplier=supplier,
+        contact_name="Chris",
+        contact_email="c@supplier.example",
+        token_hash="0" * 64,
+        expires_at=timezone.now() + datetime.timedelta(days=90),
+    )
+    certificate = SupplierCertificate.objects.create(
+        supplier=supplier, title="SMETA audit", document=document, uploaded_via=portal_link
+    )
+    code = CodeOfConduct.objects.create(
+        version="1", clauses="No fees.", effective_from=datetime.date(2026, 1, 1), published_at=timezone.now()
+    )
+    acceptance = CodeOfConductAcceptance.objects.create(
+        supplier=supplier, code=code, accepted_on=timezone.localdate(), signed_by_name="Chris"
+    )
     check = RecruitmentCheckFactory(worker=report)
     version = PolicyVersionFactory(document=ContentFile(PDF, name="policy.pdf"))
     statement = StatementFactory(created_by=lead)
@@ -129,6 +155,9 @@ def world(make_user):
         "rule": rule,
         "batch": batch,
         "supplier_import": supplier_import,
+        "portal_link": portal_link,
+        "certificate": certificate,
+        "acceptance": acceptance,
         "check": check,
         "version": version,
         "draft": PolicyVersionFactory(
@@ -206,6 +235,9 @@ ROUTES = [
     ("GET", "/suppliers/{supplier}/decision/", None, SUPPLIER_MANAGER_PAGE),
     ("POST", "/suppliers/{supplier}/conduct/accept/", {}, SUPPLIER_WRITE),
     ("GET", "/suppliers/{supplier}/questionnaires/send/", None, SUPPLIER_MANAGER_PAGE),
+    ("GET", "/suppliers/{supplier}/conduct/send/", None, SUPPLIER_MANAGER_PAGE),
+    # Readers see a portal link on the supplier page; only the register's managers revoke it.
+    ("POST", "/suppliers/portal-links/{portal_link}/revoke/", {}, SUPPLIER_WRITE),
     ("GET", "/suppliers/{supplier}/audits/new/", None, SUPPLIER_MANAGER_PAGE),
     ("GET", "/suppliers/documents/{document}/", None, SUPPLIER_READ),
     ("POST", "/suppliers/reviews/{task}/done/", {"notes": "Checked the rota."}, SUPPLIER_WRITE),
@@ -294,6 +326,8 @@ ROUTES = [
     ("GET", "/api/v1/suppliers/audits/{audit}/", None, SUPPLIER_READ),
     ("GET", "/api/v1/suppliers/findings/{finding}/", None, SUPPLIER_READ),
     ("GET", "/api/v1/suppliers/corrective-actions/{action}/", None, SUPPLIER_READ),
+    ("GET", "/api/v1/suppliers/certificates/{certificate}/", None, SUPPLIER_READ),
+    ("GET", "/api/v1/suppliers/conduct-acceptances/{acceptance}/", None, SUPPLIER_READ),
     ("POST", "/api/v1/suppliers/corrective-actions/{action}/evidence/", {"evidence": "Rota attached."}, SUPPLIER_WRITE),
     (
         "POST",
@@ -341,6 +375,9 @@ def _ids(w):
         "rule": w["rule"].pk,
         "batch": w["batch"].pk,
         "supplier_import": w["supplier_import"].pk,
+        "portal_link": w["portal_link"].pk,
+        "certificate": w["certificate"].pk,
+        "acceptance": w["acceptance"].pk,
         "policy": w["version"].policy.pk,
         "version": w["version"].pk,
         "draft": w["draft"].pk,
@@ -584,6 +621,8 @@ API_LISTS = [
     "/api/v1/suppliers/audits/",
     "/api/v1/suppliers/findings/",
     "/api/v1/suppliers/corrective-actions/",
+    "/api/v1/suppliers/certificates/",
+    "/api/v1/suppliers/conduct-acceptances/",
     "/api/v1/training/courses/",
     "/api/v1/training/records/",
     "/api/v1/reporting/statements/",
@@ -786,6 +825,7 @@ def test_the_reporter_sees_their_report_but_not_the_case_work(client, world):
 # the API's format-suffixed lists and roots, the Django admin and sign-in.
 EXEMPT_ROUTES = {
     "suppliers:questionnaire_public",
+    "suppliers:portal_public",  # suppliers/tests/test_portal.py (the link's own tests)
     "reporting:public_statement",
     "reporting:public_statement_pdf",
     "safeguarding:my_report_detail",  # covered in test_people_reach_their_own_objects

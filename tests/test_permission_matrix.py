@@ -42,7 +42,15 @@ FORBIDDEN_UNLESS = {
 }
 # Pages any visitor may open without an account.
 # /i18n/ is the language switch: an anonymous reporter must be able to use it.
-PUBLIC_PREFIXES = ("/report/", "/health/", "/accounts/", "/suppliers/q/", "/reporting/statement/", "/i18n/")
+PUBLIC_PREFIXES = (
+    "/report/",
+    "/health/",
+    "/accounts/",
+    "/suppliers/q/",
+    "/suppliers/portal/",
+    "/reporting/statement/",
+    "/i18n/",
+)
 SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/__")
 # Pages every signed-in person opens, in no section of the navigation.
 EVERY_SIGNED_IN = {"/", "/notifications/", "/notifications/read-all/", "/concerns/new/", "/account/api-token/"}
@@ -94,8 +102,9 @@ def _public(route):
 
 def _allowed(route: str, user) -> bool | None:
     """Whether the user may open the page; None for pages whose answer allauth or a link decides."""
-    if route.startswith("/accounts/") or route == "/suppliers/q/":
-        return None  # allauth decides (recovery codes 404 until MFA); the questionnaire needs its emailed link
+    if route.startswith("/accounts/") or route in ("/suppliers/q/", "/suppliers/portal/"):
+        # allauth decides (recovery codes 404 until MFA); the questionnaire and the portal need their emailed link
+        return None
     if _public(route) or route in EVERY_SIGNED_IN:
         return True
     if route in ROUTE_ROLES:

@@ -17,6 +17,7 @@ from suppliers.models.audit import (
 )
 from suppliers.models.conduct import CodeOfConduct, CodeOfConductAcceptance
 from suppliers.models.imports import SupplierImport
+from suppliers.models.portal import SupplierCertificate, SupplierPortalLink
 from suppliers.models.querysets import Action
 from suppliers.models.questionnaire import (
     Question,
@@ -68,9 +69,11 @@ __all__ = [
     "RiskBand",
     "RiskWeight",
     "Supplier",
+    "SupplierCertificate",
     "SupplierDocument",
     "SupplierEvent",
     "SupplierImport",
+    "SupplierPortalLink",
     "SupplierQuerySet",
     "token_digest",
 ]

@@ -32,6 +32,10 @@ class CodeOfConduct(models.Model):
 class CodeOfConductAcceptance(models.Model):
     """A supplier accepted a version: who signed for them and when."""
 
+    class Source(models.TextChoices):
+        RECORDED = "recorded", "Recorded by staff"
+        PORTAL = "portal", "Accepted via the supplier portal"
+
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="conduct_acceptances")
     code = models.ForeignKey(CodeOfConduct, on_delete=models.PROTECT, related_name="acceptances")
     accepted_on = models.DateField()
@@ -41,6 +45,14 @@ class CodeOfConductAcceptance(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.RECORDED)
+    # Portal acceptances: the moment and the address the contact accepted from (the
+    # address as compliance.services.client_ip reads it behind our proxies).
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    portal_link = models.ForeignKey(
+        "suppliers.SupplierPortalLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="acceptances"
+    )
 
     objects = RegisterQuerySet.as_manager()
 

@@ -193,6 +193,8 @@ class SupplierEvent(models.Model):
         CORRECTIVE_ACTION = "corrective_action", "Corrective action"
         ESCALATION = "escalation", "Escalation"
         TERMINATION_RECOMMENDED = "termination_recommended", "Termination recommended"
+        PORTAL = "portal", "Supplier portal"
+        CERTIFICATE = "certificate", "Certificate or evidence"
 
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now, db_index=True)

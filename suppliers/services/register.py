@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from compliance import roles
 from compliance import rules as role_rules
-from compliance.models import OutboxMessage, User
+from compliance.models import User
 from compliance.services import notification_send
 from compliance.uploads import display_name, stored_name
 from suppliers import scoring
@@ -368,7 +368,7 @@ def document_upload(*, supplier: Supplier, uploaded, actor: User | None, descrip
 
 
 def code_of_conduct_publish(*, actor: User, version: str, title: str, clauses: str, effective_from) -> CodeOfConduct:
-    """Publish a new code of conduct version and ask every active supplier to accept it."""
+    """Publish a new code of conduct version and ask every active supplier to accept it in the portal."""
     register_manager_check(actor)
     with transaction.atomic():
         code = CodeOfConduct(
@@ -397,7 +397,7 @@ def code_of_conduct_publish(*, actor: User, version: str, title: str, clauses: s
         for s in active:
             if s.contract_owner_id:
                 owners.setdefault(s.contract_owner_id, []).append(s)
-        _email_supplier_contacts(code, [s for s in active if s.contact_email])
+        _email_supplier_contacts(code, [s for s in active if s.contact_email], actor)
         for s_list in owners.values():
             owner = s_list[0].contract_owner
             notification_send(
@@ -411,19 +411,14 @@ def code_of_conduct_publish(*, actor: User, version: str, title: str, clauses: s
     return code
 
 
-def _email_supplier_contacts(code: CodeOfConduct, suppliers: list[Supplier]) -> None:
-    """Send each active supplier's contact the new version (they have no account), through the outbox."""
-    from django.template.loader import render_to_string
-
-    from compliance.outbox import outbox_enqueue
+def _email_supplier_contacts(code: CodeOfConduct, suppliers: list[Supplier], actor: User) -> None:
+    """Send each active supplier's contact the new version with a fresh portal link to accept it (they have no account)."""
+    # Imported here: the portal's services build on this module's helpers.
+    from suppliers.services.portal import conduct_email_enqueue, portal_link_issue
 
     for s in suppliers:
-        outbox_enqueue(
-            to=s.contact_email,
-            subject=f"Please accept our supplier code of conduct v{code.version}",
-            body_text=render_to_string("suppliers/email/conduct_supplier.txt", {"code": code, "supplier": s}),
-            kind=OutboxMessage.Kind.CODE_OF_CONDUCT,
-        )
+        link, token = portal_link_issue(supplier=s, actor=actor)
+        conduct_email_enqueue(link=link, token=token, code=code)
 
 
 def code_of_conduct_accept(

@@ -4,9 +4,10 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from compliance import roles
-from suppliers.models import Supplier
+from suppliers.models import Supplier, SupplierCertificate, SupplierDocument, SupplierPortalLink
 from suppliers.services import register as register_services
 from suppliers.tests.factories import AuditFactory, FindingFactory, SupplierFactory
 
@@ -144,14 +145,24 @@ def test_register_list_queries_are_constant(client, procurement, login, django_a
 def test_supplier_detail_queries_are_constant(client, procurement, login, django_assert_max_num_queries, rows):
     supplier = SupplierFactory()
     register_services.risk_assess(supplier=supplier)
-    for _ in range(rows):
+    for n in range(rows):
         FindingFactory(audit=AuditFactory(supplier=supplier))
         register_services.supplier_event_record(supplier=supplier, kind="note", message="x")
+        link = SupplierPortalLink.objects.create(
+            supplier=supplier,
+            contact_name="Kim",
+            contact_email=f"k{n}@x.example",
+            token_hash=f"{n:064d}",
+            expires_at=timezone.now() + datetime.timedelta(days=9),
+        )
+        document = SupplierDocument.objects.create(supplier=supplier, original_name="a.pdf", size=1)
+        SupplierCertificate.objects.create(supplier=supplier, title="Audit", document=document, uploaded_via=link)
     login(procurement)
     # session, user, roles, org, notifications; supplier; latest + earlier assessments;
     # audits + their findings (prefetch); actions; questionnaires; acceptances; current code;
-    # enhanced checks; review tasks; documents; history; activation gate (EDD exists).
-    with django_assert_max_num_queries(22):
+    # enhanced checks; review tasks; documents; portal links; certificates (document joined);
+    # history; activation gate (EDD exists).
+    with django_assert_max_num_queries(24):
         response = client.get(reverse("suppliers:detail", args=[supplier.pk]))
     assert response.status_code == 200
 
