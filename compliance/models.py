@@ -59,6 +59,7 @@ class PersonPick(models.TextChoices):
     CASE_ASSIGNEE = "case_assignee", "Case worker a case is assigned to"
     RISK_OWNER = "risk_owner", "Owner of a risk or an action plan item"
     TRAINEE = "trainee", "Person a course is assigned to"
+    DATA_SUBJECT = "data_subject", "Person a subject access export is about"
 
 
 # Who may pick a person for each field: the rule of the page that has the field (a search
@@ -71,6 +72,7 @@ PERSON_PICK_RULES = {
     PersonPick.CASE_ASSIGNEE: compliance_rules.is_modern_slavery_lead,  # triage and reassess
     PersonPick.RISK_OWNER: compliance_rules.is_modern_slavery_lead,  # risk register, action plan
     PersonPick.TRAINEE: compliance_rules.can_manage_training,  # assign a course
+    PersonPick.DATA_SUBJECT: compliance_rules.is_modern_slavery_lead,  # subject access export
 }
 
 
@@ -98,10 +100,14 @@ class UserQuerySet(RestrictedQuerySet):
     def pickable(self, pick: str):
         """The people a form field offers (its page checks who may use it): active, by name.
 
-        Case assignees are the Lead and the Safeguarding team; every other field offers anyone active.
+        Case assignees are the Lead and the Safeguarding team; a subject access export may be about
+        anyone with an account, leavers included (they may ask after they leave); every other field
+        offers anyone active.
         """
         if pick == PersonPick.CASE_ASSIGNEE:
             people = self.in_role(roles.MODERN_SLAVERY_LEAD, roles.SAFEGUARDING_TEAM)
+        elif pick == PersonPick.DATA_SUBJECT:
+            people = self.all()
         else:
             people = self.filter(is_active=True)
         return people.order_by("full_name", "email", "pk")

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from compliance.models import Site
-from compliance.widgets import DateInput, Textarea, round_trip_formfield, search_select
+from compliance.models import PersonPick, Site
+from compliance.widgets import DateInput, Textarea, pick_person, round_trip_formfield, search_select
 from safeguarding.models import (
     INTAKE_CHANNEL_CHOICES,
     AgeGroup,
@@ -351,8 +351,10 @@ class SubjectAccessForm(forms.Form):
         super().__init__(*args, **kwargs)
         from compliance.models import User
 
-        self.fields["person"].queryset = User.objects.order_by("full_name", "email")
+        self.fields["person"].queryset = User.objects.pickable(PersonPick.DATA_SUBJECT)
         self.fields["person"].widget.attrs["class"] = "form-select"
+        # 10,000 accounts at a large trust: a select of them all made this page 470 KB and 3 to 4 s.
+        pick_person(self, "person", PersonPick.DATA_SUBJECT)
 
 
 class NoteForm(forms.Form):

@@ -144,6 +144,7 @@ def _pages_with_person_fields():
         PersonPick.CASE_ASSIGNEE: [(f"/cases/{concern.reference}/", "triage-assignee")],
         PersonPick.RISK_OWNER: [("/reporting/risks/new/", "owner"), ("/reporting/actions/new/", "owner")],
         PersonPick.TRAINEE: [("/training/admin/records/assign/", "user")],
+        PersonPick.DATA_SUBJECT: [("/cases/subject-access/", "person")],
     }
 
 
@@ -215,3 +216,17 @@ def test_risk_settings_without_javascript_take_a_typed_country(client, procureme
     response = client.post(url, _risk_settings_post(page, **row, **{f"countries-{extra}-country__search": "niger"}))
     assert response.status_code == 302, [f.errors for f in response.context["countries"]]
     assert CountryRisk.objects.get(source="Typed").country.code == "NE"
+
+
+def test_subject_access_renders_no_list_of_people_and_finds_a_leaver(client, lead):
+    leaver = UserFactory(full_name="Marta Leaver", is_active=False)
+    for _ in range(30):
+        UserFactory()
+    client.force_login(lead)
+    html = client.get(reverse("safeguarding:subject_access")).content.decode()
+    # Only the empty choice: the combobox asks the people search for the rest.
+    assert _options(html, "person") == [""]
+    assert f'data-search-url="{PEOPLE}?field=data_subject"' in html
+    # A subject access request may come after someone has left: the search offers leavers too.
+    found = client.get(PEOPLE, {"field": "data_subject", "q": "marta"}).json()["results"]
+    assert [row["id"] for row in found] == [str(leaver.pk)]
