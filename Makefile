@@ -28,8 +28,11 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite. DATABASE_URL / REDIS_URL choose PostgreSQL and Redis (CI sets them).
+# One pytest-xdist worker per core (each with its own test database and Redis database; browser
+# tests and the demo module stay on one worker, see conftest.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # ruff, then the app layers (import-linter contract in pyproject.toml: compliance < suppliers <
 # training < safeguarding < reporting; a module imports only from its own app or one below).

@@ -8,6 +8,24 @@ from tests.browser import browser, page  # noqa: F401  one shared Chromium for e
 from tests.support import enrol_totp
 
 
+# Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`) ungrouped tests are spread one
+# by one over the workers. Two kinds must stay together on one worker, in file order:
+# - browser tests: one Chromium at a time (two at once on a 2-core machine time out), and the
+#   session-scoped browser is started once, not once per worker;
+# - tests/test_demo.py: its module fixture holds the seeded demo in an open transaction until the
+#   module's last test, so any other test run on that worker in between would see the demo data.
+XDIST_GROUPS = {"tests/test_demo.py": "demo"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = XDIST_GROUPS.get(item.nodeid.split("::", 1)[0])
+        if item.get_closest_marker("browser") or {"page", "browser", "live_server"} & set(item.fixturenames):
+            group = "browser"
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     # Uploads from one test never leak into another or into the real folder.

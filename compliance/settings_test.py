@@ -27,3 +27,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The suite runs in one process, so cached figures may live in locmem (compliance/figure_cache.py).
 FIGURE_CACHE_IN_PROCESS = True
 LANGUAGE_COOKIE_SECURE = False
+
+# pytest-xdist workers ("gw0", "gw1", ...) each get their own test database from pytest-django;
+# give each its own Redis database too, so a real Celery worker started by one test never takes
+# the tasks another worker's test queued against a different database.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist_worker.startswith("gw"):
+    _base, _, _db = REDIS_URL.rpartition("/")
+    REDIS_URL = f"{_base}/{(int(_db) if _db.isdigit() else 0) + int(_xdist_worker[2:])}"
+    CELERY_BROKER_URL = REDIS_URL

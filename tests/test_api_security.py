@@ -91,7 +91,8 @@ def gunicorn(tmp_path):
 def _open(url, method="GET"):
     request = urllib.request.Request(url, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  our own local server
+        # Generous: the worker loads Django on its first request, slowly on a busy 2-core machine.
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310  our own local server
             return response.status, response.headers
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers
