@@ -7,7 +7,6 @@ from compliance.tests.factories import UserFactory
 from tests.browser import browser, page  # noqa: F401  one shared Chromium for every app's browser tests
 from tests.support import enrol_totp
 
-
 # Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`) ungrouped tests are spread one
 # by one over the workers. Two kinds must stay together on one worker, in file order:
 # - browser tests: one Chromium at a time (two at once on a 2-core machine time out), and the
