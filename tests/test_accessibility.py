@@ -165,7 +165,7 @@ def _samples():
         "suppliers:questionnaire_review": (pk(_first(QuestionnaireRequest, status="submitted")), None),
         "suppliers:template_detail": (pk(_first(QuestionnaireTemplate)), None),
         "suppliers:questionnaire_public": ({"token": _questionnaire_token(supplier, procurement)}, "anonymous"),
-        "suppliers:portal_public": ({"token": _portal_token(supplier, procurement)}, "anonymous"),
+        "suppliers:portal_public": ({"token": _portal_token(procurement)}, "anonymous"),
         "suppliers:import_detail": (pk(supplier_import), None),
         "suppliers:import_confirm": (pk(supplier_import), None),
         "suppliers:import_abandon": (pk(supplier_import), None),
@@ -225,10 +225,13 @@ def _questionnaire_token(supplier, actor) -> str:
     )[1]
 
 
-def _portal_token(supplier, actor) -> str:
+def _portal_token(actor) -> str:
     """A working supplier portal link (as for the questionnaire, the demo's tokens are not kept)."""
+    from suppliers.models import Supplier
     from suppliers.services.portal import portal_link_issue
 
+    # A terminated supplier's links never open the portal.
+    supplier = Supplier.objects.exclude(status=Supplier.Status.TERMINATED).order_by("pk").first()
     return portal_link_issue(supplier=supplier, actor=actor, contact_email="sam@supplier.example")[1]
 
 
