@@ -540,6 +540,8 @@ SPECTACULAR_SETTINGS = {
 # --- Forms -------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django's widget templates, with plain inputs, selects and textareas written in Python (same markup).
+FORM_RENDERER = "compliance.form_renderer.WidgetRenderer"
 
 # --- Audit -------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
