@@ -312,3 +312,43 @@ def test_the_api_lists_certificates_and_acceptances_for_supplier_readers(client,
     login(make_user(roles.STAFF))
     assert client.get("/api/v1/suppliers/certificates/").status_code == 404
     assert client.get("/api/v1/suppliers/conduct-acceptances/").status_code == 404
+
+
+def _certificates(link, rows):
+    from suppliers.models import SupplierDocument
+
+    for n in range(rows):
+        document = SupplierDocument.objects.create(supplier=link.supplier, original_name=f"c{n}.pdf", size=1)
+        SupplierCertificate.objects.create(
+            supplier=link.supplier, title=f"Audit {n}", document=document, uploaded_via=link
+        )
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_portal_page_queries_are_constant(client, procurement, code, django_assert_max_num_queries, rows):
+    link, token = _sent(SupplierFactory(), procurement, code)
+    _certificates(link, rows)
+    _open(client, token)
+    # session read; link (supplier joined); current code; acceptances; certificates; open questionnaires;
+    # organisation (the base layout); session save with its savepoint and release. Same at 1 and 50.
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("suppliers:portal"))
+    assert response.content.decode().count("Audit ") >= rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_certificate_and_acceptance_api_lists_queries_are_constant(
+    client, procurement, login, code, django_assert_max_num_queries, rows
+):
+    link, _token = _sent(SupplierFactory(), procurement, code)
+    _certificates(link, rows)
+    for n in range(rows):
+        CodeOfConductAcceptance.objects.create(
+            supplier=SupplierFactory(), code=code, accepted_on=timezone.localdate(), signed_by_name=f"P{n}"
+        )
+    login(procurement)
+    # session, user, roles, count, page (supplier, document and link joined); the same for acceptances.
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/v1/suppliers/certificates/").json()["results"]) == rows
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/v1/suppliers/conduct-acceptances/").json()["results"]) == rows
