@@ -352,3 +352,25 @@ def test_the_certificate_and_acceptance_api_lists_queries_are_constant(
         assert len(client.get("/api/v1/suppliers/certificates/").json()["results"]) == rows
     with django_assert_max_num_queries(8):
         assert len(client.get("/api/v1/suppliers/conduct-acceptances/").json()["results"]) == rows
+
+
+def test_a_portal_token_is_taken_out_of_app_and_gunicorn_log_lines():
+    import importlib.util
+    import logging
+    from pathlib import Path
+
+    from compliance.request_log import RequestLogFilter
+
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/suppliers/portal/SeCrEt1/",), None
+    )
+    RequestLogFilter().filter(record)
+    assert record.getMessage() == "Not Found: /suppliers/portal/[token]/"
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf_portal", Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    )
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert conf.redact("GET /suppliers/portal/SeCrEt1/ HTTP/1.1") == "GET /suppliers/portal/[token]/ HTTP/1.1"
+    # The page the token is swapped for carries none, and is left as it is.
+    assert conf.redact("GET /suppliers/portal/ HTTP/1.1") == "GET /suppliers/portal/ HTTP/1.1"
