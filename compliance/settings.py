@@ -497,6 +497,17 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Suppliers ---------------------------------------------------------------
+# An accepted questionnaire's gap answer at or above this severity (low, medium, high,
+# critical) becomes a finding with a proposed corrective action; below it, the gap only
+# moves the risk score.
+SUPPLIER_QUESTIONNAIRE_FINDING_FROM = _env("SUPPLIER_QUESTIONNAIRE_FINDING_FROM", env.str, "medium").strip().lower()
+if SUPPLIER_QUESTIONNAIRE_FINDING_FROM not in ("low", "medium", "high", "critical"):
+    raise ImproperlyConfigured(
+        "SUPPLIER_QUESTIONNAIRE_FINDING_FROM must be low, medium, high or critical, "
+        f"not {SUPPLIER_QUESTIONNAIRE_FINDING_FROM!r}"
+    )
+
 # --- API ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: DRF takes the WWW-Authenticate challenge (and so 401 rather

@@ -24,6 +24,7 @@ from suppliers.filters import (
     CodeOfConductAcceptanceFilter,
     CorrectiveActionFilter,
     FindingFilter,
+    QuestionnaireFilter,
     RiskAssessmentFilter,
     SupplierCertificateFilter,
     SupplierFilter,
@@ -34,6 +35,9 @@ from suppliers.models import (
     CodeOfConductAcceptance,
     CorrectiveAction,
     Finding,
+    Question,
+    QuestionnaireAnswer,
+    QuestionnaireRequest,
     RiskAssessment,
     RiskBand,
     Supplier,
@@ -193,9 +197,25 @@ class AuditViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FindingSerializer(serializers.ModelSerializer):
+    # A questionnaire finding has no audit: it names the questionnaire and the question instead.
+    question_text = serializers.CharField(source="question.text", read_only=True, allow_null=True, default=None)
+
     class Meta:
         model = Finding
-        fields = ["id", "audit", "supplier", "severity", "description", "status", "created_at", "closed_at"]
+        fields = [
+            "id",
+            "source",
+            "audit",
+            "questionnaire",
+            "question",
+            "question_text",
+            "supplier",
+            "severity",
+            "description",
+            "status",
+            "created_at",
+            "closed_at",
+        ]
 
 
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):
@@ -283,6 +303,58 @@ class CodeOfConductAcceptanceViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.conduct_acceptance_list(user=self.request.user).order_by("-accepted_on", "-pk")
+
+
+class QuestionnaireAnswerSerializer(serializers.ModelSerializer):
+    section = serializers.CharField(source="question.section.title", read_only=True)
+    question_text = serializers.CharField(source="question.text", read_only=True)
+    is_gap = serializers.BooleanField(read_only=True)
+    # Named apart from Finding.severity so the schema keeps two enums with their own values.
+    gap_severity = serializers.ChoiceField(
+        source="question.severity", choices=Question.Severity.choices, read_only=True
+    )
+
+    class Meta:
+        model = QuestionnaireAnswer
+        fields = ["question", "section", "question_text", "value", "is_gap", "gap_severity"]
+
+
+class QuestionnaireSerializer(serializers.ModelSerializer):
+    template_name = serializers.CharField(source="template.name", read_only=True)
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    answers = QuestionnaireAnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = QuestionnaireRequest
+        # No token fields: the link is the supplier contact's credential, never shown again.
+        fields = [
+            "id",
+            "supplier",
+            "supplier_name",
+            "template",
+            "template_name",
+            "contact_name",
+            "contact_email",
+            "status",
+            "sent_at",
+            "expires_at",
+            "submitted_at",
+            "reviewed_at",
+            "review_comments",
+            "answers",
+        ]
+
+
+class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sent questionnaires with their answers (which are gaps, and how severe), for the register's readers."""
+
+    queryset = QuestionnaireRequest.objects.none()  # for the schema; requests use get_queryset (the selector)
+    serializer_class = QuestionnaireSerializer
+    permission_classes = [permissions.IsAuthenticated, SupplierReaders]
+    filterset_class = QuestionnaireFilter
+
+    def get_queryset(self):
+        return selectors.questionnaire_list_with_answers(user=self.request.user)
 
 
 class CorrectiveActionSerializer(serializers.ModelSerializer):

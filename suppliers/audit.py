@@ -11,6 +11,7 @@ from suppliers.models import (
     CountryRisk,
     EnhancedDueDiligence,
     Finding,
+    Question,
     QuestionnaireRequest,
     RiskWeight,
     Supplier,
@@ -27,6 +28,8 @@ for model in (
     Audit,
     Finding,
     CorrectiveAction,
+    # A question's severity moves scores: who changed it is kept like the weights.
+    Question,
 ):
     auditlog.register(model)
 # The token hash is a secret: keep it out of the change history.

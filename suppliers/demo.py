@@ -31,6 +31,7 @@ from suppliers.models import (
 )
 from suppliers.questionnaire_defaults import MSAT_NAME, seed_templates
 from suppliers.risk_defaults import seed_tables
+from suppliers.services import questionnaire as questionnaire_services
 from suppliers.services import register as register_services
 
 DOMAIN = "nextsmartstep.example"
@@ -575,12 +576,16 @@ def _questionnaires(suppliers, procurement, today):
             kind=SupplierEvent.Kind.QUESTIONNAIRE,
             message=f"{template.name} {request.get_status_display().lower()} (demo).",
         )
+        if status == QuestionnaireRequest.Status.ACCEPTED:
+            # As accepting on the review page does: gaps at or above the threshold become findings.
+            questionnaire_services.questionnaire_findings_raise(questionnaire=request, actor=procurement)
 
     answered(suppliers["CareForce Staffing Ltd"], QuestionnaireRequest.Status.ACCEPTED)
     answered(
         suppliers["Nightingale Nursing Agency Ltd"],
         QuestionnaireRequest.Status.ACCEPTED,
-        gaps=("mapped your supply chain",),
+        # A low gap (moves the score only) and a medium one (a finding with a proposed corrective action).
+        gaps=("mapped your supply chain", "trained to recognise"),
     )
     answered(
         suppliers["Brightway Cleaning Services Ltd"],

@@ -135,7 +135,7 @@ class FindingFilter(django_filters.FilterSet):
 
     class Meta:
         model = Finding
-        fields = ["supplier", "audit", "severity", "status"]
+        fields = ["supplier", "audit", "source", "severity", "status"]
 
 
 class SupplierCertificateFilter(django_filters.FilterSet):

@@ -406,6 +406,13 @@ class SectionForm(forms.Form):
     title = forms.CharField(label="New section title", max_length=200)
 
 
+class QuestionSeverityForm(forms.Form):
+    """Change the severity of an existing question's gap answer (seeded questions included)."""
+
+    severity_question = forms.IntegerField(widget=forms.HiddenInput)
+    severity = forms.ChoiceField(label="Severity of a gap", choices=Question.Severity.choices)
+
+
 class QuestionForm(forms.Form):
     section = forms.ModelChoiceField(queryset=None)
     text = forms.CharField(label="Question", max_length=500)
@@ -420,7 +427,15 @@ class QuestionForm(forms.Form):
         label="Answer that is a gap",
         max_length=200,
         required=False,
-        help_text="E.g. 'no' to 'Do you have a policy?'. Each gap adds the questionnaire-gap points to the score.",
+        help_text="E.g. 'no' to 'Do you have a policy?'. Each gap adds the points for its severity to the score.",
+    )
+    severity = forms.ChoiceField(
+        label="Severity of a gap",
+        choices=Question.Severity.choices,
+        initial=Question.Severity.MEDIUM,
+        help_text="Critical (e.g. workers pay recruitment fees) makes the supplier high risk at once; "
+        "a gap at or above the finding threshold opens a finding when the answers are accepted.",
+        required=False,
     )
     help_text = forms.CharField(label="Help text", max_length=300, required=False)
     required = forms.BooleanField(label="Must be answered before submitting", required=False, initial=True)
@@ -428,3 +443,7 @@ class QuestionForm(forms.Form):
     def __init__(self, *args, template, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = template.sections.all()
+
+    def clean_severity(self) -> str:
+        # A question without a gap answer has no use for a severity: the default keeps the form short to fill.
+        return self.cleaned_data["severity"] or Question.Severity.MEDIUM

@@ -1,12 +1,15 @@
 """The seeded modern slavery assessment, modelled on the themes of the public sector
 Modern Slavery Assessment Tool (MSAT, Home Office / Cabinet Office): policy and
 governance, risk assessment, due diligence, recruitment practices and fees,
-training, supply chain mapping, and remediation. The wording is ours; each yes/no
-question whose "no" is a gap adds the questionnaire-gap points to the score.
+training, supply chain mapping, and remediation. The wording is ours; a gap answer
+adds the points for its question's severity to the score (SEVERITIES below).
 """
 
 MSAT_NAME = "Modern slavery assessment (MSAT themes)"
 PROVIDER_NAME = "Commissioned provider assurance (modern slavery)"
+FEES_MSAT = "Do any workers pay fees, deposits or costs to get or keep their job (the employer pays principle)?"
+DOCUMENTS_MSAT = "Do you or any agency you use hold workers' passports or identity documents?"
+FEES_PROVIDER = "Have sponsored or overseas staff paid any recruitment fees or training repayment clauses?"
 
 # (section title, [(text, kind, gap_answer, choices, required)])
 MSAT_SECTIONS = [
@@ -61,13 +64,13 @@ MSAT_SECTIONS = [
         "Recruitment practices and fees",
         [
             (
-                "Do any workers pay fees, deposits or costs to get or keep their job (the employer pays principle)?",
+                FEES_MSAT,
                 "yes_no",
                 "yes",
                 "",
                 True,
             ),
-            ("Do you or any agency you use hold workers' passports or identity documents?", "yes_no", "yes", "", True),
+            (DOCUMENTS_MSAT, "yes_no", "yes", "", True),
             ("Do all workers receive a written contract in a language they understand?", "yes_no", "no", "", True),
             (
                 "Do you check that workers are paid at least the National Living Wage for all hours, including travel time?",
@@ -137,7 +140,7 @@ PROVIDER_SECTIONS = [
         [
             ("Do you employ staff sponsored on Health and Care Worker visas?", "yes_no", "", "", True),
             (
-                "Have sponsored or overseas staff paid any recruitment fees or training repayment clauses?",
+                FEES_PROVIDER,
                 "yes_no",
                 "yes",
                 "",
@@ -167,6 +170,46 @@ PROVIDER_SECTIONS = [
         ],
     ),
 ]
+
+
+# Severity of a gap answer, by question text (a question not named here is "medium").
+# Worker-paid recruitment fees and retained identity documents are critical: the ILO
+# counts "debt bondage" (fees a worker must pay off) and "retention of identity
+# documents" among its eleven indicators of forced labour (ILO Indicators of Forced
+# Labour, 2012: https://www.ilo.org/publications/ilo-indicators-forced-labour), and HMRC's
+# labour provider guidance lists both as signs of modern slavery
+# (https://www.gov.uk/hmrc-internal-manuals/labour-provider-operational-guidance/lpog8370).
+# In Great Britain an agency may not charge work-seekers for finding them work
+# (Employment Agencies Act 1973 s.6: https://www.legislation.gov.uk/ukpga/1973/35/section/6).
+# No written contract in the worker's language (deception) and pay below the legal
+# minimum (withholding of wages) are further ILO indicators, so "high"; governance and
+# mapping gaps weaken due diligence without pointing at exploitation, so "low".
+SEVERITIES = {
+    FEES_MSAT: "critical",
+    DOCUMENTS_MSAT: "critical",
+    FEES_PROVIDER: "critical",
+    "Do all workers receive a written contract in a language they understand?": "high",
+    "Do you check that workers are paid at least the National Living Wage for all hours, including travel time?": "high",
+    "Do you carry out right-to-work and identity checks yourselves for every worker?": "high",
+    "Is a named senior person accountable for modern slavery risk?": "low",
+    "Do you publish a modern slavery statement (s.54) or would you share one?": "low",
+    "Have you mapped your supply chain beyond your direct (tier 1) suppliers for high-risk goods and labour?": "low",
+    "Do you have a plan to support workers and repay fees if exploitation is found?": "low",
+}
+
+
+def seed_severities(Question) -> int:  # noqa: N803 (model passed in by migrations)
+    """Set the seeded questions' severities where they still have the default; returns how many changed."""
+    changed = 0
+    for text, severity in SEVERITIES.items():
+        changed += (
+            Question.objects.filter(
+                section__template__name__in=(MSAT_NAME, PROVIDER_NAME), text=text, severity="medium"
+            )
+            .exclude(gap_answer="")
+            .update(severity=severity)
+        )
+    return changed
 
 
 def seed_templates(QuestionnaireTemplate, QuestionnaireSection, Question) -> None:  # noqa: N803
@@ -203,3 +246,6 @@ def seed_templates(QuestionnaireTemplate, QuestionnaireSection, Question) -> Non
                     choices=choices,
                     required=required,
                 )
+    if any(field.name == "severity" for field in Question._meta.get_fields()):
+        # Migration 0003 runs this before questions had a severity; later callers get the seeded severities.
+        seed_severities(Question)

@@ -17,7 +17,8 @@ values are a sensible starting point, not a verdict:
   medical gloves and PPE, cleaning, laundry, construction, textiles, catering
   and electronics; and, for a care provider, overseas recruitment into
   commissioned care (sponsored care workers).
-* Weights for spend, labour model, findings and questionnaires and the band
+* Weights for spend, labour model, findings and questionnaire gaps (by the
+  question's severity) and the band
   thresholds are our own calibration: a UK cleaning contractor on our premises
   using agency labour lands in medium; add a migrant workforce or an open
   critical finding and it becomes high.
@@ -115,10 +116,19 @@ WEIGHTS = {
     "finding_major": (10, "Each open major finding", ""),
     "finding_minor": (3, "Each open minor finding", ""),
     "questionnaire_missing": (10, "No accepted questionnaire", "Until the supplier has answered and we accepted it."),
-    "questionnaire_gap": (
+    # Each gap answer in the accepted questionnaire by its question's severity (a "none" gap counts 0).
+    # Medium keeps the old flat 5 points a gap; a critical gap also makes the band high at once.
+    "questionnaire_gap_low": (2, "Each low-severity gap in the accepted questionnaire", ""),
+    "questionnaire_gap_medium": (
         5,
-        "Each gap in the accepted questionnaire",
+        "Each medium-severity gap in the accepted questionnaire",
         "An answer such as 'no' to 'Do you have a policy?'",
+    ),
+    "questionnaire_gap_high": (10, "Each high-severity gap in the accepted questionnaire", ""),
+    "questionnaire_gap_critical": (
+        25,
+        "Each critical gap in the accepted questionnaire",
+        "A forced-labour indicator (e.g. workers pay recruitment fees): the supplier is high risk whatever the points.",
     ),
     "band_medium_from": (35, "Medium band starts at (points)", ""),
     "band_high_from": (60, "High band starts at (points)", "High risk requires enhanced due diligence."),

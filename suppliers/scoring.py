@@ -7,15 +7,17 @@ CountryRisk, CategoryRisk) so procurement can recalibrate without a release.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from suppliers.models import (
     CategoryRisk,
     CountryRisk,
     Finding,
+    Question,
     QuestionnaireAnswer,
     QuestionnaireRequest,
+    QuestionnaireSection,
     RiskBand,
     RiskWeight,
     Supplier,
@@ -57,6 +59,9 @@ class Score:
     score: int
     band: str
     factors: list[Factor]
+    # Critical gap answers in the accepted questionnaire: they force the band to high.
+    critical_answers: list[QuestionnaireAnswer] = field(default_factory=list)
+    questionnaire_id: int | None = None
 
     def factor_dicts(self) -> list[dict]:
         return [asdict(f) for f in self.factors]
@@ -103,6 +108,8 @@ def supplier_score(supplier: Supplier, *, tables: Tables | None = None) -> Score
     """Score a supplier (saved or not) and explain each point."""
     tables = tables or Tables.load()
     factors: list[Factor] = []
+    critical: list[QuestionnaireAnswer] = []
+    questionnaire_id = None
 
     country = _country_factor(supplier, tables)
     if country:
@@ -131,7 +138,11 @@ def supplier_score(supplier: Supplier, *, tables: Tables | None = None) -> Score
         )
 
     if supplier.pk:
-        open_findings = Finding.objects.filter(supplier=supplier, status=Finding.Status.OPEN)
+        # A questionnaire finding is the same fact as its gap answer, which is scored below: counting
+        # it here as well would score one admission twice.
+        open_findings = Finding.objects.filter(
+            supplier=supplier, status=Finding.Status.OPEN, source=Finding.Source.AUDIT
+        )
         counts: dict[str, int] = {}
         for severity in open_findings.values_list("severity", flat=True):
             counts[severity] = counts.get(severity, 0) + 1
@@ -159,17 +170,30 @@ def supplier_score(supplier: Supplier, *, tables: Tables | None = None) -> Score
                 )
             )
         else:
-            answers = QuestionnaireAnswer.objects.filter(request=accepted).select_related("question")
-            gaps = [a for a in answers if a.is_gap]
-            if gaps:
+            questionnaire_id = accepted.pk
+            for answer in questionnaire_gaps(accepted):
+                severity = answer.question.severity
                 factors.append(
                     Factor(
-                        "questionnaire_gap",
-                        "Questionnaire gaps",
-                        f"{len(gaps)} gap{'s' if len(gaps) != 1 else ''} in the answers of {accepted.submitted_at:%d %b %Y}"
-                        if accepted.submitted_at
-                        else f"{len(gaps)} gaps",
-                        len(gaps) * tables.w("questionnaire_gap"),
+                        "questionnaire_answer",
+                        "Questionnaire answer",
+                        f"{answer.question.text} Answered “{answer.value.strip()}” ({severity} gap)",
+                        tables.w(f"questionnaire_gap_{severity}"),
+                    )
+                )
+                if severity == Question.Severity.CRITICAL:
+                    critical.append(answer)
+            if critical:
+                # Points alone could leave a supplier that admits forced-labour indicators in
+                # "medium"; the band is forced to high, as for a prohibited agency, and this
+                # row says why (0 points, so the explanation still adds up to the score).
+                factors.append(
+                    Factor(
+                        "critical_indicator",
+                        "Critical indicator",
+                        f"{len(critical)} critical questionnaire gap{'s' if len(critical) != 1 else ''}: "
+                        "high risk whatever the points",
+                        0,
                     )
                 )
     else:
@@ -180,4 +204,53 @@ def supplier_score(supplier: Supplier, *, tables: Tables | None = None) -> Score
         )
 
     total = max(0, sum(f.points for f in factors))
-    return Score(score=total, band=band_for(total, tables), factors=factors)
+    band = RiskBand.HIGH if critical else band_for(total, tables)
+    return Score(score=total, band=band, factors=factors, critical_answers=critical, questionnaire_id=questionnaire_id)
+
+
+def questionnaire_gaps(questionnaire: QuestionnaireRequest) -> list[QuestionnaireAnswer]:
+    """The accepted answers that are gaps and count (severity above "none"), in questionnaire order."""
+    answers = (
+        QuestionnaireAnswer.objects.filter(request=questionnaire)
+        .exclude(question__severity=Question.Severity.NONE)
+        .select_related("question__section")
+        .order_by("question__section__order", "question__order", "question__pk")
+    )
+    return [a for a in answers if a.is_gap]
+
+
+@dataclass
+class SectionScore:
+    section: QuestionnaireSection
+    questions: int
+    gaps: int
+    points: int
+
+
+def questionnaire_section_scores(
+    questionnaire: QuestionnaireRequest, *, tables: Tables | None = None
+) -> list[SectionScore]:
+    """Per section of a questionnaire: its questions, its gap answers, and the points those gaps weigh.
+
+    Reads the template's sections, questions and answers already prefetched on the
+    questionnaire (selectors.questionnaire_get), plus the weights.
+    """
+    tables = tables or Tables.load()
+    answers = {a.question_id: a for a in questionnaire.answers.all()}
+    scores = []
+    for section in questionnaire.template.sections.all():
+        questions = list(section.questions.all())
+        gaps = [
+            q
+            for q in questions
+            if q.pk in answers and q.is_gap(answers[q.pk].value) and q.severity != Question.Severity.NONE
+        ]
+        scores.append(
+            SectionScore(
+                section=section,
+                questions=len(questions),
+                gaps=len(gaps),
+                points=sum(tables.w(f"questionnaire_gap_{q.severity}") for q in gaps),
+            )
+        )
+    return scores

@@ -20,6 +20,8 @@ from suppliers.models import (
     CountryRisk,
     EnhancedDueDiligence,
     Finding,
+    Question,
+    QuestionnaireAnswer,
     QuestionnaireRequest,
     QuestionnaireTemplate,
     ReviewTask,
@@ -100,6 +102,9 @@ def supplier_detail_records(*, user: User, supplier: Supplier) -> dict:
         .filter(supplier=supplier)
         .select_related("auditor")
         .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("-created_at"))),
+        "questionnaire_findings": Finding.objects.restrict(user)
+        .filter(supplier=supplier, source=Finding.Source.QUESTIONNAIRE)
+        .select_related("questionnaire__template"),
         "actions": corrective_action_list(user=user).filter(supplier=supplier),
         "questionnaires": QuestionnaireRequest.objects.restrict(user)
         .filter(supplier=supplier)
@@ -145,7 +150,7 @@ def audit_findings(*, audit: Audit) -> QuerySet[Finding]:
 
 
 def finding_list(*, user: User) -> QuerySet[Finding]:
-    return Finding.objects.restrict(user, Action.VIEW).select_related("supplier", "audit")
+    return Finding.objects.restrict(user, Action.VIEW).select_related("supplier", "audit", "question")
 
 
 def finding_get(*, user: User, pk: int) -> Finding | None:
@@ -176,11 +181,24 @@ def questionnaire_list(*, user: User) -> QuerySet[QuestionnaireRequest]:
     )
 
 
+def questionnaire_list_with_answers(*, user: User) -> QuerySet[QuestionnaireRequest]:
+    """The questionnaires the user may read, each with its answers and their questions (the API)."""
+    return questionnaire_list(user=user).prefetch_related(
+        Prefetch(
+            "answers",
+            queryset=QuestionnaireAnswer.objects.select_related("question__section").order_by(
+                "question__section__order", "question__order", "question__pk"
+            ),
+        )
+    )
+
+
 def questionnaire_get(*, user: User, pk: int) -> QuestionnaireRequest | None:
     """One sent questionnaire with its template's questions and the answers, for review."""
     return (
         questionnaire_list(user=user)
-        .prefetch_related("template__sections__questions", "answers__document")
+        # The answers' questions too: the page marks each gap answer with its question's severity.
+        .prefetch_related("template__sections__questions", "answers__document", "answers__question")
         .filter(pk=pk)
         .first()
     )
@@ -221,6 +239,15 @@ def questionnaire_template_list(*, user: User) -> QuerySet[QuestionnaireTemplate
 
 def questionnaire_template_get(*, user: User, pk: int) -> QuestionnaireTemplate | None:
     return questionnaire_template_list(user=user).prefetch_related("sections__questions").filter(pk=pk).first()
+
+
+def questionnaire_template_question(*, template: QuestionnaireTemplate, pk) -> Question | None:
+    """One question of a template the caller has already read through questionnaire_template_get (None if not its own)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return Question.objects.filter(section__template=template, pk=pk).first()
 
 
 def document_get(*, user: User, pk: int) -> SupplierDocument | None:

@@ -9,16 +9,17 @@ from django.views.decorators.cache import never_cache
 
 from compliance import rules as role_rules
 from compliance.web import form_add_service_errors, found_or_404, paginate, require, require_action
-from suppliers import selectors
+from suppliers import scoring, selectors
 from suppliers.filters import QuestionnaireFilter
 from suppliers.forms import (
     QuestionForm,
     QuestionnaireAnswerForm,
     QuestionnaireReviewForm,
     QuestionnaireTemplateForm,
+    QuestionSeverityForm,
     SectionForm,
 )
-from suppliers.models import QuestionnaireRequest
+from suppliers.models import Question, QuestionnaireRequest
 from suppliers.services import questionnaire as questionnaire_services
 
 SESSION_KEY = "supplier_questionnaire"
@@ -141,7 +142,13 @@ def questionnaire_review(request, pk):
     return render(
         request,
         "suppliers/questionnaire_review.html",
-        {"questionnaire": questionnaire, "sections": sections, "form": form, "can_manage": can_manage},
+        {
+            "questionnaire": questionnaire,
+            "sections": sections,
+            "section_scores": scoring.questionnaire_section_scores(questionnaire),
+            "form": form,
+            "can_manage": can_manage,
+        },
     )
 
 
@@ -175,9 +182,26 @@ def template_detail(request, pk):
     can_manage = role_rules.can_manage_suppliers.test(request.user)
     section_form = SectionForm(request.POST if "title" in request.POST else None, prefix=None)
     question_form = QuestionForm(request.POST if "text" in request.POST else None, template=template)
+    severity_form = QuestionSeverityForm(request.POST if "severity_question" in request.POST else None)
     if request.method == "POST":
         require_action(role_rules.can_manage_suppliers, request.user)
         try:
+            if severity_form.is_bound:
+                question = found_or_404(
+                    selectors.questionnaire_template_question(
+                        template=template, pk=severity_form.data.get("severity_question")
+                    )
+                )
+                if severity_form.is_valid():
+                    questionnaire_services.questionnaire_question_severity_set(
+                        actor=request.user, question=question, severity=severity_form.cleaned_data["severity"]
+                    )
+                    messages.success(
+                        request, f"Severity of “{question.text}” set to {question.get_severity_display().lower()}."
+                    )
+                    return redirect("suppliers:template_detail", pk=template.pk)
+                messages.error(request, "Severity not changed: choose one of the severities.")
+                return redirect("suppliers:template_detail", pk=template.pk)
             if "active" in request.POST:
                 questionnaire_services.questionnaire_template_set_active(
                     actor=request.user, template=template, active=request.POST["active"] == "1"
@@ -199,5 +223,11 @@ def template_detail(request, pk):
     return render(
         request,
         "suppliers/template_detail.html",
-        {"template": template, "section_form": section_form, "question_form": question_form, "can_manage": can_manage},
+        {
+            "template": template,
+            "section_form": section_form,
+            "question_form": question_form,
+            "severities": Question.Severity.choices,
+            "can_manage": can_manage,
+        },
     )

@@ -128,6 +128,8 @@ def test_supplier_register_covers_bands_audits_and_actions(seeded):
     assert Audit.objects.exists()
     assert CorrectiveAction.objects.filter(status="open", escalation_level__gt=0).exists()
     assert CorrectiveAction.objects.filter(status="open", escalation_level=0).exists()
+    # An accepted questionnaire's medium gap became a finding with a proposed corrective action.
+    assert CorrectiveAction.objects.filter(finding__source="questionnaire", finding__question__isnull=False).exists()
     assert QuestionnaireRequest.objects.filter(status="returned").exists()
     prohibited = [s for s in Supplier.objects.all() if s.is_prohibited_agency]
     assert len(prohibited) == 1 and prohibited[0].status != "active"

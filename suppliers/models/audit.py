@@ -73,7 +73,7 @@ class Audit(models.Model):
 
 
 class Finding(models.Model):
-    """Something an audit found wrong, with its severity."""
+    """Something an audit (or a supplier's accepted questionnaire answer) found wrong, with its severity."""
 
     class Severity(models.TextChoices):
         MINOR = "minor", "Minor"
@@ -84,7 +84,19 @@ class Finding(models.Model):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
 
-    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="findings")
+    class Source(models.TextChoices):
+        AUDIT = "audit", "Audit"
+        QUESTIONNAIRE = "questionnaire", "Questionnaire answer"
+
+    # An audit finding has its audit; a questionnaire finding names the answer instead.
+    audit = models.ForeignKey(Audit, null=True, blank=True, on_delete=models.CASCADE, related_name="findings")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.AUDIT)
+    questionnaire = models.ForeignKey(
+        "suppliers.QuestionnaireRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="findings"
+    )
+    question = models.ForeignKey(
+        "suppliers.Question", null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="findings")
     severity = models.CharField(max_length=10, choices=Severity.choices)
     description = models.TextField()
@@ -103,6 +115,19 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One finding per answer: accepting (or re-scoring) a questionnaire twice never doubles it.
+            models.UniqueConstraint(
+                fields=["questionnaire", "question"],
+                condition=models.Q(questionnaire__isnull=False),
+                name="one_finding_per_questionnaire_answer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source="audit", audit__isnull=False)
+                | models.Q(source="questionnaire", questionnaire__isnull=False, question__isnull=False),
+                name="finding_has_its_source",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_severity_display()} finding at {self.supplier}"

@@ -54,6 +54,19 @@ class QuestionnaireSection(models.Model):
 
 
 class Question(models.Model):
+    class Severity(models.TextChoices):
+        # How much a gap answer to this question matters. "None" records the gap
+        # without moving the score; "critical" is a forced-labour indicator that
+        # makes the supplier high risk at once (suppliers/scoring.py).
+        NONE = "none", "None"
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    # Lowest to highest: "at or above a threshold" compares positions in this list.
+    SEVERITY_ORDER = (Severity.NONE, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+
     class Kind(models.TextChoices):
         YES_NO = "yes_no", "Yes or no"
         CHOICE = "choice", "Choice"
@@ -67,8 +80,15 @@ class Question(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.YES_NO)
     choices = models.TextField(blank=True, help_text="For a choice question: one option per line.")
     # An answer equal to this (e.g. "no" to "Do you have a policy?") is a gap
-    # that adds the questionnaire-gap points to the supplier's risk score.
+    # that adds the points for its severity to the supplier's risk score.
     gap_answer = models.CharField(max_length=200, blank=True)
+    severity = models.CharField(
+        "Severity of a gap",
+        max_length=10,
+        choices=Severity.choices,
+        default=Severity.MEDIUM,
+        help_text="How much a gap answer moves the risk score; critical makes the supplier high risk at once.",
+    )
     required = models.BooleanField(default=True)
 
     objects = RegisterQuerySet.as_manager()
@@ -78,6 +98,14 @@ class Question(models.Model):
 
     def __str__(self):
         return self.text
+
+    def is_gap(self, value: str) -> bool:
+        """Whether `value` is this question's gap answer (case and surrounding spaces ignored)."""
+        return bool(self.gap_answer) and value.strip().lower() == self.gap_answer.strip().lower()
+
+    def severity_at_least(self, threshold: str) -> bool:
+        """Whether this question's severity is at or above `threshold` (a Severity value)."""
+        return self.SEVERITY_ORDER.index(self.severity) >= self.SEVERITY_ORDER.index(threshold)
 
     @property
     def choice_list(self) -> list[str]:
@@ -151,5 +179,4 @@ class QuestionnaireAnswer(models.Model):
 
     @property
     def is_gap(self) -> bool:
-        gap = self.question.gap_answer
-        return bool(gap) and self.value.strip().lower() == gap.strip().lower()
+        return self.question.is_gap(self.value)

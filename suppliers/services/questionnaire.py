@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +19,9 @@ from compliance import roles
 from compliance.models import OutboxMessage, User
 from compliance.outbox import outbox_enqueue
 from compliance.services import notification_send
+from suppliers import scoring
 from suppliers.models import (
+    Finding,
     Question,
     QuestionnaireAnswer,
     QuestionnaireRequest,
@@ -27,6 +31,7 @@ from suppliers.models import (
     SupplierEvent,
     token_digest,
 )
+from suppliers.services.audit import corrective_action_open
 from suppliers.services.register import (
     document_upload,
     register_manager_check,
@@ -36,6 +41,21 @@ from suppliers.services.register import (
 from suppliers.uploads import validate_upload
 
 LINK_VALID_DAYS = 30
+# A gap answer's finding, by the question's severity (Finding has three severities).
+FINDING_SEVERITY = {
+    Question.Severity.LOW: Finding.Severity.MINOR,
+    Question.Severity.MEDIUM: Finding.Severity.MINOR,
+    Question.Severity.HIGH: Finding.Severity.MAJOR,
+    Question.Severity.CRITICAL: Finding.Severity.CRITICAL,
+}
+# Days the proposed corrective action gets, by severity: a worker paying fees or without
+# their passport needs remedy within weeks, a governance gap can wait a quarter.
+ACTION_DUE_DAYS = {
+    Question.Severity.LOW: 90,
+    Question.Severity.MEDIUM: 60,
+    Question.Severity.HIGH: 30,
+    Question.Severity.CRITICAL: 14,
+}
 # Chase the contact after 7 and 14 days; when the link expires unanswered, flag it to the sender.
 CHASE_AFTER_DAYS = (7, 14)
 
@@ -237,6 +257,7 @@ def questionnaire_review(
                 actor=actor,
                 message=f"{questionnaire.template.name} accepted.",
             )
+            questionnaire_findings_raise(questionnaire=questionnaire, actor=actor)
             risk_assess(supplier=questionnaire.supplier, actor=actor, reason="Questionnaire accepted")
         else:
             if not comments.strip():
@@ -260,6 +281,54 @@ def questionnaire_review(
                 extra={"comments": comments},
             )
     return questionnaire, token
+
+
+def questionnaire_findings_raise(*, questionnaire: QuestionnaireRequest, actor: User | None) -> list[Finding]:
+    """Make each accepted gap answer at or above the threshold a finding with a proposed corrective action (idempotent)."""
+    register_manager_check(actor)
+    supplier = questionnaire.supplier
+    threshold = settings.SUPPLIER_QUESTIONNAIRE_FINDING_FROM
+    raised = []
+    for answer in scoring.questionnaire_gaps(questionnaire):
+        question = answer.question
+        if not question.severity_at_least(threshold):
+            continue
+        # The same answer twice (a repeated accept), or a gap still open from an earlier
+        # questionnaire, is the finding already being worked on: not a new one.
+        already = Finding.objects.filter(supplier=supplier, question=question).filter(
+            Q(questionnaire=questionnaire) | Q(status=Finding.Status.OPEN)
+        )
+        if already.exists():
+            continue
+        finding = Finding.objects.create(
+            supplier=supplier,
+            source=Finding.Source.QUESTIONNAIRE,
+            questionnaire=questionnaire,
+            question=question,
+            severity=FINDING_SEVERITY[question.severity],
+            description=f"Questionnaire answer: {question.text} Answered “{answer.value.strip()}” ({question.severity} gap).",
+            created_by=actor,
+        )
+        supplier_event_record(
+            supplier=supplier,
+            kind=SupplierEvent.Kind.FINDING,
+            actor=actor,
+            message=f"{finding.get_severity_display()} finding from the questionnaire: {question.text[:200]}",
+        )
+        owner = supplier.contract_owner or actor
+        if owner is not None:
+            corrective_action_open(
+                finding=finding,
+                actor=actor,
+                description=(
+                    f"Proposed from the questionnaire: put right “{question.text}” "
+                    f"(answered “{answer.value.strip()}”) and send the evidence."
+                ),
+                owner=owner,
+                due_date=timezone.localdate() + datetime.timedelta(days=ACTION_DUE_DAYS[question.severity]),
+            )
+        raised.append(finding)
+    return raised
 
 
 def questionnaire_chasers_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -386,6 +455,7 @@ def questionnaire_question_add(
     gap_answer: str = "",
     help_text: str = "",
     required: bool = True,
+    severity: str = Question.Severity.MEDIUM,
 ) -> Question:
     """Add a question at the end of a section; a choice question needs options, a gap answer must be one of them."""
     register_manager_check(actor)
@@ -397,6 +467,7 @@ def questionnaire_question_add(
         gap_answer=gap_answer.strip(),
         help_text=help_text,
         required=required,
+        severity=severity,
     )
     errors = {}
     if kind == Question.Kind.CHOICE and len(question.choice_list) < 2:
@@ -411,6 +482,18 @@ def questionnaire_question_add(
     question.order = (section.questions.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     question.full_clean()
     question.save()
+    return question
+
+
+def questionnaire_question_severity_set(*, actor: User, question: Question, severity: str) -> Question:
+    """Change how much a gap answer to this question weighs; scores follow at each supplier's next rescore."""
+    register_manager_check(actor)
+    if severity not in Question.Severity.values:
+        raise ValidationError({"severity": "Choose a severity."})
+    with set_actor(actor):
+        # In the change history with who changed it, like the other scoring tables.
+        question.severity = severity
+        question.save(update_fields=["severity"])
     return question
 
 

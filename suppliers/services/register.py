@@ -149,9 +149,38 @@ def risk_assess(*, supplier: Supplier, actor: User | None = None, reason: str = 
             message=risk_change_message(previous_band=previous_band, result=result, reason=reason),
             actor=actor,
         )
-    if result.band == RiskBand.HIGH and previous_band != RiskBand.HIGH:
+    if result.critical_answers:
+        # Says "high risk" and why in one message, once per questionnaire however often it is rescored.
+        risk_critical_answers_notify(supplier=supplier, result=result, assessment=assessment)
+    elif result.band == RiskBand.HIGH and previous_band != RiskBand.HIGH:
         risk_high_notify(supplier=supplier, assessment=assessment)
     return assessment
+
+
+def risk_critical_answers_notify(*, supplier: Supplier, result, assessment: RiskAssessment) -> None:
+    """Tell the Lead, procurement and the contract owner, once per questionnaire, that its answers admit forced-labour indicators."""
+    # Keyed on the questionnaire, not the assessment: accepting, rescoring and the annual review
+    # all find the same answers, and the Lead hears about them once (like a prohibited agency).
+    dedupe_key = f"supplier-critical-answers:{supplier.pk}:{result.questionnaire_id}"
+    context = {"supplier": supplier, "score": assessment.score, "answers": result.critical_answers}
+    subject = f"Supplier {supplier.name} is high risk: critical questionnaire answers"
+    notification_send(
+        recipients=User.objects.in_role(roles.MODERN_SLAVERY_LEAD, roles.PROCUREMENT),
+        subject=subject,
+        template="suppliers/email/critical_answers.txt",
+        context=context,
+        url=supplier.get_absolute_url(),
+        dedupe_key=dedupe_key,
+    )
+    if supplier.contract_owner_id:
+        notification_send(
+            recipients=[supplier.contract_owner],
+            subject=subject,
+            template="suppliers/email/critical_answers.txt",
+            context=context,
+            url=supplier_url_for(supplier.contract_owner, supplier),
+            dedupe_key=dedupe_key,
+        )
 
 
 def risk_high_notify(*, supplier: Supplier, assessment: RiskAssessment) -> None:

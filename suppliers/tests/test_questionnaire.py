@@ -178,8 +178,10 @@ def test_accepted_answers_change_the_score_and_return_sends_a_new_link(
     after = supplier.risk_assessments.first()
     keys = {f["key"]: f["points"] for f in after.factors}
     assert "questionnaire_missing" not in keys
-    assert keys["questionnaire_gap"] == 2 * 5
-    assert after.score == before.score - 10 + 10
+    # Worker-paid fees and retained passports: two critical gaps, 25 points each, and high risk at once.
+    assert [f["points"] for f in after.factors if f["key"] == "questionnaire_answer"] == [25, 25]
+    assert after.score == before.score - 10 + 50
+    assert after.band == "high"
     assert QuestionnaireRequest.objects.get(pk=request.pk).status == "accepted"
 
 
