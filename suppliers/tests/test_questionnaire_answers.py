@@ -237,3 +237,34 @@ def test_api_shows_answers_and_questionnaire_findings_to_readers_only(client, pr
     client.force_login(hr_user)
     assert client.get(f"/api/v1/suppliers/questionnaires/{questionnaire.pk}/").status_code == 404
     assert client.get(f"/api/v1/suppliers/findings/{finding.pk}/").status_code == 404
+
+
+def test_questionnaire_api_list_keeps_a_constant_number_of_queries(client, procurement, board):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def measured():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/suppliers/questionnaires/")
+        assert response.status_code == 200
+        return len(queries), response.json()["count"]
+
+    _accepted(procurement, SupplierFactory(), gaps=(FEES_MSAT,))
+    client.force_login(board)
+    at_one, count = measured()
+    assert count == 1
+    for _ in range(4):
+        # Each with a full set of answers: the answers and their questions are two queries, not one a row.
+        _accepted(procurement, SupplierFactory(), accept=False)
+    template = QuestionnaireTemplate.objects.get(name=MSAT_NAME)
+    for n in range(45):
+        questionnaire_services.questionnaire_send(
+            supplier=SupplierFactory(),
+            template=template,
+            actor=procurement,
+            contact_name="K",
+            contact_email=f"k{n}@s.example",
+        )
+    at_fifty, count = measured()
+    assert count == 50
+    assert at_fifty == at_one
