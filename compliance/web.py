@@ -118,14 +118,18 @@ class DeepKeysFirstPaginator(KeysFirstPaginator):
     keys_first_from = 5 * PAGE_SIZE
 
 
-def paginate(request, items: Iterable, *, per_page: int = PAGE_SIZE, keys_first: bool = False) -> Page:
+def paginate(
+    request, items: Iterable, *, per_page: int = PAGE_SIZE, keys_first: bool = False, deep_keys_first: bool = False
+) -> Page:
     """The page the request asks for (`?page=`); a bad or too-large number gives the nearest page.
 
     Render it with `{% include "partials/pagination.html" %}`, which keeps every
     other query parameter (filters, sort) through Django's `{% querystring %}`.
     `keys_first` (a queryset ordered to match an index) makes deep pages cheap: KeysFirstPaginator.
+    `deep_keys_first` does so from the sixth page on, so the first pages keep their one query.
     """
-    paginator = (KeysFirstPaginator if keys_first else Paginator)(items, per_page)
+    kind = KeysFirstPaginator if keys_first else DeepKeysFirstPaginator if deep_keys_first else Paginator
+    paginator = kind(items, per_page)
     return paginator.get_page(request.GET.get("page"))
 
 

@@ -42,7 +42,8 @@ def index(request):
         request,
         "suppliers/index.html",
         {
-            "page": paginate(request, register.qs),
+            # The last of 201 pages read 10,000 full rows to keep 50: its keys first, from the far end.
+            "page": paginate(request, register.qs, deep_keys_first=True),
             "summary": selectors.register_summary(user=request.user),
             "filter_form": register.form,
             "can_manage": role_rules.can_manage_suppliers.test(request.user),

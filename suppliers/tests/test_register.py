@@ -142,6 +142,23 @@ def test_register_list_queries_are_constant(client, procurement, login, django_a
 
 
 @pytest.mark.parametrize("rows", [1, 50])
+def test_register_deep_pages_read_keys_first_in_constant_queries(
+    client, procurement, login, django_assert_max_num_queries, monkeypatch, rows
+):
+    from compliance.web import DeepKeysFirstPaginator
+
+    SupplierFactory.create_batch(rows)
+    login(procurement)
+    expected = [s.pk for s in client.get(reverse("suppliers:index")).context["page"]]
+    # Every page as a deep page: the queries above, with the page's keys read before its rows.
+    monkeypatch.setattr(DeepKeysFirstPaginator, "keys_first_from", 0)
+    with django_assert_max_num_queries(13) as queries:
+        response = client.get(reverse("suppliers:index"))
+    assert [s.pk for s in response.context["page"]] == expected
+    assert any('"suppliers_supplier"."id" AS "pk"' in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("rows", [1, 50])
 def test_supplier_detail_queries_are_constant(client, procurement, login, django_assert_max_num_queries, rows):
     supplier = SupplierFactory()
     register_services.risk_assess(supplier=supplier)
