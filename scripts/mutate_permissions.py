@@ -22,6 +22,15 @@ Usage (from the project root):
     scripts/mutate_permissions.py --only training/  # files whose path contains this
     scripts/mutate_permissions.py --sample 20 --seed 1 --budget 170   # a bounded run
     scripts/mutate_permissions.py --tests tests/test_object_permissions.py  # a narrow, faster selection
+    scripts/mutate_permissions.py --only suppliers/ --jobs 2 --json var/mutants-suppliers.json
+
+Fast path (the default; --fresh turns it off): the mutants do not change models, so the SQLite
+test database is built once with the migrations (their seeded roles, risk tables and first
+responders: without them `--nomigrations` fails 14 training tests unmutated), a file in /dev/shm,
+and a copy of it is reused by every mutant's pytest (`--reuse-db`); the tests that killed the same file's earlier mutants, then
+the same app's, run first (scripts/mutation_order.py: a reorder, nothing deselected, so a survivor
+still passed every test); `--jobs 2` runs two mutants at once, each in its own copy of the project.
+Every mutant is still a fresh pytest process importing the mutated file.
 Exit status: 0 when every mutant run was killed, 1 when any survived (or timed out).
 """
 
@@ -29,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import collections
 import json
 import os
 import random
@@ -37,7 +47,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -311,12 +323,104 @@ def copy_project(dest: Path) -> None:
     for link in (".venv", "node_modules"):
         if (ROOT / link).exists():
             (dest / link).symlink_to((ROOT / link).resolve())
+    # The copy's test settings take the test database's file from the environment (fast path).
+    with (dest / "compliance" / "settings_test.py").open("a") as settings:
+        settings.write(
+            "\n# mutate_permissions.py: a prebuilt SQLite test database, reused (--reuse-db)\n"
+            "if os.environ.get('MUTANTS_TEST_DB'):\n"
+            "    DATABASES['default']['TEST'] = {'NAME': os.environ['MUTANTS_TEST_DB']}  # noqa: F405\n"
+        )
 
 
-def pytest_command(tests: list[str], marker: str, deselect: list[str], stop_first: bool) -> list[str]:
-    # --nomigrations builds the test database from the models (seconds instead of a minute); the
-    # killing tests are re-run unmutated the same way afterwards, so a kill is never an artefact.
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nomigrations", "-rfE"]
+@dataclass
+class Worker:
+    """One copy of the project and, on the fast path, its own copy of the template database."""
+
+    dir: Path
+    db: Path | None = None
+    template: Path | None = None
+
+    def env(self, first: list[str] | None = None) -> dict[str, str]:
+        env = test_env()
+        if self.db:
+            shutil.copyfile(self.template, self.db)  # a clean database for every run
+            env["MUTANTS_TEST_DB"] = str(self.db)
+        if first is not None:
+            listing = self.dir / "mutants-first.txt"
+            listing.write_text("\n".join(first) + "\n")
+            env["MUTANTS_FIRST"] = str(listing)
+            env["PYTHONPATH"] = str(self.dir / "scripts")
+        return env
+
+    @property
+    def fast(self) -> bool:
+        return self.db is not None
+
+
+def build_template(work: Path, template: Path, marker: str) -> None:
+    """Build the test database once, the way pytest-django builds it (with the migrations)."""
+    probe = work / "mutants_probe"
+    probe.mkdir(exist_ok=True)
+    (probe / "test_probe.py").write_text(
+        "import pytest\n\n\n@pytest.mark.django_db\ndef test_database_is_built():\n    pass\n"
+    )
+    env = test_env() | {"MUTANTS_TEST_DB": str(template)}
+    cmd = pytest_command(["mutants_probe"], marker, [], stop_first=True, migrations=True)
+    cmd += ["--create-db", "--reuse-db"]
+    proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
+    shutil.rmtree(probe)
+    if proc.returncode != 0 or not template.exists():
+        sys.exit(f"the template test database was not built:\n{(proc.stdout + proc.stderr)[-2000:]}")
+
+
+def make_workers(
+    tmp: Path, dbdir: Path, jobs: int, fast: bool, marker: str, template: Path | None = None
+) -> list[Worker]:
+    template = template or dbdir / "template.sqlite3"
+    workers = []
+    for i in range(jobs):
+        work = tmp / f"project{i}"
+        copy_project(work)
+        workers.append(Worker(work, dbdir / f"test{i}.sqlite3" if fast else None, template if fast else None))
+    if fast and not template.exists():
+        started = time.monotonic()
+        build_template(workers[0].dir, template, marker)
+        print(f"template test database built in {time.monotonic() - started:.1f}s", flush=True)
+    return workers
+
+
+class Killers:
+    """The tests that killed earlier mutants: the same file's most recent first, then the app's."""
+
+    def __init__(self):
+        self.by_path: dict[str, list[str]] = {}
+        self.by_app: dict[str, collections.Counter] = {}
+        self.lock = threading.Lock()
+
+    def learn(self, path: str, test_id: str) -> None:
+        with self.lock:
+            same_file = self.by_path.setdefault(path, [])
+            if test_id in same_file:
+                same_file.remove(test_id)
+            same_file.insert(0, test_id)
+            self.by_app.setdefault(path.split("/")[0], collections.Counter())[test_id] += 1
+
+    def first(self, path: str) -> list[str]:
+        with self.lock:
+            ordered = list(self.by_path.get(path, []))
+            app = self.by_app.get(path.split("/")[0], collections.Counter())
+            return ordered + [t for t, _ in app.most_common() if t not in ordered]
+
+
+def pytest_command(
+    tests: list[str], marker: str, deselect: list[str], stop_first: bool, migrations: bool = False
+) -> list[str]:
+    # Without the fast path, --nomigrations builds each test database from the models (seconds
+    # instead of a minute; the killing tests are re-run unmutated the same way afterwards, so a
+    # kill is never an artefact, but the tests that need seeded rows fail and can kill nothing).
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE"]
+    if not migrations:
+        cmd.append("--nomigrations")
     if stop_first:
         cmd.append("-x")
     cmd += ["-m", marker, "--no-header", "-o", "addopts=--strict-markers", *tests]
@@ -332,15 +436,12 @@ def test_env() -> dict[str, str]:
     return env
 
 
-def baseline_failures(workdir: Path, tests: list[str], marker: str) -> list[str]:
+def baseline_failures(worker: Worker, tests: list[str], marker: str) -> list[str]:
     """Those of `tests` that fail on the unmutated code."""
-    proc = subprocess.run(
-        pytest_command(tests, marker, [], stop_first=False),
-        cwd=workdir,
-        env=test_env(),
-        capture_output=True,
-        text=True,
-    )
+    cmd = pytest_command(tests, marker, [], stop_first=False, migrations=worker.fast)
+    if worker.fast:
+        cmd += fast_args(worker.dir, [t.split("::")[0] for t in tests])
+    proc = subprocess.run(cmd, cwd=worker.dir, env=worker.env([]), capture_output=True, text=True)
     if proc.returncode not in (0, 1):
         sys.exit(f"the unmutated tests do not run ({proc.returncode}):\n{(proc.stdout + proc.stderr)[-2000:]}")
     return [killer(line) for line in proc.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
@@ -351,12 +452,26 @@ def killer(summary_line: str) -> str:
     return re.sub(r"^(FAILED|ERROR) ", "", summary_line).split(" - ")[0]
 
 
-def run_tests(workdir: Path, tests: list[str], timeout: float, marker: str, deselect: list[str]):
-    env = test_env()
-    cmd = pytest_command(tests, marker, deselect, stop_first=True)
+def fast_args(workdir: Path, tests: list[str]) -> list[str]:
+    """Reuse the prebuilt database; skip the schemathesis and hypothesis pytest plugins (a third of
+    every process's start) unless a selected test uses them."""
+    args = ["--reuse-db", "-p", "mutation_order"]
+    files = [f for t in tests for f in ([workdir / t] if t.endswith(".py") else (workdir / t).rglob("*.py"))]
+    if not any(re.search(r"schemathesis|hypothesis", f.read_text()) for f in files if f.is_file()):
+        args += ["-p", "no:schemathesis", "-p", "no:hypothesispytest"]
+    return args
+
+
+def run_tests(
+    worker: Worker, tests: list[str], timeout: float, marker: str, deselect: list[str], first: list[str] | None = None
+):
+    cmd = pytest_command(tests, marker, deselect, stop_first=True, migrations=worker.fast)
+    if worker.fast:
+        cmd += fast_args(worker.dir, tests)
+    env = worker.env(first if worker.fast else None)
     started = time.monotonic()
     try:
-        proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, cwd=worker.dir, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return "timeout", time.monotonic() - started, ""
     elapsed = time.monotonic() - started
@@ -409,9 +524,14 @@ def run_in_process(work: Path, mutants: list[Mutant], args) -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="mutate only files whose path contains this")
-    parser.add_argument("--kind", help="mutate only this kind of mutant (e.g. require-deleted)")
+    parser.add_argument(
+        "--kind", help="mutate only these kinds (comma-separated, e.g. require-deleted,restrict-dropped)"
+    )
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--sample", type=int, help="run a random sample of this many mutants")
+    parser.add_argument(
+        "--sample-per", choices=["app-kind"], help="the sample takes this many from each app and kind (--sample N)"
+    )
     parser.add_argument("--seed", type=int, default=None, help="the sample's seed (default: random, printed)")
     parser.add_argument("--budget", type=float, help="stop starting new mutants after this many seconds")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per mutant before it counts as survived")
@@ -426,18 +546,40 @@ def main() -> int:
     )
     parser.add_argument("--subprocess-only", action="store_true", help="the default: each mutant in a fresh process")
     parser.add_argument("--no-baseline", action="store_true", help="do not re-run the killing tests unmutated")
-    parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--json", help="write the results to this file (rewritten after every mutant)")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants run at once, each in its own copy")
+    parser.add_argument(
+        "--fresh", action="store_true", help="no fast path: each mutant builds its own database, tests in file order"
+    )
+    parser.add_argument("--template-db", help="the built test database to reuse across runs (built there if missing)")
+    parser.add_argument("--save-killers", help="write the killers learnt from --learn to this file and stop")
+    parser.add_argument("--learn", nargs="*", default=[], help="earlier --json results: their killers run first")
+    parser.add_argument(
+        "--check-unmutated", action="store_true", help="first run each app's tests unmutated the same way (must pass)"
+    )
     args = parser.parse_args()
 
     mutants = find_mutants(target_files(args.only))
     # Deleted view checks first (the issue's acceptance), then queryset and rule mutants.
     mutants.sort(key=lambda m: KIND_ORDER.index(m.kind) if m.kind in KIND_ORDER else len(KIND_ORDER))
     if args.kind:
-        mutants = [m for m in mutants if m.kind == args.kind]
-    if args.sample and args.sample < len(mutants):
+        mutants = [m for m in mutants if m.kind in args.kind.split(",")]
+    if args.sample and args.sample_per:
+        seed = args.seed if args.seed is not None else random.randrange(10**6)
+        groups: dict[tuple[str, str], list[Mutant]] = {}
+        for m in mutants:
+            groups.setdefault((m.path.split("/")[0], m.kind), []).append(m)
+        rng = random.Random(seed)
+        picked = [m for key in sorted(groups) for m in rng.sample(groups[key], min(args.sample, len(groups[key])))]
+        print(f"sample of {len(picked)} from {len(mutants)} mutants ({args.sample} per app and kind), seed {seed}")
+        mutants = picked
+    elif args.sample and args.sample < len(mutants):
         seed = args.seed if args.seed is not None else random.randrange(10**6)
         print(f"sample of {args.sample} from {len(mutants)} mutants, seed {seed}")
         mutants = random.Random(seed).sample(mutants, args.sample)
+    if not args.fresh:
+        # One file's mutants one after another, so the killer of the first is tried first on the next.
+        mutants.sort(key=lambda m: (m.path, KIND_ORDER.index(m.kind) if m.kind in KIND_ORDER else len(KIND_ORDER)))
     if args.list:
         for m in mutants:
             print(f"{m.label}\n    -> {m.replacement}")
@@ -446,9 +588,45 @@ def main() -> int:
 
     results = []
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
-        work = Path(tmp) / "project"
-        copy_project(work)
+    killers = Killers()
+    for earlier in args.learn:
+        found = json.loads(Path(earlier).read_text())
+        if isinstance(found, dict):  # a killer map (--save-killers): path -> tests, likeliest first
+            for path, tests in found.items():
+                for test_id in reversed(tests):
+                    killers.learn(path, test_id)
+            continue
+        for r in found:
+            if r["outcome"] == "killed" and r["detail"]:
+                killers.learn(r["path"], killer(r["detail"]))
+    if args.save_killers:
+        # Killers learnt from --learn results, kept in the repository so that a bounded run (CI)
+        # tries each file's known killer first. A stale entry only costs time: nothing is skipped.
+        Path(args.save_killers).write_text(json.dumps(killers.by_path, indent=1, sort_keys=True) + "\n")
+        print(f"{sum(map(len, killers.by_path.values()))} killers of {len(killers.by_path)} files saved")
+        return 0
+    lock = threading.Lock()
+
+    def save():
+        if args.json:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.json).write_text(json.dumps(results, indent=1))
+
+    shm = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108  tmpfs: the databases never touch the disk
+    with (
+        tempfile.TemporaryDirectory(prefix="mutants-") as tmp,
+        tempfile.TemporaryDirectory(prefix="mutants-db-", dir=shm) as dbdir,
+    ):
+        template = Path(args.template_db).resolve() if args.template_db else None
+        workers = make_workers(Path(tmp), Path(dbdir), max(1, args.jobs), not args.fresh, args.marker, template)
+        work = workers[0].dir
+        if args.check_unmutated:
+            for tests in sorted({tuple(tests_for(m.path, args.tests)) for m in mutants}):
+                t0 = time.monotonic()
+                broken = baseline_failures(workers[0], list(tests), args.marker)
+                print(f"unmutated {' '.join(tests)}: {len(broken)} failing, {time.monotonic() - t0:.1f}s", flush=True)
+                if broken:
+                    sys.exit("the unmutated tests fail:\n" + "\n".join(broken))
         if args.in_process:
             results = run_in_process(work, mutants, args)
             print_summary(results, "in one pytest session per app")
@@ -470,27 +648,49 @@ def main() -> int:
                 mutants = []
             elif mutants:
                 print(f"\nconfirming {len(mutants)} mutants, each in a fresh pytest process:")
-        for i, mutant in enumerate(mutants, 1):
+        free = list(workers)
+        counter = iter(range(1, len(mutants) + 1))
+        skipped = []
+
+        def run_one(mutant: Mutant) -> None:
             if args.budget and time.monotonic() - started > args.budget:
-                print(f"budget of {args.budget:.0f}s spent: {len(mutants) - i + 1} mutants not run")
-                break
-            tests = tests_for(mutant.path, args.tests)
-            target = work / mutant.path
-            original = target.read_text()
-            target.write_text(apply(original, mutant))
+                skipped.append(mutant)
+                return
+            with lock:
+                worker = free.pop()
             try:
-                outcome, elapsed, detail = run_tests(work, tests, args.timeout, args.marker, [])
+                tests = tests_for(mutant.path, args.tests)
+                target = worker.dir / mutant.path
+                original = target.read_text()
+                target.write_text(apply(original, mutant))
+                try:
+                    outcome, elapsed, detail = run_tests(
+                        worker, tests, args.timeout, args.marker, [], killers.first(mutant.path)
+                    )
+                finally:
+                    target.write_text(original)
             finally:
-                target.write_text(original)
-            results.append({**asdict(mutant), "outcome": outcome, "seconds": round(elapsed, 1), "detail": detail})
-            print(f"[{i}/{len(mutants)}] {outcome:9} {elapsed:5.1f}s {mutant.label}", flush=True)
-            if outcome.startswith("error"):
-                print(detail)
+                with lock:
+                    free.append(worker)
+            if outcome == "killed" and detail:
+                killers.learn(mutant.path, killer(detail))
+            with lock:
+                results.append({**asdict(mutant), "outcome": outcome, "seconds": round(elapsed, 1), "detail": detail})
+                save()
+                print(f"[{next(counter)}/{len(mutants)}] {outcome:9} {elapsed:5.1f}s {mutant.label}", flush=True)
+                if outcome.startswith("error"):
+                    print(detail)
+
+        with ThreadPoolExecutor(max_workers=len(workers)) as pool:
+            for future in [pool.submit(run_one, m) for m in mutants]:
+                future.result()
+        if skipped:
+            print(f"budget of {args.budget:.0f}s spent: {len(skipped)} mutants not run")
         # A kill counts only if the test that failed passes on the unmutated code (a test that is
         # broken on main would otherwise "kill" everything). One run of the distinct killers.
-        killers = sorted({killer(r["detail"]) for r in results if r["outcome"] == "killed" and r["detail"]})
-        if killers and not args.no_baseline:
-            broken = baseline_failures(work, killers, args.marker)
+        killer_ids = sorted({killer(r["detail"]) for r in results if r["outcome"] == "killed" and r["detail"]})
+        if killer_ids and not args.no_baseline:
+            broken = baseline_failures(workers[0], killer_ids, args.marker)
             for r in results:
                 if r["outcome"] == "killed" and r["detail"] and killer(r["detail"]) in broken:
                     r["outcome"] = "unsure"
@@ -499,8 +699,7 @@ def main() -> int:
                     )
 
     survivors = print_summary(results, "in all")
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1))
+    save()
     return 1 if survivors else 0
 
 
