@@ -389,6 +389,60 @@ def make_workers(
     return workers
 
 
+# Names too common to point at a test file.
+GENERIC_NAMES = {
+    "restrict",
+    "get_queryset",
+    "get_object",
+    "has_permission",
+    "has_object_permission",
+    "dispatch",
+    "get",
+    "post",
+    "list",
+    "retrieve",
+    "create",
+    "update",
+    "destroy",
+    "perform_create",
+    "perform_update",
+    "__init__",
+    "test",
+}
+
+
+def hinted_test_files(mutant: Mutant, workdir: Path, tests: list[str]) -> list[str]:
+    """The selected test files that name the mutated function, class or rule, or its URL."""
+    tree = ast.parse((workdir / mutant.path).read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if not (getattr(node, "lineno", 0) <= mutant.line <= (getattr(node, "end_lineno", 0) or 0)):
+            continue
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign) and node.col_offset == 0:
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    names = {n for n in names if n not in GENERIC_NAMES and len(n) > 3}
+    tokens = set(names)
+    for urls in (workdir / mutant.path.split("/")[0]).glob("*urls*.py"):
+        for line in urls.read_text().splitlines():
+            if any(re.search(rf"\b{re.escape(n)}\b", line) for n in names):
+                tokens |= set(re.findall(r"(?:name|basename)=[\"']([^\"']+)[\"']", line))
+    if not tokens:
+        return []
+    files = []
+    for t in tests:
+        target = workdir / t
+        files += [target] if target.is_file() else sorted(target.rglob("test_*.py"))
+    found = []
+    for f in files:
+        text = f.read_text()
+        hits = sum(text.count(tok) for tok in tokens)
+        if hits:
+            found.append((-hits, f.relative_to(workdir).as_posix()))
+    return [f for _, f in sorted(found)]
+
+
 class Killers:
     """The tests that killed earlier mutants: the same file's most recent first, then the app's."""
 
@@ -405,9 +459,10 @@ class Killers:
             same_file.insert(0, test_id)
             self.by_app.setdefault(path.split("/")[0], collections.Counter())[test_id] += 1
 
-    def first(self, path: str) -> list[str]:
+    def first(self, path: str, hints: list[str] = ()) -> list[str]:
+        """This file's killers, then the test files that name the mutated code, then the app's killers."""
         with self.lock:
-            ordered = list(self.by_path.get(path, []))
+            ordered = list(self.by_path.get(path, [])) + list(hints)
             app = self.by_app.get(path.split("/")[0], collections.Counter())
             return ordered + [t for t, _ in app.most_common() if t not in ordered]
 
@@ -664,9 +719,8 @@ def main() -> int:
                 original = target.read_text()
                 target.write_text(apply(original, mutant))
                 try:
-                    outcome, elapsed, detail = run_tests(
-                        worker, tests, args.timeout, args.marker, [], killers.first(mutant.path)
-                    )
+                    first = killers.first(mutant.path, hinted_test_files(mutant, worker.dir, tests))
+                    outcome, elapsed, detail = run_tests(worker, tests, args.timeout, args.marker, [], first)
                 finally:
                     target.write_text(original)
             finally:

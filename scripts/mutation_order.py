@@ -1,10 +1,11 @@
 """pytest plugin used by mutate_permissions.py: run the likely killer of a mutant first.
 
-MUTANTS_FIRST names a file of test ids, one a line (the tests that killed this file's and this
-app's earlier mutants). Those tests move to the front, in that order; every other collected test
-keeps its place after them. Nothing is deselected: a mutant that survives still ran every test
-it would have run without this plugin, so the order changes how soon a kill is seen, never
-whether it is.
+MUTANTS_FIRST names a file of test ids or test files, one a line (the tests that killed this
+file's earlier mutants, the test files that name the mutated view, rule or its URL, the tests that
+killed the app's earlier mutants). Those tests move to the front, in that order; every other
+collected test keeps its place after them. Nothing is deselected: a mutant that survives still
+ran every test it would have run without this plugin, so the order changes how soon a kill is
+seen, never whether it is.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ def pytest_collection_modifyitems(session, config, items):
         return
     rank = {}
     for line in Path(path).read_text().splitlines():
-        rank.setdefault(line.strip(), len(rank))
-    first = sorted((it for it in items if it.nodeid in rank), key=lambda it: rank[it.nodeid])
-    rest = [it for it in items if it.nodeid not in rank]
+        if line.strip():
+            rank.setdefault(line.strip(), len(rank))
+
+    def place(item) -> int | None:
+        if item.nodeid in rank:
+            return rank[item.nodeid]
+        return rank.get(item.nodeid.split("::")[0])
+
+    first = sorted((it for it in items if place(it) is not None), key=place)
+    rest = [it for it in items if place(it) is None]
     items[:] = first + rest
