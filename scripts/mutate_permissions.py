@@ -428,6 +428,8 @@ def hinted_test_files(mutant: Mutant, workdir: Path, tests: list[str]) -> list[s
         for line in urls.read_text().splitlines():
             if any(re.search(rf"\b{re.escape(n)}\b", line) for n in names):
                 tokens |= set(re.findall(r"(?:name|basename)=[\"']([^\"']+)[\"']", line))
+                # The route itself (tests often request "/api/v1/training/completion-rates/").
+                tokens |= {r for r in re.findall(r"(?:path|register)\(\s*r?[\"']([^\"'<]+)", line) if len(r) > 4}
     if not tokens:
         return []
     files = []
