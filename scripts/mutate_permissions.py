@@ -430,8 +430,6 @@ def hinted_test_files(mutant: Mutant, workdir: Path, tests: list[str]) -> list[s
                 tokens |= set(re.findall(r"(?:name|basename)=[\"']([^\"']+)[\"']", line))
                 # The route itself (tests often request "/api/v1/training/completion-rates/").
                 tokens |= {r for r in re.findall(r"(?:path|register)\(\s*r?[\"']([^\"'<]+)", line) if len(r) > 4}
-    if not tokens:
-        return []
     files = []
     for t in tests:
         target = workdir / t
@@ -442,7 +440,18 @@ def hinted_test_files(mutant: Mutant, workdir: Path, tests: list[str]) -> list[s
         hits = sum(text.count(tok) for tok in tokens)
         if hits:
             found.append((-hits, f.relative_to(workdir).as_posix()))
-    return [f for _, f in sorted(found)]
+    # Then the test files named for the module (filters.py: test_filters.py), and for querysets and
+    # rules the restrict() parity tests (test_restrict.py) and the access tests.
+    stem = Path(mutant.path).stem.removeprefix("views_")
+    named = [stem] + (["restrict", "access"] if kind_of(mutant.path) in ("selectors", "rules") else [])
+    by_name = [
+        f.relative_to(workdir).as_posix()
+        for word in named
+        for f in files
+        if f.parent.parent.name == mutant.path.split("/")[0] and word in f.stem
+    ]
+    ordered = [f for _, f in sorted(found)]
+    return ordered + [f for f in dict.fromkeys(by_name) if f not in ordered]
 
 
 class Killers:
