@@ -618,6 +618,7 @@ def main() -> int:
         "--fresh", action="store_true", help="no fast path: each mutant builds its own database, tests in file order"
     )
     parser.add_argument("--template-db", help="the built test database to reuse across runs (built there if missing)")
+    parser.add_argument("--resume", action="store_true", help="keep the results already in --json, run the rest")
     parser.add_argument("--save-killers", help="write the killers learnt from --learn to this file and stop")
     parser.add_argument("--learn", nargs="*", default=[], help="earlier --json results: their killers run first")
     parser.add_argument(
@@ -644,8 +645,16 @@ def main() -> int:
         print(f"sample of {args.sample} from {len(mutants)} mutants, seed {seed}")
         mutants = random.Random(seed).sample(mutants, args.sample)
     if not args.fresh:
-        # One file's mutants one after another, so the killer of the first is tried first on the next.
-        mutants.sort(key=lambda m: (m.path, KIND_ORDER.index(m.kind) if m.kind in KIND_ORDER else len(KIND_ORDER)))
+        # Views and API first (the acceptance), then selectors and querysets, then rules; one
+        # file's mutants one after another, so the killer of the first is tried first on the next.
+        groups = ["views", "selectors", "rules"]
+        mutants.sort(
+            key=lambda m: (
+                groups.index(kind_of(m.path)),
+                m.path,
+                KIND_ORDER.index(m.kind) if m.kind in KIND_ORDER else len(KIND_ORDER),
+            )
+        )
     if args.list:
         for m in mutants:
             print(f"{m.label}\n    -> {m.replacement}")
@@ -653,6 +662,16 @@ def main() -> int:
         return 0
 
     results = []
+    if args.resume and args.json and Path(args.json).exists():
+        # Keep what an interrupted run decided; run only the mutants it had not reached.
+        results = [r for r in json.loads(Path(args.json).read_text()) if r["outcome"] != "timeout"]
+        done = {(r["path"], tuple(r["start"]), r["replacement"]) for r in results}
+        mutants = [m for m in mutants if (m.path, m.start, m.replacement) not in done]
+        print(f"resuming: {len(results)} mutants already run, {len(mutants)} to run")
+        for r in results:
+            if r["outcome"] == "killed" and r["detail"]:
+                args.learn = [*args.learn, args.json]
+                break
     started = time.monotonic()
     killers = Killers()
     for earlier in args.learn:
