@@ -48,6 +48,9 @@ def records(everyone, manager, make_user):
     report = make_user(roles.STAFF, line_manager=manager)
     grand_report = make_user(roles.STAFF, line_manager=report)
     owners = [p for p in everyone if getattr(p, "pk", None)] + [report, grand_report]
+    # The report is named as someone's line manager without the Line manager role: they see only
+    # their own records (the role, not the field, makes a manager).
+    everyone.append(report)
     course = CourseFactory()
     made = [TrainingRecordFactory(user=owner, course=course) for owner in owners]
     made.append(TrainingRecordFactory(user=report, completed_on=datetime.date(2026, 2, 1)))
