@@ -78,6 +78,14 @@ def test_readers_read_but_cannot_write(client, make_user, login, role):
         client.patch(f"{BASE}/suppliers/{supplier.pk}/", {"name": "y"}, content_type="application/json").status_code
         == 403
     )
+    # Refused before the body is read: a reader's invalid write is 403, never its field errors (400).
+    assert client.post(f"{BASE}/suppliers/", {}, content_type="application/json").status_code == 403
+    assert (
+        client.patch(
+            f"{BASE}/suppliers/{supplier.pk}/", {"category": "rockets"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize("role", [roles.STAFF, roles.HR, roles.SAFEGUARDING_TEAM])
