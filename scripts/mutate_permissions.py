@@ -751,6 +751,14 @@ def main() -> int:
                 try:
                     first = killers.first(mutant.path, hinted_test_files(mutant, worker.dir, tests))
                     outcome, elapsed, detail = run_tests(worker, tests, args.timeout, args.marker, [], first)
+                    test_id = killer(detail) if outcome == "killed" and detail else ""
+                    if test_id and not any(test_id == f or test_id.startswith(f + "::") for f in first):
+                        # A killer nothing pointed at: the mutant must fail it again, alone (a test
+                        # that fails under load, e.g. one starting gunicorn, is not a kill).
+                        again, more, _ = run_tests(worker, [test_id], args.timeout, args.marker, [], [])
+                        elapsed += more
+                        if again != "killed":
+                            outcome, detail = "unsure", f"{detail} (passed on a re-run with the mutant)"
                 finally:
                     target.write_text(original)
             finally:
