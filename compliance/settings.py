@@ -453,6 +453,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "suppliers.tasks.certificate_expiry",
         "schedule": crontab(hour=6, minute=55),
     },
+    "suppliers-lsas-expiry-reminders": {
+        "task": "suppliers.tasks.lsas_expiry_reminders",
+        "schedule": crontab(hour=6, minute=55),
+    },
+    "suppliers-registry-check-reminders": {
+        "task": "suppliers.tasks.registry_check_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "safeguarding-case-retention": {
         "task": "safeguarding.tasks.case_retention",
         "schedule": crontab(hour=2, minute=30),

@@ -6,6 +6,7 @@ change; out of scope answers 404, a reader's write 403, bad input 400.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django_countries.serializer_fields import CountryField
@@ -29,6 +30,7 @@ from suppliers.filters import (
     SupplierFilter,
 )
 from suppliers.models import (
+    PROCUREMENT_FIELDS,
     REGISTER_FIELDS,
     Audit,
     CodeOfConductAcceptance,
@@ -43,6 +45,7 @@ from suppliers.models import (
     SupplierCertificate,
 )
 from suppliers.services import audit as audit_services
+from suppliers.services import procurement as procurement_services
 from suppliers.services import register as register_services
 
 
@@ -72,12 +75,16 @@ class SupplierSerializer(serializers.ModelSerializer):
         slug_field="email", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
     is_prohibited_agency = serializers.BooleanField(read_only=True)
+    ppn009_assessor = serializers.SlugRelatedField(
+        slug_field="email", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
 
     class Meta:
         model = Supplier
         fields = [
             "id",
             *REGISTER_FIELDS,
+            *PROCUREMENT_FIELDS,
             "agency_charges_worker_fees",
             "agency_retains_id_documents",
             "is_prohibited_agency",
@@ -124,14 +131,27 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     def get_queryset(self):
         return selectors.supplier_list(user=self.request.user)
 
+    # Register details and procurement details are written by their own services, in one transaction.
     def perform_create(self, serializer):
-        serializer.instance = register_services.supplier_create(
-            actor=self.request.user, data=dict(serializer.validated_data)
-        )
+        data = dict(serializer.validated_data)
+        with transaction.atomic():
+            supplier = register_services.supplier_create(actor=self.request.user, data=data)
+            serializer.instance = self._procurement_update(supplier, data)
 
     def perform_update(self, serializer):
-        serializer.instance = register_services.supplier_update(
-            supplier=serializer.instance, actor=self.request.user, data=dict(serializer.validated_data)
+        data = dict(serializer.validated_data)
+        with transaction.atomic():
+            supplier = register_services.supplier_update(
+                supplier=serializer.instance, actor=self.request.user, data=data
+            )
+            serializer.instance = self._procurement_update(supplier, data)
+
+    def _procurement_update(self, supplier, data):
+        procurement = {k: v for k, v in data.items() if k in PROCUREMENT_FIELDS}
+        if not procurement:
+            return supplier
+        return procurement_services.supplier_procurement_update(
+            supplier=supplier, actor=self.request.user, data=procurement
         )
 
     @extend_schema(request=None, responses=SupplierSerializer)

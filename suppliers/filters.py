@@ -7,15 +7,19 @@ shows it); the API answers 400 (DjangoFilterBackend).
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django_countries import countries
 
 from compliance.widgets import SearchSelect
 from suppliers.models import (
     Audit,
     CodeOfConductAcceptance,
+    ContractType,
     CorrectiveAction,
     Finding,
     QuestionnaireRequest,
@@ -31,6 +35,15 @@ SUPPLIER_ORDERS = [
     ("-risk_score", "Highest risk first"),
     ("-annual_spend", "Highest spend first"),
     ("next_review_due", "Review due soonest"),
+]
+
+
+# LSAS certificate states the register filters by; "expiring" uses the reminder's window.
+LSAS_STATUSES = [
+    ("current", "Certified, current"),
+    ("expiring", "Certificate expiring within 60 days"),
+    ("expired", "Certificate expired"),
+    ("none", "No LSAS level recorded"),
 ]
 
 
@@ -60,6 +73,10 @@ class SupplierFilter(django_filters.FilterSet):
         empty_label="Any country",
         method="filter_country",
         widget=SearchSelect,  # 250 countries: type to find one
+    )
+    contract_type = django_filters.ChoiceFilter(choices=ContractType.choices, empty_label="Any contract type")
+    lsas = django_filters.ChoiceFilter(
+        label="LSAS", choices=LSAS_STATUSES, empty_label="Any LSAS status", method="filter_lsas"
     )
     mine = django_filters.BooleanFilter(label="Only suppliers I own", method="filter_mine", widget=forms.CheckboxInput)
     agency = django_filters.BooleanFilter(label="Agencies only", method="filter_agency", widget=forms.CheckboxInput)
@@ -96,6 +113,21 @@ class SupplierFilter(django_filters.FilterSet):
         if not value or not _signed_in(self.request):
             return queryset
         return queryset.filter(contract_owner=self.request.user)
+
+    def filter_lsas(self, queryset, name, value):
+        from suppliers.services.procurement import LSAS_REMIND_DAYS
+
+        today = timezone.localdate()
+        soon = today + datetime.timedelta(days=LSAS_REMIND_DAYS)
+        if value == "none":
+            return queryset.filter(lsas_level="")
+        certified = queryset.exclude(lsas_level="")
+        if value == "expired":
+            return certified.filter(lsas_certificate_expiry__lt=today)
+        if value == "expiring":
+            return certified.filter(lsas_certificate_expiry__gte=today, lsas_certificate_expiry__lte=soon)
+        # Current: not expired (a level without a recorded expiry counts as current).
+        return certified.filter(Q(lsas_certificate_expiry__isnull=True) | Q(lsas_certificate_expiry__gte=today))
 
     def filter_agency(self, queryset, name, value):
         if not value:

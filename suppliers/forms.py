@@ -19,6 +19,7 @@ from compliance.widgets import (
     round_trip_formfield,
 )
 from suppliers.models import (
+    PROCUREMENT_FIELDS,
     REGISTER_FIELDS,
     Audit,
     CategoryRisk,
@@ -28,7 +29,9 @@ from suppliers.models import (
     Finding,
     Question,
     QuestionnaireTemplate,
+    SubSupplier,
     Supplier,
+    SupplierBulkSend,
     SupplierCertificate,
 )
 from suppliers.services.register import Decision
@@ -58,24 +61,55 @@ class SupplierForm(RoundTripMixin, forms.ModelForm):
         return data
 
 
+class ProcurementForm(forms.ModelForm):
+    """Public procurement details; the model's clean() holds the rules the API shares."""
+
+    class Meta:
+        formfield_callback = round_trip_formfield
+        model = Supplier
+        fields = list(PROCUREMENT_FIELDS)
+        widgets = {
+            "statement_required": forms.NullBooleanSelect,
+            "ppn009_high_risk": forms.NullBooleanSelect,
+            "ppn009_notes": Textarea(attrs={"rows": 3}),
+            "exclusion_notes": Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "registry_status": "Search the GOV.UK modern slavery statement registry for the supplier.",
+            "exclusion_ground": "Procurement Act 2023: modern slavery offences (mandatory) or orders and "
+            "labour market misconduct (discretionary).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The assessor is someone who may plan audits (the same people search).
+        keep_current_choice(self, "ppn009_assessor", User.objects.pickable(PersonPick.AUDITOR))
+        pick_person(self, "ppn009_assessor", PersonPick.AUDITOR)
+
+
 class EnhancedChecksForm(forms.ModelForm):
     class Meta:
         formfield_callback = round_trip_formfield
         model = EnhancedDueDiligence
+        # "Supply chain mapped" is not ticked by hand: it is whether the supplier's tier-2/3
+        # suppliers are recorded (suppliers:supply_chain) when the checks are saved.
         fields = [
             "ownership_verified",
-            "supply_chain_mapped",
             "worker_interviews",
             "site_visit",
             "wage_records_checked",
             "summary",
         ]
 
+    def __init__(self, *args, supply_chain_mapped: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.supply_chain_mapped = supply_chain_mapped
+
     def clean(self):
         data = super().clean()
         ticked = [k for k in self.Meta.fields[:-1] if data.get(k)]
-        if not ticked:
-            raise forms.ValidationError("Tick at least one check that was done.")
+        if not ticked and not self.supply_chain_mapped:
+            raise forms.ValidationError("Tick at least one check that was done, or record the supply chain.")
         return data
 
 
@@ -447,3 +481,64 @@ class QuestionForm(forms.Form):
     def clean_severity(self) -> str:
         # A question without a gap answer has no use for a severity: the default keeps the form short to fill.
         return self.cleaned_data["severity"] or Question.Severity.MEDIUM
+
+
+class BulkSendForm(forms.Form):
+    """Send to many suppliers at once: what, which questionnaire, and to whom (the ticked ones or the whole filter)."""
+
+    SELECTED = "selected"
+    FILTER = "filter"
+
+    kind = forms.ChoiceField(label="Send", choices=SupplierBulkSend.Kind.choices, widget=forms.RadioSelect)
+    template = forms.ModelChoiceField(
+        label="Questionnaire",
+        queryset=QuestionnaireTemplate.objects.filter(is_active=True),
+        required=False,
+        help_text="Only when sending a questionnaire.",
+    )
+    scope = forms.ChoiceField(
+        label="To",
+        choices=[(SELECTED, "The suppliers ticked on the register"), (FILTER, "Every supplier matching the filter")],
+        widget=forms.RadioSelect,
+        initial=SELECTED,
+    )
+    supplier = forms.ModelMultipleChoiceField(
+        queryset=Supplier.objects.none(), required=False, widget=forms.MultipleHiddenInput
+    )
+
+    def __init__(self, *args, suppliers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only suppliers the person may read can be ticked (the view passes the restricted list).
+        if suppliers is not None:
+            self.fields["supplier"].queryset = suppliers
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == SupplierBulkSend.Kind.QUESTIONNAIRE and not data.get("template"):
+            self.add_error("template", "Choose the questionnaire to send.")
+        if data.get("scope") == self.SELECTED and not data.get("supplier"):
+            self.add_error(
+                "scope", "Tick at least one supplier on the register, or send to every supplier matching the filter."
+            )
+        return data
+
+
+class SubSupplierForm(forms.ModelForm):
+    """One row of a supplier's supply chain; the parent is one of the same supplier's tier-2 suppliers."""
+
+    class Meta:
+        model = SubSupplier
+        fields = ["name", "country", "category", "tier", "parent"]
+        widgets = {"country": SearchSelect}
+        labels = {"parent": "Tier-2 supplier it supplies (tier 3 only)"}
+
+    def __init__(self, *args, supplier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if supplier is not None:
+            self.instance.supplier = supplier
+        owner = self.instance.supplier if self.instance.supplier_id else None
+        self.fields["parent"].queryset = SubSupplier.objects.filter(supplier=owner, tier=SubSupplier.Tier.TIER_2)
+        self.fields["parent"].empty_label = "None (tier 2)"
+
+
+SubSupplierFormSet = forms.modelformset_factory(SubSupplier, form=SubSupplierForm, extra=3, can_delete=True)

@@ -134,6 +134,21 @@ WEIGHTS = {
     "band_high_from": (60, "High band starts at (points)", "High risk requires enhanced due diligence."),
 }
 
+# Tier-2/3 suppliers (suppliers.SubSupplier): the worst one adds this share of its own country + category
+# points; a tier further away from us counts for less, but a high-risk tier 3 still moves the score.
+WEIGHTS |= {
+    "tier2_share": (
+        50,
+        "Tier-2 supply chain: share of the worst tier-2 supplier's risk (%)",
+        "Percent of a tier-2 supplier's country and category points added to our supplier's score.",
+    ),
+    "tier3_share": (
+        30,
+        "Tier-3 supply chain: share of the worst tier-3 supplier's risk (%)",
+        "Percent of a tier-3 supplier's country and category points added to our supplier's score.",
+    ),
+}
+
 
 def seed_tables(RiskWeight, CountryRisk, CategoryRisk) -> None:  # noqa: N803 (models passed in by migrations)
     """Create missing rows; never overwrite a value someone has edited."""

@@ -20,6 +20,7 @@ from suppliers.models import (
     QuestionnaireSection,
     RiskBand,
     RiskWeight,
+    SubSupplier,
     Supplier,
 )
 from suppliers.risk_defaults import WEIGHTS
@@ -104,6 +105,44 @@ def _spend_factor(supplier: Supplier, tables: Tables) -> Factor | None:
     return None
 
 
+@dataclass
+class SubSupplierRisk:
+    sub_supplier: SubSupplier
+    country: str
+    country_points: int
+    category_points: int
+
+    @property
+    def points(self) -> int:
+        return self.country_points + self.category_points
+
+
+def sub_supplier_risk(sub: SubSupplier, tables: Tables) -> SubSupplierRisk:
+    """A tier-2/3 supplier's own country and category risk, from the same tables as a direct supplier's."""
+    entry = tables.countries.get(sub.country.code)
+    if entry is None:
+        country, points = f"{sub.country.name}: not in the country table", tables.w("country_unlisted")
+    else:
+        country, points = f"{sub.country.name}: {entry.get_band_display()}", entry.points
+    return SubSupplierRisk(sub, country, points, tables.categories.get(sub.category, 0))
+
+
+def _tier_factor(subs: list[SubSupplier], tables: Tables) -> Factor | None:
+    """The worst tier-2/3 supplier counts, at its tier's share of its points (weights tier2_share, tier3_share)."""
+    worst: Factor | None = None
+    for sub in subs:
+        risk = sub_supplier_risk(sub, tables)
+        share = tables.w(f"tier{sub.tier}_share")
+        points = round(risk.points * share / 100)
+        detail = (
+            f"{sub.get_tier_display()}: {sub.name} ({risk.country}; {sub.get_category_display()}), "
+            f"{share}% of {risk.points} points"
+        )
+        if worst is None or points > worst.points:
+            worst = Factor("supply_chain_tier", "Tier-2/3 supply chain: worst country/category risk", detail, points)
+    return worst
+
+
 def supplier_score(supplier: Supplier, *, tables: Tables | None = None) -> Score:
     """Score a supplier (saved or not) and explain each point."""
     tables = tables or Tables.load()
@@ -138,6 +177,9 @@ def supplier_score(supplier: Supplier, *, tables: Tables | None = None) -> Score
         )
 
     if supplier.pk:
+        tier = _tier_factor(list(SubSupplier.objects.filter(supplier=supplier)), tables)
+        if tier:
+            factors.append(tier)
         # A questionnaire finding is the same fact as its gap answer, which is scored below: counting
         # it here as well would score one admission twice.
         open_findings = Finding.objects.filter(

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from compliance.dates import end_of_day
 from compliance.models import User
+from suppliers import scoring
 from suppliers.models import (
     Action,
     Audit,
@@ -28,6 +29,7 @@ from suppliers.models import (
     RiskAssessment,
     RiskBand,
     RiskWeight,
+    SubSupplier,
     Supplier,
     SupplierCertificate,
     SupplierDocument,
@@ -45,7 +47,7 @@ def supplier_list(*, user: User) -> QuerySet[Supplier]:
     # the one rule (CorrectiveAction.objects.overdue), the same as the "Overdue" summary link.
     return (
         Supplier.objects.restrict(user, Action.VIEW)
-        .select_related("contract_owner")
+        .select_related("contract_owner", "ppn009_assessor")
         .annotate(
             open_findings=_per_supplier(Finding.objects.filter(status=Finding.Status.OPEN)),
             overdue_actions=_per_supplier(CorrectiveAction.objects.overdue()),
@@ -125,7 +127,27 @@ def supplier_detail_records(*, user: User, supplier: Supplier) -> dict:
             .select_related("sent_by", "revoked_by")[:20]
         ),
         "certificates": certificate_list(user=user).filter(supplier=supplier),
+        "sub_suppliers": sub_supplier_risks(user=user, supplier=supplier),
     }
+
+
+def sub_supplier_list(*, user: User, supplier: Supplier) -> QuerySet[SubSupplier]:
+    """The supplier's tier-2 and tier-3 suppliers, tier 2 first, each tier-3 with its parent."""
+    return (
+        SubSupplier.objects.restrict(user, Action.VIEW)
+        .filter(supplier=supplier)
+        .select_related("parent")
+        .order_by("tier", "name", "pk")
+    )
+
+
+def sub_supplier_risks(*, user: User, supplier: Supplier) -> list:
+    """The supplier's tier-2/3 suppliers with their own country and category risk (suppliers.scoring)."""
+    subs = list(sub_supplier_list(user=user, supplier=supplier))
+    if not subs:
+        return []
+    tables = scoring.Tables.load()
+    return [scoring.sub_supplier_risk(sub, tables) for sub in subs]
 
 
 def risk_assessment_list(*, user: User) -> QuerySet[RiskAssessment]:

@@ -24,6 +24,20 @@ def questionnaire_chasers():
     return questionnaire_chasers_run()
 
 
+@shared_task(name="suppliers.tasks.lsas_expiry_reminders")
+def lsas_expiry_reminders():
+    from suppliers.services.procurement import lsas_expiry_reminders_run
+
+    return lsas_expiry_reminders_run()
+
+
+@shared_task(name="suppliers.tasks.registry_check_reminders")
+def registry_check_reminders():
+    from suppliers.services.procurement import registry_check_reminders_run
+
+    return registry_check_reminders_run()
+
+
 @shared_task(name="suppliers.tasks.supplier_import_check")
 def supplier_import_check_task(job_id: int) -> str:
     from suppliers.services.imports import supplier_import_check

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from compliance import rules as role_rules
@@ -22,16 +24,22 @@ from suppliers import selectors
 from suppliers.filters import SupplierFilter
 from suppliers.forms import (
     AgencyForm,
+    BulkSendForm,
     ConductAcceptanceForm,
     DecisionForm,
     EnhancedChecksForm,
+    ProcurementForm,
     QuestionnaireSendForm,
     ReviewDoneForm,
+    SubSupplierFormSet,
     SupplierForm,
 )
 from suppliers.models import RiskBand
+from suppliers.services import bulk as bulk_services
+from suppliers.services import procurement as procurement_services
 from suppliers.services import questionnaire as questionnaire_services
 from suppliers.services import register as register_services
+from suppliers.services import tiers as tier_services
 
 
 @login_required
@@ -47,6 +55,72 @@ def index(request):
             "summary": selectors.register_summary(user=request.user),
             "filter_form": register.form,
             "can_manage": role_rules.can_manage_suppliers.test(request.user),
+            "filter_params": _filter_params(request.GET),
+        },
+    )
+
+
+# The register's own fields, which a bulk action must not take for filter values.
+BULK_FIELDS = {"kind", "template", "scope", "supplier", "csrfmiddlewaretoken", "page"}
+
+
+def _filter_params(params) -> list[tuple[str, str]]:
+    """The register filter as (name, value) pairs, carried through the bulk action's forms as hidden inputs."""
+    return [(name, value) for name, values in params.lists() if name not in BULK_FIELDS for value in values if value]
+
+
+def _bulk_filter_ok(form: BulkSendForm, register: SupplierFilter) -> bool:
+    # The register page ignores a filter value it cannot read; a send to "every supplier matching
+    # the filter" must not: ignoring it would widen the send to suppliers nobody chose.
+    if form.cleaned_data["scope"] == BulkSendForm.FILTER and not register.is_valid():
+        form.add_error("scope", "The register filter has a value that is not valid: go back and filter again.")
+        return False
+    return True
+
+
+@login_required
+def bulk_send(request):
+    """Send a questionnaire or the code of conduct to the ticked suppliers, or to every one the filter matches."""
+    require(role_rules.can_manage_suppliers, request.user)
+    params = request.POST if request.method == "POST" else request.GET
+    register = SupplierFilter(params, queryset=selectors.supplier_list(user=request.user), request=request)
+    form = BulkSendForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "kind": request.GET.get("kind"),
+            "supplier": request.GET.getlist("supplier"),
+            "scope": BulkSendForm.FILTER if request.GET.get("scope") == BulkSendForm.FILTER else BulkSendForm.SELECTED,
+        },
+        suppliers=selectors.supplier_choices(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid() and _bulk_filter_ok(form, register):
+        data = form.cleaned_data
+        chosen = register.qs if data["scope"] == BulkSendForm.FILTER else data["supplier"]
+        try:
+            result = bulk_services.suppliers_bulk_send(
+                actor=request.user,
+                suppliers=chosen,
+                kind=data["kind"],
+                template=data.get("template"),
+                code=selectors.code_of_conduct_current(),
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            (messages.success if result.sent else messages.warning)(request, result.summary)
+            query = urlencode(_filter_params(params))
+            return redirect(reverse("suppliers:index") + (f"?{query}" if query else ""))
+    ticked = form["supplier"].value() or []
+    return render(
+        request,
+        "suppliers/bulk_send.html",
+        {
+            "form": form,
+            "ticked": selectors.supplier_choices(user=request.user).filter(
+                pk__in=[t for t in ticked if str(t).isdigit()]
+            ),
+            "matching": register.qs.count(),
+            "filter_params": _filter_params(params),
         },
     )
 
@@ -85,6 +159,55 @@ def supplier_edit(request, pk):
     return render(
         request, "suppliers/form.html", {"form": form, "title": f"Edit {supplier.name}", "supplier": supplier}
     )
+
+
+@login_required
+def procurement(request, pk):
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
+    require(role_rules.can_manage_suppliers, request.user)
+    form = ProcurementForm(request.POST or None, instance=supplier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            procurement_services.supplier_procurement_update(
+                supplier=supplier, actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, "Procurement details saved.")
+            return redirect("suppliers:detail", pk=supplier.pk)
+    return render(
+        request,
+        "suppliers/form.html",
+        {"form": form, "title": f"Public procurement: {supplier.name}", "supplier": supplier},
+    )
+
+
+@login_required
+def supply_chain(request, pk):
+    """Edit the supplier's tier-2 and tier-3 suppliers: a few rows at a time, each with a Remove box."""
+    supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
+    require(role_rules.can_manage_suppliers, request.user)
+    formset = SubSupplierFormSet(
+        request.POST or None,
+        queryset=selectors.sub_supplier_list(user=request.user, supplier=supplier),
+        form_kwargs={"supplier": supplier},
+    )
+    if request.method == "POST" and formset.is_valid():
+        remove = [f.instance.pk for f in formset.deleted_forms if f.instance.pk]
+        rows = [
+            {"pk": f.instance.pk, **{name: f.cleaned_data.get(name) for name in tier_services.SUB_SUPPLIER_FIELDS}}
+            for f in formset.forms
+            if f.has_changed() and f not in formset.deleted_forms
+        ]
+        try:
+            tier_services.supplier_supply_chain_update(supplier=supplier, actor=request.user, rows=rows, remove=remove)
+        except ValidationError as exc:
+            messages_add_service_errors(request, exc)
+        else:
+            messages.success(request, "Supply chain saved and risk rescored.")
+            return redirect("suppliers:detail", pk=supplier.pk)
+    return render(request, "suppliers/supply_chain.html", {"formset": formset, "supplier": supplier})
 
 
 @login_required
@@ -137,7 +260,8 @@ def rescore(request, pk):
 def enhanced_checks(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require(role_rules.can_manage_suppliers, request.user)
-    form = EnhancedChecksForm(request.POST or None)
+    mapped = selectors.sub_supplier_list(user=request.user, supplier=supplier).exists()
+    form = EnhancedChecksForm(request.POST or None, supply_chain_mapped=mapped)
     if request.method == "POST" and form.is_valid():
         register_services.supplier_enhanced_checks_record(supplier=supplier, actor=request.user, data=form.cleaned_data)
         messages.success(request, "Enhanced due diligence recorded.")
@@ -149,7 +273,12 @@ def enhanced_checks(request, pk):
             "form": form,
             "supplier": supplier,
             "title": f"Enhanced due diligence: {supplier.name}",
-            "intro": "A high-risk supplier cannot become active until these checks are recorded.",
+            "intro": "A high-risk supplier cannot become active until these checks are recorded. "
+            + (
+                "Supply chain mapped: its tier-2/3 suppliers are recorded."
+                if mapped
+                else "Supply chain not mapped yet: record its tier-2/3 suppliers under Edit supply chain."
+            ),
         },
     )
 

@@ -20,6 +20,8 @@ PAGES = {
     # model: (url name, argument taken from the record, role that edits it)
     "User": ("person_edit", "pk", roles.COMPLIANCE_ADMIN),
     "Supplier": ("suppliers:edit", "pk", roles.PROCUREMENT),
+    # A second page for the same model: "<model>:<page>".
+    "Supplier:procurement": ("suppliers:procurement", "pk", roles.PROCUREMENT),
     "Statement": ("reporting:statement_edit", "pk", roles.MODERN_SLAVERY_LEAD),
     "RiskRegisterEntry": ("reporting:risk_edit", "pk", roles.MODERN_SLAVERY_LEAD),
     "GovernanceMeeting": ("reporting:meeting_edit", "pk", roles.MODERN_SLAVERY_LEAD),
@@ -34,7 +36,7 @@ PAGES = {
 def test_edit_page_saved_unchanged_changes_nothing(client, login, make_user, model):
     url_name, arg, role = PAGES[model]
     editor = make_user(roles.STAFF, role)
-    obj = STORED[model]()
+    obj = STORED[model.split(":")[0]]()
     before = stored_row(obj)
     events_before = list(obj.events.values_list("action", "detail")) if model == "Statement" else None
     login(editor)

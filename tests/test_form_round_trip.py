@@ -103,6 +103,22 @@ def _supplier():
         contract_end=LATER,
         uses_agency_labour=True,
         migrant_workforce=True,
+        contract_type="framework_call_off",
+        framework_name="Clinical staffing",
+        lsas_level="2",
+        lsas_certificate_expiry=LATER,
+        statement_url="https://agency.example/statement",
+        statement_required=False,
+        registry_status="not_required",
+        registry_checked_on=A_DATE,
+        ppn009_high_risk=True,
+        ppn009_outcome="mitigate",
+        ppn009_assessed_on=A_DATE,
+        ppn009_assessor=_gone(),
+        ppn009_notes=TEXT,
+        exclusion_ground="discretionary",
+        exclusion_noted_on=A_DATE,
+        exclusion_notes=TEXT,
     )
     risk_assess(supplier=supplier, reason="Added to the register")  # as the register does when it is added
     return supplier
@@ -236,6 +252,16 @@ def _category_risk():
     ]
 
 
+def _sub_supplier():
+    from suppliers.models import SubSupplier
+
+    supplier = _supplier()
+    tier2 = SubSupplier.objects.create(supplier=supplier, name="Wholesale Ltd", country="GB", category="other")
+    return SubSupplier.objects.create(
+        supplier=supplier, name="Glove Works", country="MY", category="medical_ppe", tier=3, parent=tier2
+    )
+
+
 def _first_responder():
     from safeguarding.tests.factories import FirstResponderFactory
 
@@ -263,6 +289,7 @@ STORED = {
     "Site": _site,
     "CountryRisk": _country_risk,
     "CategoryRisk": _category_risk,
+    "SubSupplier": _sub_supplier,
 }
 
 

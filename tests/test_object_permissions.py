@@ -228,6 +228,8 @@ ROUTES = [
     # Suppliers.
     ("GET", "/suppliers/{supplier}/", None, SUPPLIER_READ),
     ("GET", "/suppliers/{supplier}/edit/", None, SUPPLIER_MANAGER_PAGE),
+    ("GET", "/suppliers/{supplier}/procurement/", None, SUPPLIER_MANAGER_PAGE),
+    ("GET", "/suppliers/{supplier}/supply-chain/", None, SUPPLIER_MANAGER_PAGE),
     ("POST", "/suppliers/{supplier}/activate/", {}, SUPPLIER_WRITE),
     ("POST", "/suppliers/{supplier}/rescore/", {}, SUPPLIER_WRITE),
     ("GET", "/suppliers/{supplier}/enhanced-checks/", None, SUPPLIER_MANAGER_PAGE),

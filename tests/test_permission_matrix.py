@@ -28,6 +28,7 @@ ROUTE_ROLES = {
     "/training/policies/new/": {roles.HR, roles.COMPLIANCE_ADMIN},
     "/cases/subject-access/": {roles.MODERN_SLAVERY_LEAD},
     "/suppliers/new/": {roles.PROCUREMENT, roles.MODERN_SLAVERY_LEAD},
+    "/suppliers/bulk/": {roles.PROCUREMENT, roles.MODERN_SLAVERY_LEAD},
     "/suppliers/import/": {roles.PROCUREMENT, roles.MODERN_SLAVERY_LEAD},
     "/reporting/statements/registry.csv": {roles.MODERN_SLAVERY_LEAD, roles.DIRECTOR, roles.COMPLIANCE_ADMIN},
     "/reporting/statements/registry.xlsx": {roles.MODERN_SLAVERY_LEAD, roles.DIRECTOR, roles.COMPLIANCE_ADMIN},

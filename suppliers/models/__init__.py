@@ -15,9 +15,18 @@ from suppliers.models.audit import (
     CorrectiveActionQuerySet,
     Finding,
 )
+from suppliers.models.bulk import SupplierBulkSend
 from suppliers.models.conduct import CodeOfConduct, CodeOfConductAcceptance
 from suppliers.models.imports import SupplierImport
 from suppliers.models.portal import SupplierCertificate, SupplierPortalLink
+from suppliers.models.procurement import (
+    STATEMENT_TURNOVER_THRESHOLD,
+    ContractType,
+    ExclusionGround,
+    LsasLevel,
+    Ppn009Outcome,
+    RegistryStatus,
+)
 from suppliers.models.querysets import Action
 from suppliers.models.questionnaire import (
     Question,
@@ -28,6 +37,7 @@ from suppliers.models.questionnaire import (
     token_digest,
 )
 from suppliers.models.register import (
+    PROCUREMENT_FIELDS,
     REGISTER_FIELDS,
     SUPPLIER_CONTACT_FIELDS,
     SUPPLIER_DETAIL_FIELDS,
@@ -43,9 +53,17 @@ from suppliers.models.register import (
     SupplierEvent,
     SupplierQuerySet,
 )
+from suppliers.models.tiers import SubSupplier
 
 __all__ = [
+    "PROCUREMENT_FIELDS",
     "REGISTER_FIELDS",
+    "STATEMENT_TURNOVER_THRESHOLD",
+    "ContractType",
+    "ExclusionGround",
+    "LsasLevel",
+    "Ppn009Outcome",
+    "RegistryStatus",
     "SUPPLIER_CONTACT_FIELDS",
     "SUPPLIER_DETAIL_FIELDS",
     "Action",
@@ -71,9 +89,11 @@ __all__ = [
     "Supplier",
     "SupplierCertificate",
     "SupplierDocument",
+    "SupplierBulkSend",
     "SupplierEvent",
     "SupplierImport",
     "SupplierPortalLink",
     "SupplierQuerySet",
+    "SubSupplier",
     "token_digest",
 ]

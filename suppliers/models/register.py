@@ -9,6 +9,7 @@ audit, and follow findings through to remediation or termination.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django_countries.fields import CountryField
 from compliance import rules as role_rules
 from compliance.dates import end_of_day, start_of_day
 from suppliers.models.audit import CorrectiveAction
+from suppliers.models.procurement import ContractType, ExclusionGround, LsasLevel, Ppn009Outcome, RegistryStatus
 from suppliers.models.querysets import Action, OwnedByPersonQuerySet, RegisterQuerySet
 
 
@@ -44,6 +46,26 @@ SUPPLIER_DETAIL_FIELDS = (
     "is_recruitment_agency",
 )
 SUPPLIER_CONTACT_FIELDS = ("contact_name", "contact_email")
+# Public procurement details, kept on their own page (suppliers:procurement) and in the API and export.
+PROCUREMENT_FIELDS = (
+    "contract_type",
+    "framework_name",
+    "framework_reference",
+    "lsas_level",
+    "lsas_certificate_expiry",
+    "statement_url",
+    "statement_required",
+    "registry_status",
+    "registry_checked_on",
+    "ppn009_high_risk",
+    "ppn009_outcome",
+    "ppn009_assessed_on",
+    "ppn009_assessor",
+    "ppn009_notes",
+    "exclusion_ground",
+    "exclusion_noted_on",
+    "exclusion_notes",
+)
 REGISTER_FIELDS = (*SUPPLIER_DETAIL_FIELDS, *SUPPLIER_CONTACT_FIELDS)
 
 
@@ -135,6 +157,41 @@ class Supplier(models.Model):
         "Evidence for the agency answers", blank=True, help_text="What was seen: contract terms, worker interviews."
     )
 
+    # Public procurement (suppliers/models/procurement.py says where each list comes from).
+    contract_type = models.CharField(max_length=30, choices=ContractType.choices, blank=True)
+    framework_name = models.CharField(max_length=200, blank=True)
+    framework_reference = models.CharField(max_length=100, blank=True)
+    lsas_level = models.CharField(
+        "LSAS level", max_length=1, choices=LsasLevel.choices, blank=True, help_text="NHS Supply Chain suppliers."
+    )
+    lsas_certificate_expiry = models.DateField("LSAS certificate expiry", null=True, blank=True)
+    statement_url = models.URLField("Modern slavery statement URL", max_length=500, blank=True)
+    statement_required = models.BooleanField(
+        "Required to publish a statement",
+        null=True,
+        blank=True,
+        help_text="Modern Slavery Act 2015 s.54: total turnover of £36 million or more.",
+    )
+    registry_status = models.CharField("Statement registry", max_length=20, choices=RegistryStatus.choices, blank=True)
+    registry_checked_on = models.DateField("Registry checked on", null=True, blank=True)
+    ppn009_high_risk = models.BooleanField(
+        "High-risk category (PPN 009)", null=True, blank=True, help_text="Per the PPN 009 risk assessment."
+    )
+    ppn009_outcome = models.CharField("PPN 009 outcome", max_length=20, choices=Ppn009Outcome.choices, blank=True)
+    ppn009_assessed_on = models.DateField("PPN 009 assessed on", null=True, blank=True)
+    ppn009_assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="PPN 009 assessor",
+    )
+    ppn009_notes = models.TextField("PPN 009 notes", blank=True)
+    exclusion_ground = models.CharField(max_length=20, choices=ExclusionGround.choices, blank=True)
+    exclusion_noted_on = models.DateField("Exclusion ground noted on", null=True, blank=True)
+    exclusion_notes = models.TextField(blank=True)
+
     # The escalation chain ends here: a recommendation waiting for a decision.
     termination_recommended_at = models.DateTimeField(null=True, blank=True)
     termination_recommendation = models.TextField(blank=True)
@@ -167,6 +224,40 @@ class Supplier(models.Model):
     def is_prohibited_agency(self) -> bool:
         return self.is_recruitment_agency and (self.agency_charges_worker_fees or self.agency_retains_id_documents)
 
+    def clean(self):
+        super().clean()
+        today = timezone.localdate()
+        errors = {}
+        if self.lsas_certificate_expiry and not self.lsas_level:
+            errors["lsas_level"] = "Give the LSAS level the certificate is for."
+        if self.registry_status and not self.registry_checked_on:
+            errors["registry_checked_on"] = "Give the date the registry was checked."
+        if self.registry_checked_on and self.registry_checked_on > today:
+            errors["registry_checked_on"] = "The check date cannot be in the future."
+        if self.registry_status == RegistryStatus.NOT_REQUIRED and self.statement_required:
+            errors["registry_status"] = "A supplier required to publish cannot be 'not required'."
+        if self.ppn009_outcome or self.ppn009_high_risk is not None:
+            if not self.ppn009_assessed_on:
+                errors["ppn009_assessed_on"] = "Give the date of the PPN 009 assessment."
+            if not self.ppn009_assessor_id:
+                errors["ppn009_assessor"] = "Say who made the PPN 009 assessment."
+        if self.ppn009_assessed_on and self.ppn009_assessed_on > today:
+            errors["ppn009_assessed_on"] = "The assessment date cannot be in the future."
+        if self.exclusion_ground and not self.exclusion_noted_on:
+            errors["exclusion_noted_on"] = "Give the date the exclusion ground was noted."
+        if self.exclusion_noted_on and self.exclusion_noted_on > today:
+            errors["exclusion_noted_on"] = "The date cannot be in the future."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_nhs_contract(self) -> bool:
+        return self.contract_type in (
+            ContractType.NHS_STANDARD,
+            ContractType.NHS_TC_GOODS,
+            ContractType.NHS_TC_SERVICES,
+        )
+
     @property
     def agency_applies(self) -> bool:
         return self.is_recruitment_agency or self.category == self.Category.AGENCY_STAFFING
@@ -195,6 +286,8 @@ class SupplierEvent(models.Model):
         TERMINATION_RECOMMENDED = "termination_recommended", "Termination recommended"
         PORTAL = "portal", "Supplier portal"
         CERTIFICATE = "certificate", "Certificate or evidence"
+        PROCUREMENT = "procurement", "Public procurement"
+        SUB_SUPPLIERS = "sub_suppliers", "Supply chain tiers"
 
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now, db_index=True)

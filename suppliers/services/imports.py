@@ -29,6 +29,7 @@ from suppliers.models import (
     SupplierEvent,
     SupplierImport,
 )
+from suppliers.services import procurement as procurement_services
 from suppliers.services.register import (
     REVIEW_INTERVAL_DAYS,
     register_manager_check,
@@ -602,9 +603,14 @@ def _base_row(s: Supplier) -> list:
     ]
 
 
-EXPORT_HEADER = [*COLUMNS, "risk_score", "risk_band"]
+EXPORT_HEADER = [*COLUMNS, "risk_score", "risk_band", *procurement_services.EXPORT_COLUMNS]
 
 
 def register_export_row(supplier: Supplier) -> list:
     """One row of the register export; the first columns are exactly the import columns (round trip)."""
-    return [*_base_row(supplier), supplier.risk_score, supplier.risk_band]
+    return [
+        *_base_row(supplier),
+        supplier.risk_score,
+        supplier.risk_band,
+        *procurement_services.procurement_export_cells(supplier),
+    ]

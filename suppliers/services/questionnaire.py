@@ -505,3 +505,59 @@ def questionnaire_template_set_active(
     template.is_active = active
     template.save(update_fields=["is_active"])
     return template
+
+
+def questionnaires_send_many(
+    *, suppliers: list[Supplier], template: QuestionnaireTemplate, actor: User, valid_days: int = LINK_VALID_DAYS
+) -> list[QuestionnaireRequest]:
+    """Send the same questionnaire to each supplier's contact (a bulk action): one link and one email each.
+
+    Written in a fixed number of statements whatever the number of suppliers; the caller has
+    already left out suppliers with no contact email.
+    """
+    from compliance.outbox import outbox_enqueue_many
+
+    register_manager_check(actor)
+    if not template.is_active:
+        raise ValidationError({"template": "This questionnaire is no longer in use."})
+    expires_at = timezone.now() + datetime.timedelta(days=valid_days)
+    with transaction.atomic():
+        pending = []
+        for supplier in suppliers:
+            questionnaire = QuestionnaireRequest(
+                supplier=supplier,
+                template=template,
+                contact_name=supplier.contact_name,
+                contact_email=supplier.contact_email,
+                expires_at=expires_at,
+                sent_by=actor,
+            )
+            pending.append((questionnaire, _new_token(questionnaire)))
+        QuestionnaireRequest.objects.bulk_create([q for q, _token in pending])
+        SupplierEvent.objects.bulk_create(
+            [
+                SupplierEvent(
+                    supplier=q.supplier,
+                    kind=SupplierEvent.Kind.QUESTIONNAIRE,
+                    actor=actor,
+                    message=f"{template.name} sent to {q.contact_name} <{q.contact_email}> (bulk send), "
+                    f"link valid until {expires_at:%d %b %Y}.",
+                )
+                for q, _token in pending
+            ]
+        )
+        outbox_enqueue_many(
+            messages=[
+                {
+                    "to": q.contact_email,
+                    "subject": f"{template.name}: please complete for {q.supplier.name}",
+                    "body_text": render_to_string(
+                        "suppliers/email/questionnaire_invite.txt",
+                        {"questionnaire": q, "supplier": q.supplier, "link": questionnaire_link(token)},
+                    ),
+                }
+                for q, token in pending
+            ],
+            kind=OutboxMessage.Kind.QUESTIONNAIRE,
+        )
+    return [q for q, _token in pending]

@@ -36,6 +36,7 @@ from suppliers.models import (
     RiskAssessment,
     RiskBand,
     RiskWeight,
+    SubSupplier,
     Supplier,
     SupplierDocument,
     SupplierEvent,
@@ -250,6 +251,8 @@ def supplier_enhanced_checks_record(*, supplier: Supplier, actor: User, data: di
     register_manager_check(actor)
     with transaction.atomic():
         edd = EnhancedDueDiligence(supplier=supplier, recorded_by=actor, **data)
+        # Derived, not ticked: the supply chain is mapped when its tier-2/3 suppliers are recorded.
+        edd.supply_chain_mapped = SubSupplier.objects.filter(supplier=supplier).exists()
         edd.full_clean()
         edd.save()
         done = [

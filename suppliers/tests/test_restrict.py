@@ -31,7 +31,9 @@ from suppliers.models import (
     ReviewTask,
     RiskAssessment,
     RiskWeight,
+    SubSupplier,
     Supplier,
+    SupplierBulkSend,
     SupplierDocument,
     SupplierEvent,
     SupplierImport,
@@ -86,6 +88,8 @@ def population(make_user):
         SupplierEvent.objects.create(supplier=supplier, kind="created", message="Added.")
         RiskAssessment.objects.create(supplier=supplier, score=10, band="low")
         EnhancedDueDiligence.objects.create(supplier=supplier, summary="Seen.")
+        SubSupplier.objects.create(supplier=supplier, name="Tier two", country="GB", category="other")
+        SupplierBulkSend.objects.create(supplier=supplier, kind="code_of_conduct", to="c@supplier.example")
         CodeOfConductAcceptance.objects.create(
             supplier=supplier, code=code, accepted_on=timezone.localdate(), signed_by_name="A Signatory"
         )
@@ -119,6 +123,8 @@ REGISTER_MODELS = [
     QuestionnaireTemplate,
     QuestionnaireRequest,
     QuestionnaireAnswer,
+    SubSupplier,
+    SupplierBulkSend,
 ]
 
 

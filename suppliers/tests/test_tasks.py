@@ -190,5 +190,11 @@ def test_risk_tables_change_only_through_the_service_for_managers(board):
 
 def test_supplier_tasks_are_scheduled_daily(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    for name in ("supplier_risk_review_due", "corrective_action_escalation", "questionnaire_chasers"):
+    for name in (
+        "supplier_risk_review_due",
+        "corrective_action_escalation",
+        "questionnaire_chasers",
+        "lsas_expiry_reminders",
+        "registry_check_reminders",
+    ):
         assert f"suppliers.tasks.{name}" in tasks
