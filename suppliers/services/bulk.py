@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from compliance.models import OutboxMessage, User
-from compliance.outbox import outbox_enqueue_many
-from suppliers.models import CodeOfConduct, QuestionnaireTemplate, Supplier, SupplierBulkSend, SupplierEvent
+from compliance.models import User
+from suppliers.models import CodeOfConduct, QuestionnaireTemplate, Supplier, SupplierBulkSend
+from suppliers.services import portal as portal_services
 from suppliers.services import questionnaire as questionnaire_services
 from suppliers.services.register import register_manager_check
 
@@ -48,16 +47,6 @@ class BulkSendResult:
             ]
             text += f"; skipped {skipped}: " + "; ".join(parts)
         return text + "."
-
-
-def _code_of_conduct_message(code: CodeOfConduct, supplier: Supplier) -> dict:
-    # The one place the bulk action words the code of conduct email; a supplier-portal link
-    # (acceptance by the supplier itself) belongs in this body once the portal offers one.
-    return {
-        "to": supplier.contact_email,
-        "subject": f"Please accept our supplier code of conduct v{code.version}",
-        "body_text": render_to_string("suppliers/email/conduct_request.txt", {"code": code, "supplier": supplier}),
-    }
 
 
 def suppliers_bulk_send(
@@ -113,19 +102,6 @@ def suppliers_bulk_send(
         if kind == Kind.QUESTIONNAIRE:
             questionnaire_services.questionnaires_send_many(suppliers=result.sent, template=template, actor=actor)
         else:
-            SupplierEvent.objects.bulk_create(
-                [
-                    SupplierEvent(
-                        supplier=s,
-                        actor=actor,
-                        kind=SupplierEvent.Kind.CONDUCT,
-                        message=f"Sent the code of conduct v{code.version} to {s.contact_email} to accept (bulk send).",
-                    )
-                    for s in result.sent
-                ]
-            )
-            outbox_enqueue_many(
-                messages=[_code_of_conduct_message(code, s) for s in result.sent],
-                kind=OutboxMessage.Kind.CODE_OF_CONDUCT,
-            )
+            # Through the supplier portal: each contact gets their own link to accept the code there.
+            portal_services.conduct_send_many(suppliers=result.sent, actor=actor, code=code)
     return result

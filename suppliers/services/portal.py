@@ -15,6 +15,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -336,3 +337,83 @@ def certificate_expiry_run(*, today: datetime.date | None = None) -> dict[str, i
             certificate.save(update_fields=["expired_flagged_at"])
             counts["flagged"] += 1
     return counts
+
+
+def portal_links_issue_many(*, suppliers: list[Supplier], actor: User) -> list[tuple[SupplierPortalLink, str]]:
+    """portal_link_issue for each supplier's own contact at once (a bulk send), in a fixed number of statements."""
+    register_manager_check(actor)
+    for supplier in suppliers:
+        _supplier_can_use_portal(supplier)
+        if not supplier.contact_email.strip():
+            raise ValidationError({"contact_email": f"{supplier.name} has no contact email."})
+    now = timezone.now()
+    with transaction.atomic():
+        # One working link per contact: the old ones stop as the new ones are made.
+        SupplierPortalLink.objects.filter(
+            supplier__in=[s.pk for s in suppliers],
+            revoked_at__isnull=True,
+            contact_email__iexact=F("supplier__contact_email"),
+        ).update(revoked_at=now, revoked_by=actor)
+        pending = []
+        for supplier in suppliers:
+            token = secrets.token_urlsafe(32)
+            email = supplier.contact_email.strip()
+            link = SupplierPortalLink(
+                supplier=supplier,
+                contact_name=supplier.contact_name.strip() or email,
+                contact_email=email,
+                token_hash=token_digest(token),
+                sent_at=now,
+                sent_by=actor,
+                expires_at=now + datetime.timedelta(days=settings.SUPPLIER_PORTAL_LINK_DAYS),
+            )
+            pending.append((link, token))
+        SupplierPortalLink.objects.bulk_create([link for link, _token in pending])
+        SupplierEvent.objects.bulk_create(
+            [
+                SupplierEvent(
+                    supplier=link.supplier,
+                    kind=SupplierEvent.Kind.PORTAL,
+                    actor=actor,
+                    message=f"Portal link sent to {link.contact_name} <{link.contact_email}>, "
+                    f"valid until {link.expires_at:%d %b %Y}.",
+                )
+                for link, _token in pending
+            ]
+        )
+    return pending
+
+
+def conduct_send_many(*, suppliers: list[Supplier], actor: User, code: CodeOfConduct) -> list[SupplierPortalLink]:
+    """conduct_send for many suppliers at once (the register's bulk send): each contact gets a portal link to accept."""
+    from compliance.outbox import outbox_enqueue_many
+
+    with transaction.atomic():
+        pending = portal_links_issue_many(suppliers=suppliers, actor=actor)
+        SupplierEvent.objects.bulk_create(
+            [
+                SupplierEvent(
+                    supplier=link.supplier,
+                    kind=SupplierEvent.Kind.CONDUCT,
+                    actor=actor,
+                    message=f"Code of conduct v{code.version} sent to {link.contact_name} to accept in the portal "
+                    "(bulk send).",
+                )
+                for link, _token in pending
+            ]
+        )
+        outbox_enqueue_many(
+            messages=[
+                {
+                    "to": link.contact_email,
+                    "subject": f"Please accept our supplier code of conduct v{code.version}",
+                    "body_text": render_to_string(
+                        "suppliers/email/conduct_supplier.txt",
+                        {"code": code, "supplier": link.supplier, "link": link, "url": portal_link_url(token)},
+                    ),
+                }
+                for link, token in pending
+            ],
+            kind=OutboxMessage.Kind.CODE_OF_CONDUCT,
+        )
+    return [link for link, _token in pending]

@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from compliance import roles
 from compliance.models import OutboxMessage
-from suppliers.models import CodeOfConduct, QuestionnaireRequest, QuestionnaireTemplate, Supplier, SupplierEvent
+from suppliers.models import (
+    CodeOfConduct,
+    QuestionnaireRequest,
+    QuestionnaireTemplate,
+    Supplier,
+    SupplierEvent,
+    SupplierPortalLink,
+)
 from suppliers.tests.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +86,11 @@ def test_all_matching_the_filter_sends_to_the_filtered_suppliers_only(client, lo
     sent = OutboxMessage.objects.filter(kind=OutboxMessage.Kind.CODE_OF_CONDUCT)
     assert sorted(sent.values_list("to", flat=True)) == sorted(s.contact_email for s in cleaners)
     assert all("v3" in m.subject for m in sent)
+    # Each contact accepts in the supplier portal with a link of their own.
+    links = SupplierPortalLink.objects.filter(supplier__in=cleaners)
+    assert links.count() == 3 and {link.contact_email for link in links} == {s.contact_email for s in cleaners}
+    assert all("/suppliers/portal/" in m.body_text for m in sent)
+    assert len({m.body_text for m in sent}) == 3
 
 
 def test_the_confirmation_page_lists_the_ticked_and_the_register_offers_checkboxes(client, login, procurement):
