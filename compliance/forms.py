@@ -162,3 +162,79 @@ class AccessLogFilterForm(forms.Form):
         if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
             self.add_error("until", "The end date is before the start date.")
         return cleaned
+
+
+class ColumnMappingForm(forms.Form):
+    """What each column of an uploaded spreadsheet is: one select per file column, and "save for next time"."""
+
+    IGNORE_CHOICE = "-"  # "" is the select's "Choose…": a column nobody has decided on stays an error
+
+    def __init__(self, *args, schema, analysis, saved_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schema, self.analysis = schema, analysis
+        choices = [
+            ("", "Choose…"),
+            (self.IGNORE_CHOICE, "Ignore this column"),
+            *((c.key, c.label) for c in schema.columns),
+        ]
+        for index, header in enumerate(analysis.headers):
+            target = analysis.targets[index]
+            self.fields[self.field_name(index)] = forms.ChoiceField(
+                label=f"Import the column “{header or f'column {index + 1} (no heading)'}” as",
+                choices=choices,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                initial=None if target is None else (target or self.IGNORE_CHOICE),
+                error_messages={"required": f"Say what the column “{header}” is, or choose “Ignore this column”."},
+            )
+        self.fields["save"] = forms.BooleanField(required=False, label="Save this mapping for next time")
+        self.fields["save_as"] = forms.CharField(
+            required=False,
+            max_length=100,
+            label="Name of the saved mapping",
+            initial=saved_name,
+            help_text="Files with the same headings will use it automatically; you can change it on their import page.",
+        )
+
+    @staticmethod
+    def field_name(index: int) -> str:
+        return f"column_{index}"
+
+    def columns(self):
+        """(header, bound select, first values) per file column, for the template."""
+        for index, header in enumerate(self.analysis.headers):
+            examples = [row[index] for _line, row in self.analysis.preview if index < len(row) and row[index]][:3]
+            yield header, self[self.field_name(index)], examples
+
+    def targets(self) -> list[str]:
+        out = []
+        for index in range(len(self.analysis.headers)):
+            value = self.cleaned_data.get(self.field_name(index)) or ""
+            out.append("" if value == self.IGNORE_CHOICE else value)
+        return out
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(self.field_name(i) in self.errors for i in range(len(self.analysis.headers))):
+            return cleaned
+        first_for: dict[str, str] = {}
+        for index, header in enumerate(self.analysis.headers):
+            target = cleaned.get(self.field_name(index))
+            if target in (None, "", self.IGNORE_CHOICE):
+                continue
+            if target in first_for:
+                label = self.schema.column(target).label
+                self.add_error(self.field_name(index), f"{label} is already the column “{first_for[target]}”.")
+            first_for.setdefault(target, header)
+        missing = self.schema.missing([t for t in self.targets() if t])
+        if missing:
+            raise forms.ValidationError(
+                "No column gives "
+                + ", ".join(c.label for c in missing)
+                + ": choose the column that holds it, or add it to the file and upload it again."
+            )
+        if cleaned.get("save") and not (cleaned.get("save_as") or "").strip():
+            self.add_error("save_as", "Give the mapping a name to save it.")
+        return cleaned
+
+    def save_as(self) -> str:
+        return (self.cleaned_data.get("save_as") or "").strip() if self.cleaned_data.get("save") else ""

@@ -201,6 +201,8 @@ def requeue_due(
 
 
 class ImportStatus(models.TextChoices):
+    # Uploaded, but a required column was not recognised or a column is left over: a person maps them first.
+    MAPPING = "mapping", "Waiting for the column mapping"
     CHECK_QUEUED = "check_queued", "Queued for checking"
     CHECKING = "checking", "Checking"
     CHECKED = "checked", "Checked (dry run)"
@@ -230,6 +232,8 @@ class ImportJob(LeasedJob):
     row_count = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
     failure_reason = models.CharField(max_length=500, blank=True)
+    # How the file's columns are read (compliance.import_mappings.column_map): the header line and a field per column.
+    column_map = models.JSONField(default=dict, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     confirmed_by = models.ForeignKey(
@@ -249,6 +253,15 @@ class ImportJob(LeasedJob):
     @property
     def can_confirm(self) -> bool:
         return self.status == ImportStatus.CHECKED and not self.errors and self.row_count > 0
+
+    @property
+    def can_map(self) -> bool:
+        """The columns can be (re)mapped: before the check, or after it while nothing is applied."""
+        return self.status in (ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.FAILED)
+
+    @property
+    def can_abandon(self) -> bool:
+        return self.status in (ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.FAILED)
 
     @property
     def state_label(self) -> str:
@@ -366,7 +379,8 @@ def import_jobs_requeue_stale(model: type[ImportJob], *, check_task, apply_task)
     S = ImportStatus
     empty = b"" if isinstance(model._meta.get_field("content"), models.BinaryField) else ""
     model.objects.filter(
-        status__in=[S.CHECKED, S.FAILED], uploaded_at__lt=timezone.now() - timedelta(days=settings.IMPORT_KEEP_DAYS)
+        status__in=[S.MAPPING, S.CHECKED, S.FAILED],
+        uploaded_at__lt=timezone.now() - timedelta(days=settings.IMPORT_KEEP_DAYS),
     ).update(status=S.ABANDONED, content=empty)
     count = 0
     for waiting, running, task in (

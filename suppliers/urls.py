@@ -43,6 +43,7 @@ urlpatterns = [
     path("risk-settings/", views_admin.risk_settings, name="risk_settings"),
     path("import/", views_admin.import_register, name="import"),
     path("import/<int:pk>/", views_admin.import_detail, name="import_detail"),
+    path("import/<int:pk>/columns/", views_admin.import_columns, name="import_columns"),
     path("import/<int:pk>/confirm/", views_admin.import_confirm, name="import_confirm"),
     path("import/<int:pk>/abandon/", views_admin.import_abandon, name="import_abandon"),
     path("export/", views_admin.export_register, name="export"),

@@ -10,6 +10,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from compliance import exports
 from compliance import rules as role_rules
+from compliance.forms import ColumnMappingForm
 from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, require, require_action
 from suppliers import selectors
 from suppliers.filters import SupplierFilter
@@ -92,6 +93,8 @@ def import_register(request):
         upload = form.cleaned_data["file"]
         # The file is kept with the job; a worker checks it while this request returns at once.
         job = import_services.supplier_import_upload(actor=request.user, filename=upload.name, content=upload.read())
+        if job.status == job.Status.MAPPING:
+            return redirect("suppliers:import_columns", pk=job.pk)
         return redirect("suppliers:import_detail", pk=job.pk)
     imports = selectors.supplier_import_list(user=request.user)[:10]
     return render(
@@ -108,7 +111,34 @@ def import_detail(request, pk: int):
     if request.htmx:
         # Finished: reload the whole page so the errors, the confirm button or the summary show.
         return HttpResponseClientRefresh()
-    return render(request, "suppliers/import_detail.html", {"job": job, "status_url": status_url})
+    columns_url = reverse("suppliers:import_columns", args=[job.pk])
+    return render(
+        request, "suppliers/import_detail.html", {"job": job, "status_url": status_url, "columns_url": columns_url}
+    )
+
+
+@login_required
+def import_columns(request, pk: int):
+    job = found_or_404(selectors.supplier_import_get(user=request.user, pk=pk))
+    if not job.can_map:
+        return redirect("suppliers:import_detail", pk=job.pk)
+    analysis, saved = import_services.supplier_import_columns(job=job, actor=request.user)
+    form = ColumnMappingForm(
+        request.POST or None, schema=import_services.SCHEMA, analysis=analysis, saved_name=saved.name if saved else ""
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            import_services.supplier_import_map(
+                job=job, actor=request.user, analysis=analysis, targets=form.targets(), save_as=form.save_as()
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, "Columns mapped: the file is being checked.")
+            return redirect("suppliers:import_detail", pk=job.pk)
+    return render(
+        request, "suppliers/import_columns.html", {"job": job, "form": form, "analysis": analysis, "saved": saved}
+    )
 
 
 @login_required

@@ -119,7 +119,7 @@ def test_a_5000_row_staff_roster_runs_in_the_background_with_progress(client, lo
     url = reverse("training:import_detail", args=[batch.pk])
     _poll_until_done(web, url, worker)
     page = web.get(url).content.decode()
-    assert f"{ROWS} new people" in page and "Confirm and import" in page, page
+    assert f"{ROWS} added, 0 changed, 0 unchanged, 0 refused" in page and "Confirm and import" in page, page
 
     assert web.post(url).status_code == 302
     progress = _poll_until_done(web, url, worker)

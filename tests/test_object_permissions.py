@@ -256,9 +256,11 @@ ROUTES = [
     ("GET", "/training/admin/rules/{rule}/", None, _access(ok=TRAINING_ADMINS)),
     ("GET", "/training/admin/imports/{batch}/", None, _access(ok=TRAINING_ADMINS)),
     ("POST", "/training/admin/imports/{batch}/abandon/", {}, _access(ok=TRAINING_ADMINS)),
+    ("GET", "/training/admin/imports/{batch}/columns/", None, _access(ok=TRAINING_ADMINS)),
     # Register imports exist only for the people who may change the register.
     ("GET", "/suppliers/import/{supplier_import}/", None, _access(ok=SUPPLIER_WRITERS)),
     ("POST", "/suppliers/import/{supplier_import}/confirm/", {}, _access(ok=SUPPLIER_WRITERS)),
+    ("GET", "/suppliers/import/{supplier_import}/columns/", None, _access(ok=SUPPLIER_WRITERS)),
     ("POST", "/suppliers/import/{supplier_import}/abandon/", {}, _access(ok=SUPPLIER_WRITERS)),
     ("GET", "/training/admin/recruitment/{report}/", None, _access(ok=TRAINING_ADMINS)),
     ("GET", "/training/policies/{policy}/", None, _access(ok=TRAINING_ADMINS)),

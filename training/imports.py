@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from compliance import leases, roles, spreadsheets
+from compliance import import_mappings, leases, roles, spreadsheets
 from compliance import rules as compliance_rules
 from compliance.audit_bulk import audit_log_bulk
 from compliance.figure_cache import figures_changed
@@ -382,6 +382,7 @@ def _completion_state(user_ids: set[int]) -> tuple[set[tuple[int, int]], set[tup
 
 
 _PARSERS = {ImportBatch.Kind.ROSTER: roster_parse, ImportBatch.Kind.COMPLETIONS: completions_parse}
+SCHEMAS = {ImportBatch.Kind.ROSTER: ROSTER_SCHEMA, ImportBatch.Kind.COMPLETIONS: COMPLETIONS_SCHEMA}
 
 
 def import_check(*, kind: str, filename: str, content: str, actor: User) -> ImportBatch:
@@ -392,15 +393,50 @@ def import_check(*, kind: str, filename: str, content: str, actor: User) -> Impo
         raise PermissionDenied
     with transaction.atomic():
         batch = ImportBatch.objects.create(kind=kind, filename=filename[:255], content=content, uploaded_by=actor)
-        leases.import_job_queue(batch, task=import_batch_check_task)
+        # Queued at once when every column is understood; otherwise the batch waits for the mapping step.
+        import_mappings.import_job_start(
+            batch, schema=SCHEMAS[kind], content=content.encode(), actor=actor, task=import_batch_check_task
+        )
     return batch
+
+
+def import_columns(*, batch: ImportBatch, actor: User) -> tuple[spreadsheets.Analysis, object]:
+    """The file's columns as the mapping page shows them, with the saved mapping that named them, if any."""
+    if not compliance_rules.can_manage_training.test(actor):
+        raise PermissionDenied
+    return import_mappings.import_columns_analyse(
+        schema=SCHEMAS[batch.kind],
+        filename="import.csv",  # an .xlsx was turned into CSV text at upload
+        content=batch.content.encode(),
+        actor=actor,
+        column_map=batch.column_map,
+    )
+
+
+def import_map(
+    *, batch: ImportBatch, actor: User, analysis: spreadsheets.Analysis, targets: list[str], save_as: str = ""
+) -> ImportBatch:
+    """Read the file with the columns a person mapped (saved for next time if named) and check it again."""
+    from training.tasks import import_batch_check_task
+
+    if not compliance_rules.can_manage_training.test(actor):
+        raise PermissionDenied
+    return import_mappings.import_job_map(
+        batch,
+        schema=SCHEMAS[batch.kind],
+        analysis=analysis,
+        targets=targets,
+        actor=actor,
+        save_as=save_as,
+        task=import_batch_check_task,
+    )
 
 
 def import_batch_check(*, batch_id: int) -> ImportBatch | None:
     """The dry run, in a worker: every problem by line and column, with progress."""
 
     def check(batch: ImportBatch, heartbeat: leases.Heartbeat):
-        parsed = _PARSERS[batch.kind](batch.content, progress=heartbeat.progress)
+        parsed = _PARSERS[batch.kind](batch.content, progress=heartbeat.progress, column_map=batch.column_map or None)
         return parsed.sorted_errors(), len(parsed.rows), parsed.summary
 
     return leases.import_job_run_check(ImportBatch, batch_id, check=check)
@@ -427,7 +463,7 @@ def import_batch_apply(*, batch_id: int) -> ImportBatch | None:
 
     def apply(batch: ImportBatch, heartbeat: leases.Heartbeat) -> dict:
         # Re-check: people or courses may have changed since the dry run.
-        parsed = _PARSERS[batch.kind](batch.content)
+        parsed = _PARSERS[batch.kind](batch.content, column_map=batch.column_map or None)
         if parsed.errors:
             raise leases.ImportRejected(parsed.sorted_errors())
         # Bulk writes send no signals: the cached completion figures are retired here.
@@ -448,8 +484,8 @@ def import_abandon(*, batch: ImportBatch, actor: User) -> ImportBatch:
         raise PermissionDenied
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status not in (ImportBatch.Status.CHECKED, ImportBatch.Status.FAILED):
-            raise ValidationError("Only a checked or failed import can be abandoned.")
+        if not batch.can_abandon:
+            raise ValidationError("Only an import waiting for its mapping, checked or failed can be abandoned.")
         batch.status = ImportBatch.Status.ABANDONED
         batch.content = ""
         batch.save(update_fields=["status", "content"])

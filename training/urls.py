@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/records/assign/", views_admin.record_assign, name="record_assign"),
     path("admin/imports/", views_admin.import_upload, name="import_upload"),
     path("admin/imports/<int:pk>/", views_admin.import_detail, name="import_detail"),
+    path("admin/imports/<int:pk>/columns/", views_admin.import_columns, name="import_columns"),
     path("admin/imports/<int:pk>/abandon/", views_admin.import_abandon, name="import_abandon"),
     path("admin/recruitment/", views_admin.recruitment_list, name="recruitment_list"),
     path("admin/recruitment/<int:user_id>/", views_admin.recruitment_edit, name="recruitment_edit"),

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRefresh
 
 from compliance import rules as compliance_rules
+from compliance.forms import ColumnMappingForm
 from compliance.models import AccessLog
 from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, found_or_404, paginate, require
@@ -161,6 +163,8 @@ def import_upload(request):
                 batch = imports.import_check(
                     kind=form.cleaned_data["kind"], filename=upload.name, content=content, actor=request.user
                 )
+                if batch.status == ImportBatch.Status.MAPPING:
+                    return redirect("training:import_columns", pk=batch.pk)
                 return redirect("training:import_detail", pk=batch.pk)
         messages.error(request, "Nothing was checked: please correct the fields marked below.")
     batches = selectors.import_batch_list(user=request.user)[:20]
@@ -193,8 +197,40 @@ def import_detail(request, pk: int):
     return render(
         request,
         "training/admin/import_detail.html",
-        {"batch": batch, "job": batch, "status_url": status_url, "ImportBatch": ImportBatch},
+        {
+            "batch": batch,
+            "job": batch,
+            "status_url": status_url,
+            "columns_url": reverse("training:import_columns", args=[batch.pk]),
+            "ImportBatch": ImportBatch,
+        },
     )
+
+
+@login_required
+def import_columns(request, pk: int):
+    batch = _import_batch(request, pk)
+    if not batch.can_map:
+        return redirect("training:import_detail", pk=batch.pk)
+    analysis, saved = imports.import_columns(batch=batch, actor=request.user)
+    form = ColumnMappingForm(
+        request.POST or None,
+        schema=imports.SCHEMAS[batch.kind],
+        analysis=analysis,
+        saved_name=saved.name if saved else "",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            imports.import_map(
+                batch=batch, actor=request.user, analysis=analysis, targets=form.targets(), save_as=form.save_as()
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, "Columns mapped: the file is being checked.")
+            return redirect("training:import_detail", pk=batch.pk)
+    context = {"batch": batch, "job": batch, "form": form, "analysis": analysis, "saved": saved}
+    return render(request, "training/admin/import_columns.html", context)
 
 
 @login_required

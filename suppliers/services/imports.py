@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries import countries as country_registry
 
-from compliance import leases, spreadsheets
+from compliance import import_mappings, leases, spreadsheets
 from compliance.audit_bulk import audit_log_bulk
 from compliance.models import User
 from suppliers import scoring
@@ -520,15 +520,49 @@ def supplier_import_upload(*, actor: User, filename: str, content: bytes) -> Sup
     register_manager_check(actor)
     with transaction.atomic():
         job = SupplierImport.objects.create(filename=filename[:255], content=content, uploaded_by=actor)
-        leases.import_job_queue(job, task=supplier_import_check_task)
+        # Queued at once when every column is understood; otherwise the job waits for the mapping step.
+        import_mappings.import_job_start(
+            job, schema=SCHEMA, content=content, actor=actor, task=supplier_import_check_task
+        )
     return job
+
+
+def supplier_import_columns(*, job: SupplierImport, actor: User) -> tuple[spreadsheets.Analysis, object]:
+    """The file's columns as the mapping page shows them, with the saved mapping that named them, if any."""
+    register_manager_check(actor)
+    return import_mappings.import_columns_analyse(
+        schema=SCHEMA, filename=job.filename, content=bytes(job.content), actor=actor, column_map=job.column_map
+    )
+
+
+def supplier_import_map(
+    *, job: SupplierImport, actor: User, analysis: spreadsheets.Analysis, targets: list[str], save_as: str = ""
+) -> SupplierImport:
+    """Read the file with the columns a person mapped (saved for next time if named) and check it again."""
+    from suppliers.tasks import supplier_import_check_task
+
+    register_manager_check(actor)
+    return import_mappings.import_job_map(
+        job,
+        schema=SCHEMA,
+        analysis=analysis,
+        targets=targets,
+        actor=actor,
+        save_as=save_as,
+        task=supplier_import_check_task,
+    )
 
 
 def supplier_import_check(*, job_id: int) -> SupplierImport | None:
     """The dry run, in a worker: every problem by line and column, with progress."""
 
     def check(job: SupplierImport, heartbeat: leases.Heartbeat):
-        report = import_validate(filename=job.filename, content=bytes(job.content), progress=heartbeat.progress)
+        report = import_validate(
+            filename=job.filename,
+            content=bytes(job.content),
+            column_map=job.column_map or None,
+            progress=heartbeat.progress,
+        )
         return _errors_as_dicts(report), len(report.rows), report.summary()
 
     return leases.import_job_run_check(SupplierImport, job_id, check=check)
@@ -551,7 +585,7 @@ def supplier_import_apply(*, job_id: int) -> SupplierImport | None:
     """Apply a confirmed import in a worker: re-checked, then all rows or none, with progress."""
 
     def apply(job: SupplierImport, heartbeat: leases.Heartbeat) -> dict:
-        report = import_validate(filename=job.filename, content=bytes(job.content))
+        report = import_validate(filename=job.filename, content=bytes(job.content), column_map=job.column_map or None)
         if not report.ok:
             raise leases.ImportRejected(_errors_as_dicts(report))
         _write_rows(report.rows, actor=job.confirmed_by, progress=heartbeat.progress)
@@ -569,8 +603,8 @@ def supplier_import_abandon(*, job: SupplierImport, actor: User) -> SupplierImpo
     register_manager_check(actor)
     with transaction.atomic():
         job = SupplierImport.objects.select_for_update().get(pk=job.pk)
-        if job.status not in (leases.ImportStatus.CHECKED, leases.ImportStatus.FAILED):
-            raise ValidationError("Only a checked or failed import can be abandoned.")
+        if not job.can_abandon:
+            raise ValidationError("Only an import waiting for its mapping, checked or failed can be abandoned.")
         job.status = leases.ImportStatus.ABANDONED
         job.content = b""
         job.save(update_fields=["status", "content"])

@@ -94,10 +94,12 @@ def test_a_lines_errors_come_in_the_files_column_order_and_lines_in_order(client
     assert job.errors[-1]["message"] == "Unknown status 'dormant'; valid: prospective, active, suspended, terminated"
 
 
-def test_a_list_without_a_category_column_names_the_missing_column_in_words(client, login, procurement):
+def test_a_list_without_a_category_column_waits_for_the_mapping_and_says_what_is_missing(client, login, procurement):
     login(procurement)
     job = _upload(client, "suppliers.csv", b"Supplier name,Companies House no.\nAcme Ltd,01234567\n")
-    assert job.errors == [{"line": 1, "field": "header", "message": "Missing column(s): Category"}]
+    assert job.status == SupplierImport.Status.MAPPING
+    page = client.get(reverse("suppliers:import_columns", args=[job.pk])).content.decode()
+    assert "Not found in the file: <strong>Category</strong>" in page
 
 
 def test_reimporting_an_unchanged_export_says_every_row_is_unchanged(client, login, procurement):

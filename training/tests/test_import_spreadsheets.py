@@ -133,3 +133,38 @@ def test_reimporting_the_same_roster_and_completions_says_unchanged(client, logi
     batch = _upload(client, "completions", completions)
     assert [batch.summary[k] for k in ("added", "changed", "unchanged", "refused")] == [0, 0, 1, 0]
     assert TrainingRecord.objects.filter(course=course, completed_on=datetime.date(2026, 2, 1)).count() == 1
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_roster_column_the_aliases_do_not_know_is_mapped_saved_and_reused(client, login, hr_user):
+    from compliance.models import ImportMapping
+
+    login(hr_user)
+    roster = (
+        b"Email,First name,Last name,Job title,Department,Works at,Line manager email,Start date,Employment type\n"
+        b"ann@example.org,Ann,Carer,Carer,Care,Oakwood,,20/02/2026,permanent\n"
+    )
+    batch = _upload(client, "roster", roster)
+    assert batch.status == ImportBatch.Status.MAPPING
+    page = client.get(reverse("training:import_columns", args=[batch.pk])).content.decode()
+    assert "Not found in the file: <strong>Site</strong>" in page
+    assert "Import the column “Works at” as" in page
+    data = {f"column_{n}": key for n, key in enumerate(
+        ["email", "first name", "last name", "job title", "department", "site", "line manager email", "start date",
+         "employment type"]
+    )}  # fmt: skip
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse("training:import_columns", args=[batch.pk]), {**data, "save": "on", "save_as": "Payroll export"}
+        )
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CHECKED and batch.errors == []
+    batch = _confirm(client, batch)
+    assert User.objects.get(email="ann@example.org").site.name == "Oakwood"
+    assert ImportMapping.objects.get().name == "Payroll export"
+
+    # The same layout next time: checked straight away with the saved mapping, and the page says so.
+    batch = _upload(client, "roster", roster.replace(b"Oakwood", b"Meadow View"))
+    assert batch.status == ImportBatch.Status.CHECKED and batch.summary["changed"] == 1
+    assert "Using the saved mapping “Payroll export”" in client.get(batch.get_absolute_url()).content.decode()
