@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('suppliers', '0013_questionnaire_severity_seed'),
+        ("suppliers", "0013_questionnaire_severity_seed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='supplierimport',
-            name='column_map',
+            model_name="supplierimport",
+            name="column_map",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='supplierimport',
-            name='status',
-            field=models.CharField(choices=[('mapping', 'Waiting for the column mapping'), ('check_queued', 'Queued for checking'), ('checking', 'Checking'), ('checked', 'Checked (dry run)'), ('apply_queued', 'Queued to import'), ('applying', 'Importing'), ('applied', 'Imported'), ('failed', 'Failed'), ('abandoned', 'Abandoned')], default='check_queued', max_length=20),
+            model_name="supplierimport",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("mapping", "Waiting for the column mapping"),
+                    ("check_queued", "Queued for checking"),
+                    ("checking", "Checking"),
+                    ("checked", "Checked (dry run)"),
+                    ("apply_queued", "Queued to import"),
+                    ("applying", "Importing"),
+                    ("applied", "Imported"),
+                    ("failed", "Failed"),
+                    ("abandoned", "Abandoned"),
+                ],
+                default="check_queued",
+                max_length=20,
+            ),
         ),
     ]
