@@ -1,5 +1,6 @@
 """Column mappings people saved for a spreadsheet layout they import again and again."""
 
+import rules
 from django.conf import settings
 from django.db import models
 
@@ -18,6 +19,12 @@ IMPORT_KIND_RULES = {
 def can_use_import_kind(user, kind: str) -> bool:
     rule = IMPORT_KIND_RULES.get(kind)
     return rule is not None and rule.test(user)
+
+
+@rules.predicate
+def can_use_import_mapping(user, mapping) -> bool:
+    """The object rule restrict() mirrors: a saved mapping is for the people who run its import."""
+    return mapping is not None and can_use_import_kind(user, mapping.kind)
 
 
 class ImportMappingQuerySet(RestrictedQuerySet):

@@ -110,3 +110,16 @@ def test_an_unknown_action_answers_nothing(everyone):
     admin = next(p for p in everyone if getattr(p, "pk", None) and p.role_names == {roles.COMPLIANCE_ADMIN})
     for model in (User, Notification, AccessLog, OutboxMessage, Organisation, Department, Site, LegalEntity):
         assert not model.objects.restrict(admin, "delete-everything").exists(), model
+
+
+def test_saved_import_mappings_restrict_matches_the_object_rule(everyone):
+    from compliance.import_mapping_models import ImportMapping, can_use_import_mapping
+    from compliance.spreadsheets import ImportKind
+
+    for kind in ImportKind:
+        ImportMapping.objects.create(kind=kind, signature=kind, name=f"{kind} layout", columns={})
+    for action in ("view", "change"):
+        assert_restrict_matches(
+            queryset=ImportMapping.objects.all(), predicate=can_use_import_mapping, users=everyone, action=action
+        )
+    assert not ImportMapping.objects.restrict(everyone[0], "delete").exists()
