@@ -548,7 +548,8 @@ def run_tests(
     if proc.returncode == 0:
         return "survived", elapsed, ""
     if proc.returncode == 1:
-        failed = [line for line in out.splitlines() if line.startswith(("FAILED", "ERROR"))]
+        # The short summary line, not a captured log line ("ERROR    django.request: ...").
+        failed = [line for line in out.splitlines() if re.match(r"^(FAILED|ERROR) \S+::", line)]
         return "killed", elapsed, failed[0] if failed else ""
     return f"error({proc.returncode})", elapsed, out[-600:]
 
