@@ -98,7 +98,7 @@ SCHEMA = spreadsheets.Schema(
         for key in COLUMNS
     ),
     # The register export's own columns after the import's: read back, they are worked out again.
-    ignored=("risk_score", "risk_band", "Risk score", "Risk band"),
+    ignored=("risk_score", "risk_band", "Risk score", "Risk band", *procurement_services.EXPORT_COLUMNS),
 )
 TRUE = {"yes", "y", "true", "1"}
 FALSE = {"no", "n", "false", "0", ""}
