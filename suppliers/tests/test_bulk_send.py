@@ -162,6 +162,12 @@ def test_the_service_refuses_a_reader_too(board, code):
     SupplierFactory()
     with pytest.raises(PermissionDenied):
         suppliers_bulk_send(actor=board, suppliers=Supplier.objects.all(), kind="code_of_conduct", code=code)
+    # Refused before anything is looked at: not even the skip summary of a selection that sends nothing.
+    gone = SupplierFactory(status=Supplier.Status.TERMINATED)
+    with pytest.raises(PermissionDenied):
+        suppliers_bulk_send(
+            actor=board, suppliers=Supplier.objects.filter(pk=gone.pk), kind="code_of_conduct", code=code
+        )
     assert not OutboxMessage.objects.exists()
 
 
