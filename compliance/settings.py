@@ -461,6 +461,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "suppliers.tasks.registry_check_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "suppliers-agency-checks-due": {
+        "task": "suppliers.tasks.agency_checks_due",
+        "schedule": crontab(hour=6, minute=58),
+    },
     "safeguarding-case-retention": {
         "task": "safeguarding.tasks.case_retention",
         "schedule": crontab(hour=2, minute=30),

@@ -78,6 +78,8 @@ class SupplierSerializer(serializers.ModelSerializer):
     ppn009_assessor = serializers.SlugRelatedField(
         slug_field="email", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
+    agency_fees_checked_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    agency_ids_checked_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
 
     class Meta:
         model = Supplier
@@ -85,8 +87,15 @@ class SupplierSerializer(serializers.ModelSerializer):
             "id",
             *REGISTER_FIELDS,
             *PROCUREMENT_FIELDS,
-            "agency_charges_worker_fees",
-            "agency_retains_id_documents",
+            "agency_fees_outcome",
+            "agency_fees_checked_on",
+            "agency_fees_checked_by",
+            "agency_ids_outcome",
+            "agency_ids_checked_on",
+            "agency_ids_checked_by",
+            "agency_glaa_sectors",
+            "agency_licence_number",
+            "agency_licence_checked_on",
             "is_prohibited_agency",
             "status",
             "risk_score",
@@ -100,8 +109,15 @@ class SupplierSerializer(serializers.ModelSerializer):
         # Status, risk and agency flags change only through their workflows (activation gate, agency checks).
         read_only_fields = [
             "status",
-            "agency_charges_worker_fees",
-            "agency_retains_id_documents",
+            "agency_fees_outcome",
+            "agency_fees_checked_on",
+            "agency_fees_checked_by",
+            "agency_ids_outcome",
+            "agency_ids_checked_on",
+            "agency_ids_checked_by",
+            "agency_glaa_sectors",
+            "agency_licence_number",
+            "agency_licence_checked_on",
             "risk_score",
             "risk_band",
             "risk_assessed_at",
@@ -157,7 +173,7 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     @extend_schema(request=None, responses=SupplierSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
-        """Activate the supplier; 400 with the reasons when a gate (high risk, prohibited agency) blocks it."""
+        """Activate the supplier; 400 with the reasons when a gate blocks it (high risk, agency checks missing or prohibited)."""
         supplier = register_services.supplier_activate(supplier=self.get_object(), actor=request.user)
         return Response(SupplierSerializer(supplier, context=self.get_serializer_context()).data)
 
@@ -202,7 +218,20 @@ class AuditSerializer(serializers.ModelSerializer):
             "status",
             "result",
             "summary",
+            "result_override_reason",
         ]
+
+
+class AuditCompleteSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=Audit.Result.choices)
+    completed_date = serializers.DateField()
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when the result is better than the audit's worst open finding.",
+    )
 
 
 class AuditViewSet(viewsets.ReadOnlyModelViewSet):
@@ -213,6 +242,16 @@ class AuditViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.audit_list(user=self.request.user)
+
+    @extend_schema(request=AuditCompleteSerializer, responses=AuditSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Record a planned audit's result; 400 when it is better than an open finding and no reason is given."""
+        audit = self.get_object()  # first, so an audit out of scope is 404 whatever the body
+        serializer = AuditCompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        updated = audit_services.audit_complete(audit=audit, actor=request.user, **serializer.validated_data)
+        return Response(AuditSerializer(updated, context=self.get_serializer_context()).data)
 
 
 class FindingSerializer(serializers.ModelSerializer):

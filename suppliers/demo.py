@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from compliance.models import User
 from suppliers.models import (
+    AgencyFees,
+    AgencyIdDocuments,
     Audit,
     CategoryRisk,
     CodeOfConduct,
@@ -328,27 +330,49 @@ def seed(stdout=None) -> None:
 
 
 def _agencies(suppliers, procurement):
+    """Realistic agency checks: one current, one lapsed (the daily schedule raises a review), one prohibited;
+    Global Care Recruitment Partners (prospective) has never been checked, so it cannot be activated yet."""
     quick = suppliers["QuickShift Recruitment Ltd"]
-    if quick.agency_checked_at is not None:
+    if quick.agency_fees_outcome:
         return  # seeded on an earlier run
-    quick.agency_charges_worker_fees = True
-    quick.agency_retains_id_documents = True
-    quick.agency_checked_at = timezone.now()
-    quick.agency_evidence = "Three workers interviewed on site said they paid £350 'registration' and their passports are kept at the branch."
-    quick.save()
+    today = timezone.localdate()
+    evidence = "Three workers interviewed on site said they paid £350 'registration' and their passports are kept at the branch."
+    Supplier.objects.filter(pk=quick.pk).update(
+        agency_fees_outcome=AgencyFees.CHARGED,
+        agency_fees_checked_on=today - datetime.timedelta(days=40),
+        agency_fees_checked_by=procurement,
+        agency_fees_evidence=evidence,
+        agency_ids_outcome=AgencyIdDocuments.RETAINED,
+        agency_ids_checked_on=today - datetime.timedelta(days=40),
+        agency_ids_checked_by=procurement,
+        agency_ids_evidence=evidence,
+    )
     register_services.supplier_event_record(
         supplier=quick,
         kind=SupplierEvent.Kind.AGENCY,
         actor=procurement,
-        message="Agency checks recorded: PROHIBITED (charges workers fees, retains ID documents).",
+        message="PROHIBITED. Agency checks recorded: charges workers fees; retains workers' identity documents.",
     )
-    for name in ("CareForce Staffing Ltd", "Nightingale Nursing Agency Ltd"):
-        s = suppliers[name]
-        s.agency_checked_at = timezone.now()
-        s.agency_evidence = (
-            "Contract clause 9 (no fees); sample of 10 workers' pay slips; passports returned at right-to-work check."
+    clean = (
+        "Contract clause 9 (no fees); sample of 10 workers' pay slips; workers interviewed without the agency present."
+    )
+    documents = "Passports returned at the right-to-work check; 8 workers confirmed they hold their own documents."
+    # CareForce re-checked two months ago; Nightingale's checks are 13 months old (lapsed while active).
+    for name, days_ago in (("CareForce Staffing Ltd", 60), ("Nightingale Nursing Agency Ltd", 400)):
+        checked_on = today - datetime.timedelta(days=days_ago)
+        Supplier.objects.filter(pk=suppliers[name].pk).update(
+            agency_fees_outcome=AgencyFees.NONE_CHARGED,
+            agency_fees_checked_on=checked_on,
+            agency_fees_checked_by=procurement,
+            agency_fees_evidence=clean,
+            agency_ids_outcome=AgencyIdDocuments.NOT_RETAINED,
+            agency_ids_checked_on=checked_on,
+            agency_ids_checked_by=procurement,
+            agency_ids_evidence=documents,
         )
-        s.save()
+    # The rescoring after this reads these objects: give them the checks just written.
+    for name in ("QuickShift Recruitment Ltd", "CareForce Staffing Ltd", "Nightingale Nursing Agency Ltd"):
+        suppliers[name].refresh_from_db()
 
 
 def _finding(audit, severity, text, procurement):

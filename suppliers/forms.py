@@ -21,6 +21,8 @@ from compliance.widgets import (
 from suppliers.models import (
     PROCUREMENT_FIELDS,
     REGISTER_FIELDS,
+    AgencyFees,
+    AgencyIdDocuments,
     Audit,
     CategoryRisk,
     CodeOfConduct,
@@ -114,16 +116,46 @@ class EnhancedChecksForm(forms.ModelForm):
 
 
 class AgencyForm(forms.Form):
-    charges_fees = forms.BooleanField(label="The agency charges workers recruitment fees or costs", required=False)
-    retains_ids = forms.BooleanField(
-        label="The agency retains workers' passports or identity documents", required=False
+    """The agency's checks, recorded positively: a clean answer is a choice made, never an unticked box."""
+
+    fees_outcome = forms.ChoiceField(
+        label="Worker recruitment fees", choices=AgencyFees.choices, widget=forms.RadioSelect
     )
-    evidence = forms.CharField(
-        label="Evidence",
+    fees_evidence = forms.CharField(
+        label="Evidence on fees",
+        required=False,
         widget=Textarea(attrs={"rows": 3}),
-        help_text="What you saw: contract terms, worker interviews, audit notes.",
+        help_text="What you saw: contract terms, fee policy, worker interviews. Required for 'no fees'.",
     )
+    ids_outcome = forms.ChoiceField(
+        label="Workers' passports and identity documents", choices=AgencyIdDocuments.choices, widget=forms.RadioSelect
+    )
+    ids_evidence = forms.CharField(
+        label="Evidence on identity documents",
+        required=False,
+        widget=Textarea(attrs={"rows": 3}),
+        help_text="What you saw: worker interviews, the agency's document handling. Required for 'not retained'.",
+    )
+    checked_on = forms.DateField(label="Checked on", widget=DATE, initial=timezone.localdate)
+    glaa_sectors = forms.BooleanField(
+        label=Supplier._meta.get_field("agency_glaa_sectors").verbose_name,
+        required=False,
+        help_text="Labour providers in these sectors need a GLAA licence.",
+    )
+    licence_number = forms.CharField(label="GLAA licence number", max_length=30, required=False)
     evidence_file = forms.FileField(label="Evidence file (optional)", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fees_outcome") == AgencyFees.NONE_CHARGED and not data.get("fees_evidence", "").strip():
+            self.add_error("fees_evidence", "Say what shows that no fees are charged.")
+        if data.get("ids_outcome") == AgencyIdDocuments.NOT_RETAINED and not data.get("ids_evidence", "").strip():
+            self.add_error("ids_evidence", "Say what shows that identity documents are not retained.")
+        if data.get("checked_on") and data["checked_on"] > timezone.localdate():
+            self.add_error("checked_on", "The check date cannot be in the future.")
+        if data.get("glaa_sectors") and not data.get("licence_number", "").strip():
+            self.add_error("licence_number", "Give the GLAA licence number.")
+        return data
 
 
 class DecisionForm(forms.Form):
@@ -132,6 +164,12 @@ class DecisionForm(forms.Form):
     new_due_date = forms.DateField(
         label="New due date (if extending)", required=False, widget=DATE, help_text="Only for an extension."
     )
+
+    def __init__(self, *args, terminated: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if terminated:
+            self.fields["decision"].choices = Decision.TERMINATED_CHOICES
+            del self.fields["new_due_date"]
 
     def clean(self):
         data = super().clean()
@@ -249,6 +287,12 @@ class AuditCompleteForm(forms.Form):
     result = forms.ChoiceField(choices=Audit.Result.choices)
     completed_date = forms.DateField(widget=DATE)
     summary = forms.CharField(widget=Textarea(attrs={"rows": 3}), required=False)
+    override_reason = forms.CharField(
+        label="Reason, if the result is better than the open findings",
+        widget=Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Needed only when, say, 'Minor issues' is chosen while a major finding is still open.",
+    )
 
     def clean_completed_date(self):
         value = self.cleaned_data["completed_date"]

@@ -40,9 +40,17 @@ def is_agency(user, supplier):
     return supplier is not None and supplier.agency_applies
 
 
+@rules.predicate
+def is_not_terminated(user, supplier):
+    return supplier is not None and supplier.status != supplier.Status.TERMINATED
+
+
 # Rows of the register as a whole (suppliers, audits, findings, assessments, questionnaires...).
 can_view_register_record = role_rules.can_view_suppliers
 can_change_register_record = role_rules.can_manage_suppliers
+# A terminated supplier is read-only (suppliers.services.register.supplier_open_check says the same in
+# the services); only a decision to reinstate it changes it.
+can_change_supplier = role_rules.can_manage_suppliers & is_not_terminated
 # A supplier row itself: the register's readers, and HR for the agencies (read only).
 can_view_supplier = can_view_register_record | (role_rules.is_hr & is_agency)
 

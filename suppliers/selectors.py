@@ -59,7 +59,10 @@ def supplier_list(*, user: User) -> QuerySet[Supplier]:
 def agency_list(*, user: User) -> QuerySet[Supplier]:
     """The agencies the user may read (HR as well as the register's readers), by name."""
     return (
-        Supplier.objects.restrict(user, Action.VIEW).agencies().select_related("contract_owner").order_by("name", "pk")
+        Supplier.objects.restrict(user, Action.VIEW)
+        .agencies()
+        .select_related("contract_owner", "agency_fees_checked_by", "agency_ids_checked_by")
+        .order_by("name", "pk")
     )
 
 
@@ -87,7 +90,10 @@ def supplier_search(*, user: User, text: str = "") -> QuerySet[Supplier]:
 
 
 def supplier_get(*, user: User, pk: int) -> Supplier | None:
-    return supplier_list(user=user).filter(pk=pk).first()
+    # Who made the agency checks is shown on the page (a join, not a query per check).
+    return (
+        supplier_list(user=user).select_related("agency_fees_checked_by", "agency_ids_checked_by").filter(pk=pk).first()
+    )
 
 
 def supplier_history(*, supplier: Supplier):

@@ -38,6 +38,13 @@ def registry_check_reminders():
     return registry_check_reminders_run()
 
 
+@shared_task(name="suppliers.tasks.agency_checks_due")
+def agency_checks_due():
+    from suppliers.services.register import agency_checks_run
+
+    return agency_checks_run()
+
+
 @shared_task(name="suppliers.tasks.supplier_import_check")
 def supplier_import_check_task(job_id: int) -> str:
     from suppliers.services.imports import supplier_import_check

@@ -20,6 +20,7 @@ from compliance.web import (
     require,
     require_action,
 )
+from suppliers import rules as supplier_rules
 from suppliers import selectors
 from suppliers.filters import SupplierFilter
 from suppliers.forms import (
@@ -147,6 +148,7 @@ def supplier_create(request):
 def supplier_edit(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require(role_rules.can_manage_suppliers, request.user)
+    require_action(supplier_rules.can_change_supplier, request.user, supplier)
     form = SupplierForm(request.POST or None, instance=supplier)
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,6 +253,7 @@ def rescore(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     # A reader sees the page but may not change it.
     require_action(role_rules.can_manage_suppliers, request.user)
+    require_action(supplier_rules.can_change_supplier, request.user, supplier)
     assessment = register_services.risk_assess(supplier=supplier, actor=request.user, reason="Rescored by hand")
     messages.success(request, f"Rescored: {assessment.score} points, {assessment.band} risk.")
     return redirect("suppliers:detail", pk=supplier.pk)
@@ -260,6 +263,7 @@ def rescore(request, pk):
 def enhanced_checks(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require(role_rules.can_manage_suppliers, request.user)
+    require_action(supplier_rules.can_change_supplier, request.user, supplier)
     mapped = selectors.sub_supplier_list(user=request.user, supplier=supplier).exists()
     form = EnhancedChecksForm(request.POST or None, supply_chain_mapped=mapped)
     if request.method == "POST" and form.is_valid():
@@ -287,30 +291,28 @@ def enhanced_checks(request, pk):
 def agency(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require(role_rules.can_manage_suppliers, request.user)
+    require_action(supplier_rules.can_change_supplier, request.user, supplier)
+    # Only the last answers are offered again; the date is today's, since submitting records a new check.
     initial = {
-        "charges_fees": supplier.agency_charges_worker_fees,
-        "retains_ids": supplier.agency_retains_id_documents,
-        "evidence": supplier.agency_evidence,
+        "fees_outcome": supplier.agency_fees_outcome,
+        "fees_evidence": supplier.agency_fees_evidence,
+        "ids_outcome": supplier.agency_ids_outcome,
+        "ids_evidence": supplier.agency_ids_evidence,
+        "glaa_sectors": supplier.agency_glaa_sectors,
+        "licence_number": supplier.agency_licence_number,
     }
     form = AgencyForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        evidence_file = data.pop("evidence_file", None)
         try:
-            if form.cleaned_data.get("evidence_file"):
+            if evidence_file:
                 register_services.document_upload(
-                    supplier=supplier,
-                    uploaded=form.cleaned_data["evidence_file"],
-                    actor=request.user,
-                    description="Agency checks evidence",
+                    supplier=supplier, uploaded=evidence_file, actor=request.user, description="Agency checks evidence"
                 )
-            supplier = register_services.supplier_agency_flags_record(
-                supplier=supplier,
-                actor=request.user,
-                charges_fees=form.cleaned_data["charges_fees"],
-                retains_ids=form.cleaned_data["retains_ids"],
-                evidence=form.cleaned_data["evidence"],
-            )
+            supplier = register_services.supplier_agency_checks_record(supplier=supplier, actor=request.user, **data)
         except ValidationError as exc:
-            form.add_error("evidence_file", exc.messages)
+            form_add_service_errors(form, exc)
         else:
             if supplier.is_prohibited_agency:
                 messages.warning(request, f"{supplier.name} is a prohibited agency: it cannot be activated.")
@@ -325,7 +327,8 @@ def agency(request, pk):
             "supplier": supplier,
             "multipart": True,
             "title": f"Recruitment agency checks: {supplier.name}",
-            "intro": "Policy 4.3: we do not use agencies that charge workers fees or retain their identity documents.",
+            "intro": "Policy 4.3: we do not use agencies that charge workers fees or retain their identity documents. "
+            "Record what you checked; a clean check clears the agency for 12 months.",
         },
     )
 
@@ -334,7 +337,7 @@ def agency(request, pk):
 def decision(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require(role_rules.can_manage_suppliers, request.user)
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST or None, terminated=supplier.status == supplier.Status.TERMINATED)
     if request.method == "POST" and form.is_valid():
         try:
             register_services.supplier_decision_record(
@@ -366,6 +369,7 @@ def conduct_accept(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     # A reader sees the page but may not change it.
     require_action(role_rules.can_manage_suppliers, request.user)
+    require_action(supplier_rules.can_change_supplier, request.user, supplier)
     current = selectors.code_of_conduct_current()
     form = ConductAcceptanceForm(
         request.POST or None, initial={"code": current, "signed_by_name": supplier.contact_name}
@@ -389,6 +393,7 @@ def conduct_accept(request, pk):
 def questionnaire_send(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require(role_rules.can_manage_suppliers, request.user)
+    require_action(supplier_rules.can_change_supplier, request.user, supplier)
     form = QuestionnaireSendForm(
         request.POST or None, initial={"contact_name": supplier.contact_name, "contact_email": supplier.contact_email}
     )

@@ -37,6 +37,7 @@ def audit_create(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     # A form only managers use does not exist for anyone else: 404, readers included.
     require(role_rules.can_manage_suppliers, request.user)
+    require_action(supplier_rules.can_change_supplier, request.user, supplier)
     form = AuditForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,11 +58,13 @@ def audit_create(request, pk):
 def audit_detail(request, pk):
     require(role_rules.can_view_suppliers, request.user)
     audit = found_or_404(selectors.audit_get(user=request.user, pk=pk))
-    can_manage = role_rules.can_manage_suppliers.test(request.user)
+    # A terminated supplier's audits are read-only too: no forms are offered and none is accepted.
+    can_manage = supplier_rules.can_change_supplier.test(request.user, audit.supplier)
     complete_form = AuditCompleteForm(prefix="complete")
     finding_form = FindingForm(prefix="finding")
     if request.method == "POST":
         require_action(role_rules.can_manage_suppliers, request.user)
+        require_action(supplier_rules.can_change_supplier, request.user, audit.supplier)
         if "cancel" in request.POST:
             try:
                 audit_services.audit_cancel(audit=audit, actor=request.user, reason=request.POST.get("reason", ""))
@@ -109,6 +112,7 @@ def corrective_action_create(request, pk):
     require(role_rules.can_view_suppliers, request.user)
     finding = found_or_404(selectors.finding_get(user=request.user, pk=pk))
     require(role_rules.can_manage_suppliers, request.user)
+    require_action(supplier_rules.can_change_supplier, request.user, finding.supplier)
     form = CorrectiveActionForm(request.POST or None, initial={"owner": finding.supplier.contract_owner_id})
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,8 +142,10 @@ def action_list(request):
 @login_required
 def action_detail(request, pk):
     action = found_or_404(selectors.corrective_action_get(user=request.user, pk=pk))
-    can_manage = role_rules.can_manage_suppliers.test(request.user)
-    can_update = supplier_rules.can_submit_corrective_action_evidence.test(request.user, action)
+    # Nothing is offered on a terminated supplier's action (the services refuse it too).
+    open_supplier = supplier_rules.is_not_terminated.test(request.user, action.supplier)
+    can_manage = role_rules.can_manage_suppliers.test(request.user) and open_supplier
+    can_update = supplier_rules.can_submit_corrective_action_evidence.test(request.user, action) and open_supplier
     evidence_form = EvidenceForm(prefix="evidence")
     verify_form = VerifyForm(prefix="verify")
     if request.method == "POST":

@@ -329,6 +329,12 @@ ROUTES = [
     ("GET", "/api/v1/suppliers/risk-assessments/{assessment}/", None, SUPPLIER_READ),
     ("GET", "/api/v1/suppliers/audits/{audit}/", None, SUPPLIER_READ),
     ("GET", "/api/v1/suppliers/questionnaires/{questionnaire}/", None, SUPPLIER_READ),
+    (
+        "POST",
+        "/api/v1/suppliers/audits/{audit}/complete/",
+        {},
+        {**SUPPLIER_WRITE, **dict.fromkeys(SUPPLIER_WRITERS, "400")},
+    ),
     ("GET", "/api/v1/suppliers/findings/{finding}/", None, SUPPLIER_READ),
     ("GET", "/api/v1/suppliers/corrective-actions/{action}/", None, SUPPLIER_READ),
     ("GET", "/api/v1/suppliers/certificates/{certificate}/", None, SUPPLIER_READ),

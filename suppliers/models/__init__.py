@@ -37,10 +37,13 @@ from suppliers.models.questionnaire import (
     token_digest,
 )
 from suppliers.models.register import (
+    AGENCY_CHECK_VALID_DAYS,
     PROCUREMENT_FIELDS,
     REGISTER_FIELDS,
     SUPPLIER_CONTACT_FIELDS,
     SUPPLIER_DETAIL_FIELDS,
+    AgencyFees,
+    AgencyIdDocuments,
     CategoryRisk,
     CountryRisk,
     EnhancedDueDiligence,
@@ -56,6 +59,7 @@ from suppliers.models.register import (
 from suppliers.models.tiers import SubSupplier
 
 __all__ = [
+    "AGENCY_CHECK_VALID_DAYS",
     "PROCUREMENT_FIELDS",
     "REGISTER_FIELDS",
     "STATEMENT_TURNOVER_THRESHOLD",
@@ -67,6 +71,8 @@ __all__ = [
     "SUPPLIER_CONTACT_FIELDS",
     "SUPPLIER_DETAIL_FIELDS",
     "Action",
+    "AgencyFees",
+    "AgencyIdDocuments",
     "Audit",
     "CategoryRisk",
     "CodeOfConduct",

@@ -49,6 +49,8 @@ class Audit(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True)
     result = models.CharField(max_length=20, choices=Result.choices, blank=True)
     summary = models.TextField(blank=True)
+    # Why the result is better than the audit's worst open finding (required then, see audit_complete).
+    result_override_reason = models.TextField("Reason the result is better than the open findings", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -94,6 +94,21 @@ class SupplierQuerySet(RegisterQuerySet):
         return self.filter(suspended_at__gte=start_of_day(start), suspended_at__lt=end_of_day(end))
 
 
+# A positive agency check clears the activation gate for a year; the daily schedule asks for the
+# re-check before then (suppliers.services.register.agency_checks_run).
+AGENCY_CHECK_VALID_DAYS = 365
+
+
+class AgencyFees(models.TextChoices):
+    NONE_CHARGED = "none_charged", "No fees charged to workers (checked)"
+    CHARGED = "charged", "Charges workers fees"
+
+
+class AgencyIdDocuments(models.TextChoices):
+    NOT_RETAINED = "not_retained", "Identity documents not retained (checked)"
+    RETAINED = "retained", "Retains workers' identity documents"
+
+
 class Supplier(models.Model):
     """An organisation that supplies goods, services or labour."""
 
@@ -146,16 +161,40 @@ class Supplier(models.Model):
     risk_assessed_at = models.DateTimeField(null=True, blank=True)
     next_review_due = models.DateField(null=True, blank=True, db_index=True)
 
-    # Recruitment agencies (policy 4.3): either flag makes the agency prohibited.
+    # Recruitment agencies (policy 4.3). Each check is recorded positively, with its date and who made it,
+    # so "checked: none charged" is told apart from "never checked" (blank). Either adverse outcome
+    # makes the agency prohibited; a check older than AGENCY_CHECK_VALID_DAYS no longer clears the gate.
     is_recruitment_agency = models.BooleanField(
         "Recruitment or staffing agency", default=False, help_text="Supplies workers to us or to our suppliers."
     )
-    agency_charges_worker_fees = models.BooleanField("Charges workers recruitment fees", default=False)
-    agency_retains_id_documents = models.BooleanField("Retains workers' identity documents", default=False)
-    agency_checked_at = models.DateTimeField(null=True, blank=True)
-    agency_evidence = models.TextField(
-        "Evidence for the agency answers", blank=True, help_text="What was seen: contract terms, worker interviews."
+    agency_fees_outcome = models.CharField(
+        "Worker recruitment fees", max_length=20, choices=AgencyFees.choices, blank=True
     )
+    agency_fees_checked_on = models.DateField("Fees checked on", null=True, blank=True)
+    agency_fees_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agency_fees_evidence = models.TextField("Evidence on fees", blank=True)
+    agency_ids_outcome = models.CharField(
+        "Workers' identity documents", max_length=20, choices=AgencyIdDocuments.choices, blank=True
+    )
+    agency_ids_checked_on = models.DateField("Identity documents checked on", null=True, blank=True)
+    agency_ids_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agency_ids_evidence = models.TextField("Evidence on identity documents", blank=True)
+    # Gangmasters and Labour Abuse Authority licensing covers labour supplied to agriculture, horticulture,
+    # shellfish gathering and the associated processing and packaging of food and drink (Gangmasters
+    # (Licensing) Act 2004; https://www.gla.gov.uk/i-am-a/i-supply-workers/do-i-need-a-glaa-licence/ ,
+    # GLAA "Guidance on who needs a licence"). Care and cleaning staffing is outside it, so the licence
+    # is asked only when procurement says the agency supplies those sectors.
+    agency_glaa_sectors = models.BooleanField(
+        "Supplies workers to agriculture, horticulture, shellfish gathering or food processing and packaging",
+        default=False,
+        help_text="Work that needs a GLAA licence.",
+    )
+    agency_licence_number = models.CharField("GLAA licence number", max_length=30, blank=True)
+    agency_licence_checked_on = models.DateField("GLAA licence checked on", null=True, blank=True)
 
     # Public procurement (suppliers/models/procurement.py says where each list comes from).
     contract_type = models.CharField(max_length=30, choices=ContractType.choices, blank=True)
@@ -221,6 +260,14 @@ class Supplier(models.Model):
         return reverse("suppliers:detail", args=[self.pk])
 
     @property
+    def agency_charges_worker_fees(self) -> bool:
+        return self.agency_fees_outcome == AgencyFees.CHARGED
+
+    @property
+    def agency_retains_id_documents(self) -> bool:
+        return self.agency_ids_outcome == AgencyIdDocuments.RETAINED
+
+    @property
     def is_prohibited_agency(self) -> bool:
         return self.is_recruitment_agency and (self.agency_charges_worker_fees or self.agency_retains_id_documents)
 
@@ -261,6 +308,66 @@ class Supplier(models.Model):
     @property
     def agency_applies(self) -> bool:
         return self.is_recruitment_agency or self.category == self.Category.AGENCY_STAFFING
+
+    def agency_check_gaps(self, as_of: datetime.date | None = None) -> list[str]:
+        """What an agency still needs before it may be active on `as_of` (empty when its checks are current).
+
+        One rule for "current agency checks": the activation gate, the import, the daily
+        re-check schedule and the agency list all read this (or AgencyQuerySet methods that match it).
+        """
+        if not self.agency_applies:
+            return []
+        as_of = as_of or timezone.localdate()
+        oldest = as_of - datetime.timedelta(days=AGENCY_CHECK_VALID_DAYS)
+        gaps = []
+        for outcome, clear, checked_on, what in (
+            (self.agency_fees_outcome, AgencyFees.NONE_CHARGED, self.agency_fees_checked_on, "worker fees"),
+            (self.agency_ids_outcome, AgencyIdDocuments.NOT_RETAINED, self.agency_ids_checked_on, "identity documents"),
+        ):
+            if outcome == clear and checked_on is not None and checked_on >= oldest:
+                continue
+            if outcome and outcome != clear:
+                continue  # an adverse outcome is a prohibition, reported on its own
+            if outcome == clear and checked_on is not None:
+                gaps.append(f"the {what} check is more than 12 months old (checked {checked_on:%d %b %Y})")
+            else:
+                gaps.append(f"no {what} check recorded")
+        if self.agency_glaa_sectors:
+            if not self.agency_licence_number or self.agency_licence_checked_on is None:
+                gaps.append("no GLAA licence recorded")
+            elif self.agency_licence_checked_on < oldest:
+                gaps.append(
+                    f"the GLAA licence check is more than 12 months old ({self.agency_licence_checked_on:%d %b %Y})"
+                )
+        return gaps
+
+    @property
+    def agency_check_summary(self) -> str:
+        """One line for the agency list: prohibited, current until when, or what is missing."""
+        if self.is_prohibited_agency:
+            adverse = [
+                label
+                for flag, label in (
+                    (self.agency_charges_worker_fees, "charges workers fees"),
+                    (self.agency_retains_id_documents, "retains identity documents"),
+                )
+                if flag
+            ]
+            return "Prohibited: " + " and ".join(adverse)
+        gaps = self.agency_check_gaps()
+        if gaps:
+            return "Not cleared: " + "; ".join(gaps)
+        return f"Checked: no fees, no documents retained; re-check due {self.agency_checks_due_on:%d %b %Y}"
+
+    @property
+    def agency_checks_due_on(self) -> datetime.date | None:
+        """When the earliest of the recorded positive checks stops clearing the gate."""
+        dates = [d for d in (self.agency_fees_checked_on, self.agency_ids_checked_on) if d is not None]
+        if self.agency_glaa_sectors and self.agency_licence_checked_on is not None:
+            dates.append(self.agency_licence_checked_on)
+        if not dates:
+            return None
+        return min(dates) + datetime.timedelta(days=AGENCY_CHECK_VALID_DAYS)
 
 
 class SupplierEvent(models.Model):

@@ -18,6 +18,7 @@ from suppliers.services.register import (
     register_manager_check,
     risk_assess,
     supplier_event_record,
+    supplier_open_check,
 )
 from suppliers.signals import finding_needs_case
 
@@ -33,6 +34,7 @@ RECOMMEND_TERMINATION_AFTER_DAYS = 28
 def audit_plan(*, supplier: Supplier, actor: User, data: dict) -> Audit:
     """Plan an audit or spot-check of a supplier."""
     register_manager_check(actor)
+    supplier_open_check(supplier)
     with transaction.atomic():
         audit = Audit(supplier=supplier, created_by=actor, **data)
         audit.full_clean()
@@ -46,11 +48,37 @@ def audit_plan(*, supplier: Supplier, actor: User, data: dict) -> Audit:
     return audit
 
 
+# The least severe result an audit can have while a finding of each severity is open on it.
+RESULT_FLOOR = {
+    Finding.Severity.MINOR: Audit.Result.MINOR,
+    Finding.Severity.MAJOR: Audit.Result.MAJOR,
+    Finding.Severity.CRITICAL: Audit.Result.CRITICAL,
+}
+RESULT_ORDER = [Audit.Result.COMPLIANT, Audit.Result.MINOR, Audit.Result.MAJOR, Audit.Result.CRITICAL]
+
+
+def audit_result_floor(audit: Audit) -> tuple[str, Finding] | None:
+    """The least severe result the audit's open findings allow, and the worst open finding behind it."""
+    worst = None
+    for finding in Finding.objects.filter(audit=audit, status=Finding.Status.OPEN):
+        floor = RESULT_FLOOR[finding.severity]
+        if worst is None or RESULT_ORDER.index(floor) > RESULT_ORDER.index(worst[0]):
+            worst = (floor, finding)
+    return worst
+
+
 def audit_complete(
-    *, audit: Audit, actor: User, result: str, completed_date: datetime.date, summary: str = ""
+    *,
+    audit: Audit,
+    actor: User,
+    result: str,
+    completed_date: datetime.date,
+    summary: str = "",
+    override_reason: str = "",
 ) -> Audit:
-    """Record an audit's result."""
+    """Record an audit's result; one better than its worst open finding needs a recorded reason."""
     register_manager_check(actor)
+    supplier_open_check(audit.supplier)
     with transaction.atomic():
         audit = Audit.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=audit.pk)
         if audit.status != Audit.Status.PLANNED:
@@ -59,7 +87,22 @@ def audit_complete(
             raise ValidationError({"result": "Choose a result."})
         if completed_date > timezone.localdate():
             raise ValidationError({"completed_date": "The audit date cannot be in the future."})
+        floor = audit_result_floor(audit)
+        override_reason = override_reason.strip()
+        better_than_findings = floor is not None and RESULT_ORDER.index(result) < RESULT_ORDER.index(floor[0])
+        if better_than_findings and not override_reason:
+            finding = floor[1]
+            raise ValidationError(
+                {
+                    "override_reason": (
+                        f"A {finding.get_severity_display().lower()} finding is open on this audit, so the result "
+                        f"would normally be at least '{Audit.Result(floor[0]).label}'. Give the reason for "
+                        f"'{Audit.Result(result).label}' (it is kept with the result), or choose another result."
+                    )
+                }
+            )
         audit.status = Audit.Status.COMPLETED
+        audit.result_override_reason = override_reason if better_than_findings else ""
         audit.result = result
         audit.completed_date = completed_date
         audit.summary = summary
@@ -68,7 +111,12 @@ def audit_complete(
             supplier=audit.supplier,
             kind=SupplierEvent.Kind.AUDIT,
             actor=actor,
-            message=f"{audit.get_kind_display()} completed on {completed_date:%d %b %Y}: {audit.get_result_display()}.",
+            message=f"{audit.get_kind_display()} completed on {completed_date:%d %b %Y}: {audit.get_result_display()}."
+            + (
+                f" Better than its open findings because: {audit.result_override_reason}"
+                if audit.result_override_reason
+                else ""
+            ),
         )
     return audit
 
@@ -96,6 +144,7 @@ def finding_record(
 ) -> Finding:
     """Record a finding; a critical one tells the Modern Slavery Lead at once."""
     register_manager_check(actor)
+    supplier_open_check(audit.supplier)
     with transaction.atomic():
         finding = Finding(
             audit=audit, supplier=audit.supplier, severity=severity, description=description, created_by=actor
@@ -140,6 +189,7 @@ def corrective_action_open(
 ) -> CorrectiveAction:
     """Open a corrective action for a finding and tell its owner."""
     register_manager_check(actor)
+    supplier_open_check(finding.supplier)
     with transaction.atomic():
         if finding.status != Finding.Status.OPEN:
             raise ValidationError("The finding is closed.")
@@ -180,6 +230,7 @@ def corrective_action_submit_evidence(
     allowed = CorrectiveAction.objects.restrict(actor, Action.SUBMIT_EVIDENCE)
     if not allowed.filter(pk=action.pk).exists():
         raise PermissionDenied
+    supplier_open_check(action.supplier)
     if not evidence.strip() and uploaded is None:
         raise ValidationError({"evidence": "Describe the evidence or attach a file."})
     with transaction.atomic():
@@ -209,6 +260,7 @@ def corrective_action_verify(
 ) -> CorrectiveAction:
     """Procurement accepts the evidence (closing the action) or sends it back."""
     register_manager_check(actor)
+    supplier_open_check(action.supplier)
     with transaction.atomic():
         action = (
             CorrectiveAction.objects.select_for_update(of=("self",))
@@ -344,6 +396,7 @@ def corrective_actions_escalate(*, today: datetime.date | None = None) -> dict[s
 def audit_cancel(*, audit: Audit, actor: User, reason: str) -> Audit:
     """Cancel a planned audit, with the reason on the supplier's history."""
     register_manager_check(actor)
+    supplier_open_check(audit.supplier)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the audit is cancelled."})
     with transaction.atomic():

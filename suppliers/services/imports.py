@@ -40,11 +40,15 @@ from suppliers.services.register import (
 )
 
 SUPPLIER_FIELD_NAMES = {f.name for f in Supplier._meta.get_fields()}
-# The file's columns: the register details (the contract owner by email), the agency answers and the status.
+# An agency's checks are a dated, positive record of who checked what (policy 4.3), made on its
+# Agency checks page; a spreadsheet cell cannot make one. The two columns older files carried keep
+# their place so those files and exports still line up, but the export leaves them empty and the
+# import refuses a row that fills one in for an agency (or says "yes" for anyone), naming the page.
+LEGACY_AGENCY_COLUMNS = ("agency_charges_worker_fees", "agency_retains_id_documents")
+# The file's columns: the register details (the contract owner by email), the old agency columns and the status.
 COLUMNS = [
     *("contract_owner_email" if name == "contract_owner" else name for name in SUPPLIER_DETAIL_FIELDS),
-    "agency_charges_worker_fees",
-    "agency_retains_id_documents",
+    *LEGACY_AGENCY_COLUMNS,
     "status",
     *SUPPLIER_CONTACT_FIELDS,
 ]
@@ -76,6 +80,9 @@ ALIASES = {
     "migrant_workforce": ("Migrant workforce", "Migrant workers"),
     "on_site_at_our_premises": ("On site at our premises", "On site", "Works on our premises"),
     "is_recruitment_agency": ("Recruitment agency", "Recruitment or staffing agency", "Staffing agency"),
+    # Recognised so that a filled-in cell is refused with the reason, not left unmapped.
+    "agency_charges_worker_fees": ("Charges workers fees", "Charges worker fees", "Agency charges fees"),
+    "agency_retains_id_documents": ("Retains ID documents", "Retains identity documents", "Holds passports"),
     "status": ("Status", "Supplier status"),
     "contact_name": ("Contact name", "Contact", "Main contact", "Primary contact"),
     "contact_email": ("Contact email", "Contact email address", "Email", "Email address"),
@@ -318,6 +325,16 @@ def _validate_rows(rows: list[tuple[int, dict]], report: ImportReport, progress)
                 data[column] = False
             else:
                 err(column, f"'{raw.get(column)}' is not yes or no")
+        is_agency = data.get("is_recruitment_agency") or category == Supplier.Category.AGENCY_STAFFING
+        for column in LEGACY_AGENCY_COLUMNS:
+            value = raw.get(column, "").strip()
+            # A "no" on a supplier that is no agency says nothing (older exports wrote one on every row).
+            if value and (is_agency or value.lower() not in FALSE):
+                err(
+                    column,
+                    "agency checks cannot be imported: record them, with the evidence, on the supplier's "
+                    "Agency checks page (leave this column empty)",
+                )
         status = raw.get("status", "").strip().lower()
         if status and status not in statuses:
             err("status", "Unknown status " + spreadsheets.one_of(raw.get("status", ""), status_labels))
@@ -359,6 +376,13 @@ def _validate_rows(rows: list[tuple[int, dict]], report: ImportReport, progress)
                 candidate.is_recruitment_agency = True
             if candidate.is_prohibited_agency:
                 err("status", "a prohibited recruitment agency (fees or ID documents) cannot be active")
+            elif (existing is None or existing.status != Supplier.Status.ACTIVE) and candidate.agency_check_gaps():
+                err(
+                    "status",
+                    "a recruitment agency cannot be imported as active without current positive checks ("
+                    + "; ".join(candidate.agency_check_gaps())
+                    + "): import it as prospective and record the checks on its page",
+                )
             elif existing is None or existing.status != Supplier.Status.ACTIVE:
                 band = scoring.supplier_score(candidate, tables=tables).band
                 if band == RiskBand.HIGH and (existing is None or not supplier_has_current_enhanced_checks(existing)):
@@ -630,7 +654,8 @@ def _base_row(s: Supplier) -> list:
         s.contract_owner.email if s.contract_owner_id else "",
         s.contract_start.isoformat() if s.contract_start else "",
         s.contract_end.isoformat() if s.contract_end else "",
-        *("yes" if getattr(s, c) else "no" for c in COLUMNS[8:15]),
+        *("yes" if getattr(s, c) else "no" for c in COLUMNS if c in BOOLEAN_COLUMNS),
+        *("" for _ in LEGACY_AGENCY_COLUMNS),
         s.status,
         s.contact_name,
         s.contact_email,

@@ -37,6 +37,7 @@ from suppliers.services.register import (
     register_manager_check,
     risk_assess,
     supplier_event_record,
+    supplier_open_check,
 )
 from suppliers.uploads import validate_upload
 
@@ -116,6 +117,7 @@ def questionnaire_send(
 ) -> tuple[QuestionnaireRequest, str]:
     """Send a questionnaire to a supplier contact; returns the questionnaire and the one-time token."""
     register_manager_check(actor)
+    supplier_open_check(supplier)
     if not template.is_active:
         raise ValidationError({"template": "This questionnaire is no longer in use."})
     with transaction.atomic():
@@ -236,6 +238,7 @@ def questionnaire_review(
 ) -> tuple[QuestionnaireRequest, str | None]:
     """Accept submitted answers (they feed the score) or return them with comments and a new link."""
     register_manager_check(actor)
+    supplier_open_check(questionnaire.supplier)
     with transaction.atomic():
         questionnaire = (
             QuestionnaireRequest.objects.select_for_update(of=("self",))

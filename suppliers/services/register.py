@@ -25,6 +25,8 @@ from suppliers import scoring
 from suppliers.models import (
     REGISTER_FIELDS,
     Action,
+    AgencyFees,
+    AgencyIdDocuments,
     CategoryRisk,
     CodeOfConduct,
     CodeOfConductAcceptance,
@@ -59,6 +61,15 @@ def register_manager_check(actor: User | None) -> None:
         raise PermissionDenied("Only procurement or the Modern Slavery Lead can change suppliers.")
 
 
+def supplier_open_check(supplier: Supplier) -> None:
+    """A terminated supplier is read-only: only a decision (reinstatement) changes it."""
+    # Read from the database: the caller's copy may have been loaded before a termination.
+    if Supplier.objects.filter(pk=supplier.pk, status=Supplier.Status.TERMINATED).exists():
+        raise PermissionDenied(
+            f"{supplier.name} is terminated: its record is read-only. Reinstate it through a decision first."
+        )
+
+
 def supplier_event_record(*, supplier: Supplier, kind: str, message: str, actor: User | None = None) -> SupplierEvent:
     """Add a line to the supplier's history."""
     return SupplierEvent.objects.create(supplier=supplier, kind=kind, message=message, actor=actor)
@@ -86,6 +97,7 @@ def supplier_create(*, actor: User | None, data: dict) -> Supplier:
 def supplier_update(*, supplier: Supplier, actor: User | None, data: dict) -> Supplier:
     """Change register details, record what changed, and rescore."""
     register_manager_check(actor)
+    supplier_open_check(supplier)
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
         changed = []
@@ -218,6 +230,13 @@ def supplier_has_current_enhanced_checks(supplier: Supplier) -> bool:
 def supplier_activation_blockers(supplier: Supplier) -> list[str]:
     """Why this supplier cannot become active (empty when it can)."""
     blockers = []
+    gaps = supplier.agency_check_gaps()
+    if gaps:
+        blockers.append(
+            "Recruitment agency without current positive checks (policy 4.3; re-checked every 12 months): "
+            + "; ".join(gaps)
+            + ". Record them under Agency checks."
+        )
     if supplier.is_prohibited_agency:
         blockers.append(
             "This recruitment agency charges workers fees or retains their identity documents: "
@@ -249,6 +268,7 @@ def supplier_activate(*, supplier: Supplier, actor: User) -> Supplier:
 def supplier_enhanced_checks_record(*, supplier: Supplier, actor: User, data: dict) -> EnhancedDueDiligence:
     """Record the enhanced due diligence done for a high-risk supplier."""
     register_manager_check(actor)
+    supplier_open_check(supplier)
     with transaction.atomic():
         edd = EnhancedDueDiligence(supplier=supplier, recorded_by=actor, **data)
         # Derived, not ticked: the supply chain is mapped when its tier-2/3 suppliers are recorded.
@@ -269,30 +289,58 @@ def supplier_enhanced_checks_record(*, supplier: Supplier, actor: User, data: di
     return edd
 
 
-def supplier_agency_flags_record(
-    *, supplier: Supplier, actor: User, charges_fees: bool, retains_ids: bool, evidence: str
+def supplier_agency_checks_record(
+    *,
+    supplier: Supplier,
+    actor: User,
+    fees_outcome: str,
+    fees_evidence: str,
+    ids_outcome: str,
+    ids_evidence: str,
+    checked_on: datetime.date | None = None,
+    glaa_sectors: bool = False,
+    licence_number: str = "",
 ) -> Supplier:
-    """Record the agency's answers on fees and ID documents; either makes it prohibited."""
+    """Record the agency's dated checks on worker fees and identity documents (and its GLAA licence); an adverse one prohibits it."""
     register_manager_check(actor)
+    checked_on = checked_on or timezone.localdate()
+    errors = {}
+    if fees_outcome not in AgencyFees.values:
+        errors["fees_outcome"] = "Say whether the agency charges workers fees."
+    if ids_outcome not in AgencyIdDocuments.values:
+        errors["ids_outcome"] = "Say whether the agency retains workers' identity documents."
+    # A clean result clears the activation gate, so it must say what it rests on.
+    if fees_outcome == AgencyFees.NONE_CHARGED and not fees_evidence.strip():
+        errors["fees_evidence"] = "Say what shows that no fees are charged (contract terms, worker interviews)."
+    if ids_outcome == AgencyIdDocuments.NOT_RETAINED and not ids_evidence.strip():
+        errors["ids_evidence"] = "Say what shows that identity documents are not retained."
+    if checked_on > timezone.localdate():
+        errors["checked_on"] = "The check date cannot be in the future."
+    if glaa_sectors and not licence_number.strip():
+        errors["licence_number"] = "Give the GLAA licence number (check it on the GLAA public register)."
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
+        supplier_open_check(supplier)
         was_prohibited = supplier.is_prohibited_agency
         supplier.is_recruitment_agency = True
-        supplier.agency_charges_worker_fees = charges_fees
-        supplier.agency_retains_id_documents = retains_ids
-        supplier.agency_evidence = evidence
-        supplier.agency_checked_at = timezone.now()
+        supplier.agency_fees_outcome, supplier.agency_fees_evidence = fees_outcome, fees_evidence.strip()
+        supplier.agency_ids_outcome, supplier.agency_ids_evidence = ids_outcome, ids_evidence.strip()
+        supplier.agency_fees_checked_on = supplier.agency_ids_checked_on = checked_on
+        supplier.agency_fees_checked_by = supplier.agency_ids_checked_by = actor
+        supplier.agency_glaa_sectors = glaa_sectors
+        supplier.agency_licence_number = licence_number.strip() if glaa_sectors else ""
+        supplier.agency_licence_checked_on = checked_on if glaa_sectors else None
         supplier.save()
+        message = (
+            f"Agency checks recorded for {checked_on:%d %b %Y}: "
+            f"{supplier.get_agency_fees_outcome_display().lower()}; {supplier.get_agency_ids_outcome_display().lower()}"
+            + (f"; GLAA licence {supplier.agency_licence_number}" if glaa_sectors else "")
+            + "."
+        )
         if supplier.is_prohibited_agency:
-            message = (
-                "Agency checks recorded: PROHIBITED ("
-                + ", ".join(
-                    t for f, t in ((charges_fees, "charges workers fees"), (retains_ids, "retains ID documents")) if f
-                )
-                + ")."
-            )
-        else:
-            message = "Agency checks recorded: no worker fees, no retention of ID documents."
+            message = "PROHIBITED. " + message
         supplier_event_record(supplier=supplier, kind=SupplierEvent.Kind.AGENCY, message=message, actor=actor)
         if supplier.is_prohibited_agency and supplier.status == Supplier.Status.ACTIVE:
             # A prohibited agency must not keep supplying workers while a decision is made.
@@ -311,10 +359,70 @@ def supplier_agency_flags_record(
                 template="suppliers/email/prohibited_agency.txt",
                 context={"supplier": supplier},
                 url=supplier.get_absolute_url(),
-                dedupe_key=f"supplier-prohibited:{supplier.pk}:{supplier.agency_checked_at:%Y%m%d%H%M%S}",
+                dedupe_key=f"supplier-prohibited:{supplier.pk}:{timezone.now():%Y%m%d%H%M%S}",
             )
         risk_assess(supplier=supplier, actor=actor, reason="Agency checks recorded")
     return supplier
+
+
+# Days before an agency's checks lapse when its contract owner is asked to re-check.
+AGENCY_RECHECK_NOTICE_DAYS = 30
+
+
+def agency_checks_run(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Daily: remind contract owners of agency re-checks falling due; open a review task when they lapse (idempotent).
+
+    A lapsed check does not suspend the agency on its own: workers may be on shift through it,
+    and a procurement manager expects to be told and to decide. So a lapse opens a review task for
+    the contract owner (procurement when there is none) and tells them and procurement; the agency
+    cannot be re-activated after a suspension until it is re-checked (supplier_activation_blockers).
+    """
+    today = today or timezone.localdate()
+    counts = {"reminded": 0, "lapsed": 0}
+    agencies = (
+        Supplier.objects.agencies()
+        .filter(status=Supplier.Status.ACTIVE)
+        .select_related("contract_owner")
+        .order_by("pk")
+    )
+    for supplier in agencies:
+        due = supplier.agency_checks_due_on
+        owner_or_procurement = (
+            [supplier.contract_owner] if supplier.contract_owner_id else list(User.objects.in_role(roles.PROCUREMENT))
+        )
+        gaps = supplier.agency_check_gaps(today)
+        if gaps:
+            reason = "Agency checks lapsed: re-check fees and identity documents"
+            with transaction.atomic():
+                if ReviewTask.objects.filter(supplier=supplier, status=ReviewTask.Status.OPEN, reason=reason).exists():
+                    continue
+                task = ReviewTask.objects.create(
+                    supplier=supplier, assigned_to=supplier.contract_owner, reason=reason, due_date=today
+                )
+                supplier_event_record(
+                    supplier=supplier, kind=SupplierEvent.Kind.AGENCY, message=f"{reason}: " + "; ".join(gaps) + "."
+                )
+                notification_send(
+                    recipients=[*owner_or_procurement, *User.objects.in_role(roles.PROCUREMENT)],
+                    subject=f"Agency checks lapsed: {supplier.name}",
+                    template="suppliers/email/agency_checks_due.txt",
+                    context={"supplier": supplier, "gaps": gaps, "due": due, "lapsed": True, "task": task},
+                    url=reverse("suppliers:review_tasks"),
+                    dedupe_key=f"agency-lapsed:{supplier.pk}:{task.pk}",
+                )
+            counts["lapsed"] += 1
+        elif due is not None and due - datetime.timedelta(days=AGENCY_RECHECK_NOTICE_DAYS) <= today:
+            notification_send(
+                recipients=owner_or_procurement,
+                subject=f"Agency re-check due by {due:%d %b %Y}: {supplier.name}",
+                template="suppliers/email/agency_checks_due.txt",
+                context={"supplier": supplier, "gaps": [], "due": due, "lapsed": False},
+                url=supplier_url_for(owner_or_procurement[0], supplier) if owner_or_procurement else "",
+                # One reminder per due date, however often the schedule runs.
+                dedupe_key=f"agency-recheck:{supplier.pk}:{due.isoformat()}",
+            )
+            counts["reminded"] += 1
+    return counts
 
 
 class Decision:
@@ -327,6 +435,8 @@ class Decision:
         (TERMINATE, "Terminate the contract"),
         (EXTEND, "Extend the deadline for the corrective actions"),
     ]
+    # The one decision open on a terminated supplier (its record is otherwise read-only).
+    TERMINATED_CHOICES = [(REINSTATE, "Reinstate the supplier (suspended until it passes the activation checks)")]
 
 
 def supplier_decision_record(
@@ -338,7 +448,21 @@ def supplier_decision_record(
         raise ValidationError({"reason": "Give the reason for the decision."})
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
-        if decision == Decision.SUSPEND:
+        if supplier.status == Supplier.Status.TERMINATED and decision != Decision.REINSTATE:
+            raise ValidationError(
+                {"decision": f"{supplier.name} is terminated: the only decision left is to reinstate it."}
+            )
+        if decision == Decision.REINSTATE:
+            if supplier.status != Supplier.Status.TERMINATED:
+                raise ValidationError({"decision": "Only a terminated supplier is reinstated by a decision."})
+            # Back to suspended, not active: the activation gates (agency checks, enhanced checks)
+            # must be passed again. The termination stays on the history; the typed date goes, as the
+            # supplier is no longer terminated.
+            supplier.status = Supplier.Status.SUSPENDED
+            supplier.terminated_at = None
+            supplier.suspended_at = timezone.now()
+            message = f"Reinstated (suspended until activated). Reason: {reason}"
+        elif decision == Decision.SUSPEND:
             if supplier.status != Supplier.Status.ACTIVE:
                 raise ValidationError("Only an active supplier can be suspended.")
             supplier.status = Supplier.Status.SUSPENDED
@@ -458,6 +582,7 @@ def code_of_conduct_accept(
 ) -> CodeOfConductAcceptance:
     """Record that a supplier accepted a code of conduct version."""
     register_manager_check(actor)
+    supplier_open_check(supplier)
     with transaction.atomic():
         if CodeOfConductAcceptance.objects.filter(supplier=supplier, code=code).exists():
             raise ValidationError(f"{supplier.name} has already accepted v{code.version}.")

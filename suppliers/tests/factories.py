@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from compliance import roles
 from compliance.tests.factories import UserFactory
-from suppliers.models import Audit, CorrectiveAction, Finding, Supplier
+from suppliers.models import AgencyFees, AgencyIdDocuments, Audit, CorrectiveAction, Finding, Supplier
 
 
 class SupplierFactory(factory.django.DjangoModelFactory):
@@ -22,6 +22,33 @@ class SupplierFactory(factory.django.DjangoModelFactory):
     contract_owner = factory.SubFactory(UserFactory, roles=[roles.STAFF])
     contact_name = "Chris Contact"
     contact_email = factory.Sequence(lambda n: f"contact{n}@supplier.example")
+
+    class Params:
+        # An agency checked today and cleared (no fees, documents not retained).
+        agency_cleared = factory.Trait(
+            category=Supplier.Category.AGENCY_STAFFING,
+            is_recruitment_agency=True,
+            agency_fees_outcome=AgencyFees.NONE_CHARGED,
+            agency_fees_checked_on=factory.LazyFunction(timezone.localdate),
+            agency_fees_evidence="Contract clause 9; workers interviewed.",
+            agency_ids_outcome=AgencyIdDocuments.NOT_RETAINED,
+            agency_ids_checked_on=factory.LazyFunction(timezone.localdate),
+            agency_ids_evidence="Workers hold their own passports.",
+        )
+        # An agency found to charge workers fees (prohibited).
+        agency_charging_fees = factory.Trait(
+            category=Supplier.Category.AGENCY_STAFFING,
+            is_recruitment_agency=True,
+            agency_fees_outcome=AgencyFees.CHARGED,
+            agency_fees_checked_on=factory.LazyFunction(timezone.localdate),
+        )
+        # An agency found to retain workers' identity documents (prohibited).
+        agency_retaining_ids = factory.Trait(
+            category=Supplier.Category.AGENCY_STAFFING,
+            is_recruitment_agency=True,
+            agency_ids_outcome=AgencyIdDocuments.RETAINED,
+            agency_ids_checked_on=factory.LazyFunction(timezone.localdate),
+        )
 
 
 class AuditFactory(factory.django.DjangoModelFactory):

@@ -38,7 +38,7 @@ def test_procurement_creates_and_filters_suppliers(client, procurement, login):
 
 
 def test_status_cannot_be_forced_through_the_api(client, procurement, login):
-    supplier = SupplierFactory(category="agency_staffing", is_recruitment_agency=True, agency_charges_worker_fees=True)
+    supplier = SupplierFactory(agency_charging_fees=True)
     login(procurement)
     response = client.patch(f"{BASE}/suppliers/{supplier.pk}/", {"status": "active"}, content_type="application/json")
     assert response.status_code == 200
@@ -146,7 +146,7 @@ def test_api_lists_keep_constant_queries(client, procurement, login, django_asse
 
 
 def test_activation_gate_answers_400_with_the_reason(client, procurement, login):
-    agency = SupplierFactory(category="agency_staffing", is_recruitment_agency=True, agency_retains_id_documents=True)
+    agency = SupplierFactory(agency_retaining_ids=True)
     login(procurement)
     response = client.post(f"{BASE}/suppliers/{agency.pk}/activate/")
     assert response.status_code == 400

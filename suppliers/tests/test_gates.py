@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from suppliers.services import register as register_services
 from suppliers.tests.factories import SupplierFactory
@@ -70,7 +71,13 @@ def test_agency_that_charges_fees_is_prohibited_and_blocked(client, procurement,
     login(procurement)
     client.post(
         reverse("suppliers:agency", args=[agency.pk]),
-        {"charges_fees": "on", "evidence": "Two workers said they paid £400 for 'training'."},
+        {
+            "fees_outcome": "charged",
+            "fees_evidence": "Two workers said they paid £400 for 'training'.",
+            "ids_outcome": "not_retained",
+            "ids_evidence": "Workers showed their own passports.",
+            "checked_on": timezone.localdate().isoformat(),
+        },
     )
     agency.refresh_from_db()
     assert agency.is_prohibited_agency
@@ -86,12 +93,13 @@ def test_agency_that_charges_fees_is_prohibited_and_blocked(client, procurement,
 
 def test_agency_that_retains_id_documents_is_prohibited_and_an_active_one_is_suspended(procurement):
     agency = SupplierFactory(category="agency_staffing", is_recruitment_agency=True, status="active")
-    register_services.supplier_agency_flags_record(
+    register_services.supplier_agency_checks_record(
         supplier=agency,
         actor=procurement,
-        charges_fees=False,
-        retains_ids=True,
-        evidence="Passports in the office safe.",
+        fees_outcome="none_charged",
+        fees_evidence="Contract clause 7.",
+        ids_outcome="retained",
+        ids_evidence="Passports in the office safe.",
     )
     agency.refresh_from_db()
     assert agency.is_prohibited_agency
@@ -102,12 +110,13 @@ def test_agency_that_retains_id_documents_is_prohibited_and_an_active_one_is_sus
 
 def test_agency_with_clean_answers_can_be_activated(procurement):
     agency = SupplierFactory(category="agency_staffing", is_recruitment_agency=True, countries=["GB"])
-    register_services.supplier_agency_flags_record(
+    register_services.supplier_agency_checks_record(
         supplier=agency,
         actor=procurement,
-        charges_fees=False,
-        retains_ids=False,
-        evidence="Contract clause 7; interviews.",
+        fees_outcome="none_charged",
+        fees_evidence="Contract clause 7; interviews.",
+        ids_outcome="not_retained",
+        ids_evidence="Interviews: workers hold their passports.",
     )
     agency.refresh_from_db()
     assert not agency.is_prohibited_agency

@@ -46,7 +46,7 @@ def test_dry_run_lists_every_bad_row_with_line_and_field_and_imports_nothing(cli
         GOOD,
         ",,cleaning,GB,10,,,,no,no,no,no,no,no,no,prospective,,",  # line 3: no name
         "Bad Co,,rockets,Narnia,ten,nobody@x.example,31/02/2026,,maybe,no,no,no,no,no,no,active,,not-an-email",  # line 4
-        "QuickStaff,,agency_staffing,GB,5000,,,,no,no,no,no,yes,yes,no,active,,",  # line 5: prohibited agency active
+        "QuickStaff,,agency_staffing,GB,5000,,,,no,no,no,no,yes,,,active,,",  # line 5: unchecked agency active
     )
     response = _upload(client, content)
     html = response.content.decode()

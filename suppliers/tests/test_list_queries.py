@@ -54,12 +54,18 @@ def _risk_settings(rows, user):
     assert CategoryRisk.objects.exists()
 
 
+def _agencies(rows, user):
+    # Checked by someone, so the page names who checked (joined, not a query per row).
+    SupplierFactory.create_batch(rows, agency_cleared=True, agency_fees_checked_by=user, agency_ids_checked_by=user)
+
+
 CASES = [
     ("suppliers:actions", _actions, 2),  # count, one page of actions with their supplier and owner joined
     ("suppliers:questionnaires", _questionnaires, 2),  # count, one page of requests with supplier and template
     ("suppliers:review_tasks", _review_tasks, 1),  # open tasks with supplier and assignee joined
     ("suppliers:templates", _templates, 1),  # templates with question and request counts annotated
     ("suppliers:risk_settings", _risk_settings, 3),  # weights, country rows, category rows
+    ("suppliers:agencies", _agencies, 2),  # count, one page of agencies with owner and checkers joined
 ]
 
 

@@ -196,5 +196,6 @@ def test_supplier_tasks_are_scheduled_daily(settings):
         "questionnaire_chasers",
         "lsas_expiry_reminders",
         "registry_check_reminders",
+        "agency_checks_due",
     ):
         assert f"suppliers.tasks.{name}" in tasks

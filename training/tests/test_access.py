@@ -234,14 +234,14 @@ def test_hr_cannot_confirm_their_own_declaration(client, login, hr_user):
 
 
 def test_a_worker_from_a_prohibited_agency_alerts_the_modern_slavery_lead(client, login, make_user, hr_user):
-    from suppliers.models import Supplier
+    from suppliers.models import AgencyIdDocuments, Supplier
 
     lead = make_user(roles.STAFF, roles.MODERN_SLAVERY_LEAD)
     agency = Supplier.objects.create(
         name="QuickShift Recruitment Ltd",
         category=Supplier.Category.AGENCY_STAFFING,
         is_recruitment_agency=True,
-        agency_retains_id_documents=True,
+        agency_ids_outcome=AgencyIdDocuments.RETAINED,
     )
     worker = make_user(roles.STAFF, full_name="Iva Nurse", employment_type="agency")
     login(hr_user)
