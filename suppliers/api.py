@@ -32,6 +32,8 @@ from suppliers.filters import (
 from suppliers.models import (
     PROCUREMENT_FIELDS,
     REGISTER_FIELDS,
+    AgencyFees,
+    AgencyIdDocuments,
     Audit,
     CodeOfConductAcceptance,
     CorrectiveAction,
@@ -78,8 +80,11 @@ class SupplierSerializer(serializers.ModelSerializer):
     ppn009_assessor = serializers.SlugRelatedField(
         slug_field="email", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
-    agency_fees_checked_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    agency_ids_checked_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    # Blank outcome = never checked; nobody named until a check is recorded.
+    agency_fees_outcome = serializers.ChoiceField(choices=AgencyFees.choices, allow_blank=True, read_only=True)
+    agency_ids_outcome = serializers.ChoiceField(choices=AgencyIdDocuments.choices, allow_blank=True, read_only=True)
+    agency_fees_checked_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
+    agency_ids_checked_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
 
     class Meta:
         model = Supplier
