@@ -141,6 +141,14 @@ def csv_bytes(*, header: Iterable, rows: Iterable[Iterable]) -> bytes:
     return b"".join(csv_blocks(header, rows))
 
 
+def csv_text_unescaped(rows: Iterable[Iterable]) -> str:
+    """Rows as CSV text kept inside the app (an uploaded workbook stored as the import's text),
+    never offered for download: written exactly as read, so nothing is formula-escaped."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
 def xlsx_write(target, *, header: Iterable, rows: Iterable[Iterable], sheet_title: str = "Export") -> None:
     """Write a workbook to a binary file, every cell escaped (openpyxl stores a string starting with = as a formula).
 

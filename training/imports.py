@@ -7,9 +7,7 @@ field) and stored as an ImportBatch; nothing changes until HR confirms it.
 from __future__ import annotations
 
 import copy
-import csv
 import datetime
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +18,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from compliance import import_mappings, leases, roles, spreadsheets
+from compliance import exports, import_mappings, leases, roles, spreadsheets
 from compliance import rules as compliance_rules
 from compliance.audit_bulk import audit_log_bulk
 from compliance.figure_cache import figures_changed
@@ -132,9 +130,7 @@ def read_upload(upload) -> str:
     raw = upload.read()
     if spreadsheets.is_xlsx(upload.name, raw):
         # ImportBatch keeps text; every row is written, blank ones too, so line numbers stay the sheet's.
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(spreadsheets.read_grid(upload.name, raw, unescape=False))
-        return out.getvalue()
+        return exports.csv_text_unescaped(spreadsheets.read_grid(upload.name, raw, unescape=False))
     if b"\x00" in raw[:4096]:
         raise ValidationError("This is not a CSV file: save the spreadsheet as CSV (UTF-8) or .xlsx and upload that.")
     try:
