@@ -106,6 +106,7 @@ def _first(model, **filters):
 
 def _samples():
     """URL name -> (kwargs, persona or None for the first that may open it[, query string]), from the demo data."""
+    from compliance.leases import ImportStatus
     from compliance.models import Notification, OutboxMessage
     from compliance.policy_models import PolicyVersion
     from reporting.models import ActionPlanItem, BoardReport, GovernanceMeeting, RiskRegisterEntry, Statement
@@ -129,6 +130,20 @@ def _samples():
     # Job pages the demo has no rows for: one each, as the worker left them.
     supplier_import = SupplierImport.objects.create(filename="register.csv", content=b"", uploaded_by=procurement)
     training_import = ImportBatch.objects.create(filename="roster.csv", kind="roster", content="", uploaded_by=hr)
+    # Uploads waiting on the column-mapping step: a heading the import does not know.
+    supplier_mapping = SupplierImport.objects.create(
+        filename="register.csv",
+        content=b"Supplier name,Country,Mystery column\nAcme Care Ltd,GB,x\n",
+        uploaded_by=procurement,
+        status=ImportStatus.MAPPING,
+    )
+    training_mapping = ImportBatch.objects.create(
+        filename="roster.csv",
+        kind="roster",
+        content="Full name,Email address,Mystery column\nAda Byron,ada@example.org,x\n",
+        uploaded_by=hr,
+        status=ImportStatus.MAPPING,
+    )
     board_report = BoardReport.objects.create(financial_year=2026, requested_by=lead)
     review = ReviewTask.objects.order_by("pk").first()
     concern = _first(Concern, reporter__isnull=False)
@@ -167,6 +182,9 @@ def _samples():
         "suppliers:questionnaire_public": ({"token": _questionnaire_token(supplier, procurement)}, "anonymous"),
         "suppliers:portal_public": ({"token": _portal_token(procurement)}, "anonymous"),
         "suppliers:import_detail": (pk(supplier_import), None),
+        "suppliers:import_columns": (pk(supplier_mapping), None),
+        "suppliers:procurement": (pk(supplier), None),
+        "suppliers:supply_chain": (pk(supplier), None),
         "suppliers:import_confirm": (pk(supplier_import), None),
         "suppliers:import_abandon": (pk(supplier_import), None),
         "training:record_detail": (pk(_first(TrainingRecord, user=staff)), "staff"),
@@ -174,6 +192,7 @@ def _samples():
         "training:course_edit": (pk(_first(Course)), None),
         "training:rule_edit": (pk(_first(AssignmentRule)), None),
         "training:import_detail": (pk(training_import), None),
+        "training:import_columns": (pk(training_mapping), None),
         "training:import_abandon": (pk(training_import), None),
         "training:recruitment_edit": ({"user_id": _first(RecruitmentCheck).worker_id}, None),
         "training:policy_detail": ({"pk": _first(PolicyVersion).policy_id}, None),

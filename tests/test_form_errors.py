@@ -44,7 +44,7 @@ def test_a_form_wide_problem_is_listed_without_a_field(client, login, make_user)
     response = client.post(reverse("suppliers:enhanced_checks", args=[supplier.pk]), {"summary": "Looked at the books"})
     html = response.content.decode()
     assert 'data-testid="form-errors"' in html
-    assert "<li>Tick at least one check that was done.</li>" in html
+    assert "<li>Tick at least one check that was done, or record the supply chain.</li>" in html
 
 
 def test_a_director_who_leaves_the_date_blank_is_told_which_field(client, login, make_user):

@@ -159,7 +159,8 @@ class Supplier(models.Model):
     risk_score = models.PositiveIntegerField(null=True, blank=True)
     risk_band = models.CharField(max_length=10, choices=RiskBand.choices, blank=True, db_index=True)
     risk_assessed_at = models.DateTimeField(null=True, blank=True)
-    next_review_due = models.DateField(null=True, blank=True, db_index=True)
+    # Indexed by supplier_by_review_due (next_review_due, id), which serves filters and the order alike.
+    next_review_due = models.DateField(null=True, blank=True)
 
     # Recruitment agencies (policy 4.3). Each check is recorded positively, with its date and who made it,
     # so "checked: none charged" is told apart from "never checked" (blank). Either adverse outcome
