@@ -62,6 +62,8 @@ def test_the_reporting_journey_fits_the_screen_without_horizontal_scrolling(brow
     page.goto(f"{live_server.url}/report/")
     _no_horizontal_scroll(page, "report form", problems)
     page.get_by_role("button", name="Send report").click()
+    # The answer is a new page: measure it once it has come, not the one being left.
+    expect(page.locator(".is-invalid").first).to_be_visible()
     _no_horizontal_scroll(page, "report form with errors", problems)
     page.get_by_label("A service user").check()
     page.get_by_label("What happened?").fill("Her 'cousin' answers every question for her.")
