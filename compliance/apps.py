@@ -6,4 +6,5 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Compliance (core)"
 
     def ready(self):
-        from compliance import audit  # noqa: F401  registers models with auditlog
+        # audit registers models with auditlog; export_lists registers the access-log export.
+        from compliance import audit, export_lists  # noqa: F401

@@ -249,3 +249,12 @@ def download(
     return csv_download(
         request=request, filename=f"{filename}.csv", header=header, rows=rows, detail=f"{detail} (CSV)", obj=obj
     )
+
+
+def stored_download(*, request, handle, fmt: str, filename: str, detail: str, obj=None) -> FileResponse:
+    """A file an export job wrote earlier (compliance/export_jobs.py), sent and access-logged as any export."""
+    _log(request, detail=detail, obj=obj)
+    content_type = XLSX_CONTENT_TYPE if export_format(fmt) == "xlsx" else CSV_CONTENT_TYPE
+    response = FileResponse(handle, content_type=content_type, as_attachment=True, filename=filename)
+    _download_headers(response, filename)
+    return response

@@ -489,6 +489,7 @@ class OutboxMessage(models.Model):
 
 # Policy models stay in this app because their migrations are here; every read and write of
 # them (selectors, services, views, rules) lives in the training app.
+from compliance.export_job_models import ExportJob  # noqa: E402,F401
 from compliance.import_mapping_models import ImportMapping  # noqa: E402,F401
 from compliance.policy_models import Acknowledgement, Policy, PolicyVersion  # noqa: E402,F401
 from compliance.wording_models import JourneyWording  # noqa: E402,F401

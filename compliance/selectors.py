@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django_countries import countries
 
 from compliance import rules as compliance_rules
-from compliance.models import AccessLog, Department, Notification, Organisation, Site, User
+from compliance.models import AccessLog, Department, ExportJob, Notification, Organisation, Site, User
 
 
 def organisation_profile() -> Organisation | None:
@@ -87,3 +87,12 @@ def country_search(*, text: str = "") -> list[tuple[str, str]]:
     return [
         (code, name) for code, name in countries if not text or text in str(name).casefold() or text == code.casefold()
     ]
+
+
+def export_job_list(*, user: User) -> QuerySet[ExportJob]:
+    """The background exports the user asked for, newest first (nobody else's)."""
+    return ExportJob.objects.restrict(user, "view").order_by("-created_at", "-pk")
+
+
+def export_job_get(*, user: User, pk: int) -> ExportJob | None:
+    return ExportJob.objects.restrict(user, "view").select_related("requested_by").filter(pk=pk).first()

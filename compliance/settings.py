@@ -401,6 +401,14 @@ JOB_LEASE_STALE_SECONDS = _env("JOB_LEASE_STALE_SECONDS", env.int, 90)
 JOB_MAX_ATTEMPTS = _env("JOB_MAX_ATTEMPTS", env.int, 3)
 # An import file checked but neither confirmed nor abandoned is abandoned (and deleted) after this.
 IMPORT_KEEP_DAYS = _env("IMPORT_KEEP_DAYS", env.int, 30)
+# An XLSX export of more rows than this is written by a worker and offered as a download link
+# (compliance/export_jobs.py): built in the request it outlasts gunicorn's timeout at scale. A CSV
+# streams from its first row, so it always downloads at once.
+EXPORT_BACKGROUND_FROM_ROWS = _env("EXPORT_BACKGROUND_FROM_ROWS", env.int, 20000)
+# A background export's file is kept this long for its requester, then deleted (it holds personal data).
+EXPORT_KEEP_HOURS = _env("EXPORT_KEEP_HOURS", env.int, 24)
+if EXPORT_BACKGROUND_FROM_ROWS < 1 or EXPORT_KEEP_HOURS < 1:
+    raise ImproperlyConfigured("EXPORT_BACKGROUND_FROM_ROWS and EXPORT_KEEP_HOURS must be positive numbers")
 # Test-only hook: makes each Board report render this slow (while beating), so a
 # test can kill a real worker mid-render. Always 0 in production.
 BOARD_REPORT_RENDER_DELAY_SECONDS = _env("BOARD_REPORT_RENDER_DELAY_SECONDS", env.float, 0.0)
@@ -499,9 +507,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0),
     },
     "reporting-stale-jobs-requeue": {
-        # Board reports and imports whose worker died, or whose message never reached one.
+        # Board reports, imports and exports whose worker died, or whose message never reached one.
         "task": "reporting.tasks.stale_jobs_requeue",
         "schedule": crontab(minute="*"),
+    },
+    "compliance-export-jobs-expire": {
+        # Background exports past EXPORT_KEEP_HOURS: the file deleted, the job marked expired.
+        "task": "compliance.tasks.export_jobs_expire",
+        "schedule": crontab(hour=2, minute=50),
     },
     "reporting-risk-register-reviews-due": {
         "task": "reporting.tasks.risk_register_reviews_due",

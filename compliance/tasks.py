@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from compliance import outbox, services
+from compliance import export_jobs, outbox, services
 
 
 @shared_task(name="compliance.tasks.outbox_deliver")
@@ -26,6 +26,19 @@ def notifications_purge_read() -> int:
 def access_log_retention() -> int:
     """Daily: delete access-log rows past ACCESS_LOG_RETENTION_MONTHS."""
     return services.access_log_purge()
+
+
+@shared_task(name="compliance.tasks.export_job_write")
+def export_job_write_task(job_id: int) -> str:
+    """Queued after the commit that recorded the export; the stale-jobs sweeper re-sends a lost one."""
+    job = export_jobs.export_job_write(job_id=job_id)
+    return job.status if job else "missing"
+
+
+@shared_task(name="compliance.tasks.export_jobs_expire")
+def export_jobs_expire() -> int:
+    """Daily: delete background exports past EXPORT_KEEP_HOURS."""
+    return export_jobs.export_jobs_expire()
 
 
 @shared_task(name="compliance.tasks.ping")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from compliance import api, health, views, wording_views
+from compliance import api, export_views, health, views, wording_views
 
 api_v1 = [
     path("me/", api.me, name="api-me"),
@@ -28,6 +28,9 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("access-log/", views.access_log, name="access_log"),
+    path("exports/", export_views.export_job_list, name="export_job_list"),
+    path("exports/<int:pk>/", export_views.export_job_detail, name="export_job_detail"),
+    path("exports/<int:pk>/download/", export_views.export_job_download, name="export_job_download"),
     path("account/api-token/", views.api_token, name="api_token"),
     path("accounts/", include("allauth.urls")),
     # The language switch (base.html) posts here; the choice is kept in a cookie.

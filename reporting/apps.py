@@ -6,4 +6,5 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting and governance"
 
     def ready(self):
-        from reporting import audit  # noqa: F401  registers models with auditlog
+        # audit registers models with auditlog; export_lists registers the KPI and registry exports.
+        from reporting import audit, export_lists  # noqa: F401

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from compliance.export_jobs import export_jobs_requeue_stale
 from reporting import board_reports, kpi_figures, reminders, services
 from suppliers.services.imports import supplier_imports_requeue_stale
 from training.imports import import_batches_requeue_stale
@@ -37,5 +38,8 @@ def risk_register_reviews_due() -> int:
 def stale_jobs_requeue() -> int:
     # Reporting is the top layer, so this one beat task can see every app's leased jobs.
     return (
-        board_reports.board_reports_requeue_stale() + supplier_imports_requeue_stale() + import_batches_requeue_stale()
+        board_reports.board_reports_requeue_stale()
+        + supplier_imports_requeue_stale()
+        + import_batches_requeue_stale()
+        + export_jobs_requeue_stale()
     )

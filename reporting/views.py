@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from compliance import exports
 from compliance import rules as compliance_rules
+from compliance.export_views import export_response
 from compliance.models import AccessLog
 from compliance.services import access_log_record, organisation_get
 from compliance.web import (
@@ -27,7 +27,18 @@ from compliance.web import (
     require_action,
 )
 from compliance.widgets import form_error_messages
-from reporting import board_reports, dashboard, forms, kpi_figures, kpis, periods, registry, selectors, services
+from reporting import (
+    board_reports,
+    dashboard,
+    export_lists,
+    forms,
+    kpi_figures,
+    kpis,
+    periods,
+    registry,
+    selectors,
+    services,
+)
 from reporting import rules as reporting_rules
 from reporting.diff import statement_diff
 from reporting.pdf import render_pdf
@@ -54,50 +65,7 @@ def index(request):
 @login_required
 def kpi_export(request, fmt: str = "csv"):
     """The dashboard's figures for the chosen period, with the previous period, as CSV or XLSX."""
-    require(PREDICATE, request.user)
-    form = forms.PeriodForm(request.GET or None)
-    context = dashboard.build(user=request.user, form=form)
-    period, previous = context["period"], context["previous"]
-    header = [
-        "Section",
-        "Indicator",
-        "Unit",
-        f"{period.start} to {period.end}",
-        f"{previous.start} to {previous.end}",
-        "Change",
-        "Trend",
-    ]
-    return exports.download(
-        request=request,
-        fmt=fmt,
-        filename=f"kpis-{period.start}-{period.end}",
-        header=header,
-        rows=_kpi_rows(context),
-        detail=f"KPIs {period.start} to {period.end}",
-        sheet_title="KPIs",
-    )
-
-
-def _kpi_rows(context):
-    for row in context["rows"]:
-        yield [row["section"], row["label"], row["unit"], row["value"], row["previous"], row["change"], row["verdict"]]
-    for key in (
-        "concerns_by_outcome",
-        "concerns_by_subject",
-        "training_by_course",
-        "training_by_department",
-        "suppliers_by_band",
-    ):
-        for label, value in context["figures"].get(key, {}).items():
-            yield [
-                key.replace("_", " ").capitalize(),
-                label,
-                "%" if key.startswith("training") else "",
-                value,
-                "",
-                "",
-                "",
-            ]
+    return export_response(request, name=export_lists.KPI_EXPORT, fmt=fmt)
 
 
 # --- Statements --------------------------------------------------------------------------
@@ -396,18 +364,7 @@ def statement_pdf(request, pk: int):
 
 @login_required
 def registry_export(request, fmt: str = "csv"):
-    # Every role that exports is inside reporting; the Board and everyone outside get 404.
-    require(reporting_rules.can_export_registry, request.user)
-    statements = selectors.statement_registry_list(user=request.user)
-    return exports.download(
-        request=request,
-        fmt=fmt,
-        filename="modern-slavery-registry",
-        header=registry.HEADER,
-        rows=registry.rows(statements, organisation=organisation_get()),
-        detail="Statement registry",
-        sheet_title="Registry",
-    )
+    return export_response(request, name=export_lists.REGISTRY_EXPORT, fmt=fmt)
 
 
 # --- Public statement (no login) ----------------------------------------------------------

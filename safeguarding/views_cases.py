@@ -15,11 +15,13 @@ from django.views.decorators.http import require_POST
 
 from compliance import exports
 from compliance import rules as role_rules
+from compliance.export_views import export_response
 from compliance.models import AccessLog
 from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, paginate, require
 from safeguarding import rules as case_rules
 from safeguarding import selectors, services
+from safeguarding.export_lists import CASE_LIST_EXPORT
 from safeguarding.filters import CaseFilter
 from safeguarding.forms import (
     AcknowledgeForm,
@@ -41,7 +43,7 @@ from safeguarding.forms import (
     SubjectAccessForm,
     TriageForm,
 )
-from safeguarding.models import Concern, Status, SubjectType
+from safeguarding.models import Status, SubjectType
 from safeguarding.pdf import case_summary_pdf
 from safeguarding.subject_access import HEADER as SUBJECT_ACCESS_HEADER
 from safeguarding.subject_access import subject_access_rows
@@ -319,63 +321,10 @@ def attachment_download(request, reference: str, pk: int):
     )
 
 
-CASE_EXPORT_HEADER = [
-    "Reference",
-    "Received",
-    "Channel",
-    "Concerns",
-    "Site",
-    "Status",
-    "Risk",
-    "Assignee",
-    "Due",
-    "Overdue",
-    "Outcome",
-    "Closed",
-]
-
-
-def _case_export_rows(cases):
-    # Labels looked up once per export: get_FOO_display() rebuilds its choices (lazy translations)
-    # on every call, which was half the time of a large export.
-    labels = exports.choice_labels(Concern, "channel", "subject_type", "status", "risk_level", "outcome")
-
-    def row(c) -> list:
-        return [
-            c.reference,
-            timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
-            labels["channel"].get(c.channel, c.channel),
-            labels["subject_type"].get(c.subject_type, c.subject_type),
-            # The reporter's free-text "where" reaches the Lead's spreadsheet: the helper escapes it.
-            str(c.site or c.location_text or ""),
-            labels["status"].get(c.status, c.status),
-            labels["risk_level"].get(c.risk_level, c.risk_level),
-            str(c.assignee or ""),
-            timezone.localtime(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "",
-            "yes" if c.is_overdue else "no",
-            labels["outcome"].get(c.outcome, c.outcome),
-            timezone.localtime(c.closed_at).strftime("%Y-%m-%d") if c.closed_at else "",
-        ]
-
-    return exports.each(cases, row)
-
-
 @login_required
 def case_export(request, fmt: str = "csv"):
-    """The filtered case list as CSV or XLSX: no narrative and no reporter, and the export is access-logged."""
-    require(role_rules.can_work_cases, request.user)
-    # The page's selector (only the exported columns) and FilterSet, so the file holds the cases
-    # the page listed (every page of them).
-    cases = CaseFilter(request.GET, queryset=selectors.concern_export_list(user=request.user), request=request).qs
-    return exports.download(
-        request=request,
-        fmt=fmt,
-        filename=f"cases-{timezone.localdate():%Y-%m-%d}",
-        header=CASE_EXPORT_HEADER,
-        rows=_case_export_rows(cases),
-        detail=f"Case list ({cases.count()} cases)",
-        sheet_title="Cases",
-    )
+    """The filtered case list as CSV or XLSX (safeguarding/export_lists.py); a large XLSX becomes a background job."""
+    return export_response(request, name=CASE_LIST_EXPORT, fmt=fmt)
 
 
 @login_required

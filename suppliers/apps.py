@@ -6,4 +6,5 @@ class SuppliersConfig(AppConfig):
     verbose_name = "Suppliers"
 
     def ready(self):
-        from suppliers import audit  # noqa: F401  (registers models with django-auditlog)
+        # audit registers models with django-auditlog; export_lists registers the register's export.
+        from suppliers import audit, export_lists  # noqa: F401

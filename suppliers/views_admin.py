@@ -5,15 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django_htmx.http import HttpResponseClientRefresh
 
-from compliance import exports
 from compliance import rules as role_rules
+from compliance.export_views import export_response
 from compliance.forms import ColumnMappingForm
 from compliance.web import form_add_service_errors, found_or_404, messages_add_service_errors, require, require_action
 from suppliers import selectors
-from suppliers.filters import SupplierFilter
+from suppliers.export_lists import SUPPLIER_REGISTER_EXPORT
 from suppliers.forms import (
     CategoryRiskFormSet,
     CodeOfConductForm,
@@ -166,15 +165,5 @@ def import_abandon(request, pk: int):
 
 @login_required
 def export_register(request):
-    require(role_rules.can_view_suppliers, request.user)
-    # The same filters as the register page, so the file holds the rows the page showed.
-    suppliers = SupplierFilter(request.GET, queryset=selectors.supplier_list(user=request.user), request=request).qs
-    return exports.download(
-        request=request,
-        fmt=request.GET.get("format"),
-        filename=f"supplier-register-{timezone.localdate().isoformat()}",
-        header=import_services.EXPORT_HEADER,
-        rows=exports.each(suppliers, import_services.register_export_row),
-        detail=f"Supplier register export ({suppliers.count()} rows)",
-        sheet_title="Suppliers",
-    )
+    """The register with the page's filters (suppliers/export_lists.py); a large XLSX becomes a background job."""
+    return export_response(request, name=SUPPLIER_REGISTER_EXPORT, fmt=request.GET.get("format"))

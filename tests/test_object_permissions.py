@@ -844,6 +844,9 @@ EXEMPT_ROUTES = {
     # The reporter's own files: safeguarding/tests/test_reporter_care.py (receipt session, own report only).
     "safeguarding:my_report_file",
     "safeguarding:report_follow_up_file",
+    # Each person's own background exports, nobody else's: compliance/tests/test_export_jobs.py.
+    "export_job_detail",
+    "export_job_download",
 }
 
 

@@ -54,7 +54,14 @@ PUBLIC_PREFIXES = (
 )
 SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/__")
 # Pages every signed-in person opens, in no section of the navigation.
-EVERY_SIGNED_IN = {"/", "/notifications/", "/notifications/read-all/", "/concerns/new/", "/account/api-token/"}
+EVERY_SIGNED_IN = {
+    "/",
+    "/notifications/",
+    "/notifications/read-all/",
+    "/concerns/new/",
+    "/account/api-token/",
+    "/exports/",  # each person's own background exports
+}
 # The exact answer of an allowed page when it is not 200 (a POST-only action asked with GET, a
 # page that sends on to where the work is). Anything else allowed must answer exactly 200.
 ALLOWED_STATUS = {

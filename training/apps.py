@@ -6,6 +6,7 @@ class TrainingConfig(AppConfig):
     verbose_name = "Training, policies and ethical recruitment"
 
     def ready(self):
-        from training import audit, signals  # noqa: F401  audit registers models with auditlog
+        # audit registers models with auditlog; export_lists registers the completion-rates export.
+        from training import audit, export_lists, signals  # noqa: F401
 
         signals.connect()

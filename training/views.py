@@ -9,11 +9,13 @@ from django.utils import timezone
 
 from compliance import exports
 from compliance import rules as compliance_rules
+from compliance.export_views import export_response
 from compliance.models import AccessLog
 from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, found_or_404, paginate, require
 from training import rules as training_rules
 from training import selectors, services
+from training.export_lists import COMPLETION_RATES_EXPORT
 from training.filters import CompletionRatesFilterSet, TeamFilterSet
 from training.forms import CompletionForm, DeclarationForm, RescheduleForm
 from training.models import Course
@@ -181,29 +183,13 @@ def person(request, user_id: int):
 @login_required
 def rates(request):
     require(training_rules.can_view_completion_rates, request.user)
+    if request.GET.get("export") in exports.FORMATS:
+        # The same filters as the page (training/export_lists.py).
+        return export_response(request, name=COMPLETION_RATES_EXPORT, fmt=request.GET["export"])
     # The same FilterSet as the API's; an invalid value is shown on the form and the defaults used.
     filters = CompletionRatesFilterSet(request.GET or None, queryset=Course.objects.none(), request=request)
     form = filters.form
     result = selectors.completion_rates(user=request.user, **filters.rate_params())
-    if request.GET.get("export") in exports.FORMATS:
-        return _rates_export(request, result, fmt=request.GET["export"])
     group_label = dict(selectors.GROUP_BY_CHOICES).get(result["group_by"], result["group_by"])
     context = {"form": form, "export_query": request.GET.urlencode(), "group_label": group_label, **result}
     return render(request, "training/rates.html", context)
-
-
-def _rates_export(request, result, *, fmt: str):
-    header = [result["group_by"].replace("_", " "), "complete", "overdue", "expired", "not yet due", "rate %"]
-    rows = (
-        [row.label, row.complete, row.overdue, row.expired, row.not_yet_due, row.rate]
-        for row in [*result["rows"], result["total"]]
-    )
-    return exports.download(
-        request=request,
-        fmt=fmt,
-        filename=f"training-completion-{result['as_of']:%Y-%m-%d}",
-        header=header,
-        rows=rows,
-        detail=f"Training completion rates by {result['group_by']} as at {result['as_of']:%Y-%m-%d}",
-        sheet_title="Completion rates",
-    )
