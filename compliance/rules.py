@@ -28,11 +28,6 @@ is_director = _has_role(roles.DIRECTOR)
 is_compliance_admin = _has_role(roles.COMPLIANCE_ADMIN)
 
 
-@rules.predicate
-def is_privileged(user):
-    return bool(user and user.is_authenticated and user.is_privileged)
-
-
 # Every account holder may report a concern and sees their own training.
 is_signed_in = rules.is_authenticated & rules.is_active
 

@@ -1,10 +1,13 @@
 """Factories for core records; other apps' factories build on these."""
 
+import datetime
+
 import factory
 from django.contrib.auth.models import Group
 
 from compliance import roles
 from compliance.models import Department, Notification, Organisation, Site, User
+from compliance.policy_models import Policy, PolicyVersion
 
 PASSWORD = "correct-horse-battery-1"
 
@@ -62,3 +65,21 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     recipient = factory.SubFactory(UserFactory)
     subject = factory.Sequence(lambda n: f"Notification {n}")
     body = "Something happened."
+
+
+class PolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Policy
+
+    title = factory.Sequence(lambda n: f"Policy {n}")
+
+
+class PolicyVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PolicyVersion
+
+    policy = factory.SubFactory(PolicyFactory)
+    number = 1
+    text = "We do not tolerate modern slavery."
+    effective_date = datetime.date(2026, 1, 1)
+    published_at = factory.LazyFunction(lambda: datetime.datetime(2026, 1, 1, 9, tzinfo=datetime.UTC))

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from compliance import roles
+from compliance import roles, selectors
 from compliance import rules as compliance_rules
 from compliance.models import (
     AccessLog,
@@ -21,7 +21,15 @@ from compliance.models import (
     Site,
     User,
 )
-from compliance.tests.factories import DepartmentFactory, NotificationFactory, OrganisationFactory, SiteFactory
+from compliance.policy_models import Acknowledgement, Policy, PolicyVersion
+from compliance.tests.factories import (
+    DepartmentFactory,
+    NotificationFactory,
+    OrganisationFactory,
+    PolicyFactory,
+    PolicyVersionFactory,
+    SiteFactory,
+)
 from tests.support import assert_restrict_matches
 
 
@@ -123,3 +131,64 @@ def test_saved_import_mappings_restrict_matches_the_object_rule(everyone):
             queryset=ImportMapping.objects.all(), predicate=can_use_import_mapping, users=everyone, action=action
         )
     assert not ImportMapping.objects.restrict(everyone[0], "delete").exists()
+
+
+@pytest.mark.django_db
+def test_policy_restrict_matches_the_rules(everyone):
+    policy = PolicyFactory()
+    PolicyVersionFactory(policy=policy, number=1)
+    draft = PolicyVersionFactory(policy=policy, number=2, published_at=None)
+    PolicyFactory()  # no version yet
+    for person in everyone[:3]:
+        Acknowledgement.objects.create(user=person, version=PolicyVersion.objects.get(policy=policy, number=1))
+    assert_restrict_matches(queryset=Policy.objects.all(), predicate=compliance_rules.can_view_policy, users=everyone)
+    assert_restrict_matches(
+        queryset=Policy.objects.all(), predicate=compliance_rules.can_manage_policies, users=everyone, action="change"
+    )
+    assert_restrict_matches(
+        queryset=PolicyVersion.objects.all(), predicate=compliance_rules.can_view_policy_version, users=everyone
+    )
+    assert_restrict_matches(
+        queryset=Acknowledgement.objects.all(), predicate=compliance_rules.can_view_acknowledgement, users=everyone
+    )
+    assert draft.pk not in PolicyVersion.objects.restrict(everyone[0], "view").values_list("pk", flat=True)
+
+
+@pytest.mark.django_db
+def test_the_selectors_read_through_restrict(everyone):
+    """Each page's selector starts from restrict(): its view's own check is not the only one."""
+    admin = next(p for p in everyone if getattr(p, "role_names", None) == {roles.COMPLIANCE_ADMIN})
+    lead = next(p for p in everyone if getattr(p, "role_names", None) == {roles.MODERN_SLAVERY_LEAD})
+    DepartmentFactory()
+    SiteFactory()
+    AccessLog.objects.create(user=lead, action=AccessLog.Action.VIEW, object_repr="Case MS-1")
+    OutboxMessage.objects.create(
+        to="someone@example.org",
+        subject="Hello",
+        body_text="Hi",
+        status=OutboxMessage.Status.FAILED,
+        give_up_at=timezone.now(),
+    )
+    staff = next(p for p in everyone if getattr(p, "role_names", None) == {roles.STAFF})
+    # Changing the organisation profile is the admin's; everyone else gets no rows to edit.
+    for reader, sees in ((admin, True), (lead, False), (staff, False)):
+        assert selectors.department_list(user=reader).exists() is sees
+        assert selectors.site_list(user=reader).exists() is sees
+        assert selectors.people_for_admin(user=reader).exists() is sees
+        assert bool(selectors.outbox_counts(user=reader)) is sees
+    # The access log is the Lead's and the admin's.
+    assert selectors.access_log_list(user=lead).exists()
+    assert selectors.access_log_list(user=admin).exists()
+    assert not selectors.access_log_list(user=staff).exists()
+
+
+@pytest.mark.django_db
+def test_the_profile_is_not_read_by_a_visitor_or_a_switched_off_account(everyone):
+    # Not only agreement with the rule (a rule allowing everyone would agree with itself): nobody
+    # who is not signed in with a live account reads the organisation's departments and sites.
+    DepartmentFactory()
+    outsiders = [p for p in everyone if not getattr(p, "pk", None) or not p.is_active]
+    assert len(outsiders) == 2
+    for person in outsiders:
+        assert not Department.objects.restrict(person, "view").exists()
+        assert not compliance_rules.is_signed_in.test(person)

@@ -4,8 +4,8 @@ import datetime
 
 import factory
 
-from compliance.policy_models import Policy, PolicyVersion
-from compliance.tests.factories import UserFactory
+# The policy models are compliance's; their factories live beside them (imported here for older tests).
+from compliance.tests.factories import PolicyFactory, PolicyVersionFactory, UserFactory  # noqa: F401
 from training.models import AssignmentRule, Course, RecruitmentCheck, TrainingRecord
 
 
@@ -42,21 +42,3 @@ class RecruitmentCheckFactory(factory.django.DjangoModelFactory):
         model = RecruitmentCheck
 
     worker = factory.SubFactory(UserFactory)
-
-
-class PolicyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Policy
-
-    title = factory.Sequence(lambda n: f"Policy {n}")
-
-
-class PolicyVersionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PolicyVersion
-
-    policy = factory.SubFactory(PolicyFactory)
-    number = 1
-    text = "We do not tolerate modern slavery."
-    effective_date = datetime.date(2026, 1, 1)
-    published_at = factory.LazyFunction(lambda: datetime.datetime(2026, 1, 1, 9, tzinfo=datetime.UTC))

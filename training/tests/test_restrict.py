@@ -12,15 +12,13 @@ from django.contrib.auth.models import AnonymousUser
 
 from compliance import roles
 from compliance import rules as compliance_rules
-from compliance.policy_models import Acknowledgement, Policy, PolicyVersion
+from compliance.policy_models import Policy, PolicyVersion
 from tests.support import assert_restrict_matches
 from training import rules as training_rules
 from training.models import AssignmentRule, Course, ImportBatch, RecruitmentCheck, TrainingRecord
 from training.tests.factories import (
     AssignmentRuleFactory,
     CourseFactory,
-    PolicyFactory,
-    PolicyVersionFactory,
     RecruitmentCheckFactory,
     TrainingRecordFactory,
 )
@@ -91,27 +89,6 @@ def test_role_gated_training_models_match_their_rules(everyone, make_user):
     ):
         for action in ("view", "change"):
             assert_restrict_matches(queryset=model.objects.all(), predicate=predicate, users=everyone, action=action)
-
-
-@pytest.mark.django_db
-def test_policy_restrict_matches_the_rules(everyone):
-    policy = PolicyFactory()
-    PolicyVersionFactory(policy=policy, number=1)
-    draft = PolicyVersionFactory(policy=policy, number=2, published_at=None)
-    PolicyFactory()  # no version yet
-    for person in everyone[:3]:
-        Acknowledgement.objects.create(user=person, version=PolicyVersion.objects.get(policy=policy, number=1))
-    assert_restrict_matches(queryset=Policy.objects.all(), predicate=compliance_rules.can_view_policy, users=everyone)
-    assert_restrict_matches(
-        queryset=Policy.objects.all(), predicate=compliance_rules.can_manage_policies, users=everyone, action="change"
-    )
-    assert_restrict_matches(
-        queryset=PolicyVersion.objects.all(), predicate=compliance_rules.can_view_policy_version, users=everyone
-    )
-    assert_restrict_matches(
-        queryset=Acknowledgement.objects.all(), predicate=compliance_rules.can_view_acknowledgement, users=everyone
-    )
-    assert draft.pk not in PolicyVersion.objects.restrict(everyone[0], "view").values_list("pk", flat=True)
 
 
 @pytest.mark.django_db
