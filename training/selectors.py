@@ -224,12 +224,21 @@ def person_for_training(*, user: User, pk: int) -> User | None:
 
 
 def team_summaries(people, today: datetime.date | None = None) -> list[PersonSummary]:
-    """Each person's standing per course; reads the records of these people only (one query)."""
+    """Each person's standing per course; reads the records of these people only (two queries).
+
+    The records come without their course, and each takes its course from one shared dict: a page
+    of 50 people holds about 1,000 records but only the 20-odd courses, and building a Course per
+    record (select_related) was a third of the team page's time.
+    """
     today = today or timezone.localdate()
     people = list(people)
     prefetch_related_objects(
-        people, Prefetch("training_records", queryset=TrainingRecord.objects.select_related("course").order_by("pk"))
+        people, Prefetch("training_records", queryset=TrainingRecord.objects.order_by("pk"))
     )
+    records = [record for person in people for record in person.training_records.all()]
+    courses = Course.objects.in_bulk({record.course_id for record in records})
+    for record in records:
+        record.course = courses[record.course_id]
     return [PersonSummary(p, current_statuses(p.training_records.all(), today)) for p in people]
 
 
