@@ -232,9 +232,7 @@ def team_summaries(people, today: datetime.date | None = None) -> list[PersonSum
     """
     today = today or timezone.localdate()
     people = list(people)
-    prefetch_related_objects(
-        people, Prefetch("training_records", queryset=TrainingRecord.objects.order_by("pk"))
-    )
+    prefetch_related_objects(people, Prefetch("training_records", queryset=TrainingRecord.objects.order_by("pk")))
     records = [record for person in people for record in person.training_records.all()]
     courses = Course.objects.in_bulk({record.course_id for record in records})
     for record in records:
