@@ -81,16 +81,12 @@ IDENTITY_GRANT_RULES = {
 }
 
 
-@rules.predicate
-def is_any_first_responder(user, responder):
-    return responder is not None
-
-
 # The organisations referrals go through: case workers choose from them, the Compliance admin keeps
 # them (`FirstResponder.objects.restrict(user, action)` is the SQL twin).
 FIRST_RESPONDER_RULES = {
-    "view": (role_rules.can_work_cases | role_rules.can_manage_organisation) & is_any_first_responder,
-    "change": role_rules.can_manage_organisation & is_any_first_responder,
+    # Role rules: every responder is the same to a role (the list is the organisation's, not anyone's own).
+    "view": role_rules.can_work_cases | role_rules.can_manage_organisation,
+    "change": role_rules.can_manage_organisation,
 }
 
 rules.add_perm("safeguarding.view_case", can_view_case)
