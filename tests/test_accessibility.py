@@ -68,6 +68,7 @@ NOT_PAGES = {
     "reporting:statement_pdf",
     "reporting:public_statement_pdf",
     "reporting:board_report_download",
+    "export_job_download",
     "health",
     "account_logout",
     "mfa_download_recovery_codes",
@@ -107,7 +108,7 @@ def _first(model, **filters):
 def _samples():
     """URL name -> (kwargs, persona or None for the first that may open it[, query string]), from the demo data."""
     from compliance.leases import ImportStatus
-    from compliance.models import Notification, OutboxMessage
+    from compliance.models import ExportJob, Notification, OutboxMessage
     from compliance.policy_models import PolicyVersion
     from reporting.models import ActionPlanItem, BoardReport, GovernanceMeeting, RiskRegisterEntry, Statement
     from safeguarding.models import Concern, FirstResponder
@@ -145,6 +146,10 @@ def _samples():
         status=ImportStatus.MAPPING,
     )
     board_report = BoardReport.objects.create(financial_year=2026, requested_by=lead)
+    # A large export the Lead asked for, still being written (its page polls until the file is there).
+    export_job = ExportJob.objects.create(
+        requested_by=lead, export="cases", fmt="xlsx", description="Case list", filename="cases.xlsx"
+    )
     review = ReviewTask.objects.order_by("pk").first()
     concern = _first(Concern, reporter__isnull=False)
     own = Concern.objects.filter(reporter=staff).order_by("pk").first() or concern
@@ -155,6 +160,7 @@ def _samples():
     return {
         "person_edit": (pk(staff), "admin"),
         "journey_wording_remove": ({"pk": 1}, "admin"),  # POST-only: any number answers 405
+        "export_job_detail": (pk(export_job), "lead"),
         "outbox_resend": ({"pk": OutboxMessage.objects.order_by("pk").first().pk}, "admin"),
         "notification_read": ({"pk": _first(Notification).pk}, None),
         "safeguarding:my_report_detail": ({"reference": own.reference}, "staff" if own.reporter == staff else None),
