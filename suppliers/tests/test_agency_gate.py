@@ -168,6 +168,9 @@ def test_detail_and_hr_agency_list_show_the_checks_with_dates_and_who(client, pr
     assert f"Checked: no fees, no documents retained; re-check due {due:%d %b %Y}" in html
     assert "Not cleared: no worker fees check recorded" in html
     assert "Prohibited: charges workers fees" in html
+    # HR reads the agency list, not the register: the supplier's own page (risk, findings, audits)
+    # stays with the register's readers, the agency's included.
+    assert client.get(reverse("suppliers:detail", args=[agency.pk])).status_code == 404
 
 
 def test_daily_schedule_reminds_before_the_recheck_and_opens_one_review_when_lapsed(procurement):
