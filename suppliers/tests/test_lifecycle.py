@@ -218,3 +218,20 @@ def test_audit_result_against_open_findings_through_the_api(client, procurement,
     assert response.status_code == 200
     assert response.json()["result"] == "compliant"
     assert response.json()["result_override_reason"] == "Finding raised in error."
+
+
+# A Board member reads the register but changes nothing: the write pages are not theirs (404,
+# as for any page a role never uses) and the one action on a page they can see answers 403.
+READER_REFUSALS = {"GET": 404, "POST": 403}
+# Recording an acceptance is an action from the supplier page the reader sees: 403 there too.
+READER_ACTION_PAGES = {"suppliers:conduct_accept"}
+
+
+@pytest.mark.parametrize(("method", "name"), PAGES)
+def test_a_register_reader_cannot_change_a_supplier(client, board, login, method, name):
+    supplier = SupplierFactory(name="Open Cleaning Ltd")
+    login(board)
+    url = reverse(name, args=[supplier.pk])
+    response = client.get(url) if method == "GET" else client.post(url)
+    assert response.status_code == (403 if name in READER_ACTION_PAGES else READER_REFUSALS[method])
+    assert client.get(reverse("suppliers:detail", args=[supplier.pk])).status_code == 200
