@@ -419,7 +419,7 @@ def board_report_list(request):
 
 @login_required
 def board_report_detail(request, pk: int):
-    require(PREDICATE, request.user)
+    # restrict() is the one gate (reporting roles, else 404): a role check here could only repeat it.
     report = found_or_404(selectors.board_report_detail(user=request.user, pk=pk))
     template = "reporting/_board_report_status.html" if request.htmx else "reporting/board_report_detail.html"
     return render(request, template, {"report": report})
@@ -427,8 +427,8 @@ def board_report_detail(request, pk: int):
 
 @login_required
 def board_report_download(request, pk: int):
-    require(PREDICATE, request.user)
-    # Not ready, or a role that never opens the PDF (the Compliance admin): 404 either way.
+    # restrict(user, "download") is the one gate. Not ready, or a role that never opens the PDF
+    # (the Compliance admin, anyone outside reporting): 404 either way.
     report = found_or_404(selectors.board_report_for_download(user=request.user, pk=pk))
     try:
         handle = report.file.open("rb")
