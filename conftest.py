@@ -6,6 +6,7 @@ from compliance import roles
 from compliance.tests.factories import UserFactory
 from tests.browser import browser, page  # noqa: F401  one shared Chromium for every app's browser tests
 from tests.support import enrol_totp
+from tests.workers import real_broker  # noqa: F401  Celery queues to Redis for real (worker tests)
 
 # Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`) ungrouped tests are spread one
 # by one over the workers. Two kinds must stay together on one worker, in file order:

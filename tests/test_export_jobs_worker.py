@@ -6,26 +6,12 @@ import time
 import pytest
 from openpyxl import load_workbook
 
-from compliance.celery import app
 from compliance.models import AccessLog, ExportJob
 from safeguarding.tests.factories import ConcernFactory
-from tests.workers import WorkerProcess, require_postgres_and_redis, wait_for
+from tests.workers import WorkerProcess, wait_for
 
 ROWS = 300
 REQUEST_BUDGET_SECONDS = 2.0
-
-
-@pytest.fixture
-def real_broker():
-    """Queue to Redis for real during the test (the test settings run tasks in-process)."""
-    require_postgres_and_redis()
-    app.conf.task_always_eager = False
-    app.control.purge()
-    try:
-        yield
-    finally:
-        app.control.purge()
-        app.conf.task_always_eager = True
 
 
 @pytest.mark.worker

@@ -9,11 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from compliance import roles
-from compliance.celery import app
 from compliance.models import User
 from suppliers.models import Supplier, SupplierEvent, SupplierImport
 from suppliers.services.imports import COLUMNS
-from tests.workers import WorkerProcess, require_postgres_and_redis
+from tests.workers import WorkerProcess
 from training.models import ImportBatch
 
 ROWS = 5000
@@ -21,17 +20,12 @@ REQUEST_BUDGET_SECONDS = 2.0
 
 
 @pytest.fixture
-def worker(tmp_path):
-    require_postgres_and_redis()
-    app.conf.task_always_eager = False
-    app.control.purge()
+def worker(tmp_path, real_broker):
     process = WorkerProcess(tmp_path, "imports")
     try:
         yield process
     finally:
         process.stop()
-        app.control.purge()
-        app.conf.task_always_eager = True
 
 
 class TimedClient:

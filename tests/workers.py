@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -106,3 +107,18 @@ def wait_for(condition, *, timeout: float, worker: WorkerProcess | None = None, 
             raise AssertionError(f"the worker exited while waiting for {what}:\n{worker.output()}")
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}" + (f":\n{worker.output()}" if worker else ""))
+
+
+@pytest.fixture
+def real_broker():
+    """Queue to Redis for real during the test (the test settings run tasks in-process)."""
+    from compliance.celery import app
+
+    require_postgres_and_redis()
+    app.conf.task_always_eager = False
+    app.control.purge()
+    try:
+        yield
+    finally:
+        app.control.purge()
+        app.conf.task_always_eager = True

@@ -8,23 +8,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance.celery import app
 from reporting.models import BoardReport
 from reporting.tasks import stale_jobs_requeue
-from tests.workers import WorkerProcess, require_postgres_and_redis, wait_for
-
-
-@pytest.fixture
-def real_broker():
-    """Queue to Redis for real during the test (the test settings run tasks in-process)."""
-    require_postgres_and_redis()
-    app.conf.task_always_eager = False
-    app.control.purge()
-    try:
-        yield
-    finally:
-        app.control.purge()
-        app.conf.task_always_eager = True
+from tests.workers import WorkerProcess, wait_for
 
 
 @pytest.mark.worker
