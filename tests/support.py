@@ -71,3 +71,20 @@ def page_text(response) -> str:
     """What a person reads on an HTML page: the markup without its tags (e.g. a receipt code
     shown in groups of four, each in its own span)."""
     return re.sub(r"<[^>]+>", "", response.content.decode())
+
+
+def roles_granted(predicate, make_user, *obj) -> set[str]:
+    """The roles whose holder (alone, active) `predicate` lets in, on `obj` for an object rule."""
+    from compliance import roles
+
+    return {role for role in roles.ALL_ROLES if predicate.test(make_user(role, mfa=False), *obj)}
+
+
+def assert_outsiders_refused(predicate, make_user, *obj) -> None:
+    """Nobody outside gets in: not a visitor, and not a switched-off account holding every role."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from compliance import roles
+
+    assert not predicate.test(AnonymousUser(), *obj)
+    assert not predicate.test(make_user(*roles.ALL_ROLES, mfa=False, is_active=False), *obj)

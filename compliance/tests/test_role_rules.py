@@ -6,10 +6,10 @@ This table is the independent statement: a changed rule must change it too, on p
 """
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 
 from compliance import roles
 from compliance import rules as r
+from tests.support import assert_outsiders_refused, roles_granted
 
 S, LM, LEAD, SG, PROC, HR, BOARD, DIR, ADMIN = (
     roles.STAFF,
@@ -44,8 +44,7 @@ WHO = {
 @pytest.mark.parametrize("rule", sorted(WHO))
 def test_each_role_rule_grants_exactly_the_roles_the_design_names(rule, make_user):
     predicate = getattr(r, rule)
-    granted = {role for role in roles.ALL_ROLES if predicate.test(make_user(role, mfa=False))}
+    granted = roles_granted(predicate, make_user)
     assert granted == WHO[rule]
     # Nobody outside: not a visitor, and not an account that has been switched off.
-    assert not predicate.test(AnonymousUser())
-    assert not predicate.test(make_user(*roles.ALL_ROLES, mfa=False, is_active=False))
+    assert_outsiders_refused(predicate, make_user)

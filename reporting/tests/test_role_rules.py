@@ -12,13 +12,13 @@ for the registry, a Board member does not).
 """
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 
 from compliance import roles
 from reporting import rules as r
 from reporting.models import BoardReport, Statement
 from reporting.tests.factories import StatementFactory
+from tests.support import assert_outsiders_refused, roles_granted
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +41,12 @@ WHO = {
 
 
 def granted_roles(predicate, obj, make_user):
-    return {role for role in roles.ALL_ROLES if predicate.test(make_user(role, mfa=False), obj)}
+    return roles_granted(predicate, make_user, obj)
 
 
 def assert_outsiders_get_nothing(predicate, obj, make_user):
     # Not a visitor, and not an account that has been switched off, whatever roles it still holds.
-    assert not predicate.test(AnonymousUser(), obj)
-    assert not predicate.test(make_user(*roles.ALL_ROLES, mfa=False, is_active=False), obj)
+    assert_outsiders_refused(predicate, make_user, obj)
 
 
 @pytest.mark.parametrize("rule", sorted(WHO))

@@ -18,6 +18,7 @@ from compliance import roles
 from safeguarding import rules as r
 from safeguarding.models import CaseAction, IdentityGrant, SubjectType, TimelineEntry
 from safeguarding.tests.factories import ConcernFactory, FirstResponderFactory, ReferralFactory
+from tests.support import assert_outsiders_refused, roles_granted
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +48,12 @@ WHO_ON_A_FIRST_RESPONDER = {"view": {LEAD, SG, ADMIN}, "change": {ADMIN}}
 
 
 def granted_roles(predicate, obj, make_user):
-    return {role for role in roles.ALL_ROLES if predicate.test(make_user(role, mfa=False), obj)}
+    return roles_granted(predicate, make_user, obj)
 
 
 def assert_outsiders_get_nothing(predicate, obj, make_user):
     # Not a visitor, and not an account that has been switched off, whatever roles it still holds.
-    assert not predicate.test(AnonymousUser(), obj)
-    assert not predicate.test(make_user(*roles.ALL_ROLES, mfa=False, is_active=False), obj)
+    assert_outsiders_refused(predicate, make_user, obj)
 
 
 @pytest.mark.parametrize("rule", sorted(WHO_ON_A_WORKER_CASE))

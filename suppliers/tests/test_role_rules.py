@@ -10,13 +10,13 @@ not their evidence), so only the role part answers; what the object part adds is
 """
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from compliance import roles
 from suppliers import rules as r
 from suppliers.models import CorrectiveActionEvent, ReviewTask, Supplier, SupplierDocument
 from suppliers.tests.factories import CorrectiveActionFactory, SupplierFactory
+from tests.support import assert_outsiders_refused, roles_granted
 
 S, LM, LEAD, SG, PROC, HR, BOARD, DIR, ADMIN = (
     roles.STAFF,
@@ -92,11 +92,10 @@ WHO = [
 def test_each_rule_grants_exactly_the_roles_the_design_names(rule, thing, expected, make_user):
     predicate = getattr(r, rule)
     obj = OBJECTS[thing]()
-    granted = {role for role in roles.ALL_ROLES if predicate.test(make_user(role, mfa=False), obj)}
+    granted = roles_granted(predicate, make_user, obj)
     assert granted == expected
     # Nobody outside: not a visitor, and not an account that has been switched off (whatever its roles).
-    assert not predicate.test(AnonymousUser(), obj)
-    assert not predicate.test(make_user(*roles.ALL_ROLES, mfa=False, is_active=False), obj)
+    assert_outsiders_refused(predicate, make_user, obj)
 
 
 # What the object adds: a contract owner outside the register reaches their own corrective actions,

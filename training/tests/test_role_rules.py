@@ -9,9 +9,9 @@ so only the role part answers; what ownership and line management add is stated 
 """
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 
 from compliance import roles
+from tests.support import assert_outsiders_refused, roles_granted
 from training import rules as r
 from training.tests.factories import CourseFactory, TrainingRecordFactory
 
@@ -58,11 +58,10 @@ WHO = [
 def test_each_rule_grants_exactly_the_roles_the_design_names(rule, thing, expected, make_user):
     predicate = getattr(r, rule)
     obj = OBJECTS[thing]()
-    granted = {role for role in roles.ALL_ROLES if predicate.test(make_user(role, mfa=False), obj)}
+    granted = roles_granted(predicate, make_user, obj)
     assert granted == expected
     # Nobody outside: not a visitor, and not an account that has been switched off (whatever its roles).
-    assert not predicate.test(AnonymousUser(), obj)
-    assert not predicate.test(make_user(*roles.ALL_ROLES, mfa=False, is_active=False), obj)
+    assert_outsiders_refused(predicate, make_user, obj)
 
 
 # What the record adds: its owner, and their direct line manager.
