@@ -56,14 +56,14 @@ def audit_create(request, pk):
 
 @login_required
 def audit_detail(request, pk):
-    require(role_rules.can_view_suppliers, request.user)
+    # audit_get() is restricted to the register's readers: anyone else gets 404 there.
     audit = found_or_404(selectors.audit_get(user=request.user, pk=pk))
     # A terminated supplier's audits are read-only too: no forms are offered and none is accepted.
     can_manage = supplier_rules.can_change_supplier.test(request.user, audit.supplier)
     complete_form = AuditCompleteForm(prefix="complete")
     finding_form = FindingForm(prefix="finding")
     if request.method == "POST":
-        require_action(role_rules.can_manage_suppliers, request.user)
+        # Managing suppliers and the supplier not terminated: one rule (a reader gets 403 here).
         require_action(supplier_rules.can_change_supplier, request.user, audit.supplier)
         if "cancel" in request.POST:
             try:
@@ -109,7 +109,6 @@ def audit_detail(request, pk):
 
 @login_required
 def corrective_action_create(request, pk):
-    require(role_rules.can_view_suppliers, request.user)
     finding = found_or_404(selectors.finding_get(user=request.user, pk=pk))
     require(role_rules.can_manage_suppliers, request.user)
     require_action(supplier_rules.can_change_supplier, request.user, finding.supplier)

@@ -235,3 +235,27 @@ def test_a_register_reader_cannot_change_a_supplier(client, board, login, method
     response = client.get(url) if method == "GET" else client.post(url)
     assert response.status_code == (403 if name in READER_ACTION_PAGES else READER_REFUSALS[method])
     assert client.get(reverse("suppliers:detail", args=[supplier.pk])).status_code == 200
+
+
+def test_a_register_reader_cannot_record_a_finding_on_an_audit_they_read(client, board, login):
+    audit = AuditFactory(supplier=SupplierFactory(name="Open Cleaning Ltd"))
+    login(board)
+    url = reverse("suppliers:audit_detail", args=[audit.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Add a finding" not in page.content.decode()
+    # Refused before the form is read: an empty form gets 403 too, not the form's own errors.
+    for data in ({"finding-severity": "minor", "finding-description": "Hours"}, {"finding-severity": ""}):
+        assert client.post(url, data).status_code == 403
+    assert not Finding.objects.filter(audit=audit).exists()
+
+
+def test_a_terminated_suppliers_finding_offers_no_corrective_action_form(client, procurement, board, login, terminated):
+    finding = FindingFactory(audit=AuditFactory(supplier=terminated))
+    url = reverse("suppliers:action_create", args=[finding.pk])
+    login(procurement)
+    assert client.get(url).status_code == 403
+    open_finding = FindingFactory(audit=AuditFactory(supplier=SupplierFactory(name="Open Cleaning Ltd")))
+    assert client.get(reverse("suppliers:action_create", args=[open_finding.pk])).status_code == 200
+    # A reader sees the finding on its audit but never the form: 404, as for every write page.
+    login(board)
+    assert client.get(reverse("suppliers:action_create", args=[open_finding.pk])).status_code == 404
