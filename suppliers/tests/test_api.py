@@ -92,7 +92,18 @@ def test_readers_read_but_cannot_write(client, make_user, login, role):
 def test_others_get_404_everywhere(client, make_user, login, role):
     supplier = SupplierFactory()
     login(make_user(role))
-    for path in ("suppliers/", f"suppliers/{supplier.pk}/", "risk-assessments/", "audits/", "findings/"):
+    paths = (
+        "suppliers/",
+        f"suppliers/{supplier.pk}/",
+        "risk-assessments/",
+        "audits/",
+        "findings/",
+        "questionnaires/",
+        "certificates/",
+        "conduct-acceptances/",
+    )
+    for path in paths:
+        # 404, not an empty list: the register's lists do not exist for people outside it.
         assert client.get(f"{BASE}/{path}").status_code == 404, path
     assert client.post(f"{BASE}/suppliers/", {"name": "x"}, content_type="application/json").status_code == 404
 
