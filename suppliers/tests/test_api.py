@@ -202,3 +202,15 @@ def test_owner_submits_evidence_and_procurement_verifies_through_the_api(client,
         content_type="application/json",
     )
     assert response.json()["status"] == "verified"
+
+
+def test_a_register_reader_is_refused_verifying_an_action_before_its_body_is_read(client, board, login):
+    action = CorrectiveActionFactory()
+    login(board)
+    url = f"{BASE}/corrective-actions/{action.pk}/verify/"
+    assert client.get(f"{BASE}/corrective-actions/{action.pk}/").status_code == 200
+    # 403 for a valid body and for an empty one alike: a reader never sees the form's field errors.
+    for body in ({"accepted": True}, {}):
+        assert client.post(url, body, content_type="application/json").status_code == 403
+    action.refresh_from_db()
+    assert action.verified_at is None
