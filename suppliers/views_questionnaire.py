@@ -102,7 +102,7 @@ def questionnaire_list(request):
 
 @login_required
 def questionnaire_review(request, pk):
-    require(role_rules.can_view_suppliers, request.user)
+    # The read is restricted to the register's readers: anyone else gets 404 from it.
     questionnaire = found_or_404(selectors.questionnaire_get(user=request.user, pk=pk))
     can_manage = role_rules.can_manage_suppliers.test(request.user)
     form = QuestionnaireReviewForm(request.POST if "decision" in request.POST else None)
@@ -177,7 +177,7 @@ def template_list(request):
 
 @login_required
 def template_detail(request, pk):
-    require(role_rules.can_view_suppliers, request.user)
+    # The read is restricted to the register's readers: anyone else gets 404 from it.
     template = found_or_404(selectors.questionnaire_template_get(user=request.user, pk=pk))
     can_manage = role_rules.can_manage_suppliers.test(request.user)
     section_form = SectionForm(request.POST if "title" in request.POST else None, prefix=None)
