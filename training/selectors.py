@@ -6,7 +6,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from compliance import roles
@@ -106,9 +106,9 @@ def recruitment_check_completion(*, user: User, as_of: datetime.date | None = No
 @dataclass
 class CourseStatus:
     course: Course
-    record: TrainingRecord
+    record: TrainingRecord | StandingRecord
     status: str
-    renewal: TrainingRecord | None = None
+    renewal: TrainingRecord | StandingRecord | None = None
 
     @property
     def status_label(self) -> str:
@@ -223,21 +223,50 @@ def person_for_training(*, user: User, pk: int) -> User | None:
     )
 
 
+class StandingRecord:
+    """What current_statuses and the team page read of a TrainingRecord, as a plain object.
+
+    A page of 50 people holds about 1,000 records: building a model instance for each (even with
+    .only()) was most of team_summaries' time, while reading the same columns as tuples is a fifth
+    of it. status_on is TrainingRecord's own, so the standing is decided by the one rule.
+    """
+
+    __slots__ = ("pk", "user_id", "course_id", "due_on", "completed_on", "expires_on", "declared_on", "course")
+    FIELDS = ("pk", "user_id", "course_id", "due_on", "completed_on", "expires_on", "declared_on")
+    Status = TrainingRecord.Status
+    status_on = TrainingRecord.status_on
+
+    def __init__(self, pk, user_id, course_id, due_on, completed_on, expires_on, declared_on):
+        self.pk, self.user_id, self.course_id = pk, user_id, course_id
+        self.due_on, self.completed_on, self.expires_on, self.declared_on = (
+            due_on,
+            completed_on,
+            expires_on,
+            declared_on,
+        )
+
+
 def team_summaries(people, today: datetime.date | None = None) -> list[PersonSummary]:
     """Each person's standing per course; reads the records of these people only (two queries).
 
-    The records come without their course, and each takes its course from one shared dict: a page
-    of 50 people holds about 1,000 records but only the 20-odd courses, and building a Course per
-    record (select_related) was a third of the team page's time.
+    The records come as StandingRecords without their course, and each takes its course from one
+    shared dict: a page of 50 people holds about 1,000 records but only the 20-odd courses. One
+    query for the page's records, grouped here, rather than a prefetch (two querysets per person).
     """
     today = today or timezone.localdate()
     people = list(people)
-    prefetch_related_objects(people, Prefetch("training_records", queryset=TrainingRecord.objects.order_by("pk")))
-    records = [record for person in people for record in person.training_records.all()]
+    rows = (
+        TrainingRecord.objects.filter(user_id__in=[p.pk for p in people])
+        .order_by("pk")
+        .values_list(*StandingRecord.FIELDS)
+    )
+    records = [StandingRecord(*row) for row in rows]
     courses = Course.objects.in_bulk({record.course_id for record in records})
+    by_person: dict[int, list[StandingRecord]] = defaultdict(list)
     for record in records:
         record.course = courses[record.course_id]
-    return [PersonSummary(p, current_statuses(p.training_records.all(), today)) for p in people]
+        by_person[record.user_id].append(record)
+    return [PersonSummary(p, current_statuses(by_person[p.pk], today)) for p in people]
 
 
 # --- Completion rates ------------------------------------------------------------

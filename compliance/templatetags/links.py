@@ -29,6 +29,11 @@ def _parts(name: str, urlconf, prefix: str) -> tuple[str, str]:
     return head, tail
 
 
+def pk_url_parts(name: str) -> tuple[str, str]:
+    """What goes before and after the key in the URL of `name`, for code building many links at once."""
+    return _parts(name, get_urlconf(), get_script_prefix())
+
+
 def pk_url(name: str, pk) -> str:
     """The same as reverse(name, args=[pk]) for a route with one integer argument."""
     head, tail = _parts(name, get_urlconf(), get_script_prefix())

@@ -55,6 +55,35 @@ def test_the_overdue_figure_follows_the_per_person_rule(make_user):
     shown = sum(summary.overdue for summary in selectors.team_summaries(people, TODAY))
     assert shown == 2
     assert selectors.team_overdue_count(people=people, today=TODAY) == shown
+    # The page reads slim records (StandingRecord); each person's standing is the one their full records give.
+    for summary in selectors.team_summaries(people, TODAY):
+        full = selectors.current_statuses(summary.person.training_records.select_related("course"), TODAY)
+        assert [(s.course, s.record.pk, s.status, s.renewal and s.renewal.pk) for s in summary.statuses] == [
+            (s.course, s.record.pk, s.status, s.renewal and s.renewal.pk) for s in full
+        ]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_each_row_links_the_courses_needing_attention_with_their_status(client, login, make_user, hr_user):
+    late = make_user(roles.STAFF, full_name="Olive Late")
+    course = CourseFactory(code="fire", title="Fire & <safety>")
+    record = TrainingRecordFactory(user=late, course=course, due_on=datetime.date(2026, 5, 1))
+    declared = TrainingRecordFactory(
+        user=late, course=CourseFactory(code="hand"), due_on=datetime.date(2026, 5, 1), declared_on=TODAY
+    )
+    done = make_user(roles.STAFF, full_name="Dan Done")
+    TrainingRecordFactory(user=done, course=course, completed_on=datetime.date(2026, 1, 1))
+    login(hr_user)
+    html = client.get(reverse("training:team")).content.decode()
+    link = reverse("training:record_detail", args=[record.pk])
+    # The course title is escaped; the badge's class and words follow the status.
+    assert f'<a href="{link}">Fire &amp; &lt;safety&gt;</a> <span class="badge risk-high">Overdue</span>' in html
+    assert (
+        f'<a href="{reverse("training:record_detail", args=[declared.pk])}">{declared.course.title}</a>'
+        ' <span class="badge risk-medium">Awaiting manager confirmation</span>'
+    ) in html
+    dan_row = html[html.index("Dan Done") : html.index("</tr>", html.index("Dan Done"))]
+    assert "<span>Nothing</span>" in dan_row
 
 
 def test_filters_narrow_the_people_and_never_widen_them(client, login, make_user, hr_user):
