@@ -119,7 +119,13 @@ class DeepKeysFirstPaginator(KeysFirstPaginator):
 
 
 def paginate(
-    request, items: Iterable, *, per_page: int = PAGE_SIZE, keys_first: bool = False, deep_keys_first: bool = False
+    request,
+    items: Iterable,
+    *,
+    per_page: int = PAGE_SIZE,
+    keys_first: bool = False,
+    deep_keys_first: bool = False,
+    count: int | None = None,
 ) -> Page:
     """The page the request asks for (`?page=`); a bad or too-large number gives the nearest page.
 
@@ -127,9 +133,12 @@ def paginate(
     other query parameter (filters, sort) through Django's `{% querystring %}`.
     `keys_first` (a queryset ordered to match an index) makes deep pages cheap: KeysFirstPaginator.
     `deep_keys_first` does so from the sixth page on, so the first pages keep their one query.
+    `count`, when the caller already knows how many items there are (a cached figure), saves the COUNT.
     """
     kind = KeysFirstPaginator if keys_first else DeepKeysFirstPaginator if deep_keys_first else Paginator
     paginator = kind(items, per_page)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached_property: this is its value
     return paginator.get_page(request.GET.get("page"))
 
 

@@ -59,6 +59,16 @@ def open_record_counts(*, user: User, today: datetime.date | None = None) -> dic
     return cached_figures(TRAINING_FIGURES, ("open_record_counts", str(records.query), today), count)
 
 
+def training_record_count(records: QuerySet[TrainingRecord]) -> int:
+    """How many `records` there are, kept in the cache until a record or a person changes (training.signals).
+
+    The records list counts for its pages on every request: all active people's records are
+    200,000 rows joined to their people, 35 ms of COUNT, for a figure that changes only on a write.
+    Keyed on the query's SQL, so each filter (and each day, for the status filters) has its own.
+    """
+    return cached_figures(TRAINING_FIGURES, ("training_record_count", str(records.query)), records.count)
+
+
 def training_record_get(*, user: User, pk: int) -> TrainingRecord | None:
     return training_record_list(user=user).filter(pk=pk).first()
 

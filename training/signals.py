@@ -10,8 +10,11 @@ from training.models import AssignmentRule, Course, TrainingRecord
 # The namespace of every figure built on completion_standings (training.selectors).
 TRAINING_FIGURES = "training"
 
-# The person fields completion reads: who is staff on a date, and how the figures are grouped.
+# The person fields completion reads: who is staff on a date, and how the figures are grouped;
+# and the name and email, which the records list's cached counts are searched by.
 _PERSON_FIELDS = {
+    "full_name",
+    "email",
     "start_date",
     "left_on",
     "is_active",

@@ -113,8 +113,14 @@ def record_list(request):
     require(compliance_rules.can_manage_training, request.user)
     records = selectors.training_record_list(user=request.user).filter(user__is_active=True)
     filters = TrainingRecordFilterSet(request.GET, queryset=records, request=request)
-    # Queries: the count and one page of records with person, department and course.
-    page = paginate(request, filters.qs.order_by("due_on", "pk"), keys_first=True)
+    # Queries: the count (cached until a record or person changes) and one page of records with
+    # person, department and course.
+    page = paginate(
+        request,
+        filters.qs.order_by("due_on", "pk"),
+        keys_first=True,
+        count=selectors.training_record_count(filters.qs),
+    )
     return render(
         request,
         "training/admin/record_list.html",

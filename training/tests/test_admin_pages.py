@@ -175,6 +175,28 @@ def test_record_list_pages_keep_the_filters(client, login, hr_user, make_user):
     assert f'href="?status=overdue&amp;course={course.pk}&amp;page=2"' in html
 
 
+def test_record_list_count_is_cached_but_follows_every_change_it_counts(client, login, hr_user, make_user):
+    course = CourseFactory()
+    ann = make_user(roles.STAFF, full_name="Ann Carer")
+    TrainingRecordFactory(user=ann, course=course, due_on=datetime.date(2020, 1, 1))
+    login(hr_user)
+
+    def count(**query):
+        return client.get(reverse("training:record_list"), query).context["page"].paginator.count
+
+    assert (count(), count(q="ann"), count(status="overdue")) == (1, 1, 1)
+    bob = make_user(roles.STAFF, full_name="Bob Night")
+    TrainingRecordFactory(user=bob, course=course, due_on=datetime.date(2099, 1, 1))
+    assert (count(), count(q="ann"), count(status="overdue")) == (2, 1, 1)
+    bob.full_name = "Ann Night"
+    bob.save(update_fields=["full_name"])
+    assert count(q="ann") == 2
+    ann.is_active = False
+    ann.save(update_fields=["is_active"])
+    assert (count(), count(status="overdue")) == (1, 0)
+    assert len(client.get(reverse("training:record_list")).context["page"].object_list) == 1
+
+
 def test_record_list_finds_a_person_by_name_or_email(client, login, hr_user, make_user):
     course = CourseFactory()
     TrainingRecordFactory(user=make_user(roles.STAFF, full_name="Ann Carer", email="ann@example.org"), course=course)
