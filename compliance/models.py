@@ -190,6 +190,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        indexes = [
+            # People lists (team training, recruitment checks, policy acknowledgements) show 50 of
+            # 10,000 people by name: read in this order from the index, not a sort of everyone.
+            models.Index(fields=["full_name", "email", "id"], name="user_by_name"),
+        ]
 
     def __str__(self):
         return self.full_name or self.email

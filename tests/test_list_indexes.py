@@ -13,6 +13,7 @@ from safeguarding import selectors as case_selectors
 from safeguarding.filters import CaseFilter, CaseOrder
 from suppliers import selectors as supplier_selectors
 from suppliers.filters import SUPPLIER_ORDERS, SupplierFilter
+from training import selectors as training_selectors
 
 pytestmark = [
     pytest.mark.django_db,
@@ -34,6 +35,17 @@ def test_each_case_list_order_reads_an_index(make_user, sort):
     plan = _plan(cases[:50])
     assert "Sort" not in plan, plan
     assert "concern_" in plan, plan
+
+
+def test_people_lists_read_people_in_name_order_from_an_index(make_user, hr_user):
+    # The team page (every active person for HR) and the recruitment checks list (every worker).
+    for people in (
+        training_selectors.team_people(user=hr_user),
+        training_selectors.recruitment_check_people(user=hr_user),
+    ):
+        plan = _plan(people.order_by(*people.query.order_by).values("pk")[:50])
+        assert "Sort" not in plan, plan
+        assert "user_by_name" in plan, plan
 
 
 @pytest.mark.parametrize("order", [value for value, _label in SUPPLIER_ORDERS])

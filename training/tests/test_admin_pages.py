@@ -124,6 +124,27 @@ def test_recruitment_list_query_count_is_constant(
 
 
 @time_machine.travel(TODAY, tick=False)
+def test_recruitment_list_figures_are_cached_but_follow_the_people(client, login, hr_user, make_user):
+    login(hr_user)
+
+    def seen():
+        response = client.get(reverse("training:recruitment_list"))
+        return response.context["page"].paginator.count, response.context["rate"]["total"]
+
+    listed, staff = seen()
+    worker = make_user(roles.STAFF)
+    assert seen() == (listed + 1, staff + 1)
+    worker.is_active = False
+    worker.save(update_fields=["is_active"])
+    assert seen() == (listed, staff)
+    # A future starter is listed (their checks come first) but not yet counted in the rate.
+    starter = make_user(roles.STAFF, start_date=TODAY + datetime.timedelta(days=10))
+    assert seen() == (listed + 1, staff)
+    starter.groups.clear()
+    assert seen() == (listed, staff)
+
+
+@time_machine.travel(TODAY, tick=False)
 @pytest.mark.parametrize("role", [roles.HR, roles.COMPLIANCE_ADMIN])
 def test_every_admin_page_renders(client, login, make_user, role):
     user = make_user(roles.STAFF, role)

@@ -55,6 +55,19 @@ def test_acknowledgement_flow_from_publication_to_rate(client, login, make_user,
     html = client.get(reverse("training:policy_detail", args=[version.policy_id])).content.decode()
     assert "1 of 3 active staff (33.3%)" in html
     assert "Bob Night" in html
+    # The staff count is cached, but follows the people it counts.
+    newcomer = make_user(roles.STAFF, full_name="Cat New")
+    html = client.get(reverse("training:policy_detail", args=[version.policy_id])).content.decode()
+    assert "1 of 4 active staff (25%)" in html
+    assert "Cat New" in html
+    newcomer.groups.clear()
+    html = client.get(reverse("training:policy_detail", args=[version.policy_id])).content.decode()
+    assert "1 of 3 active staff (33.3%)" in html
+    other.is_active = False
+    other.save(update_fields=["is_active"])
+    html = client.get(reverse("training:policy_detail", args=[version.policy_id])).content.decode()
+    assert "1 of 2 active staff (50%)" in html
+    assert "Bob Night" not in html
 
 
 @time_machine.travel(TODAY, tick=False)
