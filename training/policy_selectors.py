@@ -10,6 +10,7 @@ from django.utils import timezone
 from compliance.models import User
 from compliance.policy_models import Acknowledgement, Policy, PolicyVersion
 from training.rules import can_manage_policies
+from training.selectors import staff_count_on
 
 
 def policy_list(*, user: User) -> QuerySet[Policy]:
@@ -76,8 +77,6 @@ def acknowledgement_rates(*, user: User, policy: Policy) -> list[dict]:
     """Per version: acknowledged by staff today / staff today (the KPI's population). One query plus the count."""
     if not can_manage_policies.test(user):
         return []
-    from training.selectors import staff_count_on
-
     today = timezone.localdate()
     staff = User.objects.staff_on(today)
     count = staff_count_on(today)
