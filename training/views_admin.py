@@ -111,7 +111,7 @@ def rule_edit(request, pk: int | None = None):
 @login_required
 def record_list(request):
     require(compliance_rules.can_manage_training, request.user)
-    records = selectors.training_record_list(user=request.user).filter(user__is_active=True)
+    records = selectors.training_record_rows(user=request.user).filter(user__is_active=True)
     filters = TrainingRecordFilterSet(request.GET, queryset=records, request=request)
     # Queries: the count (cached until a record or person changes) and one page of records with
     # person, department and course.

@@ -102,7 +102,7 @@ def test_record_list_query_count_is_constant(client, login, hr_user, make_user, 
         TrainingRecordFactory(user=make_user(roles.STAFF), course=course, due_on=datetime.date(2026, 2, 1))
     login(hr_user)
     # Queries: session read, user, roles, notifications, organisation (base), count, one page of
-    # records with people, departments, managers and courses, the course filter, session save (3).
+    # records with people, departments and courses, the course filter, session save (3).
     with django_assert_max_num_queries(12):
         response = client.get(reverse("training:record_list"), {"status": "overdue"})
     assert response.context["page"].paginator.count == count

@@ -71,6 +71,11 @@ def test_records_are_own_reports_or_all(team):
     assert _pks(selectors.training_record_list(user=team["hr"])) == every
     assert _pks(selectors.training_record_list(user=team["manager"])) == {records["manager"].pk, records["report"].pk}
     assert _pks(selectors.training_record_list(user=team["stranger"])) == {records["stranger"].pk}
+    # The records list page's rows: the same records for everyone, with fewer joins.
+    for user in ("hr", "manager", "stranger"):
+        assert _pks(selectors.training_record_rows(user=team[user])) == _pks(
+            selectors.training_record_list(user=team[user])
+        )
     assert selectors.training_record_get(user=team["stranger"], pk=records["report"].pk) is None
     assert selectors.training_record_get(user=team["manager"], pk=records["report"].pk) == records["report"]
 
