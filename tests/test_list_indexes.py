@@ -7,6 +7,7 @@ means no index matches the ORDER BY (a removed or mismatched index fails here).
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from compliance import roles
 from safeguarding import selectors as case_selectors
@@ -55,3 +56,18 @@ def test_each_supplier_register_order_reads_an_index(make_user, order):
     plan = _plan(suppliers[:50])
     assert "Sort" not in plan, plan
     assert "supplier_by_" in plan, plan
+
+
+def test_the_safeguarding_teams_case_count_reads_its_scope_index(make_user):
+    # The team's scope (assigned to them or about a service user) is an OR over two columns: without
+    # concern_team_scope the page's count reads every row of the table (a 66 ms scan at 100,000 cases).
+    member = make_user(roles.SAFEGUARDING_TEAM)
+    cases = CaseFilter({}, queryset=case_selectors.concern_list(user=member)).qs
+    with CaptureQueriesContext(connection) as captured:
+        cases.count()
+    (count,) = captured.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + count["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "concern_team_scope" in plan, plan
