@@ -299,9 +299,11 @@ def concern_retention(*, user: User, concern: Concern) -> dict | None:
     if not case_rules.can_close_case.test(user, concern):
         return None
     purge = concern.purges.order_by("-purged_at").first() if concern.purged_at else None
-    retention = retention_for(concern)
+    # The rules read once for both answers (each helper reads them itself when not given them).
+    rules = list(RetentionRule.objects.all())
+    retention = retention_for(concern, rules)
     return {
-        "expires_at": retention_expires_at(concern),
+        "expires_at": retention_expires_at(concern, rules),
         "rule": retention.rule,
         "legal_hold": concern.legal_hold,
         "legal_hold_reason": concern.legal_hold_reason,

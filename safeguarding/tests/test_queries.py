@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from safeguarding import services
+from safeguarding import selectors, services
 from safeguarding.models import Status, SubjectType
 from safeguarding.tests.factories import ConcernFactory, ReferralFactory
 
@@ -89,3 +89,12 @@ def test_my_reports_constant_queries(client, login, reporter, django_assert_max_
         ConcernFactory(reporter=reporter)
     with django_assert_max_num_queries(one):
         _count(client, url)
+
+
+def test_case_retention_reads_the_rules_once(lead, django_assert_num_queries):
+    # The Lead's retention panel needs the rule and the expiry date: one read of the rules serves both.
+    concern = ConcernFactory(status=Status.CLOSED)
+    selectors.concern_retention(user=lead, concern=concern)  # the Lead's roles are read (and kept) here
+    with django_assert_num_queries(1):
+        retention = selectors.concern_retention(user=lead, concern=concern)
+    assert retention["expires_at"] is not None
