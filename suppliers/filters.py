@@ -47,6 +47,23 @@ LSAS_STATUSES = [
 ]
 
 
+class _SharedChoices(tuple):
+    """Choices every form may share: a tuple of (str, str) pairs nothing changes, so a deep copy is itself.
+
+    Each request deep-copies its FilterSet's filters and then its form's fields, choices and all:
+    250 countries (django-countries' named tuples) were two copies of 250 objects per page.
+    """
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+# Read once at import, in the default language, as the filter has always offered them.
+COUNTRY_CHOICES = _SharedChoices((str(code), str(name)) for code, name in countries)
+
+
 def _signed_in(request) -> bool:
     return request is not None and request.user.is_authenticated
 
@@ -69,7 +86,7 @@ class SupplierFilter(django_filters.FilterSet):
     risk_band = django_filters.ChoiceFilter(label="Risk", choices=RiskBand.choices, empty_label="Any risk")
     country = django_filters.ChoiceFilter(
         label="Country of operation",
-        choices=list(countries),
+        choices=COUNTRY_CHOICES,
         empty_label="Any country",
         method="filter_country",
         widget=SearchSelect,  # 250 countries: type to find one

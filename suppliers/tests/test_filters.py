@@ -1,9 +1,13 @@
 """One FilterSet per list: the page and its API endpoint answer the same query with the same rows."""
 
+import copy
+
 import pytest
 from django.urls import reverse
+from django_countries import countries
 
 from compliance import roles
+from suppliers.filters import SupplierFilter
 from suppliers.models import Audit, CorrectiveAction
 from suppliers.tests.factories import AuditFactory, CorrectiveActionFactory, SupplierFactory
 
@@ -76,3 +80,13 @@ def test_a_supplier_filter_offers_only_suppliers_the_user_may_see(client, make_u
     response = client.get(f"{API}/corrective-actions/", {"supplier": theirs.supplier_id})
     assert response.status_code == 400
     assert [a["id"] for a in client.get(f"{API}/corrective-actions/").json()["results"]] == [theirs.pk]
+
+
+def test_the_country_filter_offers_every_country_without_copying_them_per_request():
+    # Each request deep-copies its FilterSet's filters: the 250 countries are shared, not copied each time,
+    # and still every country django-countries lists, by code and name.
+    choices = SupplierFilter.base_filters["country"].extra["choices"]
+    assert copy.deepcopy(SupplierFilter.base_filters)["country"].extra["choices"] is choices
+    assert list(choices) == [(code, name) for code, name in countries]
+    field = SupplierFilter({}).form.fields["country"]
+    assert list(field.choices) == [("", "Any country"), *choices]
