@@ -54,6 +54,11 @@ def statement_detail(*, user: User, pk: int) -> Statement | None:
     )
 
 
+def statement_for_edit(*, user: User, pk: int) -> Statement | None:
+    """One version for its edit page, which shows neither its timeline nor its actions: nothing prefetched."""
+    return statement_list(user=user).filter(pk=pk).first()
+
+
 def statement_versions(*, user: User, financial_year: int) -> QuerySet[Statement]:
     return statement_list(user=user).filter(financial_year=financial_year).order_by("-version")
 

@@ -163,7 +163,8 @@ def statement_detail(request, pk: int):
 
 @login_required
 def statement_edit(request, pk: int):
-    statement = _statement_or_404(request, pk)
+    # The selector's restrict() is the gate, as for _statement_or_404, without the history the page never shows.
+    statement = found_or_404(selectors.statement_for_edit(user=request.user, pk=pk))
     require(reporting_rules.can_draft_statement, request.user)  # a page this role never uses: 404
     if statement.is_frozen:
         messages.error(

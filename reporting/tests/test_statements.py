@@ -6,6 +6,8 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compliance import roles
@@ -224,6 +226,19 @@ def test_lead_edits_a_draft_and_bad_input_is_kept(client, login, lead):
     assert statement.structure == "Our new structure text"
     assert statement.policy_areas == ["recruitment_fees", "child_labour"]
     assert statement.events.get().detail.startswith("Changed:")
+
+
+def test_edit_page_reads_no_history_it_does_not_show(client, login, lead):
+    # The editor shows the text and the live figures: the timeline and the actions are the detail page's.
+    statement = StatementFactory(created_by=lead)
+    statement.events.create(actor=lead, action="note", detail="x")
+    login(lead)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("reporting:statement_edit", args=[statement.pk])).status_code == 200
+    # (The live figures count done actions across the year: not this statement's own, prefetched by it.)
+    sql = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "reporting_statementevent" not in sql
+    assert '"reporting_actionplanitem"."statement_id" IN' not in sql
 
 
 def test_new_version_after_publication_and_diff(client, login, lead, board, director):
