@@ -1,14 +1,30 @@
-"""crispy-bootstrap5's checkbox and radio list (``bootstrap5/layout/radio_checkbox_select.html``) written in Python.
+"""crispy-bootstrap5's field (``bootstrap5/field.html``) and checkbox or radio list
+(``bootstrap5/layout/radio_checkbox_select.html``) written in Python.
 
-The template renders each option through the template engine (an include per option for its
-attributes): the statement editor's fourteen lists of checkboxes cost 15 ms a page at the size of
-a large trust. This writes the same markup, byte for byte, whitespace included (the project's
-override of that template calls it); ``compliance/tests/test_fast_crispy.py`` holds the two
-outputs equal against the original template, with errors, help text, groups and inline lists.
+The templates render each field through a dozen template tags and each option through an include:
+the statement editor's 51 fields cost half its page at the size of a large trust (35 ms of 70).
+This writes the same markup, byte for byte, whitespace included (the project's overrides of those
+two templates call it); a field in any layout other than ``{{ form|crispy }}``'s plain one (a
+checkbox, a file, a hidden input, labels hidden, horizontal forms, table cells) goes to the
+original template. ``compliance/tests/test_fast_crispy.py`` holds the outputs equal to the
+original templates', with errors, help text, groups, inline lists and every layout.
 """
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
+import crispy_bootstrap5
+from crispy_forms.templatetags.crispy_forms_field import (
+    CrispyFieldNode,
+    is_checkbox,
+    is_checkboxselectmultiple,
+    is_file,
+    is_radioselect,
+    is_select,
+)
+from crispy_forms.templatetags.crispy_forms_filters import optgroups
 from django import template
 from django.templatetags.l10n import unlocalize
 from django.utils.safestring import mark_safe
@@ -42,8 +58,6 @@ def _help_text(field, help_text_inline) -> str:
 @register.simple_tag(takes_context=True)
 def radio_checkbox_select(context) -> str:
     """What the original template renders for ``field`` in this context, less its last new line (the override's own)."""
-    from crispy_forms.templatetags.crispy_forms_filters import optgroups
-
     field = context["field"]
     field_class, flat_attrs = context.get("field_class"), context.get("flat_attrs")
     inline_class, form_show_errors = context.get("inline_class"), context.get("form_show_errors")
@@ -90,4 +104,93 @@ def radio_checkbox_select(context) -> str:
         )
     out.append("\n")
     out.append(_help_text(field, context.get("help_text_inline")))
+    return mark_safe("".join(out))  # noqa: S308  every value is escaped as the template does
+
+
+# --- bootstrap5/field.html ------------------------------------------------------------------------
+
+_FIELD_TEMPLATE = Path(crispy_bootstrap5.__file__).parent / "templates/bootstrap5/field.html"
+ASTERISK = '<span class="asteriskField">*</span>'
+_HELP_AND_ERRORS = "bootstrap5/layout/help_text_and_errors.html"
+_CHOICE_LISTS = "bootstrap5/layout/radio_checkbox_select.html"
+# The widget itself, as the original's {% crispy_field field 'class' '...' %} writes it (classes merged).
+_WIDGET = {
+    name: CrispyFieldNode("field", {"'class'": f"'{classes}'"})
+    for name, classes in (
+        ("select", "form-select"),
+        ("select_invalid", "form-select is-invalid"),
+        ("control", "form-control"),
+        ("control_invalid", "form-control is-invalid"),
+    )
+}
+
+
+@functools.cache
+def _original_field_template(engine):
+    return engine.from_string(_FIELD_TEMPLATE.read_text())
+
+
+def _plain(context, field) -> bool:
+    """A field in the layout ``{{ form|crispy }}`` gives it: the only one written here (any other goes to the template)."""
+    return bool(
+        not field.is_hidden
+        and not is_checkbox(field)
+        and not is_file(field)
+        and not context.get("tag")
+        and not context.get("label_class")
+        and not context.get("field_class")
+        and not context.get("wrapper_class")
+        and "form-horizontal" not in (context.get("form_class") or "")
+        and context.get("form_show_labels")
+    )
+
+
+@register.simple_tag(takes_context=True)
+def crispy_field_fast(context) -> str:
+    """What crispy-bootstrap5's field.html renders for ``field``, less its last new line (the override's own)."""
+    field = context["field"]
+    engine = context.template.engine
+    if not _plain(context, field):
+        return mark_safe(_original_field_template(engine).render(context)[:-1])  # noqa: S308  the template's own output
+    required = field.field.required
+    css_classes = field.css_classes()
+    out = ["\n\n\n    \n    ", f'<div id="div_{_shown(field.auto_id)}" class="mb-3']
+    if css_classes:
+        out.append(f" {_shown(css_classes)}")
+    out.append('">\n        ')
+    use_fieldset = field.use_fieldset
+    if field.label:
+        out.append("\n            ")
+        if use_fieldset:
+            described = field.aria_describedby
+            out.append(f'<fieldset aria-describedby="{_shown(described)}">' if described else "<fieldset>")
+        tag = "legend" if use_fieldset else "label"
+        label_for = f'for="{_shown(field.id_for_label)}"' if field.id_for_label else ""
+        out.append(
+            f'\n            <{tag}\n                {label_for} class="form-label'
+            f'{" requiredField" if required else ""}{" fs-6" if use_fieldset else ""}">\n'
+            f"                {_shown(field.label)}{ASTERISK if required else ''}\n"
+            f"            </{tag}>\n        "
+        )
+    out.append("\n\n        ")
+    if is_checkboxselectmultiple(field) or is_radioselect(field):
+        out.append(f"\n            {engine.get_template(_CHOICE_LISTS).render(context)}\n        \n\n        ")
+    else:
+        invalid = "_invalid" if field.errors else ""
+        if is_select(field):
+            widget = (
+                f"\n                            {_WIDGET['select' + invalid].render(context)}\n                        "
+            )
+        else:
+            widget = _WIDGET["control" + invalid].render(context)
+        help_and_errors = engine.get_template(_HELP_AND_ERRORS).render(context)
+        out.append(
+            "\n\n        \n            \n                \n                    \n                        "
+            f"{widget}\n                    \n                    \n                        {help_and_errors}"
+            "\n                    \n                \n            \n        "
+        )
+    out.append("\n        ")
+    if use_fieldset and field.label:
+        out.append("</fieldset>")
+    out.append("\n    </div>\n    \n")
     return mark_safe("".join(out))  # noqa: S308  every value is escaped as the template does

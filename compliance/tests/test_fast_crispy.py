@@ -50,3 +50,63 @@ def test_each_list_is_written_as_the_template_writes_it(form, extra):
     for field in form:
         expected = original.render(Context({"field": field, **extra}))
         assert ours.render({"field": field, **extra}) == expected, field.name
+
+
+FIELD_ORIGINAL = Path(crispy_bootstrap5.__file__).parent / "templates/bootstrap5/field.html"
+
+
+class Every(forms.Form):
+    text = forms.CharField(help_text="Say <i>it</i>", max_length=5)
+    optional = forms.CharField(required=False, label="Optional & <odd>")
+    unlabelled = forms.CharField(label="", required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "class": "mine"}), required=False)
+    number = forms.IntegerField(min_value=0)
+    email = forms.EmailField(required=False)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    choice = forms.ChoiceField(choices=PLAIN, help_text="Pick")
+    choices = forms.MultipleChoiceField(choices=PLAIN, required=False)
+    many = forms.MultipleChoiceField(choices=PLAIN, widget=forms.CheckboxSelectMultiple, help_text="All")
+    one = forms.ChoiceField(choices=PLAIN, widget=forms.RadioSelect, required=False)
+    tick = forms.BooleanField(required=False, help_text="Tick it")
+    upload = forms.FileField(required=False)
+    secret = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+FIELD_FORMS = [
+    Every,
+    lambda: Every(auto_id=False),
+    lambda: Every({"text": "far too long", "number": "-1", "choice": "nope", "one": "x"}),
+    lambda: Every({"text": "ok", "number": "1", "choice": "a", "many": ["a"]}, prefix="p"),
+]
+FIELD_CONTEXTS = [
+    # What {{ form|crispy }} gives every field.
+    {"form_show_errors": True, "form_show_labels": True, "field_class": "", "label_class": ""},
+    {"form_show_errors": True, "form_show_labels": True, "help_text_inline": True, "error_text_inline": True},
+    {"form_show_errors": False, "form_show_labels": True, "form_class": "mine"},
+    # Layouts the Python does not write: the original template answers, the same way.
+    {"form_show_errors": True, "form_show_labels": False},
+    {"form_show_errors": True, "form_show_labels": True, "field_class": "col-8", "label_class": "col-4"},
+    {"form_show_errors": True, "form_show_labels": True, "form_class": "form-horizontal", "wrapper_class": "w"},
+    {"form_show_errors": True, "form_show_labels": True, "tag": "td"},
+]
+
+
+@pytest.mark.parametrize("make_form", FIELD_FORMS)
+@pytest.mark.parametrize("extra", FIELD_CONTEXTS)
+def test_each_field_is_written_as_the_template_writes_it(make_form, extra):
+    original = Template(FIELD_ORIGINAL.read_text(), engine=engines["django"].engine)
+    ours = get_template("bootstrap5/field.html")
+    # Two forms alike: crispy's widget tag adds its classes to the widget it renders.
+    theirs_form, our_form = make_form(), make_form()
+    for form in (theirs_form, our_form):
+        form.is_bound and form.is_valid()
+    for theirs, mine in zip(theirs_form, our_form, strict=True):
+        expected = original.render(Context({"field": theirs, **extra}))
+        assert ours.render({"field": mine, **extra}) == expected, mine.name
+
+
+def test_a_whole_form_is_written_as_crispy_writes_it():
+    form = Every({"text": "far too long", "many": ["a"]})
+    ours = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form}))
+    assert 'id="div_id_text" class="mb-3"' in ours
+    assert "Ensure this value has at most 5 characters" in ours
