@@ -12,8 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance import roles
-from suppliers.models import CodeOfConduct, CorrectiveAction, QuestionnaireTemplate, RiskAssessment
+from suppliers import risk_defaults
+from suppliers.models import (
+    CategoryRisk,
+    CodeOfConduct,
+    CorrectiveAction,
+    CountryRisk,
+    QuestionnaireTemplate,
+    RiskAssessment,
+    RiskWeight,
+)
 from suppliers.tests.factories import CorrectiveActionFactory, SupplierFactory
+from tests.formdata import browser_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +104,20 @@ def test_a_reader_cannot_act_on_an_audit_or_verify_evidence(role, client, login,
     action.refresh_from_db()
     assert audit.status == audit.Status.PLANNED
     assert action.status == CorrectiveAction.Status.OPEN
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_a_reader_cannot_change_the_risk_tables(role, client, login, make_user, procurement):
+    # The seeded tables, made again if a transactional test elsewhere flushed them.
+    risk_defaults.seed_tables(RiskWeight, CountryRisk, CategoryRisk)
+    url = reverse("suppliers:risk_settings")
+    login(procurement)
+    data = browser_form_data(client.get(url).content.decode(), action="")
+    weights = dict(RiskWeight.objects.values_list("key", "value"))
+    changed = next(name for name in data if name.startswith("w-"))
+    data[changed] = str(int(data[changed]) + 1)
+    login(make_user(role))
+    assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 403
+    assert client.post(url, data).status_code == 403
+    assert dict(RiskWeight.objects.values_list("key", "value")) == weights
