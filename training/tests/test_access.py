@@ -282,3 +282,22 @@ def test_recruitment_list_holds_workers_not_board_members(client, login, make_us
     assert worker.full_name in html and starter.full_name in html
     assert board.full_name not in html
     assert client.get(reverse("training:recruitment_edit", args=[board.pk])).status_code == 404
+
+
+def test_only_hr_is_offered_the_completion_form_on_someone_elses_open_record(client, login, team, make_user):
+    """The owner declares, the line manager confirms a declaration; recording a completion is HR's."""
+    complete = 'name="action" value="complete"'
+    hr = make_user(roles.STAFF, roles.HR)
+    pages = {}
+    for who in (team["report"], team["manager"], hr):
+        login(who)
+        response = client.get(reverse("training:record_detail", args=[team["report_record"].pk]))
+        assert response.status_code == 200
+        pages[who] = response.content.decode()
+    assert complete in pages[hr]
+    assert complete not in pages[team["report"]]
+    assert complete not in pages[team["manager"]]
+    # HR's own record: not offered to them either (no one records their own completion).
+    own = TrainingRecordFactory(user=hr, course=team["report_record"].course)
+    login(hr)
+    assert complete not in client.get(reverse("training:record_detail", args=[own.pk])).content.decode()
