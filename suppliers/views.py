@@ -251,8 +251,8 @@ def activate(request, pk):
 @require_POST
 def rescore(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    # A reader sees the page but may not change it.
-    require_action(role_rules.can_manage_suppliers, request.user)
+    # A reader sees the page but may not change it, nor may anyone change a terminated supplier:
+    # can_change_supplier is both (managing suppliers, and the supplier not terminated), 403.
     require_action(supplier_rules.can_change_supplier, request.user, supplier)
     assessment = register_services.risk_assess(supplier=supplier, actor=request.user, reason="Rescored by hand")
     messages.success(request, f"Rescored: {assessment.score} points, {assessment.band} risk.")
@@ -367,8 +367,8 @@ def decision(request, pk):
 @login_required
 def conduct_accept(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
-    # A reader sees the page but may not change it.
-    require_action(role_rules.can_manage_suppliers, request.user)
+    # A reader sees the page but may not change it, nor may anyone change a terminated supplier:
+    # can_change_supplier is both (managing suppliers, and the supplier not terminated), 403.
     require_action(supplier_rules.can_change_supplier, request.user, supplier)
     current = selectors.code_of_conduct_current()
     form = ConductAcceptanceForm(
