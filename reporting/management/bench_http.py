@@ -525,10 +525,11 @@ def download(client: Client, persona: str, path: str, watch: RssWatch) -> dict:
     started = time.perf_counter()
     first = None
     size = 0
-    status, kind, streamed = "failed", "", False
+    status, kind, streamed, location = "failed", "", False, ""
     try:
         answer = client.get(persona, path, stream=True)
         status, kind = answer.status_code, answer.headers.get("Content-Type", "").split(";")[0]
+        location = answer.headers.get("Location", "")
         streamed = "Content-Length" not in answer.headers
         for chunk in answer.iter_content(64 * 1024):
             first = first or time.perf_counter() - started
@@ -546,4 +547,5 @@ def download(client: Client, persona: str, path: str, watch: RssWatch) -> dict:
         "first_byte": first or seconds,
         "bytes": size,
         "peak_rss_mb": watch.peak,
+        "location": location,
     }

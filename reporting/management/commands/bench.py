@@ -24,6 +24,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -335,6 +336,20 @@ class Command(BaseCommand):
                 for sample in result["error_sample"]:
                     self.say(f"    error: {sample}")
 
+    def _background_export(self, path: str, persona: str, request: dict, job_id: int) -> None:
+        self.say(
+            f"{_cut(path, 52):<52} {persona:<12} {request['status']:>6} {'queued as a job':<22} "
+            f"{request['seconds']:>6.2f}s {0:>6.1f} {request['peak_rss_mb']:>6.0f} no (background export)"
+        )
+        out = self._run("shell", "-c", BACKGROUND_EXPORT.format(job_id=job_id), debug=True, capture=True)
+        job = json.loads(out.strip().splitlines()[-1])
+        rows = f"{job['rows'] or 0:,} rows"
+        self.say(
+            f"{'  its job, written as a worker writes it':<52} {'':<12} {job['status']:>6} "
+            f"{rows:<22} {job['seconds']:>6.2f}s {job['bytes'] / 2**20:>6.1f} "
+            f"{job['peak_mb']:>6.0f} (the job's own process)"
+        )
+
     def _exports(self, client, discovery, watch) -> None:
         self.say("\nExports and PDFs (to the last byte; peak RSS of the busiest gunicorn worker while it ran)")
         head = f"{'download':<52} {'as':<12} {'status':>6} {'type':<22} {'time':>7} {'MB':>6} {'RSS MB':>6} streamed"
@@ -352,6 +367,12 @@ class Command(BaseCommand):
                 order = [persona] if persona else bench_http.persona_order(urlsplit(one).path)
                 for who in order:
                     result = bench_http.download(client, who, one, watch)
+                    job = re.search(r"/exports/(\d+)/", result["location"]) if result["status"] == 302 else None
+                    if job:
+                        # A large export is a background job (compliance.export_jobs): the request only
+                        # queues it; the job is then written here as a worker writes it, and timed.
+                        self._background_export(one, who, result, int(job.group(1)))
+                        break
                     if result["status"] in (200, "cut") or who == order[-1]:
                         flag = " !" if result["peak_rss_mb"] > AIM_RSS_MB else ""
                         if "xlsx" in one and "spreadsheet" not in result["type"]:
@@ -369,6 +390,16 @@ class Command(BaseCommand):
             f"Board report PDF (rendered as the worker does, own process): {report['seconds']:.2f} s, "
             f"peak {report['peak_mb']:.0f} MB, {report['bytes']:,} bytes, {report['status']} (aim: 5 s, 300 MB)"
         )
+
+
+BACKGROUND_EXPORT = """
+import json, resource, time
+from compliance.export_jobs import export_job_write
+started = time.perf_counter()
+job = export_job_write(job_id={job_id})
+print(json.dumps({{"seconds": time.perf_counter() - started, "status": job.status, "rows": job.row_count,
+    "bytes": job.size_bytes or 0, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
 
 
 class Server:
