@@ -45,7 +45,7 @@ OPTION = f"{WIDGETS}select_option.html"
 TEXTAREA = f"{WIDGETS}textarea.html"
 
 
-def _shown(value) -> str:
+def template_value(value) -> str:
     """``{{ value }}`` in a template: local time, localised, escaped unless already safe."""
     value = localize(template_localtime(value))
     return conditional_escape(value if isinstance(value, str) else str(value))
@@ -57,7 +57,7 @@ def _formatted(value) -> str:
     return text if isinstance(value, SafeData) else escape(text)
 
 
-def _attrs(attrs: dict) -> str:
+def template_attrs(attrs: dict) -> str:
     """``attrs.html``: `` name="value"`` each, a bare name for True, nothing for False."""
     out = []
     for name, value in attrs.items():
@@ -71,21 +71,21 @@ def _attrs(attrs: dict) -> str:
 
 def _input(widget: dict) -> str:
     value = "" if widget["value"] is None else f' value="{_formatted(widget["value"])}"'
-    return f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+    return f'<input type="{template_value(widget["type"])}" name="{template_value(widget["name"])}"{value}{template_attrs(widget["attrs"])}>'
 
 
 def _select(widget: dict) -> str | None:
-    parts = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{template_value(widget["name"])}"{template_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_shown(group_name)}">')
+            parts.append(f'\n  <optgroup label="{template_value(group_name)}">')
         for option in group_choices:
             if option["template_name"] != OPTION:
                 return None
             # The included option template ends with a new line, kept in the page.
             parts.append(
-                f'\n  <option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_shown(option['label'])}</option>\n"
+                f'\n  <option value="{_formatted(option["value"])}"{template_attrs(option["attrs"])}>'
+                f"{template_value(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")
@@ -94,8 +94,8 @@ def _select(widget: dict) -> str | None:
 
 
 def _textarea(widget: dict) -> str:
-    value = _shown(widget["value"]) if widget["value"] else ""
-    return f'<textarea name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+    value = template_value(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{template_value(widget["name"])}"{template_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
 class WidgetRenderer(DjangoTemplates):

@@ -29,7 +29,7 @@ from django import template
 from django.templatetags.l10n import unlocalize
 from django.utils.safestring import mark_safe
 
-from compliance.form_renderer import _attrs, _shown
+from compliance.form_renderer import template_attrs, template_value
 
 register = template.Library()
 
@@ -37,7 +37,7 @@ register = template.Library()
 def _errors(field, auto_id: str, indent: str) -> str:
     """The ``<p>`` per error of field_errors_block.html (``indent`` "    ") and of the inline block ("        ")."""
     return "".join(
-        f'\n{indent}    <p id="error_{counter}_{auto_id}"><strong>{_shown(error)}</strong></p>\n{indent}'
+        f'\n{indent}    <p id="error_{counter}_{auto_id}"><strong>{template_value(error)}</strong></p>\n{indent}'
         for counter, error in enumerate(field.errors, start=1)
     )
 
@@ -46,7 +46,7 @@ def _help_text(field, help_text_inline) -> str:
     """help_text.html and the new line after its include."""
     if not field.help_text:
         return "\n"
-    auto_id = _shown(field.auto_id)
+    auto_id = template_value(field.auto_id)
     if help_text_inline:
         inner = f'\n        <span id="{auto_id}_helptext" class="form-text">{field.help_text}</span>\n    '
     else:
@@ -62,32 +62,32 @@ def radio_checkbox_select(context) -> str:
     field_class, flat_attrs = context.get("field_class"), context.get("flat_attrs")
     inline_class, form_show_errors = context.get("inline_class"), context.get("form_show_errors")
     errors = field.errors
-    auto_id = _shown(field.auto_id)
-    name = _shown(field.html_name)
+    auto_id = template_value(field.auto_id)
+    name = template_value(field.html_name)
     check_class = "form-check form-check-inline" if inline_class else "form-check"
     input_class = "form-check-input is-invalid" if errors else "form-check-input"
     out = ["\n\n\n<div "]
     if field_class:
-        out.append(f'class="{_shown(field_class)}"')
+        out.append(f'class="{template_value(field_class)}"')
     if flat_attrs:
-        out.append(f" {_shown(flat_attrs)}")
+        out.append(f" {template_value(flat_attrs)}")
     out.append(">\n\n    ")
     groups = list(optgroups(field))
     for group_number, (group, options, _index) in enumerate(groups, start=1):
-        out.append(f"\n    <strong>{_shown(group)}</strong>\n    " if group else "\n    \n    ")
+        out.append(f"\n    <strong>{template_value(group)}</strong>\n    " if group else "\n    \n    ")
         for option_number, option in enumerate(options, start=1):
             out.append(
                 f'\n      <div class="{check_class}">\n'
-                f'        <input type="{_shown(option["type"])}" class="{input_class}"  name="{name}"'
-                f' value="{_shown(unlocalize(option["value"]))}" {_attrs(option["attrs"])}>\n'
-                f'        <label for="{_shown(option["attrs"].get("id", ""))}" class="form-check-label">\n'
-                f"            {_shown(unlocalize(option['label']))}\n"
+                f'        <input type="{template_value(option["type"])}" class="{input_class}"  name="{name}"'
+                f' value="{template_value(unlocalize(option["value"]))}" {template_attrs(option["attrs"])}>\n'
+                f'        <label for="{template_value(option["attrs"].get("id", ""))}" class="form-check-label">\n'
+                f"            {template_value(unlocalize(option['label']))}\n"
                 "        </label>\n        "
             )
             if errors and option_number == len(options) and not inline_class and group_number == len(groups):
                 block = ""
                 if form_show_errors:
-                    field_id = _shown(getattr(errors, "field_id", ""))
+                    field_id = template_value(getattr(errors, "field_id", ""))
                     block = (
                         f'\n    <div id="{field_id}_error" class="invalid-feedback">\n    '
                         f"{_errors(field, auto_id, '    ')}\n    </div>\n"
@@ -97,7 +97,7 @@ def radio_checkbox_select(context) -> str:
         out.append("\n    ")
     out.append("\n\n</div>\n")
     if errors and inline_class:
-        field_id = _shown(getattr(errors, "field_id", ""))
+        field_id = template_value(getattr(errors, "field_id", ""))
         out.append(
             f'\n    <div id="{field_id}_error" class="invalid-feedback">\n        '
             f"{_errors(field, auto_id, '        ')}\n    </div>\n"
@@ -154,22 +154,22 @@ def crispy_field_fast(context) -> str:
         return mark_safe(_original_field_template(engine).render(context)[:-1])  # noqa: S308  the template's own output
     required = field.field.required
     css_classes = field.css_classes()
-    out = ["\n\n\n    \n    ", f'<div id="div_{_shown(field.auto_id)}" class="mb-3']
+    out = ["\n\n\n    \n    ", f'<div id="div_{template_value(field.auto_id)}" class="mb-3']
     if css_classes:
-        out.append(f" {_shown(css_classes)}")
+        out.append(f" {template_value(css_classes)}")
     out.append('">\n        ')
     use_fieldset = field.use_fieldset
     if field.label:
         out.append("\n            ")
         if use_fieldset:
             described = field.aria_describedby
-            out.append(f'<fieldset aria-describedby="{_shown(described)}">' if described else "<fieldset>")
+            out.append(f'<fieldset aria-describedby="{template_value(described)}">' if described else "<fieldset>")
         tag = "legend" if use_fieldset else "label"
-        label_for = f'for="{_shown(field.id_for_label)}"' if field.id_for_label else ""
+        label_for = f'for="{template_value(field.id_for_label)}"' if field.id_for_label else ""
         out.append(
             f'\n            <{tag}\n                {label_for} class="form-label'
             f'{" requiredField" if required else ""}{" fs-6" if use_fieldset else ""}">\n'
-            f"                {_shown(field.label)}{ASTERISK if required else ''}\n"
+            f"                {template_value(field.label)}{ASTERISK if required else ''}\n"
             f"            </{tag}>\n        "
         )
     out.append("\n\n        ")

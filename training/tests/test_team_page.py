@@ -86,9 +86,11 @@ def test_each_row_links_the_courses_needing_attention_with_their_status(client, 
     assert "<span>Nothing</span>" in dan_row
 
 
-def test_filters_narrow_the_people_and_never_widen_them(client, login, make_user, hr_user):
+def test_filters_narrow_the_people_and_never_widen_them(client, login, make_user):
     care, office = DepartmentFactory(name="Care"), DepartmentFactory(name="Office")
-    manager = make_user(roles.STAFF, roles.LINE_MANAGER)
+    # Fixed names: a generated one ("Joanna", "Hannah") would match the search for "ann" too.
+    manager = make_user(roles.STAFF, roles.LINE_MANAGER, full_name="Morgan Manager")
+    hr_user = make_user(roles.STAFF, roles.HR, full_name="Harriet Hughes")
     make_user(roles.STAFF, line_manager=manager, full_name="Ann Carer", department=care)
     make_user(roles.STAFF, line_manager=manager, full_name="Bob Clerk", department=office)
     make_user(roles.STAFF, full_name="Ann Outsider", department=care)
