@@ -116,7 +116,9 @@ def people(request):
     require(compliance_rules.can_manage_organisation, request.user)
     filters = PeopleFilterSet(request.GET or None, queryset=selectors.people_for_admin(user=request.user))
     return render(
-        request, "compliance/people.html", {"page": paginate(request, filters.qs), "filter_form": filters.form}
+        request,
+        "compliance/people.html",
+        {"page": paginate(request, filters.qs, deep_keys_first=True), "filter_form": filters.form},
     )
 
 
