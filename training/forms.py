@@ -144,6 +144,9 @@ class RecruitmentCheckForm(forms.ModelForm):
             "agency",
             Supplier.objects.filter(Q(category=Supplier.Category.AGENCY_STAFFING) | Q(is_recruitment_agency=True)),
         )
+        # Only what an option shows: full supplier rows (countries, scores) for every agency were
+        # most of this page's time at a large trust's size. The saved choice reads the rest.
+        self.fields["agency"].queryset = self.fields["agency"].queryset.only("pk", "name")
         self.fields["agency"].label = "Agency (from the supplier register)"
 
 

@@ -262,3 +262,22 @@ def test_the_service_refuses_a_duplicate_rule_and_lets_a_rule_be_saved_again(hr_
         services.assignment_rule_save(rule=copy, actor=hr_user)
     assert "course" in refused.value.message_dict
     assert AssignmentRule.objects.count() == 1
+
+
+def test_the_recruitment_form_reads_only_each_agencys_name_for_its_options(client, login, hr_user, make_user):
+    """A large trust has hundreds of agencies: an option needs a name, not the supplier's whole row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from suppliers.models import Supplier
+    from suppliers.tests.factories import SupplierFactory
+
+    SupplierFactory(name="Shift Partners Ltd", category=Supplier.Category.AGENCY_STAFFING)
+    person = make_user(roles.STAFF)
+    login(hr_user)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("training:recruitment_edit", args=[person.pk])).content.decode()
+    assert "Shift Partners Ltd" in html
+    supplier_reads = [q["sql"] for q in captured.captured_queries if 'FROM "suppliers_supplier"' in q["sql"]]
+    assert supplier_reads
+    assert all('"countries"' not in sql and '"risk_score"' not in sql for sql in supplier_reads), supplier_reads
