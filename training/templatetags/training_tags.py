@@ -27,7 +27,7 @@ def status_class(status: str) -> str:
 
 @register.filter
 def status_badge(status: str) -> str:
-    """training/_status.html for a list's rows: an include per row cost more than the rest of the row."""
+    """A training status as its badge (every page showing one uses this: an include per row cost more than the row)."""
     label = TrainingRecord.Status(status).label
     return format_html('<span class="badge {}">{}</span>', status_class(status), label)
 

@@ -301,3 +301,17 @@ def test_only_hr_is_offered_the_completion_form_on_someone_elses_open_record(cli
     own = TrainingRecordFactory(user=hr, course=team["report_record"].course)
     login(hr)
     assert complete not in client.get(reverse("training:record_detail", args=[own.pk])).content.decode()
+
+
+def test_a_records_status_badge_is_the_same_on_every_page_that_shows_it(client, login, team, hr_user):
+    """My training, the person's page, the record's page and HR's list draw one badge (training_tags.status_badge)."""
+    record = team["report_record"]
+    badge = '<span class="badge risk-high">Overdue</span>'
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 12, tzinfo=datetime.UTC)):
+        login(team["report"])
+        pages = [reverse("training:index"), reverse("training:record_detail", args=[record.pk])]
+        shown = {url: badge in client.get(url).content.decode() for url in pages}
+        login(hr_user)
+        for url in (reverse("training:person", args=[team["report"].pk]), reverse("training:record_list")):
+            shown[url] = badge in client.get(url).content.decode()
+    assert all(shown.values()), shown
