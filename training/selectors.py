@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -68,14 +69,15 @@ def open_record_counts(*, user: User, today: datetime.date | None = None) -> dic
     return cached_figures(TRAINING_FIGURES, ("open_record_counts", str(records.query), today), count)
 
 
-def training_record_count(records: QuerySet[TrainingRecord]) -> int:
-    """How many `records` there are, kept in the cache until a record or a person changes (training.signals).
+def training_figure_count(queryset: QuerySet) -> int:
+    """How many rows `queryset` has, kept in the cache until a record, a person or a role changes (training.signals).
 
-    The records list counts for its pages on every request: all active people's records are
-    200,000 rows joined to their people, 35 ms of COUNT, for a figure that changes only on a write.
-    Keyed on the query's SQL, so each filter (and each day, for the status filters) has its own.
+    For the counts a list pays on every request for a figure that changes only on a write: the
+    records list (all active people's 200,000 records joined to their people, 35 ms of COUNT) and
+    the recruitment list (10,000 staff joined to their roles). Keyed on the query's SQL, so each
+    list, each filter (and each day, for the status filters) has its own.
     """
-    return cached_figures(TRAINING_FIGURES, ("training_record_count", str(records.query)), records.count)
+    return cached_figures(TRAINING_FIGURES, ("count", str(queryset.query)), queryset.count)
 
 
 def training_record_get(*, user: User, pk: int) -> TrainingRecord | None:
@@ -109,11 +111,6 @@ def staff_count_on(day: datetime.date) -> int:
     COUNT on every recruitment list and policy page.
     """
     return cached_figures(TRAINING_FIGURES, ("staff_count_on", day), User.objects.staff_on(day).count)
-
-
-def recruitment_check_people_count(people: QuerySet[User]) -> int:
-    """How many recruitment_check_people there are, cached like staff_count_on (the same writes change it)."""
-    return cached_figures(TRAINING_FIGURES, ("recruitment_check_people_count", str(people.query)), people.count)
 
 
 def recruitment_check_figures(*, as_of: datetime.date) -> tuple[int, int]:
@@ -257,6 +254,7 @@ def person_for_training(*, user: User, pk: int) -> User | None:
     )
 
 
+@dataclass(slots=True)
 class StandingRecord:
     """What current_statuses and the team page read of a TrainingRecord, as a plain object.
 
@@ -265,19 +263,27 @@ class StandingRecord:
     of it. status_on is TrainingRecord's own, so the standing is decided by the one rule.
     """
 
-    __slots__ = ("pk", "user_id", "course_id", "due_on", "completed_on", "expires_on", "declared_on", "course")
-    FIELDS = ("pk", "user_id", "course_id", "due_on", "completed_on", "expires_on", "declared_on")
-    Status = TrainingRecord.Status
-    status_on = TrainingRecord.status_on
+    pk: int
+    user_id: int
+    course_id: int
+    due_on: datetime.date
+    completed_on: datetime.date | None
+    expires_on: datetime.date | None
+    declared_on: datetime.date | None
+    course: Course | None = None  # set from one shared dict of the page's courses
 
-    def __init__(self, pk, user_id, course_id, due_on, completed_on, expires_on, declared_on):
-        self.pk, self.user_id, self.course_id = pk, user_id, course_id
-        self.due_on, self.completed_on, self.expires_on, self.declared_on = (
-            due_on,
-            completed_on,
-            expires_on,
-            declared_on,
-        )
+    # The columns read, in the order of the fields above (course is not a column).
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "pk",
+        "user_id",
+        "course_id",
+        "due_on",
+        "completed_on",
+        "expires_on",
+        "declared_on",
+    )
+    Status: ClassVar = TrainingRecord.Status
+    status_on = TrainingRecord.status_on
 
 
 def team_summaries(people, today: datetime.date | None = None) -> list[PersonSummary]:

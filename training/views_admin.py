@@ -119,7 +119,7 @@ def record_list(request):
         request,
         filters.qs.order_by("due_on", "pk"),
         keys_first=True,
-        count=selectors.training_record_count(filters.qs),
+        count=selectors.training_figure_count(filters.qs),
     )
     return render(
         request,
@@ -262,7 +262,7 @@ def recruitment_list(request):
     # people with department and check (and agency) by key: the join to every agency and the sort
     # of every worker's full row were most of the page's time.
     people = selectors.recruitment_check_people(user=request.user)
-    page = paginate(request, people, keys_first=True, count=selectors.recruitment_check_people_count(people))
+    page = paginate(request, people, keys_first=True, count=selectors.training_figure_count(people))
     rows = []
     for person in page:
         check = getattr(person, "recruitment_check", None)
