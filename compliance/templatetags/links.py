@@ -36,7 +36,7 @@ def pk_url_parts(name: str) -> tuple[str, str]:
 
 def pk_url(name: str, pk) -> str:
     """The same as reverse(name, args=[pk]) for a route with one integer argument."""
-    head, tail = _parts(name, get_urlconf(), get_script_prefix())
+    head, tail = pk_url_parts(name)
     return f"{head}{int(pk)}{tail}"
 
 
