@@ -81,8 +81,29 @@ def test_record_list_query_count_is_constant(make_user, hr_user, django_assert_m
     for _ in range(count):
         TrainingRecordFactory(user=make_user(roles.STAFF), course=course)
     client = _api(hr_user)
-    # Queries: token with user, user's roles, MFA check (authenticators), the count, one page of records
-    # with person, department, line manager and course.
+    # Queries: token with user, user's roles, MFA check (authenticators), the count (cached after
+    # this), one page of records with person, department and course.
     with django_assert_max_num_queries(7):
         response = client.get("/api/v1/training/records/")
     assert response.json()["count"] == count
+
+
+def test_record_list_count_comes_from_the_cache_until_a_record_changes(make_user, hr_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    course = CourseFactory(code="ms-induction")
+    for _ in range(3):
+        TrainingRecordFactory(user=make_user(roles.STAFF), course=course)
+    client = _api(hr_user)
+    assert client.get("/api/v1/training/records/").json()["count"] == 3
+    # The COUNT over every record is run once, not on every page read.
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/api/v1/training/records/", {"page": 1})
+    assert again.json()["count"] == 3
+    assert not [q["sql"] for q in queries if "COUNT(" in q["sql"]]
+    # Each filter has its own count; a new record retires them all.
+    assert client.get("/api/v1/training/records/", {"scope": "own"}).json()["count"] == 0
+    TrainingRecordFactory(user=hr_user, course=course)
+    assert client.get("/api/v1/training/records/").json()["count"] == 4
+    assert client.get("/api/v1/training/records/", {"scope": "own"}).json()["count"] == 1
