@@ -1,0 +1,69 @@
+"""The register's rows, written in Python ({% register_rows %}): the same markup its template loop wrote."""
+
+import datetime
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone
+
+from suppliers import selectors
+from suppliers.models import RiskBand, Supplier
+from suppliers.tests.factories import CorrectiveActionFactory, FindingFactory, SupplierFactory
+
+pytestmark = pytest.mark.django_db
+
+# The loop the tag replaced, as it was in suppliers/index.html.
+OLD_LOOP = """  {% for s in page %}
+  <tr>
+    {% if can_manage %}<td><input class="form-check-input" type="checkbox" name="supplier" value="{{ s.pk }}" id="pick-{{ s.pk }}"><label class="visually-hidden" for="pick-{{ s.pk }}">Select {{ s.name }}</label></td>{% endif %}
+    <th scope="row"><a href="{% pk_url 'suppliers:detail' s.pk %}">{{ s.name }}</a>{% if s.is_prohibited_agency %} <span class="badge risk-critical">Prohibited agency</span>{% endif %}{% if s.termination_recommended_at %} <span class="badge risk-high">Decision needed</span>{% endif %}</th>
+    <td>{{ s.get_category_display }}</td>
+    <td>{% status_badge s.status s.get_status_display %}</td>
+    <td>{% risk_badge s.risk_band s.risk_score %}</td>
+    <td class="text-end">£{{ s.annual_spend|floatformat:"0g" }}</td>
+    <td>{{ s.contract_owner|person:"—" }}</td>
+    <td>{{ s.open_findings }}{% if s.overdue_actions %} <span class="badge risk-high">{{ s.overdue_actions }} overdue</span>{% endif %}</td>
+    <td>{{ s.next_review_due|date:"j M Y"|default:"—" }}</td>
+  </tr>
+  {% empty %}
+  <tr><td colspan="{% if can_manage %}9{% else %}8{% endif %}">No suppliers match these filters.</td></tr>
+  {% endfor %}"""
+
+
+def _render(source: str, **context) -> str:
+    return Template("{% load supplier_tags links %}" + source).render(Context(context))
+
+
+def _varied_register(reader):
+    today = timezone.localdate()
+    SupplierFactory(name="Plain Ltd")
+    SupplierFactory(name='<b>Tom & "Jerry\'s"</b>', contract_owner=None, annual_spend=1234567.89)
+    SupplierFactory(name="Fee Agency", agency_charging_fees=True, risk_band=RiskBand.HIGH, risk_score=0)
+    SupplierFactory(name="Ids Agency", agency_retaining_ids=True, risk_band=RiskBand.MEDIUM, risk_score=41)
+    SupplierFactory(
+        name="Ended",
+        status=Supplier.Status.TERMINATED,
+        termination_recommended_at=timezone.now(),
+        next_review_due=today + datetime.timedelta(days=40),
+        category=Supplier.Category.CLEANING,
+    )
+    late = SupplierFactory(name="Late Actions", contract_owner__full_name="")
+    FindingFactory(supplier=late, audit__supplier=late)
+    CorrectiveActionFactory.create_batch(2, finding__audit__supplier=late, due_date=today - datetime.timedelta(days=3))
+    return list(selectors.supplier_list(user=reader))
+
+
+@pytest.mark.parametrize("can_manage", [True, False])
+def test_register_rows_are_the_loops_markup(procurement, can_manage):
+    rows = _varied_register(procurement)
+    assert any(s.overdue_actions for s in rows) and any(s.is_prohibited_agency for s in rows)
+    ours = _render("{% register_rows page can_manage %}", page=rows, can_manage=can_manage)
+    assert ours == _render(OLD_LOOP, page=rows, can_manage=can_manage).removeprefix("  ")
+    assert "&lt;b&gt;Tom &amp; &quot;Jerry&#x27;s&quot;&lt;/b&gt;" in ours
+
+
+@pytest.mark.parametrize("can_manage", [True, False])
+def test_an_empty_register_says_so_across_every_column(can_manage):
+    ours = _render("{% register_rows page can_manage %}", page=[], can_manage=can_manage)
+    assert ours == _render(OLD_LOOP, page=[], can_manage=can_manage).removeprefix("  ")
+    assert f'colspan="{9 if can_manage else 8}"' in ours
