@@ -167,6 +167,8 @@ def supplier_edit(request, pk):
 def procurement(request, pk):
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require(role_rules.can_manage_suppliers, request.user)
+    # A terminated supplier is read-only (403), as on its edit page.
+    require_action(supplier_rules.can_change_supplier, request.user, supplier)
     form = ProcurementForm(request.POST or None, instance=supplier)
     if request.method == "POST" and form.is_valid():
         try:
@@ -190,6 +192,8 @@ def supply_chain(request, pk):
     """Edit the supplier's tier-2 and tier-3 suppliers: a few rows at a time, each with a Remove box."""
     supplier = found_or_404(selectors.supplier_get(user=request.user, pk=pk))
     require(role_rules.can_manage_suppliers, request.user)
+    # A terminated supplier is read-only (403), as on its edit page.
+    require_action(supplier_rules.can_change_supplier, request.user, supplier)
     formset = SubSupplierFormSet(
         request.POST or None,
         queryset=selectors.sub_supplier_list(user=request.user, supplier=supplier),

@@ -15,7 +15,12 @@ from compliance import roles
 from compliance.models import User
 from compliance.services import notification_send
 from suppliers.models import PROCUREMENT_FIELDS, Supplier, SupplierEvent
-from suppliers.services.register import register_manager_check, supplier_event_record, supplier_url_for
+from suppliers.services.register import (
+    register_manager_check,
+    supplier_event_record,
+    supplier_open_check,
+    supplier_url_for,
+)
 
 # Remind this many days before an LSAS certificate expires (time to book the re-audit).
 LSAS_REMIND_DAYS = 60
@@ -26,6 +31,7 @@ REGISTRY_CHECK_DAYS = 365
 def supplier_procurement_update(*, supplier: Supplier, actor: User, data: dict) -> Supplier:
     """Save the public procurement details, with a history line naming what changed."""
     register_manager_check(actor)
+    supplier_open_check(supplier)
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
         changed = []

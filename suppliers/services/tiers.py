@@ -6,7 +6,12 @@ from django.db import transaction
 
 from compliance.models import User
 from suppliers.models import SubSupplier, Supplier, SupplierEvent
-from suppliers.services.register import register_manager_check, risk_assess, supplier_event_record
+from suppliers.services.register import (
+    register_manager_check,
+    risk_assess,
+    supplier_event_record,
+    supplier_open_check,
+)
 
 SUB_SUPPLIER_FIELDS = ("name", "country", "category", "tier", "parent")
 
@@ -20,6 +25,7 @@ def supplier_supply_chain_update(
     supplier removes the tier-3 suppliers under it.
     """
     register_manager_check(actor)
+    supplier_open_check(supplier)
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
         existing = {s.pk: s for s in SubSupplier.objects.filter(supplier=supplier)}

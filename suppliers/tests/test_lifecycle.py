@@ -13,12 +13,15 @@ from suppliers.models import (
     CodeOfConductAcceptance,
     Finding,
     QuestionnaireTemplate,
+    SubSupplier,
     Supplier,
     SupplierEvent,
 )
 from suppliers.services import audit as audit_services
+from suppliers.services import procurement as procurement_services
 from suppliers.services import questionnaire as questionnaire_services
 from suppliers.services import register as register_services
+from suppliers.services import tiers as tier_services
 from suppliers.tests.factories import AuditFactory, CorrectiveActionFactory, FindingFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +83,12 @@ WRITES = {
         owner=a,
         due_date=TODAY + datetime.timedelta(days=30),
     ),
+    "procurement details": lambda s, a: procurement_services.supplier_procurement_update(
+        supplier=s, actor=a, data={"framework_name": "NHS Workforce Alliance"}
+    ),
+    "supply chain": lambda s, a: tier_services.supplier_supply_chain_update(
+        supplier=s, actor=a, rows=[{"name": "Tier Two Ltd", "country": "GB", "category": "other", "tier": 2}]
+    ),
     "corrective action evidence": lambda s, a: audit_services.corrective_action_submit_evidence(
         action=CorrectiveActionFactory(finding=FindingFactory(audit=AuditFactory(supplier=s))), actor=a, evidence="Rota"
     ),
@@ -95,6 +104,7 @@ def test_every_write_to_a_terminated_supplier_is_refused(terminated, procurement
     assert terminated.name == "Ended Cleaning Ltd" and terminated.status == Supplier.Status.TERMINATED
     assert SupplierEvent.objects.filter(supplier=terminated).count() == events
     assert not CodeOfConductAcceptance.objects.exists()
+    assert terminated.framework_name == "" and not SubSupplier.objects.exists()
 
 
 PAGES = [
@@ -104,11 +114,15 @@ PAGES = [
     ("GET", "suppliers:conduct_accept"),
     ("GET", "suppliers:agency"),
     ("GET", "suppliers:enhanced_checks"),
+    ("GET", "suppliers:procurement"),
+    ("GET", "suppliers:supply_chain"),
     ("POST", "suppliers:rescore"),
 ]
+# Form posts refused before the form is read (a reader never reaches them: 404 from the page's gate).
+TERMINATED_POSTS = [("POST", "suppliers:procurement"), ("POST", "suppliers:supply_chain")]
 
 
-@pytest.mark.parametrize(("method", "name"), PAGES)
+@pytest.mark.parametrize(("method", "name"), PAGES + TERMINATED_POSTS)
 def test_terminated_supplier_pages_refuse_with_403(client, procurement, login, terminated, method, name):
     login(procurement)
     url = reverse(name, args=[terminated.pk])
