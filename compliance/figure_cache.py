@@ -69,6 +69,16 @@ def cached_figures(namespace: str, key: tuple, compute: Callable[[], T], *, time
     return value
 
 
+def cached_count(namespace: str, queryset) -> int:
+    """How many rows `queryset` has, from the cache while nothing in `namespace` has changed.
+
+    For a list's total, paid on every page for a figure that changes only on a write. Keyed on
+    the query's SQL, so each list, scope and filter has its own; a query whose SQL carries the
+    time (an "overdue" filter) gets a new key each time, so call `queryset.count()` for it instead.
+    """
+    return cached_figures(namespace, ("count", str(queryset.query)), queryset.count)
+
+
 def figures_changed(namespace: str) -> None:
     """Retire every cached figure of `namespace`: now, and once more when the transaction commits."""
 

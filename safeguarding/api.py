@@ -417,6 +417,10 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.concern_list(user=self.request.user)
 
+    def paginated_count(self, queryset) -> int:
+        """The page numbers' total (compliance.pagination), the same cached figure as the case list's."""
+        return selectors.case_list_count(queryset, live=CaseFilter.reads_the_clock(self.request.query_params))
+
     def get_object(self):
         concern = selectors.concern_get(user=self.request.user, reference=self.kwargs["reference"])
         access_log_record(user=self.request.user, obj=concern, action=AccessLog.Action.VIEW, request=self.request)

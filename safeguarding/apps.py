@@ -11,4 +11,7 @@ class SafeguardingConfig(AppConfig):
             export_lists,  # noqa: F401  registers the case list export (compliance/export_registry.py)
             receipt_session,  # noqa: F401  clears the follow-up session at sign-in/out
             receivers,  # noqa: F401  opens a case when a supplier finding needs one
+            signals,
         )
+
+        signals.connect()

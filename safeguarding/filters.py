@@ -39,6 +39,11 @@ class CaseFilter(django_filters.FilterSet):
         label="Order", choices=CaseOrder.choices, empty_label="Newest first", method="filter_sort"
     )
 
+    @staticmethod
+    def reads_the_clock(params) -> bool:
+        """Whether these parameters ask for the overdue cases: their total changes with time, not only on a write."""
+        return bool(params.get("overdue"))
+
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset

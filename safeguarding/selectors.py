@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from compliance.figure_cache import cached_count
 from compliance.models import AccessLog, PersonPick, User
 from safeguarding import rules as case_rules
 from safeguarding.models import (
@@ -26,6 +27,7 @@ from safeguarding.models import (
     Status,
     TimelineEntry,
 )
+from safeguarding.signals import CASE_FIGURES
 
 
 def concern_list(*, user: User) -> QuerySet[Concern]:
@@ -34,6 +36,16 @@ def concern_list(*, user: User) -> QuerySet[Concern]:
     The page, its CSV export and the API narrow it with one FilterSet (safeguarding.filters.CaseFilter).
     """
     return Concern.objects.restrict(user, CaseAction.VIEW).select_related("site", "assignee")
+
+
+def case_list_count(cases: QuerySet[Concern], *, live: bool = False) -> int:
+    """How many cases a (filtered) concern_list holds: the total the list and the API show.
+
+    Kept in the cache until a case is saved or deleted (safeguarding.signals): the COUNT over
+    100,000 cases was a quarter of the list's time, on every page. `live` counts afresh, for a
+    filter that reads the clock (CaseFilter.reads_the_clock).
+    """
+    return cases.count() if live else cached_count(CASE_FIGURES, cases)
 
 
 # The columns the case export carries. Reading (and decrypting) narratives, contact details and

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from compliance import roles
 from compliance import rules as compliance_rules
-from compliance.figure_cache import cached_figures
+from compliance.figure_cache import cached_count, cached_figures
 from compliance.models import User
 from training import rules as training_rules
 from training.models import AssignmentRule, Course, ImportBatch, RecruitmentCheck, TrainingRecord
@@ -77,7 +77,7 @@ def training_figure_count(queryset: QuerySet) -> int:
     the recruitment list (10,000 staff joined to their roles). Keyed on the query's SQL, so each
     list, each filter (and each day, for the status filters) has its own.
     """
-    return cached_figures(TRAINING_FIGURES, ("count", str(queryset.query)), queryset.count)
+    return cached_count(TRAINING_FIGURES, queryset)
 
 
 def training_record_get(*, user: User, pk: int) -> TrainingRecord | None:

@@ -141,17 +141,19 @@ def _count(client, url):
     return len(ctx.captured_queries)
 
 
-# API list (3, once the forced user's role groups are read): the MFA check,
-# the paginator's count and the page of cases joined with site and assignee.
+# API list (2, once the forced user's role groups are read and the total is counted): the MFA
+# check and the page of cases joined with site and assignee. The total is a cached figure
+# (safeguarding.selectors.case_list_count), counted again only after a case is saved.
 def test_api_list_constant_queries(api, lead, django_assert_max_num_queries):
     client = api(lead)
     ConcernFactory()
     client.get(CASES)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2):
         one = _count(client, CASES)
     for _ in range(49):
         ConcernFactory()
-    with django_assert_max_num_queries(3):
+    client.get(CASES)
+    with django_assert_max_num_queries(2):
         assert _count(client, CASES) == one
 
 

@@ -4,13 +4,15 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from compliance import roles
 from compliance.tests.factories import SiteFactory
-from safeguarding.models import Concern, RiskLevel, Status, SubjectType
+from safeguarding.models import Concern, Outcome, RiskLevel, Status, SubjectType
 from safeguarding.tests.factories import ConcernFactory
 from suppliers.tests.factories import SupplierFactory
 from tests.support import download_text
@@ -186,3 +188,35 @@ def test_every_page_of_every_order_shows_each_case_once_in_order(client, login, 
             for c in client.get(reverse("safeguarding:index"), {"sort": sort, "page": number}).context["page"]
         ]
     assert shown == expected and len(set(shown)) == PAGE_SIZE + 7
+
+
+def _shown_total(client, params=None) -> int:
+    return client.get(reverse("safeguarding:index"), params or {}).context["page"].paginator.count
+
+
+def test_the_total_is_counted_once_and_follows_every_case_saved(client, login, lead, team_member, cases):
+    """The list's total is a cached figure (safeguarding.signals): no COUNT on a second look, never stale."""
+    from safeguarding import services
+
+    login(lead)
+    assert _shown_total(client) == 5 and _shown_total(client, {"status": Status.TRIAGED}) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert _shown_total(client) == 5
+    assert not [q for q in queries.captured_queries if 'COUNT(*) AS "__count" FROM "safeguarding_concern"' in q["sql"]]
+    assert _api(lead).get(CASES).json()["count"] == 5
+
+    ConcernFactory(status=Status.TRIAGED)
+    assert _shown_total(client) == 6 and _shown_total(client, {"status": Status.TRIAGED}) == 3
+    assert _api(lead).get(CASES).json()["count"] == 6
+    services.concern_close(concern=cases[1], actor=lead, outcome=Outcome.NO_FURTHER_ACTION, summary="Checked.")
+    assert _shown_total(client, {"status": Status.TRIAGED}) == 2
+    assert _api(lead).get(CASES, {"status": Status.TRIAGED}).json()["count"] == 2
+    cases[2].delete()
+    assert _shown_total(client) == 5
+    # The team's own scope has its own total; overdue is counted afresh (it changes with the clock).
+    login(team_member)
+    assert _shown_total(client) == Concern.objects.restrict(team_member).count() < 5
+    assert _shown_total(client, {"overdue": "on"}) == 1
+    cases[0].due_at = timezone.now() + datetime.timedelta(days=1)
+    Concern.objects.filter(pk=cases[0].pk).update(due_at=cases[0].due_at)  # no signal: the clock's count is live
+    assert _shown_total(client, {"overdue": "on"}) == 0
