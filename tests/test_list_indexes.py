@@ -13,7 +13,8 @@ from compliance import roles
 from safeguarding import selectors as case_selectors
 from safeguarding.filters import CaseFilter, CaseOrder
 from suppliers import selectors as supplier_selectors
-from suppliers.filters import SUPPLIER_ORDERS, SupplierFilter
+from suppliers.filters import SUPPLIER_ORDERS, AuditFilter, SupplierFilter
+from suppliers.models import Audit
 from training import selectors as training_selectors
 
 pytestmark = [
@@ -92,3 +93,20 @@ def test_the_access_log_filtered_by_action_reads_its_pages_and_count_from_an_ind
         cursor.execute("EXPLAIN " + count["sql"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Only Scan using accesslog_action_newest_first" in plan, plan
+
+
+def test_the_audit_list_reads_its_order_from_an_index(make_user):
+    # With the findings counted by a join and GROUP BY, every audit was counted and sorted before the LIMIT.
+    procurement = make_user(roles.PROCUREMENT)
+    for filters in ({}, {"status": Audit.Status.PLANNED}, {"kind": Audit.Kind.SPOT_CHECK}):
+        audits = AuditFilter(filters, queryset=supplier_selectors.audit_list(user=procurement)).qs
+        plan = _plan(audits[:50])
+        assert "Sort" not in plan, plan
+        assert "audit_by_planned_date" in plan, plan
+
+
+def test_the_findings_list_reads_its_order_from_an_index(make_user):
+    procurement = make_user(roles.PROCUREMENT)
+    plan = _plan(supplier_selectors.finding_list(user=procurement)[:50])
+    assert "Sort" not in plan, plan
+    assert "finding_newest_first" in plan, plan

@@ -60,6 +60,10 @@ class Audit(models.Model):
 
     class Meta:
         ordering = ["-planned_date", "-pk"]
+        indexes = [
+            # The audit list's order (suppliers.selectors.audit_list): a page reads 50 entries, not a sort of all.
+            models.Index(fields=["-planned_date", "-id"], name="audit_by_planned_date"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.supplier} on {self.planned_date:%d %b %Y}"
@@ -117,6 +121,10 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The findings list's order (the API's findings): a page reads 50 entries, not a sort of all.
+            models.Index(fields=["-created_at", "-id"], name="finding_newest_first"),
+        ]
         constraints = [
             # One finding per answer: accepting (or re-scoring) a questionnaire twice never doubles it.
             models.UniqueConstraint(
