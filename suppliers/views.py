@@ -46,7 +46,9 @@ from suppliers.services import tiers as tier_services
 @login_required
 def index(request):
     require(role_rules.can_view_suppliers, request.user)
-    register = SupplierFilter(request.GET or None, queryset=selectors.supplier_list(user=request.user), request=request)
+    register = SupplierFilter(
+        request.GET or None, queryset=selectors.supplier_register(user=request.user), request=request
+    )
     return render(
         request,
         "suppliers/index.html",

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import timezone
 
 from suppliers import selectors
@@ -67,3 +68,18 @@ def test_an_empty_register_says_so_across_every_column(can_manage):
     ours = _render("{% register_rows page can_manage %}", page=[], can_manage=can_manage)
     assert ours == _render(OLD_LOOP, page=[], can_manage=can_manage).removeprefix("  ")
     assert f'colspan="{9 if can_manage else 8}"' in ours
+
+
+def test_the_register_reads_only_the_columns_its_rows_show(client, procurement, login, django_assert_max_num_queries):
+    # Every kind of row (an agency's flags read three more columns): none may load a deferred column.
+    SupplierFactory(agency_charging_fees=True, termination_recommended_at=timezone.now())
+    SupplierFactory(agency_retaining_ids=True, contract_owner=None)
+    SupplierFactory()
+    login(procurement)
+    with django_assert_max_num_queries(12) as queries:
+        page = client.get(reverse("suppliers:index")).content.decode()
+    assert "Prohibited agency" in page and "Decision needed" in page
+    rows = [q["sql"] for q in queries.captured_queries if 'AS "open_findings"' in q["sql"]]
+    assert len(rows) == 1
+    assert '"suppliers_supplier"."countries"' not in rows[0] and "ppn009" not in rows[0]
+    assert '"suppliers_supplier"."contact_email"' not in rows[0]
