@@ -100,6 +100,7 @@ def supplier_update(*, supplier: Supplier, actor: User | None, data: dict) -> Su
     supplier_open_check(supplier)
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
+        was_agency = supplier.agency_applies
         changed = []
         for field in REGISTER_FIELDS:
             if field in data and getattr(supplier, field) != data[field]:
@@ -107,6 +108,14 @@ def supplier_update(*, supplier: Supplier, actor: User | None, data: dict) -> Su
                 changed.append(Supplier._meta.get_field(field).verbose_name)
         if supplier.category == Supplier.Category.AGENCY_STAFFING:
             supplier.is_recruitment_agency = True
+        # Becoming an agency while active skips the activation gate: the same checks apply here
+        # (policy 4.3). An agency already active whose checks lapsed is the daily run's business.
+        if supplier.status == Supplier.Status.ACTIVE and not was_agency and supplier.agency_check_gaps():
+            raise ValidationError(
+                "An active supplier cannot become a recruitment or staffing agency without current positive "
+                "checks: " + "; ".join(supplier.agency_check_gaps()) + ". Record them under Agency checks first, "
+                "or suspend the supplier."
+            )
         supplier.full_clean()
         supplier.save()
         if changed:

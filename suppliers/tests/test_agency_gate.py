@@ -14,6 +14,7 @@ from suppliers.models import AgencyFees, AgencyIdDocuments, ReviewTask, Supplier
 from suppliers.services import register as register_services
 from suppliers.services.imports import COLUMNS
 from suppliers.tests.factories import SupplierFactory
+from tests.formdata import browser_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -238,3 +239,49 @@ def test_migration_maps_the_old_negative_flags_honestly():
     assert clean.agency_check_gaps() == []
     assert never.agency_fees_outcome == "" and never.agency_ids_outcome == ""
     assert never.agency_check_gaps() == ["no worker fees check recorded", "no identity documents check recorded"]
+
+
+def test_an_active_supplier_is_not_edited_into_an_unchecked_agency(client, procurement, login):
+    """Changing the category of an active supplier would skip the activation gate: page and API refuse it."""
+    supplier = SupplierFactory(name="Tidy Homes Ltd", category=Supplier.Category.CLEANING, countries=["GB"])
+    Supplier.objects.filter(pk=supplier.pk).update(status=Supplier.Status.ACTIVE)
+    login(procurement)
+    url = reverse("suppliers:edit", args=[supplier.pk])
+    data = browser_form_data(client.get(url).content.decode(), action="")
+    data["category"] = Supplier.Category.AGENCY_STAFFING
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cannot become a recruitment or staffing agency without current positive checks" in html
+    assert "no worker fees check recorded" in html
+    # The form keeps what was typed.
+    assert re.search(r'<option value="agency_staffing"[^>]*selected', html)
+    supplier.refresh_from_db()
+    assert supplier.category == Supplier.Category.CLEANING and not supplier.is_recruitment_agency
+
+    response = client.patch(
+        f"{BASE}/suppliers/{supplier.pk}/", {"is_recruitment_agency": True}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "without current positive checks" in str(response.json())
+    supplier.refresh_from_db()
+    assert not supplier.is_recruitment_agency
+
+    # Once the checks are recorded, the same change is saved; a prospective supplier may change freely.
+    register_services.supplier_agency_checks_record(
+        supplier=supplier,
+        actor=procurement,
+        fees_outcome=AgencyFees.NONE_CHARGED,
+        fees_evidence="Contract clause 9",
+        ids_outcome=AgencyIdDocuments.NOT_RETAINED,
+        ids_evidence="Workers hold their own passports",
+    )
+    register_services.supplier_update(
+        supplier=supplier, actor=procurement, data={"category": Supplier.Category.AGENCY_STAFFING}
+    )
+    supplier.refresh_from_db()
+    assert supplier.is_recruitment_agency and supplier.status == Supplier.Status.ACTIVE
+    prospective = SupplierFactory(category=Supplier.Category.CLEANING, countries=["GB"])
+    register_services.supplier_update(
+        supplier=prospective, actor=procurement, data={"category": Supplier.Category.AGENCY_STAFFING}
+    )
