@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from compliance.models import User
 from compliance.policy_models import Acknowledgement, Policy, PolicyVersion
 from training.rules import can_manage_policies
-from training.selectors import staff_count_on
+from training.selectors import staff_count_on, staff_people_on
 
 
 def policy_list(*, user: User) -> QuerySet[Policy]:
@@ -78,10 +79,19 @@ def acknowledgement_rates(*, user: User, policy: Policy) -> list[dict]:
     if not can_manage_policies.test(user):
         return []
     today = timezone.localdate()
-    staff = User.objects.staff_on(today)
     count = staff_count_on(today)
+    # Each version's acknowledgements, each checked for being staff's by key: `user IN (every
+    # member of staff)` built the set of 10,000 staff first (14 ms on the bench database, 0.4 ms so).
+    acknowledged = (
+        Acknowledgement.objects.filter(version=OuterRef("pk"))
+        .filter(Exists(staff_people_on(today).filter(pk=OuterRef("user_id"))))
+        .order_by()
+        .values("version")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     versions = policy.versions.annotate(
-        acknowledged_count=Count("acknowledgements", filter=Q(acknowledgements__user__in=staff.values("pk")))
+        acknowledged_count=Coalesce(Subquery(acknowledged, output_field=IntegerField()), 0)
     ).order_by("-number")
     return [
         {
@@ -98,7 +108,7 @@ def acknowledgement_outstanding(*, user: User, version: PolicyVersion) -> QueryS
     if not can_manage_policies.test(user):
         return User.objects.none()
     return (
-        User.objects.staff_on(timezone.localdate())
+        staff_people_on(timezone.localdate())
         .exclude(acknowledgements__version=version)
         .select_related("department")
         # The page shows each person's name (or email) and department: 200 rows of every column

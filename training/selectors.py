@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -96,11 +97,41 @@ def recruitment_check_people(*, user: User) -> QuerySet[User]:
     """
     if not training_rules.can_manage_recruitment_checks.test(user):
         return User.objects.none()
+    group = role_group_id(roles.STAFF)
+    if group is None:
+        return User.objects.none()
+    # User.objects.in_role(roles.STAFF) by the group's id (see staff_people_on), in the name
+    # index's order to its end, the key: a deep page's keys are then read from the nearer end
+    # (compliance.web.KeysFirstPaginator), the last of 187 pages as cheap as the first.
     return (
-        User.objects.in_role(roles.STAFF)
+        User.objects.filter(groups=group, is_active=True)
         .select_related("department", "recruitment_check__agency")
-        .order_by("full_name", "email")
+        .order_by("full_name", "email", "pk")
     )
+
+
+def role_group_id(name: str) -> int | None:
+    """The id of the role's group (None if there is none), kept in the training figures cache.
+
+    Retired when any group is saved or deleted (training.signals), so it is never an old group's id.
+    """
+    return cached_figures(
+        TRAINING_FIGURES,
+        ("role_group_id", name),
+        lambda: Group.objects.filter(name=name).values_list("pk", flat=True).first(),
+    )
+
+
+def staff_people_on(day: datetime.date) -> QuerySet[User]:
+    """User.objects.staff_on(day), the Staff role matched by its group's id rather than its name.
+
+    By name PostgreSQL cannot tell which group is meant and guesses a ninth of the memberships
+    (1,200 of 10,000 staff): it then sorts or hashes every staff member where walking the name
+    index for the first 200 is enough. By id its statistics know Staff is nearly everyone
+    (the policy page's outstanding list 14 ms to 1.5 ms on the bench database).
+    """
+    group = role_group_id(roles.STAFF)
+    return User.objects.employed_on(day).filter(groups=group) if group else User.objects.none()
 
 
 def staff_count_on(day: datetime.date) -> int:
@@ -110,12 +141,12 @@ def staff_count_on(day: datetime.date) -> int:
     activity or roles; training.signals): 10,000 staff joined to their roles were 12-16 ms of
     COUNT on every recruitment list and policy page.
     """
-    return cached_figures(TRAINING_FIGURES, ("staff_count_on", day), User.objects.staff_on(day).count)
+    return cached_figures(TRAINING_FIGURES, ("staff_count_on", day), staff_people_on(day).count)
 
 
 def recruitment_check_figures(*, as_of: datetime.date) -> tuple[int, int]:
     """(complete, total): staff on the date whose recruitment checks were all complete on it (one rule for all pages)."""
-    staff = User.objects.staff_on(as_of)
+    staff = staff_people_on(as_of)
     total = staff_count_on(as_of)
     complete = RecruitmentCheck.objects.complete_on(as_of).filter(worker__in=staff.values("pk")).count()
     return complete, total

@@ -1,6 +1,7 @@
 """Assign courses when someone joins a role (in the admin, an import or a role change), and retire
 cached completion figures when anything they count changes."""
 
+from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from compliance.figure_cache import figures_changed
@@ -49,7 +50,8 @@ def _retire_figures_on_roles(sender, action, **kwargs):
 
 def connect():
     m2m_changed.connect(_on_groups_changed, sender=User.groups.through, dispatch_uid="training_assign_on_role_join")
-    for model in (TrainingRecord, AssignmentRule, Course, User, Department):
+    # Group: the roles' group ids are cached (training.selectors.role_group_id).
+    for model in (TrainingRecord, AssignmentRule, Course, User, Department, Group):
         name = model._meta.label_lower
         post_save.connect(_retire_figures, sender=model, dispatch_uid=f"training_figures_on_save_{name}")
         post_delete.connect(_retire_figures, sender=model, dispatch_uid=f"training_figures_on_delete_{name}")

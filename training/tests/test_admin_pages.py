@@ -116,8 +116,9 @@ def test_recruitment_list_query_count_is_constant(
     for _ in range(count):
         RecruitmentCheckFactory(worker=make_user(roles.STAFF), dbs_outcome="clear", dbs_checked_on=TODAY)
     login(hr_user)
-    # Queries: session read, user, roles, notifications, organisation (base), count, one page of
-    # people with department, check and agency, the rate (count + checks), access log, session save (3).
+    # Queries: session read, user, roles, notifications, organisation (base), the Staff group's id,
+    # count, one page of people with department, check and agency, the rate (count + checks),
+    # access log, session save (3).
     with django_assert_max_num_queries(15):
         response = client.get(reverse("training:recruitment_list"))
     assert response.status_code == 200
@@ -281,3 +282,25 @@ def test_the_recruitment_form_reads_only_each_agencys_name_for_its_options(clien
     supplier_reads = [q["sql"] for q in captured.captured_queries if 'FROM "suppliers_supplier"' in q["sql"]]
     assert supplier_reads
     assert all('"countries"' not in sql and '"risk_score"' not in sql for sql in supplier_reads), supplier_reads
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_recruitment_pages_tile_the_order_and_the_last_reads_its_keys_from_the_end(client, login, hr_user, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from compliance.models import User
+
+    for n in range(105):
+        make_user(roles.STAFF, full_name=f"Worker {n % 4}")  # shared names: email, then key, decide
+    login(hr_user)
+    seen = []
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("training:recruitment_list"), {"page": number}).context["page"]
+        seen += [person.pk for person in page.object_list]
+    staff = User.objects.filter(groups__name=roles.STAFF, is_active=True)
+    assert seen == list(staff.order_by("full_name", "email", "pk").values_list("pk", flat=True))
+    # The last page's keys are read backwards from the name index's end (it ends with the key).
+    keys = [q["sql"] for q in captured if q["sql"].startswith('SELECT "compliance_user"."id" AS "pk"')]
+    assert len(keys) == 1 and '"compliance_user"."full_name" DESC' in keys[0]

@@ -4,12 +4,15 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compliance import roles
 from compliance.models import Notification
 from compliance.policy_models import Acknowledgement, PolicyVersion
-from training import tasks
+from training import policy_selectors, selectors, tasks
 from training.tests.factories import PolicyFactory, PolicyVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +159,28 @@ def test_a_policy_document_is_validated_stored_and_downloaded_through_a_logged_v
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert AccessLog.objects.filter(user=staff, action=AccessLog.Action.DOWNLOAD).exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_staff_are_matched_by_their_groups_id_and_a_removed_group_is_not_kept(make_user, hr_user):
+    version = PolicyVersionFactory(effective_date=datetime.date(2026, 1, 1))
+    read, unread = make_user(roles.STAFF, full_name="Ann Read"), make_user(roles.STAFF, full_name="Bob Unread")
+    board = make_user(roles.BOARD_MEMBER, full_name="Cat Board")  # not staff: neither counted nor chased
+    for person in (read, board):
+        Acknowledgement.objects.create(user=person, version=version)
+    outstanding = policy_selectors.acknowledgement_outstanding(user=hr_user, version=version)
+    assert set(outstanding) == {unread, hr_user} - {board}  # HR is staff too
+    selectors.role_group_id(roles.STAFF)  # cached from here on, as on every request after the first
+    with CaptureQueriesContext(connection) as rates_queries:
+        rates = policy_selectors.acknowledgement_rates(user=hr_user, policy=version.policy)
+    assert rates[0]["acknowledged"] == 1  # Cat's acknowledgement is not a member of staff's
+    people = selectors.recruitment_check_people(user=hr_user)
+    assert {read, unread} <= set(people)
+    # Staff are matched by the group's id, not by a join to the groups' names (which PostgreSQL
+    # cannot estimate: it then reads every member of staff to show the first 200).
+    for sql in (str(outstanding.query), str(people.query), *(q["sql"] for q in rates_queries)):
+        assert "auth_group" not in sql
+    # The cached id goes with its group: no role, nobody is staff.
+    Group.objects.filter(name=roles.STAFF).delete()
+    assert selectors.role_group_id(roles.STAFF) is None
+    assert not policy_selectors.acknowledgement_outstanding(user=hr_user, version=version).exists()
