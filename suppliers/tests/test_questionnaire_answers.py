@@ -57,7 +57,7 @@ def test_seeded_fees_and_passport_questions_are_critical_and_others_lower():
 
 
 def test_a_critical_gap_makes_the_supplier_high_risk_opens_a_finding_and_tells_the_lead_once(
-    procurement, lead, django_capture_on_commit_callbacks
+    client, login, procurement, lead, django_capture_on_commit_callbacks
 ):
     supplier = SupplierFactory()  # professional services in the UK: 10 points, low risk
     risk_assess(supplier=supplier, reason="Added")
@@ -82,6 +82,14 @@ def test_a_critical_gap_makes_the_supplier_high_risk_opens_a_finding_and_tells_t
     alerts = _lead_alerts(lead, supplier)
     assert [a.subject for a in alerts] == [f"Supplier {supplier.name} is high risk: critical questionnaire answers"]
     assert FEES_MSAT in alerts[0].body
+
+    # The supplier page's score explanation names the answer that moved it, and why the band is high.
+    login(procurement)
+    page = client.get(supplier.get_absolute_url()).content.decode()
+    explanation = page[page.index('id="h-risk"') : page.index('data-testid="risk-total"')]
+    assert FEES_MSAT in explanation
+    assert "(critical gap)" in explanation
+    assert "1 critical questionnaire gap: high risk whatever the points" in explanation
 
     # Accepting again is refused; rescoring, the annual review and raising the findings again change nothing.
     with pytest.raises(ValidationError):

@@ -61,6 +61,29 @@ def test_a_roster_with_first_and_last_names_and_its_own_headings_is_recognised(c
     assert ann.start_date == datetime.date(2026, 2, 20)
 
 
+ROSTER_HEADINGS = (
+    "First Name", "Surname", "Email Address", "Job title", "Department", "Site", "Line manager", "Start Date",
+    "Employment type",
+)  # fmt: skip
+ANN_ROW = ("Ann", "Carer", "ann@example.org", "Care assistant", "Care delivery", "Oakwood", "", datetime.datetime(2026, 2, 20), "Permanent")  # fmt: skip
+BAD_ROW = ("Bob", "Night", "not-an-email", "Night carer", "Care delivery", "Oakwood", "", datetime.datetime(2026, 2, 21), "Permanent")  # fmt: skip
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_roster_workbook_with_a_title_row_and_split_names(client, login, hr_user):
+    """An HR system's XLSX export: a title and a blank row above the headings, dates as cells."""
+    login(hr_user)
+    title = (["Staff roster - Oakwood Care"], [])
+    batch = _upload(client, "roster", _xlsx(*title, ROSTER_HEADINGS, ANN_ROW, BAD_ROW), name="roster.xlsx")
+    # Line numbers are the spreadsheet's rows, title included.
+    assert [(e["line"], e["field"]) for e in batch.errors] == [(5, "email")]
+
+    batch = _confirm(client, _upload(client, "roster", _xlsx(*title, ROSTER_HEADINGS, ANN_ROW), name="roster.xlsx"))
+    assert batch.status == ImportBatch.Status.APPLIED
+    ann = User.objects.get(email="ann@example.org")
+    assert (ann.full_name, ann.job_title, ann.start_date) == ("Ann Carer", "Care assistant", datetime.date(2026, 2, 20))
+
+
 @time_machine.travel(TODAY, tick=False)
 def test_roster_errors_come_in_line_order_whichever_check_found_them(client, login, hr_user):
     login(hr_user)
