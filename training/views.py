@@ -147,9 +147,11 @@ def record_evidence(request, pk: int):
 def team(request):
     require(compliance_rules.can_view_team_training, request.user)
     filters = TeamFilterSet(request.GET or None, queryset=selectors.team_people(user=request.user), request=request)
-    # Queries: the departments for the filter, the people count, one page of people (with
-    # department), their records with courses, and the overdue count over everyone filtered.
-    page = paginate(request, filters.qs)
+    # Queries: the departments for the filter, the people count (cached until a person or a
+    # role changes), one page of people (with department; from the sixth page their keys first,
+    # read from the nearer end of the name index), their records with courses, and the overdue
+    # count over everyone filtered.
+    page = paginate(request, filters.qs, deep_keys_first=True, count=selectors.training_figure_count(filters.qs))
     return render(
         request,
         "training/team.html",

@@ -103,3 +103,32 @@ def test_filters_narrow_the_people_and_never_widen_them(client, login, make_user
     assert names(manager, {"department": care.pk}) == ["Ann Carer"]
     assert names(hr_user, {"q": "ann"}) == ["Ann Carer", "Ann Outsider"]
     assert names(hr_user, {"department": office.pk}) == ["Bob Clerk"]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_pages_tile_the_order_deep_pages_read_keys_first_and_the_count_is_cached(client, login, hr_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from compliance.models import User
+
+    # Shared names: the email, then the key, decide between them, so nobody is on two pages.
+    User.objects.bulk_create(
+        User(email=f"p{i:03d}@example.org", full_name=f"Person {i % 7}") for i in range(5 * PAGE_SIZE + 10)
+    )
+    login(hr_user)
+    seen, queries = [], {}
+    for number in range(1, 7):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("training:team"), {"page": number}).context["page"]
+        seen += [person.pk for person in page.object_list]
+        queries[number] = [q["sql"] for q in captured]
+    everyone = User.objects.filter(is_active=True).order_by("full_name", "email", "pk")
+    assert seen == list(everyone.values_list("pk", flat=True))
+    # The people count is read once (then cached); the sixth page reads its keys first, backwards.
+    assert not [sql for sql in queries[2] if 'SELECT COUNT(*) AS "__count" FROM "compliance_user"' in sql]
+    assert len(queries[6]) == len(queries[2]) + 1
+    assert any('"compliance_user"."full_name" DESC' in sql for sql in queries[6])
+    # A new person is counted at once.
+    User.objects.create(email="late@example.org", full_name="Late Joiner")
+    assert client.get(reverse("training:team")).context["page"].paginator.count == len(seen) + 1
