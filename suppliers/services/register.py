@@ -376,18 +376,54 @@ def supplier_agency_checks_record(
 
 # Days before an agency's checks lapse when its contract owner is asked to re-check.
 AGENCY_RECHECK_NOTICE_DAYS = 30
+# Days after a lapse (and its review task) before an agency still not re-checked is suspended:
+# with the notice above, six weeks to re-check before the agency stops being used.
+AGENCY_LAPSE_GRACE_DAYS = 14
+
+
+def _agency_suspend_for_lapse(*, supplier: Supplier, gaps: list[str], lapsed_on: datetime.date, task) -> None:
+    """Suspend an active agency whose checks stayed lapsed past the grace period (a system decision)."""
+    supplier = Supplier.objects.select_for_update(of=("self",)).get(pk=supplier.pk)
+    if supplier.status != Supplier.Status.ACTIVE:
+        return
+    supplier.status = Supplier.Status.SUSPENDED
+    supplier.suspended_at = timezone.now()
+    supplier.save(update_fields=["status", "suspended_at"])
+    supplier_event_record(
+        supplier=supplier,
+        kind=SupplierEvent.Kind.DECISION,
+        message=(
+            f"Suspended automatically: the agency checks lapsed on {lapsed_on:%d %b %Y} and were not re-done within "
+            f"{AGENCY_LAPSE_GRACE_DAYS} days (policy 4.3): " + "; ".join(gaps) + "."
+        ),
+    )
+    owner_or_procurement = [supplier.contract_owner] if supplier.contract_owner_id else []
+    notification_send(
+        recipients=[
+            *owner_or_procurement,
+            *User.objects.in_role(roles.PROCUREMENT),
+            *User.objects.in_role(roles.MODERN_SLAVERY_LEAD),
+        ],
+        subject=f"Agency suspended, checks lapsed: {supplier.name}",
+        template="suppliers/email/agency_checks_due.txt",
+        context={"supplier": supplier, "gaps": gaps, "lapsed": True, "suspended": True, "task": task},
+        url=supplier.get_absolute_url(),
+        dedupe_key=f"agency-suspended:{supplier.pk}:{task.pk}",
+    )
 
 
 def agency_checks_run(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Daily: remind contract owners of agency re-checks falling due; open a review task when they lapse (idempotent).
+    """Daily: remind contract owners of agency re-checks falling due; act when they lapse (idempotent).
 
-    A lapsed check does not suspend the agency on its own: workers may be on shift through it,
-    and a procurement manager expects to be told and to decide. So a lapse opens a review task for
-    the contract owner (procurement when there is none) and tells them and procurement; the agency
-    cannot be re-activated after a suspension until it is re-checked (supplier_activation_blockers).
+    Current checks are needed to stay active (policy 4.3), but a lapse does not suspend the agency
+    on the day: workers may be on shift through it, and a procurement manager expects to be told
+    and to decide. So a lapse opens a review task for the contract owner (procurement when there is
+    none) and tells them and procurement; if the checks are still not re-done
+    AGENCY_LAPSE_GRACE_DAYS later, the agency is suspended and they and the Lead are told. It cannot
+    be re-activated until it is re-checked (supplier_activation_blockers).
     """
     today = today or timezone.localdate()
-    counts = {"reminded": 0, "lapsed": 0}
+    counts = {"reminded": 0, "lapsed": 0, "suspended": 0}
     agencies = (
         Supplier.objects.agencies()
         .filter(status=Supplier.Status.ACTIVE)
@@ -403,7 +439,14 @@ def agency_checks_run(*, today: datetime.date | None = None) -> dict[str, int]:
         if gaps:
             reason = "Agency checks lapsed: re-check fees and identity documents"
             with transaction.atomic():
-                if ReviewTask.objects.filter(supplier=supplier, status=ReviewTask.Status.OPEN, reason=reason).exists():
+                open_task = ReviewTask.objects.filter(
+                    supplier=supplier, status=ReviewTask.Status.OPEN, reason=reason
+                ).first()
+                if open_task is not None:
+                    lapsed_on = timezone.localdate(open_task.created_at)
+                    if (today - lapsed_on).days >= AGENCY_LAPSE_GRACE_DAYS:
+                        _agency_suspend_for_lapse(supplier=supplier, gaps=gaps, lapsed_on=lapsed_on, task=open_task)
+                        counts["suspended"] += 1
                     continue
                 task = ReviewTask.objects.create(
                     supplier=supplier, assigned_to=supplier.contract_owner, reason=reason, due_date=today
@@ -415,7 +458,14 @@ def agency_checks_run(*, today: datetime.date | None = None) -> dict[str, int]:
                     recipients=[*owner_or_procurement, *User.objects.in_role(roles.PROCUREMENT)],
                     subject=f"Agency checks lapsed: {supplier.name}",
                     template="suppliers/email/agency_checks_due.txt",
-                    context={"supplier": supplier, "gaps": gaps, "due": due, "lapsed": True, "task": task},
+                    context={
+                        "supplier": supplier,
+                        "gaps": gaps,
+                        "due": due,
+                        "lapsed": True,
+                        "task": task,
+                        "grace_days": AGENCY_LAPSE_GRACE_DAYS,
+                    },
                     url=reverse("suppliers:review_tasks"),
                     dedupe_key=f"agency-lapsed:{supplier.pk}:{task.pk}",
                 )

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
@@ -200,7 +201,34 @@ def test_daily_schedule_reminds_before_the_recheck_and_opens_one_review_when_lap
     lapsed.refresh_from_db()
     assert lapsed.status == Supplier.Status.ACTIVE
     assert not Notification.objects.filter(subject__contains=current.name).exists()
-    assert counts == {"reminded": 1, "lapsed": 0}
+    assert counts == {"reminded": 1, "lapsed": 0, "suspended": 0}
+    assert "suspended if they are not re-done within 14 days" in lapse_notes.first().body
+
+
+def test_an_agency_still_unchecked_after_the_grace_period_is_suspended_once(procurement, lead):
+    lapsed = SupplierFactory(agency_cleared=True, status=Supplier.Status.ACTIVE, name="Lapsed Staffing")
+    _age_checks(lapsed, 400)
+    today = timezone.localdate()
+    register_services.agency_checks_run(today=today)
+    grace = register_services.AGENCY_LAPSE_GRACE_DAYS
+
+    register_services.agency_checks_run(today=today + datetime.timedelta(days=grace - 1))
+    lapsed.refresh_from_db()
+    assert lapsed.status == Supplier.Status.ACTIVE
+
+    for _run in range(2):  # once, however often it runs
+        counts = register_services.agency_checks_run(today=today + datetime.timedelta(days=grace))
+    lapsed.refresh_from_db()
+    assert lapsed.status == Supplier.Status.SUSPENDED
+    event = lapsed.events.latest("pk")
+    assert event.message.startswith(f"Suspended automatically: the agency checks lapsed on {today:%d %b %Y}")
+    told = Notification.objects.filter(subject="Agency suspended, checks lapsed: Lapsed Staffing")
+    assert {n.recipient for n in told} == {lapsed.contract_owner, procurement, lead}
+    assert "now suspended" in told.first().body
+    assert counts == {"reminded": 0, "lapsed": 0, "suspended": 0}
+    # Back to active only through the gate, once re-checked.
+    with pytest.raises(ValidationError, match="without current positive checks"):
+        register_services.supplier_activate(supplier=lapsed, actor=procurement)
 
 
 @pytest.mark.django_db(transaction=True)
