@@ -33,7 +33,13 @@ class RequireMFAMiddleware:
 
     def __call__(self, request):
         path = request.path
-        if not path.startswith(_ALLOWED_PREFIXES) and needs_mfa_enrolment(request.user):
+        if path.startswith(_ALLOWED_PREFIXES):
+            return self.get_response(request)
+        needed = needs_mfa_enrolment(request.user)
+        # Kept on the request, with whom it was asked of: every page's navigation asks too
+        # (compliance.context_processors.platform).
+        request.mfa_enrolment_checked = (request.user, needed)
+        if needed:
             messages.warning(
                 request,
                 "Your role gives you access to confidential information, so you must set up "

@@ -8,8 +8,19 @@ from compliance import rules as compliance_rules
 from compliance.models import AccessLog, Department, ExportJob, Notification, Organisation, Site, User
 
 
-def organisation_profile() -> Organisation | None:
-    return Organisation.objects.prefetch_related("legal_entities").order_by("pk").first()
+def organisation_profile(request=None) -> Organisation | None:
+    """The organisation profile; with `request`, read once for it and kept on it.
+
+    Every page's header shows the organisation (compliance.context_processors.platform) and some
+    pages' views read it too (the statement page): one read serves both. Its legal entities are
+    not prefetched: the header never shows them and the pages that do read them afresh.
+    """
+    if request is not None and hasattr(request, "organisation_profile"):
+        return request.organisation_profile
+    organisation = Organisation.objects.order_by("pk").first()
+    if request is not None:
+        request.organisation_profile = organisation
+    return organisation
 
 
 def department_list(*, user: User, action: str = "change") -> QuerySet[Department]:

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from compliance import rules as compliance_rules
+from compliance import selectors
 from compliance.models import AccessLog, Department, Notification, Organisation, OutboxMessage, Site, User
 from compliance.request_log import redact
 
@@ -135,11 +136,18 @@ def access_log_purge(*, now=None) -> int:
     return deleted
 
 
-def organisation_get() -> Organisation:
-    """The organisation profile, created with placeholder values on first use."""
-    organisation = Organisation.objects.order_by("pk").first()
+def organisation_get(request=None) -> Organisation:
+    """The organisation profile, created with placeholder values on first use.
+
+    With `request`, the read is shared with the page's header (selectors.organisation_profile):
+    only for a page that shows the profile as it is, never one that edits it (a form bound to
+    the instance changes it before it is saved, and the header must not show unsaved values).
+    """
+    organisation = selectors.organisation_profile(request)
     if organisation is None:
         organisation = Organisation.objects.create(legal_name="Your organisation")
+        if request is not None:
+            request.organisation_profile = organisation
     return organisation
 
 

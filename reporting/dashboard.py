@@ -56,8 +56,8 @@ def dashboard_charts(figures: dict, history: list) -> list[charts.Chart]:
     return drawn
 
 
-def build(*, user, form) -> dict:
-    organisation = organisation_get()
+def build(*, user, form, request=None) -> dict:
+    organisation = organisation_get(request)  # with the request: the same read as the page's header
     today = timezone.localdate()
     comparison = kpi_figures.period_comparison(chosen_period(form, organisation, today), today)
     snapshots = list(selectors.kpi_snapshot_list(user=user)[:12])

@@ -58,7 +58,7 @@ def _statement_or_404(request, pk: int):
 def index(request):
     require(PREDICATE, request.user)
     form = forms.PeriodForm(request.GET or None)
-    context = dashboard.build(user=request.user, form=form)
+    context = dashboard.build(user=request.user, form=form, request=request)
     return render(request, "reporting/index.html", {"form": form, **context})
 
 
@@ -115,7 +115,7 @@ def statement_start(request):
 def statement_detail(request, pk: int):
     statement = _statement_or_404(request, pk)
     user = request.user
-    organisation = organisation_get()
+    organisation = organisation_get(request)  # the header's read too
     deadline = periods.statement_deadline(organisation, statement.financial_year)
     today = timezone.localdate()
     versions = list(selectors.statement_versions(user=user, financial_year=statement.financial_year))

@@ -412,3 +412,15 @@ def test_admin_cannot_change_approved_text_either(lead, board):
     readonly = model_admin.get_readonly_fields(None, Statement.objects.get(pk=statement.pk))
     assert "structure" in readonly and "title" in readonly
     assert "structure" not in model_admin.get_readonly_fields(None, StatementFactory(financial_year=2030))
+
+
+def test_the_statement_page_reads_the_organisation_once(
+    client, login, lead, organisation, django_assert_max_num_queries
+):
+    # The view's read (deadline, approving body) serves the page's header too.
+    statement = StatementFactory()
+    login(lead)
+    with django_assert_max_num_queries(25) as captured:
+        assert client.get(reverse("reporting:statement_detail", args=[statement.pk])).status_code == 200
+    organisation_reads = [q for q in captured.captured_queries if 'FROM "compliance_organisation"' in q["sql"]]
+    assert len(organisation_reads) == 1, organisation_reads
