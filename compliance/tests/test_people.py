@@ -94,3 +94,21 @@ def test_people_pages_tile_the_order_and_deep_pages_read_their_keys_first(client
         queries[number] = len(captured)
     assert seen == list(User.objects.order_by("full_name", "email", "pk").values_list("pk", flat=True))
     assert queries[6] == queries[7] == queries[2] + 1
+
+
+def test_people_list_links_each_person_without_a_reverse_per_row(client, make_user, login, monkeypatch):
+    # {% url %} walks the resolver for each of the page's 50 rows; pk_url joins parts worked out once.
+    import django.urls
+
+    login(make_user(roles.COMPLIANCE_ADMIN))
+    people = UserFactory.create_batch(30)
+    expected = {person.pk: reverse("person_edit", args=[person.pk]) for person in people}
+    reversed_names = []
+    real_reverse = django.urls.reverse
+    monkeypatch.setattr(
+        django.urls, "reverse", lambda name, *a, **kw: reversed_names.append(name) or real_reverse(name, *a, **kw)
+    )
+    html = client.get(reverse("people")).content.decode()
+    assert reversed_names.count("person_edit") <= 1, reversed_names  # at most once, for the route's parts
+    for url in expected.values():
+        assert f'<a href="{url}">' in html
