@@ -48,6 +48,23 @@ def case_list_count(cases: QuerySet[Concern], *, live: bool = False) -> int:
     return cases.count() if live else cached_count(CASE_FIGURES, cases)
 
 
+# The columns a row of the case list shows (safeguarding.templatetags.case_tags.case_row): the
+# other 30 columns of a case, and the person's and site's, were read and built for 50 rows.
+CASE_LIST_FIELDS = (
+    "reference",
+    "immediate_danger",
+    "created_at",
+    "subject_type",
+    "site__name",
+    "location_text",
+    "status",
+    "risk_level",
+    "assignee__full_name",
+    "assignee__email",
+    "due_at",
+)
+
+
 # The columns the case export carries. Reading (and decrypting) narratives, contact details and
 # closing summaries nobody exports was a large part of a big export's time.
 CASE_EXPORT_FIELDS = (

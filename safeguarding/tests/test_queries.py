@@ -115,3 +115,15 @@ def test_case_workers_are_read_by_key_from_their_roles_few_holders(lead, team_me
     assert "DISTINCT" not in sql and '"compliance_user"."id" = ANY(ARRAY(SELECT' in sql
     joined = User.objects.in_role(roles.MODERN_SLAVERY_LEAD, roles.SAFEGUARDING_TEAM).order_by("full_name", "email")
     assert list(workers) == list(joined) and set(workers) == {lead, team_member}
+
+
+def test_case_list_reads_only_the_columns_its_rows_show(client, login, lead, team_member):
+    login(lead)
+    _cases(3, lead, team_member)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("safeguarding:index")).status_code == 200
+    rows = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "safeguarding_concern"."id", ')]
+    assert len(rows) == 1, rows
+    for column in ('"safeguarding_concern"."narrative"', '"safeguarding_concern"."indicators"', '"password"'):
+        assert column not in rows[0]
+    assert '"safeguarding_concern"."location_text"' in rows[0] and '"compliance_user"."full_name"' in rows[0]
