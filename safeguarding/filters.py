@@ -26,13 +26,40 @@ def _case_workers(request):
     return selectors.case_workers()
 
 
+class _ReadInOneQuery(django_filters.fields.ModelChoiceIterator):
+    """The options of a short list (30 case workers, 30 sites) read with one plain query.
+
+    Django reads a select's options through QuerySet.iterator(), which on PostgreSQL is a
+    server-side cursor: DECLARE, FETCH until empty, CLOSE, four round trips for 30 rows.
+    """
+
+    def __iter__(self):
+        # django_filters' order: the empty choice, the null choice, then the rows.
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for row in self.queryset.all():  # a fresh copy each time, as iterator() read afresh
+            yield self.choice(row)
+
+
+class _ShortModelChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = _ReadInOneQuery
+
+
+class ShortModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter whose options are read in one query (_ReadInOneQuery)."""
+
+    field_class = _ShortModelChoiceField
+
+
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Reference", field_name="reference", lookup_expr="icontains", max_length=20)
     status = django_filters.ChoiceFilter(label="Status", choices=Status.choices, empty_label="Any")
     risk_level = django_filters.ChoiceFilter(label="Risk", choices=RiskLevel.choices, empty_label="Any")
-    assignee = django_filters.ModelChoiceFilter(label="Assignee", queryset=_case_workers, empty_label="Anyone")
+    assignee = ShortModelChoiceFilter(label="Assignee", queryset=_case_workers, empty_label="Anyone")
     subject_type = django_filters.ChoiceFilter(label="Concerns", choices=SubjectType.choices, empty_label="Anyone")
-    site = django_filters.ModelChoiceFilter(label="Site", queryset=Site.objects.all(), empty_label="Any site")
+    site = ShortModelChoiceFilter(label="Site", queryset=Site.objects.all(), empty_label="Any site")
     # A checkbox on the page ("on"); `true`/`1` from API clients.
     overdue = django_filters.BooleanFilter(label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput)
     sort = django_filters.ChoiceFilter(

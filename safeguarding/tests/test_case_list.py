@@ -220,3 +220,32 @@ def test_the_total_is_counted_once_and_follows_every_case_saved(client, login, l
     cases[0].due_at = timezone.now() + datetime.timedelta(days=1)
     Concern.objects.filter(pk=cases[0].pk).update(due_at=cases[0].due_at)  # no signal: the clock's count is live
     assert _shown_total(client, {"overdue": "on"}) == 0
+
+
+def test_the_filter_forms_people_and_sites_are_read_in_one_query_each_with_the_same_options(
+    client, login, lead, team_member, cases
+):
+    """Not through a server-side cursor (DECLARE, FETCH, CLOSE) as a select's options are by default."""
+    import django_filters
+
+    from safeguarding import selectors
+    from safeguarding.filters import CaseFilter
+
+    class DjangosOwnOptions(CaseFilter):
+        assignee = django_filters.ModelChoiceFilter(
+            label="Assignee", queryset=lambda request: selectors.case_workers(), empty_label="Anyone"
+        )
+        site = django_filters.ModelChoiceFilter(
+            label="Site", queryset=SiteFactory._meta.model.objects.all(), empty_label="Any site"
+        )
+
+    params = {"assignee": team_member.pk, "site": cases[1].site_id}
+    ours, django = (
+        kind(params, queryset=selectors.concern_list(user=lead)).form for kind in (CaseFilter, DjangosOwnOptions)
+    )
+    for name in ("assignee", "site"):
+        assert str(ours[name]) == str(django[name]) and team_member.full_name in str(ours["assignee"])
+    login(lead)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("safeguarding:index")).status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if "DECLARE" in q["sql"]]
