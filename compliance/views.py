@@ -114,12 +114,10 @@ def api_token(request):
 @login_required
 def people(request):
     require(compliance_rules.can_manage_organisation, request.user)
-    filters = PeopleFilterSet(request.GET or None, queryset=selectors.people_for_admin(user=request.user))
-    return render(
-        request,
-        "compliance/people.html",
-        {"page": paginate(request, filters.qs, deep_keys_first=True), "filter_form": filters.form},
-    )
+    filters = PeopleFilterSet(request.GET or None, queryset=selectors.people_list_for_admin(user=request.user))
+    page = paginate(request, filters.qs, deep_keys_first=True)
+    page.object_list = selectors.people_with_role_names(page.object_list)
+    return render(request, "compliance/people.html", {"page": page, "filter_form": filters.form})
 
 
 @login_required
