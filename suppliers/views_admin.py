@@ -76,10 +76,19 @@ def risk_settings(request):
             messages.success(request, "Risk tables saved. Scores change at each supplier's next rescore or review.")
             return redirect("suppliers:risk_settings")
         messages.error(request, "Nothing was saved: correct the values marked below.")
+    # Worked out here, not as {{ countries.total_error_count }} in the template: a template's lookup
+    # on a formset first tries formset["total_error_count"], and that builds every row's form.
+    tables_refused = request.method == "POST" and bool(countries.total_error_count() or categories.total_error_count())
     return render(
         request,
         "suppliers/risk_settings.html",
-        {"weight_form": weight_form, "countries": countries, "categories": categories, "can_manage": can_manage},
+        {
+            "weight_form": weight_form,
+            "countries": countries,
+            "categories": categories,
+            "can_manage": can_manage,
+            "tables_refused": tables_refused,
+        },
     )
 
 
