@@ -8,9 +8,10 @@ from django.template import Context, Template
 from django.utils import translation
 
 from compliance.tests.factories import DepartmentFactory, UserFactory
-from training.models import TrainingRecord
-from training.templatetags.training_tags import record_row
-from training.tests.factories import CourseFactory, TrainingRecordFactory
+from suppliers.tests.factories import SupplierFactory
+from training.models import RecruitmentCheck, TrainingRecord
+from training.templatetags.training_tags import record_row, recruitment_row
+from training.tests.factories import CourseFactory, RecruitmentCheckFactory, TrainingRecordFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 6, 1)
@@ -27,6 +28,18 @@ RECORD_ROW = Template(
     <td>{{ record.expires_on|date:"j M Y"|default:"–" }}</td>
     <td>{{ record.get_source_display }}</td>
   </tr>"""
+)
+
+# The recruitment checks list's row as training/admin/recruitment_list.html wrote it before recruitment_row.
+RECRUITMENT_ROW = Template(
+    """{% load links %}{% with c=row.check %}<tr>
+    <th scope="row"><a href="{% pk_url 'training:recruitment_edit' row.person.pk %}">{{ row.person }}</a><br><small class="text-muted">{{ row.person.job_title|default:"" }}{% if row.person.department %}, {{ row.person.department }}{% endif %} · {{ row.person.get_employment_type_display }}</small></th>
+    <td>{% if c.dbs_outcome %}{{ c.get_dbs_outcome_display }}, {{ c.dbs_checked_on|date:"j M Y" }}{% else %}Not recorded{% endif %}</td>
+    <td>{% if c.right_to_work_verified_on %}Verified {{ c.right_to_work_verified_on|date:"j M Y" }}{% if c.right_to_work_expires_on %}; ends {{ c.right_to_work_expires_on|date:"j M Y" }}{% endif %}{% else %}Not recorded{% endif %}</td>
+    <td>{% if c.contract_accessible_given_on %}Given {{ c.contract_accessible_given_on|date:"j M Y" }}{% else %}Not recorded{% endif %}</td>
+    <td>{% if c.agency_used %}{{ c.agency|default:c.agency_name }}{% else %}–{% endif %}</td>
+    <td>{% if row.complete %}<span class="badge risk-low">Complete</span>{% else %}<span class="badge risk-high">Incomplete</span>{% endif %}</td>
+  </tr>{% endwith %}"""
 )
 
 
@@ -65,3 +78,39 @@ def test_each_records_list_row_is_the_markup_the_template_cells_wrote(language):
     with translation.override(language):
         for record in records:
             assert record_row(record) == RECORD_ROW.render(Context({"record": record}))
+
+
+@pytest.mark.parametrize("language", ["en-gb", "pl"])
+@time_machine.travel(TODAY, tick=False)
+def test_each_recruitment_list_row_is_the_markup_the_template_cells_wrote(language):
+    d = datetime.date
+    bare = UserFactory(full_name="", job_title="", department=None, employment_type="temporary")
+    named = UserFactory(full_name="Zoë <Z>", job_title="Carer & cook", department=DepartmentFactory(name="A&E"))
+    full = RecruitmentCheckFactory(
+        worker=UserFactory(),
+        dbs_outcome=RecruitmentCheck.DbsOutcome.CLEAR,
+        dbs_checked_on=d(2026, 3, 2),
+        right_to_work_verified_on=d(2025, 9, 30),
+        right_to_work_expires_on=d(2027, 1, 1),
+        contract_accessible_given_on=d(2026, 5, 5),
+        agency_used=True,
+        agency=SupplierFactory(name="O'Neil & <Staff>"),
+    )
+    partial = RecruitmentCheckFactory(
+        worker=named,
+        dbs_outcome=RecruitmentCheck.DbsOutcome.NOT_CLEAR,
+        dbs_checked_on=None,
+        right_to_work_verified_on=d(2026, 1, 1),
+        agency_used=True,
+        agency_name="Off-register <agency>",
+    )
+    unused = RecruitmentCheckFactory(worker=UserFactory(), agency_used=False, agency_name="Ignored")
+    rows = [
+        {"person": bare, "check": None, "complete": False},
+        {"person": full.worker, "check": full, "complete": True},
+        {"person": named, "check": partial, "complete": False},
+        {"person": unused.worker, "check": unused, "complete": False},
+    ]
+    with translation.override(language):
+        for row in rows:
+            assert recruitment_row(row) == RECRUITMENT_ROW.render(Context({"row": row}))
