@@ -152,6 +152,10 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     def get_queryset(self):
         return selectors.supplier_list(user=self.request.user)
 
+    def paginated_count(self, queryset) -> int:
+        # The total from the register's cached counts (compliance.pagination asks for it).
+        return selectors.register_count(queryset)
+
     # Register details and procurement details are written by their own services, in one transaction.
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -7,4 +7,6 @@ class SuppliersConfig(AppConfig):
 
     def ready(self):
         # audit registers models with django-auditlog; export_lists registers the register's export.
-        from suppliers import audit, export_lists  # noqa: F401
+        from suppliers import audit, export_lists, figures  # noqa: F401
+
+        figures.connect()

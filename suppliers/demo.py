@@ -8,6 +8,7 @@ import secrets
 from django.utils import timezone
 
 from compliance.models import User
+from suppliers.figures import register_figures_changed
 from suppliers.models import (
     AgencyFees,
     AgencyIdDocuments,
@@ -325,6 +326,7 @@ def seed(stdout=None) -> None:
         for i, supplier in enumerate(Supplier.objects.filter(pk__in=[s.pk for s in suppliers.values()]).order_by("pk")):
             due = today + datetime.timedelta(days=(i * 11) % 365 - 5)
             Supplier.objects.filter(pk=supplier.pk).update(next_review_due=due)
+    register_figures_changed()  # the review dates and agency checks above are update()s
     if stdout:
         stdout.write(f"Suppliers: {len(suppliers)} in the demo register ({created} new).")
 

@@ -8,9 +8,12 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from compliance import rules as role_rules
 from compliance.dates import end_of_day
+from compliance.figure_cache import cached_figures
 from compliance.models import User
 from suppliers import scoring
+from suppliers.figures import REGISTER_FIGURES
 from suppliers.models import (
     Action,
     Audit,
@@ -335,7 +338,30 @@ def risk_tables(*, user: User) -> dict:
 
 
 def register_summary(*, user: User) -> dict:
-    """The risk picture for the top of the register: bands, decisions and overdue actions (two queries)."""
+    """The risk picture for the top of the register: bands, decisions and overdue actions.
+
+    Two queries over every supplier and action (4 ms on 10,000 suppliers), so kept in the cache
+    until a supplier or an action changes (suppliers.figures), one copy a day: everyone who may
+    read the register reads all of it, so it is the same figure for each of them.
+    """
+    if not role_rules.can_view_suppliers.test(user):
+        return _register_summary(user)
+    return cached_figures(REGISTER_FIGURES, ("summary", timezone.localdate()), lambda: _register_summary(user))
+
+
+def register_count(suppliers: QuerySet[Supplier]) -> int:
+    """How many suppliers a filtered register list has, cached until a supplier or an action changes.
+
+    Keyed on the SQL and parameters of the list's keys (its WHERE: scope and filters, and the day
+    for a filter that reads the date), not of the whole list: compiling the list's columns, joins
+    and per-row counts for a key cost more (0.9 ms) than the COUNT it saved. Saves the page's
+    COUNT over 10,000 suppliers.
+    """
+    sql, params = suppliers.values("pk").order_by().query.sql_with_params()
+    return cached_figures(REGISTER_FIGURES, ("count", sql, params), suppliers.count)
+
+
+def _register_summary(user: User) -> dict:
     live = Supplier.objects.restrict(user, Action.VIEW).exclude(status=Supplier.Status.TERMINATED)
     summary = live.aggregate(
         high=Count("pk", filter=Q(risk_band=RiskBand.HIGH)),

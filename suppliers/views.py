@@ -54,7 +54,7 @@ def index(request):
         "suppliers/index.html",
         {
             # The last of 201 pages read 10,000 full rows to keep 50: its keys first, from the far end.
-            "page": paginate(request, register.qs, deep_keys_first=True),
+            "page": paginate(request, register.qs, deep_keys_first=True, count=selectors.register_count(register.qs)),
             "summary": selectors.register_summary(user=request.user),
             "filter_form": register.form,
             "can_manage": role_rules.can_manage_suppliers.test(request.user),

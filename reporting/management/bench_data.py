@@ -172,6 +172,7 @@ def _people(rng, count: int, stdout) -> _People:
 def _suppliers(rng, count: int, people: _People, stdout) -> list[int]:
     from django.utils import timezone
 
+    from suppliers.figures import register_figures_changed
     from suppliers.models import Audit, CorrectiveAction, Finding, RiskAssessment, Supplier
 
     now = timezone.now()
@@ -282,6 +283,7 @@ def _suppliers(rng, count: int, people: _People, stdout) -> list[int]:
             )
         )
     CorrectiveAction.objects.bulk_create(actions, batch_size=BATCH)
+    register_figures_changed()  # bulk writes send no post_save
     _say(
         stdout,
         f"{len(ids):,} suppliers, {len(audits):,} audits, {len(findings):,} findings, "

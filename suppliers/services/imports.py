@@ -20,6 +20,7 @@ from compliance import import_mappings, leases, spreadsheets
 from compliance.audit_bulk import audit_log_bulk
 from compliance.models import User
 from suppliers import scoring
+from suppliers.figures import register_figures_changed
 from suppliers.models import (
     SUPPLIER_CONTACT_FIELDS,
     SUPPLIER_DETAIL_FIELDS,
@@ -498,6 +499,7 @@ def _write_batch(rows: list[dict], *, actor: User, tables: scoring.Tables) -> No
             | {"is_recruitment_agency", "risk_score", "risk_band", "risk_assessed_at", "next_review_due"}
         )
         Supplier.objects.bulk_update([a for _b, a, _c in updated], fields, batch_size=BATCH_SIZE)
+    register_figures_changed()  # bulk writes send no post_save
 
     written = created + [a for _b, a, _c in updated]
     events: list[SupplierEvent] = []

@@ -22,6 +22,7 @@ from compliance.models import User
 from compliance.services import notification_send
 from compliance.uploads import display_name, stored_name
 from suppliers import scoring
+from suppliers.figures import register_figures_changed
 from suppliers.models import (
     REGISTER_FIELDS,
     Action,
@@ -161,6 +162,7 @@ def risk_assess(*, supplier: Supplier, actor: User | None = None, reason: str = 
         risk_assessed_at=now,
         next_review_due=supplier.next_review_due or (now.date() + datetime.timedelta(days=REVIEW_INTERVAL_DAYS)),
     )
+    register_figures_changed()  # an update() sends no post_save
     supplier.risk_score, supplier.risk_band, supplier.risk_assessed_at = result.score, result.band, now
     if supplier.next_review_due is None:
         supplier.next_review_due = now.date() + datetime.timedelta(days=REVIEW_INTERVAL_DAYS)
