@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from compliance.model_choices import ShortModelChoiceField
 from compliance.models import PersonPick, Site
 from compliance.widgets import DateInput, Textarea, pick_person, round_trip_formfield, search_select
 from safeguarding.models import (
@@ -264,7 +265,7 @@ class ReporterAddForm(forms.Form):
 
 class TriageForm(forms.Form):
     risk_level = forms.ChoiceField(label="Risk level", choices=[("", "Choose…")] + RiskLevel.choices)
-    assignee = forms.ModelChoiceField(label="Assign to", queryset=None, required=False, empty_label="Nobody yet")
+    assignee = ShortModelChoiceField(label="Assign to", queryset=None, required=False, empty_label="Nobody yet")
     linked_supplier = forms.ModelChoiceField(
         label="Supplier in the register (optional)", queryset=None, required=False, empty_label="None"
     )
@@ -387,7 +388,7 @@ def _choose(choices):
 
 
 class ReferralForm(forms.Form):
-    responder = forms.ModelChoiceField(
+    responder = ShortModelChoiceField(
         label="Referred through",
         queryset=None,
         empty_label="Choose…",
@@ -502,7 +503,7 @@ class AttachmentForm(forms.Form):
 
 
 class IdentityGrantForm(forms.Form):
-    user = forms.ModelChoiceField(label="Person", queryset=None)
+    user = ShortModelChoiceField(label="Person", queryset=None)
     reason = forms.CharField(label="Why they need to know who reported", max_length=500)
 
     def __init__(self, *args, **kwargs):
@@ -514,7 +515,7 @@ class IdentityGrantForm(forms.Form):
 
 class ReassessForm(forms.Form):
     risk_level = forms.ChoiceField(label="Risk level", choices=RiskLevel.choices)
-    assignee = forms.ModelChoiceField(label="Assign to", queryset=None, required=False, empty_label="Nobody")
+    assignee = ShortModelChoiceField(label="Assign to", queryset=None, required=False, empty_label="Nobody")
     reason = forms.CharField(label="Why", widget=Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, **kwargs):

@@ -127,3 +127,22 @@ def test_case_list_reads_only_the_columns_its_rows_show(client, login, lead, tea
     for column in ('"safeguarding_concern"."narrative"', '"safeguarding_concern"."indicators"', '"password"'):
         assert column not in rows[0]
     assert '"safeguarding_concern"."location_text"' in rows[0] and '"compliance_user"."full_name"' in rows[0]
+
+
+def test_case_page_reads_its_forms_options_with_plain_queries_and_the_same_options(client, login, lead, team_member):
+    """The triage, reassess, referral and identity forms' people and responders: no server-side cursor each."""
+    from django import forms
+
+    from safeguarding.forms import TriageForm
+
+    concern = ConcernFactory(status=Status.NEW)
+    login(lead)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(concern.get_absolute_url()).status_code == 200
+    assert not [q["sql"] for q in ctx.captured_queries if "DECLARE" in q["sql"]]
+    ours = TriageForm(prefix="triage", user=lead)
+    django = TriageForm(prefix="triage", user=lead)
+    django.fields["assignee"] = forms.ModelChoiceField(
+        label="Assign to", queryset=selectors.case_workers(), required=False, empty_label="Nobody yet"
+    )
+    assert str(ours["assignee"]) == str(django["assignee"]) and team_member.full_name in str(ours["assignee"])
