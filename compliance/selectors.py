@@ -45,7 +45,13 @@ def access_log_list(*, user: User) -> QuerySet[AccessLog]:
     """The access log, for those who may read it (filtered by compliance.filters.AccessLogFilterSet)."""
     # Newest first with the key last, so pages tile exactly and a deep page's keys come from
     # the accesslog_newest_first index alone (the page reads them first: paginate keys_first).
-    return AccessLog.objects.restrict(user, "view").select_related("user", "content_type").order_by("-at", "-pk")
+    # Only the columns the page and its export show: the reader's name and email, not their whole row.
+    return (
+        AccessLog.objects.restrict(user, "view")
+        .select_related("user")
+        .only("at", "action", "object_repr", "detail", "ip_address", "path", "user__full_name", "user__email")
+        .order_by("-at", "-pk")
+    )
 
 
 def people_for_admin(*, user: User) -> QuerySet[User]:

@@ -5,7 +5,10 @@ import zoneinfo
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from compliance import roles, selectors
 from compliance.models import AccessLog
@@ -131,3 +134,38 @@ def test_a_deep_page_of_the_log_reads_its_keys_from_the_index_alone(make_user):
         plan = entries.values_list("pk", flat=True)[5000:5050].explain()
     assert "Sort" not in plan, plan
     assert "Index Only Scan" in plan and "accesslog_newest_first" in plan, plan
+
+
+# The row as templates/compliance/access_log.html wrote it, cell by cell, before access_log_row.
+ROW_AS_BEFORE = Template(
+    """<tr><td>{{ entry.at|date:"j M Y H:i:s" }}</td><td>{{ entry.user|default:"(anonymous)" }}</td>"""
+    """<td>{{ entry.get_action_display }}</td><td>{{ entry.object_repr }}</td><td>{{ entry.detail }}</td>"""
+    """<td>{{ entry.ip_address|default:"" }}</td></tr>"""
+)
+ROW = Template("{% load access_log_tags %}{% access_log_row entry %}")
+
+
+@pytest.mark.parametrize("language", ["en-gb", "pl", "uk"])
+def test_each_row_is_the_markup_the_template_cells_wrote(make_user, language):
+    named = UserFactory(full_name="O'Brien <Ann> & co")
+    unnamed = UserFactory(full_name="", email="no.name@example.org")
+    for user, action, ip in ((named, "download", "10.0.0.1"), (unnamed, "export", None), (None, "view", "::1")):
+        access_log_record(user=user, obj=None, action=action, detail='Case "MS-1" <b>&')
+        AccessLog.objects.filter(detail='Case "MS-1" <b>&').update(ip_address=ip)
+    entries = list(selectors.access_log_list(user=make_user(roles.COMPLIANCE_ADMIN)))
+    assert len(entries) == 3
+    with translation.override(language):
+        for entry in entries:
+            context = Context({"entry": entry})
+            assert ROW.render(context) == ROW_AS_BEFORE.render(context)
+
+
+def test_the_page_reads_only_the_columns_it_shows(client, make_user, login):
+    # The reader's name and email, not their whole row (password hash and all); no content type.
+    login(make_user(roles.COMPLIANCE_ADMIN))
+    access_log_record(user=UserFactory(full_name="Casey Reader"), obj=UserFactory(), detail="x")
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("access_log")).content.decode()
+    assert "<td>Casey Reader</td>" in html
+    (rows,) = [q["sql"] for q in captured if '"compliance_accesslog"."object_repr"' in q["sql"]]
+    assert '"compliance_user"."password"' not in rows and "django_content_type" not in rows, rows
