@@ -65,6 +65,10 @@ CASE_LIST_FIELDS = (
 )
 
 
+# The columns a case of the API's list carries (safeguarding.api.CaseListSerializer).
+CASE_API_LIST_FIELDS = (*CASE_LIST_FIELDS, "channel", "outcome", "closed_at")
+
+
 # The columns the case export carries. Reading (and decrypting) narratives, contact details and
 # closing summaries nobody exports was a large part of a big export's time.
 CASE_EXPORT_FIELDS = (

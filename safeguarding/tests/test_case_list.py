@@ -249,3 +249,15 @@ def test_the_filter_forms_people_and_sites_are_read_in_one_query_each_with_the_s
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("safeguarding:index")).status_code == 200
     assert not [q["sql"] for q in queries.captured_queries if "DECLARE" in q["sql"]]
+
+
+def test_the_api_list_reads_only_the_columns_it_writes_and_writes_what_a_full_row_gives(lead, cases):
+    from safeguarding.api import CaseListSerializer
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = _api(lead).get(CASES).json()["results"]
+    assert len(rows) == len(cases)
+    for row in rows:
+        assert row == CaseListSerializer(Concern.objects.get(reference=row["reference"])).data
+    read = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "safeguarding_concern"."id", ')]
+    assert read and not [sql for sql in read if '"narrative"' in sql or '"password"' in sql]
