@@ -127,3 +127,46 @@ def test_people_list_reads_role_names_not_group_rows(client, make_user, login):
     assert not [q for q in captured if "_prefetch_related_val" in q["sql"]]
     in_order = ", ".join(Group.objects.filter(user=person).order_by("pk").values_list("name", flat=True))
     assert f"<td>{in_order}</td>" in html
+
+
+# The row as compliance/people.html wrote it, cell by cell, before person_row.
+PERSON_ROW_AS_BEFORE = """{% load links %}<tr>
+    <td><a href="{% pk_url 'person_edit' person.pk %}">{{ person.full_name|default:person.email }}</a></td>
+    <td>{{ person.email }}</td>
+    <td>{{ person.department|default:"" }}</td>
+    <td>{{ person.site|default:"" }}</td>
+    <td>{{ person.line_manager|default:"" }}</td>
+    <td>{{ person.role_names|join:", " }}</td>
+    <td>{% if person.is_active %}Active{% else %}Left {{ person.left_on|date:"j M Y" }}{% endif %}</td>
+  </tr>"""
+
+
+@pytest.mark.parametrize("language", ["en-gb", "pl", "uk"])
+def test_each_people_list_row_is_the_markup_the_template_cells_wrote(make_user, language):
+    import datetime
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from compliance import selectors
+    from compliance.tests.factories import DepartmentFactory, SiteFactory
+
+    manager = UserFactory(full_name="Mo <Manager> & co")
+    UserFactory(
+        full_name="O'Brien <Ann>",
+        department=DepartmentFactory(name="Nights & Days"),
+        site=SiteFactory(name='"Leeds" <north>'),
+        line_manager=manager,
+        roles=[roles.LINE_MANAGER, roles.STAFF],
+    )
+    UserFactory(full_name="", email="no.name@example.org", is_active=False, left_on=datetime.date(2026, 3, 9))
+    UserFactory(full_name="Left Undated", is_active=False, left_on=None, roles=[])
+    admin = make_user(roles.COMPLIANCE_ADMIN)
+    people = selectors.people_with_role_names(selectors.people_list_for_admin(user=admin))
+    assert len(people) == 5
+    with translation.override(language):
+        for person in people:
+            context = Context({"person": person})
+            assert Template("{% load people_tags %}{% person_row person %}").render(context) == Template(
+                PERSON_ROW_AS_BEFORE
+            ).render(context)
