@@ -284,6 +284,39 @@ def test_the_recruitment_form_reads_only_each_agencys_name_for_its_options(clien
     assert all('"countries"' not in sql and '"risk_score"' not in sql for sql in supplier_reads), supplier_reads
 
 
+
+def test_the_recruitment_forms_agency_options_build_no_supplier_and_keep_the_saved_choice(
+    client, login, hr_user, make_user
+):
+    """Each option is read as (key, name): no Supplier built for each of hundreds of agencies."""
+    from django.db.models.signals import post_init
+
+    from suppliers.models import Supplier
+    from suppliers.tests.factories import SupplierFactory
+    from training.tests.factories import RecruitmentCheckFactory
+
+    agencies = [
+        SupplierFactory(name=f"Shift {n} & <Partners>", category=Supplier.Category.AGENCY_STAFFING) for n in range(3)
+    ]
+    # A saved agency no longer in the agency list stays offered (and chosen).
+    former = SupplierFactory(name="Formerly an agency", category=Supplier.Category.PROFESSIONAL)
+    check = RecruitmentCheckFactory(worker=make_user(roles.STAFF), agency_used=True, agency=former)
+    login(hr_user)
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    post_init.connect(count, sender=Supplier)
+    try:
+        html = client.get(reverse("training:recruitment_edit", args=[check.worker_id])).content.decode()
+    finally:
+        post_init.disconnect(count, sender=Supplier)
+    assert len(built) <= 1  # the saved check's own agency, if read; never one per option
+    for agency in agencies:
+        assert f'<option value="{agency.pk}">Shift {agency.name[6]} &amp; &lt;Partners&gt;</option>' in html
+    assert f'<option value="{former.pk}" selected>Formerly an agency</option>' in html
+
 @time_machine.travel(TODAY, tick=False)
 def test_recruitment_pages_tile_the_order_and_the_last_reads_its_keys_from_the_end(client, login, hr_user, make_user):
     from django.db import connection
