@@ -284,7 +284,6 @@ def test_the_recruitment_form_reads_only_each_agencys_name_for_its_options(clien
     assert all('"countries"' not in sql and '"risk_score"' not in sql for sql in supplier_reads), supplier_reads
 
 
-
 def test_the_recruitment_forms_agency_options_build_no_supplier_and_keep_the_saved_choice(
     client, login, hr_user, make_user
 ):
@@ -316,6 +315,7 @@ def test_the_recruitment_forms_agency_options_build_no_supplier_and_keep_the_sav
     for agency in agencies:
         assert f'<option value="{agency.pk}">Shift {agency.name[6]} &amp; &lt;Partners&gt;</option>' in html
     assert f'<option value="{former.pk}" selected>Formerly an agency</option>' in html
+
 
 @time_machine.travel(TODAY, tick=False)
 def test_recruitment_pages_tile_the_order_and_the_last_reads_its_keys_from_the_end(client, login, hr_user, make_user):
