@@ -114,7 +114,9 @@ def api_token(request):
 @login_required
 def people(request):
     require(compliance_rules.can_manage_organisation, request.user)
-    filters = PeopleFilterSet(request.GET or None, queryset=selectors.people_list_for_admin(user=request.user))
+    # Always bound, even without parameters: django-filter filters only a bound form, and the list's
+    # default (the active people, PeopleFilterSet.filter_queryset) must hold on its first page too.
+    filters = PeopleFilterSet(request.GET, queryset=selectors.people_list_for_admin(user=request.user))
     page = paginate(request, filters.qs, deep_keys_first=True)
     page.object_list = selectors.people_with_role_names(page.object_list)
     return render(request, "compliance/people.html", {"page": page, "filter_form": filters.form})

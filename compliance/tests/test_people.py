@@ -170,3 +170,14 @@ def test_each_people_list_row_is_the_markup_the_template_cells_wrote(make_user, 
             assert Template("{% load people_tags %}{% person_row person %}").render(context) == Template(
                 PERSON_ROW_AS_BEFORE
             ).render(context)
+
+
+def test_people_list_without_parameters_shows_the_active_people_as_its_other_pages_do(client, make_user, login):
+    # django-filter filters only a bound form: unbound, the first page listed leavers too (and
+    # counted them), while ?page=2 did not.
+    login(make_user(roles.COMPLIANCE_ADMIN))
+    UserFactory(full_name="Lee Leaver", is_active=False)
+    html = client.get(reverse("people")).content.decode()
+    assert "Lee Leaver" not in html
+    assert "Lee Leaver" in client.get(reverse("people"), {"status": "left"}).content.decode()
+    assert f"<caption>{User.objects.filter(is_active=True).count()} people</caption>" in html
