@@ -205,6 +205,21 @@ def audit_list(*, user: User) -> QuerySet[Audit]:
     )
 
 
+# The columns a row of the audit list shows (suppliers.templatetags.audit_tags.audit_rows): not the
+# audit's scope and summary texts, nor the supplier's 60 other columns (countries decoded per row).
+AUDIT_LIST_FIELDS = (
+    "supplier__name",
+    "kind",
+    "method",
+    "planned_date",
+    "auditor__full_name",
+    "auditor__email",
+    "auditor_name",
+    "status",
+    "result",
+)
+
+
 def audit_get(*, user: User, pk: int) -> Audit | None:
     return audit_list(user=user).filter(pk=pk).first()
 
