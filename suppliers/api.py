@@ -150,7 +150,7 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.supplier_list(user=self.request.user)
+        return selectors.supplier_records(user=self.request.user)
 
     def paginated_count(self, queryset) -> int:
         # The total from the register's cached counts (compliance.pagination asks for it).

@@ -117,11 +117,22 @@ def supplier_search(*, user: User, text: str = "") -> QuerySet[Supplier]:
     return suppliers
 
 
-def supplier_get(*, user: User, pk: int) -> Supplier | None:
-    # Who made the agency checks is shown on the page (a join, not a query per check).
+def supplier_records(*, user: User) -> QuerySet[Supplier]:
+    """The register the user may read, by name, with the people each supplier names: one supplier's page, the API.
+
+    Without the register rows' per-supplier counts (supplier_list): nothing else shows them, and
+    their two subqueries were a third of reading one supplier (1.5 of 3.5 ms). Who made the agency
+    checks is joined, not read once per supplier.
+    """
     return (
-        supplier_list(user=user).select_related("agency_fees_checked_by", "agency_ids_checked_by").filter(pk=pk).first()
+        Supplier.objects.restrict(user, Action.VIEW)
+        .select_related("contract_owner", "ppn009_assessor", "agency_fees_checked_by", "agency_ids_checked_by")
+        .order_by("name", "pk")
     )
+
+
+def supplier_get(*, user: User, pk: int) -> Supplier | None:
+    return supplier_records(user=user).filter(pk=pk).first()
 
 
 def supplier_history(*, supplier: Supplier):

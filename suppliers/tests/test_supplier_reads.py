@@ -1,0 +1,44 @@
+"""One supplier's page and the suppliers API read suppliers without the register rows' per-supplier counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from compliance.tests.factories import UserFactory
+from suppliers import selectors
+from suppliers.tests.factories import SupplierFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _supplier_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "suppliers_supplier"."id"')]
+
+
+def test_one_suppliers_page_reads_it_without_the_registers_counts(client, login, procurement):
+    supplier = SupplierFactory(agency_cleared=True, agency_fees_checked_by=procurement)
+    assert selectors.supplier_get(user=procurement, pk=supplier.pk) == supplier
+    login(procurement)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("suppliers:detail", args=[supplier.pk])).status_code == 200
+    (read,) = _supplier_reads(queries)
+    assert "suppliers_finding" not in read and "suppliers_correctiveaction" not in read
+    assert '"compliance_user"' in read  # the people it names are joined
+
+
+def test_the_api_list_reads_no_counts_and_joins_who_checked_each_agency(procurement, django_assert_max_num_queries):
+    api = APIClient()
+    api.force_authenticate(procurement)
+    SupplierFactory(agency_cleared=True, agency_fees_checked_by=procurement, agency_ids_checked_by=procurement)
+    with CaptureQueriesContext(connection) as one:
+        api.get("/api/v1/suppliers/suppliers/")
+    # More agencies, each checked by someone else: the same queries (no read per checker).
+    for _ in range(5):
+        SupplierFactory(agency_cleared=True, agency_fees_checked_by=UserFactory(), agency_ids_checked_by=procurement)
+    with django_assert_max_num_queries(len(one.captured_queries)) as many:
+        body = api.get("/api/v1/suppliers/suppliers/").json()
+    assert body["count"] == 6 and all(row["agency_fees_checked_by"] for row in body["results"])
+    (read,) = _supplier_reads(many)
+    assert "suppliers_finding" not in read and "suppliers_correctiveaction" not in read
