@@ -1,5 +1,6 @@
 import functools
 import html
+from collections import Counter
 
 from django import template
 from django.utils.dates import MONTHS_3
@@ -150,5 +151,31 @@ def recruitment_row(row) -> str:
         f"    <td>{contract}</td>\n"
         f"    <td>{agency}</td>\n"
         f"    <td>{_COMPLETE if row['complete'] else _INCOMPLETE}</td>\n"
+        "  </tr>"
+    )
+
+
+@register.simple_tag
+def team_row(summary) -> str:
+    """One row of the team page (training/team.html), as its cells in the template wrote it.
+
+    `summary` is a selectors.PersonSummary. The template asked it for each count in turn (each a
+    pass over the person's courses) and looked up the person's fields per cell.
+    """
+    person = summary.person
+    head, tail = (html.escape(part) for part in pk_url_parts("training:person"))
+    department = person.department
+    counts = Counter(str(status.status) for status in summary.statuses)
+    return mark_safe(  # noqa: S308 - every value in it is escaped here (html.escape, as Django's escape)
+        "<tr>\n"
+        f'    <th scope="row"><a href="{head}{int(person.pk)}{tail}">{html.escape(str(person))}</a><br>'
+        f'<small class="text-muted">{html.escape(person.job_title)}</small></th>\n'
+        f"    <td>{'–' if department is None else html.escape(str(department))}</td>\n"
+        f"    <td>{counts[TrainingRecord.Status.COMPLETE]} of {len(summary.statuses)}</td>\n"
+        f"    <td>{counts[TrainingRecord.Status.OVERDUE]}</td>\n"
+        f"    <td>{counts[TrainingRecord.Status.EXPIRED]}</td>\n"
+        "    <td>\n"
+        f"      {attention_list(summary.attention)}\n"
+        "    </td>\n"
         "  </tr>"
     )

@@ -9,8 +9,9 @@ from django.utils import translation
 
 from compliance.tests.factories import DepartmentFactory, UserFactory
 from suppliers.tests.factories import SupplierFactory
+from training import selectors
 from training.models import RecruitmentCheck, TrainingRecord
-from training.templatetags.training_tags import record_row, recruitment_row
+from training.templatetags.training_tags import record_row, recruitment_row, team_row
 from training.tests.factories import CourseFactory, RecruitmentCheckFactory, TrainingRecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,20 @@ RECRUITMENT_ROW = Template(
     <td>{% if c.agency_used %}{{ c.agency|default:c.agency_name }}{% else %}–{% endif %}</td>
     <td>{% if row.complete %}<span class="badge risk-low">Complete</span>{% else %}<span class="badge risk-high">Incomplete</span>{% endif %}</td>
   </tr>{% endwith %}"""
+)
+
+# The team page's row as training/team.html wrote it before team_row.
+TEAM_ROW = Template(
+    """{% load links training_tags %}<tr>
+    <th scope="row"><a href="{% pk_url 'training:person' s.person.pk %}">{{ s.person }}</a><br><small class="text-muted">{{ s.person.job_title }}</small></th>
+    <td>{{ s.person.department|default:"–" }}</td>
+    <td>{{ s.complete }} of {{ s.statuses|length }}</td>
+    <td>{{ s.overdue }}</td>
+    <td>{{ s.expired }}</td>
+    <td>
+      {% attention_list s.attention %}
+    </td>
+  </tr>"""
 )
 
 
@@ -114,3 +129,20 @@ def test_each_recruitment_list_row_is_the_markup_the_template_cells_wrote(langua
     with translation.override(language):
         for row in rows:
             assert recruitment_row(row) == RECRUITMENT_ROW.render(Context({"row": row}))
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_each_team_row_is_the_markup_the_template_cells_wrote():
+    d = datetime.date
+    busy = UserFactory(full_name="Ann <Busy>", job_title="Nurse & carer", department=DepartmentFactory(name="A&E"))
+    idle = UserFactory(full_name="", job_title="", department=None)
+    courses = [CourseFactory(code=f"c{n}", title=f"Course {n} & <more>") for n in range(5)]
+    TrainingRecordFactory(user=busy, course=courses[0], due_on=d(2026, 5, 1))  # overdue
+    TrainingRecordFactory(user=busy, course=courses[1], completed_on=d(2026, 1, 1))  # complete
+    TrainingRecordFactory(
+        user=busy, course=courses[2], completed_on=d(2025, 1, 1), expires_on=d(2026, 1, 1), due_on=d(2024, 12, 1)
+    )  # expired
+    TrainingRecordFactory(user=busy, course=courses[3], due_on=d(2026, 6, 10))  # due soon
+    TrainingRecordFactory(user=busy, course=courses[4], due_on=d(2026, 5, 1), declared_on=d(2026, 5, 20))
+    for summary in selectors.team_summaries([busy, idle], TODAY):
+        assert team_row(summary) == TEAM_ROW.render(Context({"s": summary}))
