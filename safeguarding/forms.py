@@ -75,7 +75,7 @@ class ConcernForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Say who the concern is about (choose “Not known” if you are not sure).")},
     )
-    site = forms.ModelChoiceField(
+    site = ShortModelChoiceField(
         label=_("Where did it happen?"),
         queryset=Site.objects.all(),
         required=False,

@@ -146,3 +146,21 @@ def test_case_page_reads_its_forms_options_with_plain_queries_and_the_same_optio
         label="Assign to", queryset=selectors.case_workers(), required=False, empty_label="Nobody yet"
     )
     assert str(ours["assignee"]) == str(django["assignee"]) and team_member.full_name in str(ours["assignee"])
+
+
+def test_report_form_reads_its_sites_with_one_plain_query_and_the_same_options(client):
+    from django import forms
+
+    from compliance.tests.factories import SiteFactory
+    from safeguarding.forms import AnonymousConcernForm
+
+    SiteFactory(name="Riverside <House>")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("safeguarding:report_anonymous")).status_code == 200
+    assert not [q["sql"] for q in ctx.captured_queries if "DECLARE" in q["sql"]]
+    ours, django = AnonymousConcernForm(), AnonymousConcernForm()
+    field = ours.fields["site"]
+    django.fields["site"] = forms.ModelChoiceField(
+        label=field.label, queryset=field.queryset, required=False, empty_label=field.empty_label
+    )
+    assert str(ours["site"]) == str(django["site"]) and "Riverside &lt;House&gt;" in str(ours["site"])
