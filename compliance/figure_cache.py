@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 
 T = TypeVar("T")
@@ -76,7 +77,11 @@ def cached_count(namespace: str, queryset) -> int:
     the query's SQL, so each list, scope and filter has its own; a query whose SQL carries the
     time (an "overdue" filter) gets a new key each time, so call `queryset.count()` for it instead.
     """
-    return cached_figures(namespace, ("count", str(queryset.query)), queryset.count)
+    try:
+        sql = str(queryset.query)
+    except EmptyResultSet:  # none(), or a filter that can match nothing: no SQL to key on, nothing to count
+        return 0
+    return cached_figures(namespace, ("count", sql), queryset.count)
 
 
 def figures_changed(namespace: str) -> None:

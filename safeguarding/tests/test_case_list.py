@@ -261,3 +261,10 @@ def test_the_api_list_reads_only_the_columns_it_writes_and_writes_what_a_full_ro
         assert row == CaseListSerializer(Concern.objects.get(reference=row["reference"])).data
     read = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "safeguarding_concern"."id", ')]
     assert read and not [sql for sql in read if '"narrative"' in sql or '"password"' in sql]
+
+
+def test_a_list_that_can_match_nothing_counts_none_rather_than_failing_on_its_missing_sql():
+    from safeguarding import selectors
+
+    assert selectors.case_list_count(Concern.objects.none()) == 0
+    assert selectors.case_list_count(Concern.objects.filter(pk__in=[])) == 0
