@@ -55,7 +55,7 @@ def policy_detail(request, pk: int):
     policy = _policy_or_404(request.user, pk)
     rates = policy_selectors.acknowledgement_rates(user=request.user, policy=policy)
     outstanding = (
-        policy_selectors.acknowledgement_outstanding(user=request.user, version=rates[0]["version"])[:200]
+        policy_selectors.acknowledgement_outstanding_rows(user=request.user, version=rates[0]["version"], limit=200)
         if rates
         else []
     )

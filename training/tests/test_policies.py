@@ -184,3 +184,31 @@ def test_staff_are_matched_by_their_groups_id_and_a_removed_group_is_not_kept(ma
     Group.objects.filter(name=roles.STAFF).delete()
     assert selectors.role_group_id(roles.STAFF) is None
     assert not policy_selectors.acknowledgement_outstanding(user=hr_user, version=version).exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_policy_page_lists_who_is_outstanding_without_building_a_person_each(client, login, make_user, hr_user):
+    from django.db.models.signals import post_init
+
+    from compliance.models import User
+    from compliance.tests.factories import DepartmentFactory
+
+    version = PolicyVersionFactory(effective_date=datetime.date(2026, 1, 1))
+    make_user(roles.STAFF, full_name="Ann <Late>", department=DepartmentFactory(name="Nights & Days"))
+    nameless = make_user(roles.STAFF, full_name="", department=None)
+    for _ in range(3):
+        make_user(roles.STAFF)
+    login(hr_user)
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    post_init.connect(count, sender=User)
+    try:
+        html = client.get(reverse("training:policy_detail", args=[version.policy_id])).content.decode()
+    finally:
+        post_init.disconnect(count, sender=User)
+    assert len(built) <= 3  # the signed-in user, the policy's owner, the version's publisher: not one per row
+    assert "<li>Ann &lt;Late&gt; (Nights &amp; Days)</li>" in html
+    assert f"<li>{nameless.email}</li>" in html
