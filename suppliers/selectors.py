@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -383,7 +384,10 @@ def register_count(suppliers: QuerySet[Supplier]) -> int:
     and per-row counts for a key cost more (0.9 ms) than the COUNT it saved. Saves the page's
     COUNT over 10,000 suppliers.
     """
-    sql, params = suppliers.values("pk").order_by().query.sql_with_params()
+    try:
+        sql, params = suppliers.values("pk").order_by().query.sql_with_params()
+    except EmptyResultSet:  # none(), or a filter that can match nothing: no SQL to key on, nothing to count
+        return 0
     return cached_figures(REGISTER_FIGURES, ("count", sql, params), suppliers.count)
 
 

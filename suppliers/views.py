@@ -439,7 +439,9 @@ def agency_list(request):
     """Read only: HR sees the agencies it recruits through and whether their checks are recorded."""
     require(role_rules.can_view_agencies, request.user)
     agencies = selectors.agency_list(user=request.user)
-    return render(request, "suppliers/agency_list.html", {"page": paginate(request, agencies)})
+    # The total is the register's cached count; a deep page reads its keys first, as the register does.
+    page = paginate(request, agencies, deep_keys_first=True, count=selectors.register_count(agencies))
+    return render(request, "suppliers/agency_list.html", {"page": page})
 
 
 @login_required

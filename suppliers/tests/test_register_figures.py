@@ -102,3 +102,19 @@ def test_who_may_not_read_the_register_gets_no_cached_picture(procurement, make_
     SupplierFactory(risk_band=RiskBand.HIGH)
     assert selectors.register_summary(user=procurement)["high"] == 1
     assert selectors.register_summary(user=make_user(roles.STAFF))["high"] == 0
+
+
+def test_the_agency_list_total_is_cached_and_follows_a_new_agency(client, login, procurement):
+    SupplierFactory(agency_cleared=True)
+    login(procurement)
+    assert client.get(reverse("suppliers:agencies")).context["page"].paginator.count == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("suppliers:agencies")).context["page"].paginator.count == 1
+    assert not [q for q in queries.captured_queries if COUNT_SQL in q["sql"]]
+    SupplierFactory(agency_charging_fees=True)
+    assert client.get(reverse("suppliers:agencies")).context["page"].paginator.count == 2
+
+
+def test_a_list_that_can_match_nothing_counts_zero():
+    assert selectors.register_count(Supplier.objects.none()) == 0
+    assert selectors.register_count(Supplier.objects.filter(pk__in=[])) == 0
