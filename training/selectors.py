@@ -185,6 +185,12 @@ def current_statuses(records, today: datetime.date) -> list[CourseStatus]:
         by_course[record.course_id].append(record)
     result = []
     for items in by_course.values():
+        if len(items) == 1:
+            # A course's only record decides alone, whatever its state (the rules below come to the
+            # same): the usual case, 19 of 20 courses a person on a team page of 1,000 records.
+            only = items[0]
+            result.append(CourseStatus(only.course, only, only.status_on(today)))
+            continue
         valid = [x for x in items if x.status_on(today) == TrainingRecord.Status.COMPLETE]
         open_ = [x for x in items if x.completed_on is None]
         if valid:

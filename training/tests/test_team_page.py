@@ -132,3 +132,29 @@ def test_pages_tile_the_order_deep_pages_read_keys_first_and_the_count_is_cached
     # A new person is counted at once.
     User.objects.create(email="late@example.org", full_name="Late Joiner")
     assert client.get(reverse("training:team")).context["page"].paginator.count == len(seen) + 1
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_courses_only_record_is_judged_once_and_stands_as_its_own_status(make_user):
+    from unittest import mock
+
+    from training.models import TrainingRecord
+
+    d = datetime.date
+    person = make_user(roles.STAFF)
+    cases = {
+        TrainingRecord.Status.OVERDUE: {"due_on": d(2026, 5, 1)},
+        TrainingRecord.Status.COMPLETE: {"completed_on": d(2026, 1, 1)},
+        TrainingRecord.Status.EXPIRED: {"completed_on": d(2025, 1, 1), "expires_on": d(2026, 1, 1)},
+        TrainingRecord.Status.DUE_SOON: {"due_on": d(2026, 6, 10)},
+        TrainingRecord.Status.NOT_YET_DUE: {"due_on": d(2026, 12, 1)},
+        TrainingRecord.Status.AWAITING_CONFIRMATION: {"due_on": d(2026, 5, 1), "declared_on": d(2026, 5, 20)},
+    }
+    for n, fields in enumerate(cases.values()):
+        TrainingRecordFactory(user=person, course=CourseFactory(code=f"c{n}", title=f"Course {n}"), **fields)
+    records = list(person.training_records.select_related("course"))
+    judged = mock.Mock(side_effect=TrainingRecord.status_on)
+    with mock.patch.object(TrainingRecord, "status_on", lambda self, day: judged(self, day)):
+        statuses = selectors.current_statuses(records, TODAY)
+    assert [(s.status, s.renewal) for s in statuses] == [(status, None) for status in cases]
+    assert judged.call_count == len(records)
