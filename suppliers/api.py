@@ -249,8 +249,18 @@ class AuditViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated, SupplierReaders]
     filterset_class = AuditFilter
 
+    # What a list row serializes besides the audit's own columns: the supplier's name and the auditor's
+    # email, not the supplier's other 60 columns (countries decoded per row) nor the auditor's.
+    list_fields = (
+        *(f for f in AuditSerializer.Meta.fields if f not in ("id", "supplier", "supplier_name", "auditor")),
+        "supplier__name",
+        "auditor__email",
+    )
+
     def get_queryset(self):
-        return selectors.audit_list(user=self.request.user)
+        audits = selectors.audit_list(user=self.request.user)
+        # Only the list: an audit read to be completed goes to the service with its supplier whole.
+        return audits.only(*self.list_fields) if self.action == "list" else audits
 
     @extend_schema(request=AuditCompleteSerializer, responses=AuditSerializer)
     @action(detail=True, methods=["post"])

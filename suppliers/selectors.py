@@ -241,11 +241,12 @@ def audit_findings(*, audit: Audit) -> QuerySet[Finding]:
 
 
 def finding_list(*, user: User) -> QuerySet[Finding]:
-    return Finding.objects.restrict(user, Action.VIEW).select_related("supplier", "audit", "question")
+    # The question's text is shown; the supplier and the audit only by key (finding_get joins them).
+    return Finding.objects.restrict(user, Action.VIEW).select_related("question")
 
 
 def finding_get(*, user: User, pk: int) -> Finding | None:
-    return finding_list(user=user).filter(pk=pk).first()
+    return finding_list(user=user).select_related("supplier", "audit").filter(pk=pk).first()
 
 
 def corrective_action_list(*, user: User) -> QuerySet[CorrectiveAction]:
