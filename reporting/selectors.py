@@ -37,7 +37,13 @@ def statement_list(*, user: User) -> QuerySet[Statement]:
 
 
 def statements_of_years(*, user: User, financial_years: list[int]) -> QuerySet[Statement]:
-    return statement_list(user=user).filter(financial_year__in=financial_years)
+    """The dashboard's list of this and last year's versions: each by its year, number and status only."""
+    return (
+        Statement.objects.restrict(user, "view")
+        .filter(financial_year__in=financial_years)
+        .only("financial_year", "version", "period_start", "period_end", "status")
+        .order_by("-financial_year", "-version")
+    )
 
 
 def statement_detail(*, user: User, pk: int) -> Statement | None:
@@ -48,6 +54,42 @@ def statement_detail(*, user: User, pk: int) -> Statement | None:
         .prefetch_related(
             Prefetch("events", queryset=StatementEvent.objects.select_related("actor")),
             Prefetch("action_items", queryset=ActionPlanItem.objects.select_related("owner")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# What the statement page shows of the version a statement follows and the one it was carried
+# from: their year (year_label) and number, not their sixty other columns (the whole text).
+_LABEL_FIELDS = {"id", "financial_year", "version", "period_start", "period_end"}
+_RELATED_TEXT = [
+    f"{relation}__{field.name}"
+    for relation in ("carried_from", "previous_version")
+    for field in Statement._meta.concrete_fields
+    if field.name not in _LABEL_FIELDS
+]
+
+
+def statement_for_page(*, user: User, pk: int) -> Statement | None:
+    """statement_detail with only what the statement page shows of the related rows.
+
+    The versions it follows and was carried from by their labels; who acted on the timeline by
+    name; each action by its title and status (not its owner). Not for the actions that change a
+    statement: refreshing its figures reads the whole of the statement it was carried from.
+    """
+    return (
+        statement_list(user=user)
+        .select_related("carried_from", "previous_version")
+        .defer(*_RELATED_TEXT)
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=StatementEvent.objects.select_related("actor").only(
+                    "statement", "action", "detail", "at", "actor__full_name", "actor__email"
+                ),
+            ),
+            Prefetch("action_items", queryset=ActionPlanItem.objects.only("source_statement", "title", "status")),
         )
         .filter(pk=pk)
         .first()

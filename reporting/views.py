@@ -113,7 +113,8 @@ def statement_start(request):
 
 @login_required
 def statement_detail(request, pk: int):
-    statement = _statement_or_404(request, pk)
+    # The selector's restrict() is the gate, as for _statement_or_404, reading only what the page shows.
+    statement = found_or_404(selectors.statement_for_page(user=request.user, pk=pk))
     user = request.user
     organisation = organisation_get(request)  # the header's read too
     deadline = periods.statement_deadline(organisation, statement.financial_year)

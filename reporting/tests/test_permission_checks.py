@@ -67,6 +67,7 @@ def _reads(user, records) -> dict:
         "statement_list": list(selectors.statement_list(user=user)),
         "statements_of_years": list(selectors.statements_of_years(user=user, financial_years=[2025])),
         "statement_detail": selectors.statement_detail(user=user, pk=records["statement"].pk),
+        "statement_for_page": selectors.statement_for_page(user=user, pk=records["statement"].pk),
         "statement_registry_list": list(selectors.statement_registry_list(user=user)),
         "board_report_list": list(selectors.board_report_list(user=user)),
         "board_report_detail": selectors.board_report_detail(user=user, pk=records["report"].pk),

@@ -424,3 +424,51 @@ def test_the_statement_page_reads_the_organisation_once(
         assert client.get(reverse("reporting:statement_detail", args=[statement.pk])).status_code == 200
     organisation_reads = [q for q in captured.captured_queries if 'FROM "compliance_organisation"' in q["sql"]]
     assert len(organisation_reads) == 1, organisation_reads
+
+
+def test_the_statement_page_reads_only_the_labels_of_the_versions_it_names(client, login, lead):
+    # The version it follows and the one it was carried from are named by year and number: their
+    # whole text (sixty columns each) was read with the page's statement, and every action's owner.
+    from reporting.models import StatementEvent
+    from reporting.tests.factories import ActionPlanItemFactory
+
+    last_year = StatementFactory(financial_year=2024)
+    first = StatementFactory(financial_year=2025, version=1)
+    second = StatementFactory(
+        financial_year=2025,
+        version=2,
+        previous_version=first,
+        carried_from=last_year,
+        carried_forward=True,
+        carried_figures=["structure"],
+    )
+    StatementEvent.objects.create(
+        statement=second, actor=lead, action=StatementEvent.Action.EDITED, detail="Edited & <saved>"
+    )
+    ActionPlanItemFactory(source_statement=second, title="Map <tier 2>")
+    login(lead)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("reporting:statement_detail", args=[second.pk])).content.decode()
+    assert "Changes from version 1</a>" in html
+    assert f"carried forward from the {last_year.year_label} statement" in html
+    assert f"by {lead}: Edited &amp; &lt;saved&gt;</li>" in html and "Map &lt;tier 2&gt;</a>" in html
+    (page_statement,) = [q["sql"] for q in captured if '"reporting_statement"."previous_version_id" = ' in q["sql"]]
+    assert page_statement.count('."introduction"') == 1, page_statement
+    assert not [q for q in captured if 'FROM "reporting_actionplanitem"' in q["sql"] and "compliance_user" in q["sql"]]
+
+
+def test_the_dashboard_lists_this_and_last_years_statements_by_their_labels_only(client, login, lead):
+    # Each is shown by year, number and status: their whole text and three joined rows were read.
+    from django.utils import timezone
+
+    from compliance.services import organisation_get
+    from reporting import periods
+
+    year = periods.financial_year_containing(organisation_get(), timezone.localdate())
+    statement = StatementFactory(financial_year=year, version=2)
+    login(lead)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("reporting:index")).content.decode()
+    assert f"{statement.year_label} version 2</a>" in html
+    (listed,) = [q["sql"] for q in captured if '"reporting_statement"."financial_year" IN' in q["sql"]]
+    assert '"introduction"' not in listed and "JOIN" not in listed, listed
