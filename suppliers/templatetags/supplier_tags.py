@@ -2,14 +2,15 @@ import html
 
 from django import template
 from django.conf import settings
-from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
+from django.utils.dates import MONTHS_3
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 from compliance.templatetags.links import pk_url_parts
+from suppliers.models import Supplier
 
 register = template.Library()
 
@@ -39,6 +40,19 @@ def risk_badge(band: str, score: int | None) -> str:
     return format_html('<span class="badge risk-{}">{} risk{}</span>', band, capfirst(band), points)
 
 
+def _day(value) -> str:
+    # {{ value|date:"j M Y"|default:"—" }} for a date: what DateFormat writes for j, M and Y, without
+    # parsing the format for each row (50 rows: 0.5 ms). The month's name is still translated.
+    if not value:
+        return "—"
+    return f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}"
+
+
+def _labels(field: str) -> dict:
+    # get_FOO_display() rebuilds a dict of every choice on each call (twice a row); one per page.
+    return dict(Supplier._meta.get_field(field).flatchoices)
+
+
 def _number(value) -> str:
     # What {{ value }} prints for a whole number: localize() groups digits only when the settings ask.
     return localize(value) if settings.USE_THOUSAND_SEPARATOR else str(value)
@@ -54,6 +68,7 @@ def register_rows(suppliers, can_manage: bool) -> str:
     a fixed string is escaped with html.escape, which is what Django's escape does.
     """
     head, tail = (html.escape(part) for part in pk_url_parts("suppliers:detail"))
+    categories, statuses = _labels("category"), _labels("status")
     rows = []
     for s in suppliers:
         pk, name = _number(s.pk), html.escape(s.name)
@@ -72,13 +87,13 @@ def register_rows(suppliers, can_manage: bool) -> str:
         rows.append(
             f"\n  <tr>\n    {pick}\n"
             f'    <th scope="row"><a href="{head}{int(s.pk)}{tail}">{name}</a>{flags}</th>\n'
-            f"    <td>{html.escape(str(s.get_category_display()))}</td>\n"
-            f"    <td>{status_badge(s.status, s.get_status_display())}</td>\n"
+            f"    <td>{html.escape(str(categories.get(s.category, s.category)))}</td>\n"
+            f"    <td>{status_badge(s.status, statuses.get(s.status, s.status))}</td>\n"
             f"    <td>{risk_badge(s.risk_band, s.risk_score)}</td>\n"
             f'    <td class="text-end">£{floatformat(s.annual_spend, "0g")}</td>\n'
             f"    <td>{html.escape(str(person(s.contract_owner, '—')))}</td>\n"
             f"    <td>{_number(s.open_findings)}{overdue}</td>\n"
-            f"    <td>{html.escape(str(date_filter(s.next_review_due, 'j M Y') or '—'))}</td>\n"
+            f"    <td>{html.escape(_day(s.next_review_due))}</td>\n"
             "  </tr>\n  "
         )
     if not rows:

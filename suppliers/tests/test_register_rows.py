@@ -83,3 +83,18 @@ def test_the_register_reads_only_the_columns_its_rows_show(client, procurement, 
     assert len(rows) == 1
     assert '"suppliers_supplier"."countries"' not in rows[0] and "ppn009" not in rows[0]
     assert '"suppliers_supplier"."contact_email"' not in rows[0]
+
+
+def test_the_rows_read_labels_and_dates_once_a_page_not_through_each_rows_display(procurement, monkeypatch):
+    # get_FOO_display() rebuilt a dict of every choice twice a row, and the date filter parsed its
+    # format each row: the tag looks labels up in one dict per page and writes the date itself.
+    rows = _varied_register(procurement)
+    expected = _render("{% register_rows page True %}", page=rows)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("read per row")
+
+    monkeypatch.setattr(Supplier, "get_category_display", refuse, raising=False)
+    monkeypatch.setattr(Supplier, "get_status_display", refuse, raising=False)
+    monkeypatch.setattr("django.utils.formats.date_format", refuse)
+    assert _render("{% register_rows page True %}", page=rows) == expected
