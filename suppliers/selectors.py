@@ -142,9 +142,13 @@ def supplier_history(*, supplier: Supplier):
 
 def supplier_detail_records(*, user: User, supplier: Supplier) -> dict:
     """What the supplier's page shows besides the supplier: each list restricted like its own page."""
+    # The latest assessment is the first of the ten listed (newest first): one query for both.
+    assessments = list(
+        RiskAssessment.objects.restrict(user).filter(supplier=supplier).select_related("assessed_by")[:10]
+    )
     return {
-        "latest": RiskAssessment.objects.restrict(user).filter(supplier=supplier).select_related("assessed_by").first(),
-        "assessments": RiskAssessment.objects.restrict(user).filter(supplier=supplier)[:10],
+        "latest": assessments[0] if assessments else None,
+        "assessments": assessments,
         "events": supplier_history(supplier=supplier).restrict(user)[:200],
         "audits": Audit.objects.restrict(user)
         .filter(supplier=supplier)

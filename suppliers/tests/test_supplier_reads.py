@@ -42,3 +42,20 @@ def test_the_api_list_reads_no_counts_and_joins_who_checked_each_agency(procurem
     assert body["count"] == 6 and all(row["agency_fees_checked_by"] for row in body["results"])
     (read,) = _supplier_reads(many)
     assert "suppliers_finding" not in read and "suppliers_correctiveaction" not in read
+
+
+def test_the_latest_assessment_is_the_first_of_the_listed_ones_read_once(client, login, procurement):
+    from suppliers.services import register as register_services
+
+    supplier = SupplierFactory()
+    for reason in ("First look", "Second look", "Third look"):
+        register_services.risk_assess(supplier=supplier, actor=procurement, reason=reason)
+    login(procurement)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("suppliers:detail", args=[supplier.pk]))
+    reads = [q for q in queries.captured_queries if 'FROM "suppliers_riskassessment"' in q["sql"]]
+    assert len(reads) == 1
+    assert response.context["latest"].reason == "Third look"
+    assert [a.reason for a in response.context["assessments"]] == ["Third look", "Second look", "First look"]
+    page = response.content.decode()
+    assert "(Third look)" in page and "Earlier assessments" in page and ", First look" in page
