@@ -28,6 +28,11 @@ def built(monkeypatch):
     return made
 
 
+def _weights(page: str) -> str:
+    start = page.index('<legend class="h4">Weights and band thresholds</legend>')
+    return page[start : page.index("</fieldset>", start)]
+
+
 def _tables_html():
     countries = CountryRiskFormSet(queryset=CountryRisk.objects.all(), prefix="countries")
     categories = CategoryRiskFormSet(queryset=CategoryRisk.objects.all(), prefix="categories")
@@ -88,3 +93,24 @@ def test_a_refused_save_shows_its_errors_in_the_table(client, procurement, login
         html,
     ), html
     assert 'class="invalid-feedback d-block" role="alert"' in html
+
+
+def test_the_weight_fields_are_rendered_once_for_the_same_weights(client, procurement, login, built, monkeypatch):
+    from suppliers.forms import RiskWeightForm
+    from suppliers.models import RiskWeight
+
+    # The fields are rendered by iterating the form: counted here.
+    rendered = []
+    original = RiskWeightForm.__iter__
+    monkeypatch.setattr(RiskWeightForm, "__iter__", lambda self: rendered.append(1) or original(self))
+    login(procurement)
+    first = _weights(client.get(reverse("suppliers:risk_settings")).content.decode())
+    assert rendered
+    rendered.clear()
+    assert _weights(client.get(reverse("suppliers:risk_settings")).content.decode()) == first
+    assert rendered == []
+    # A changed weight (even by a queryset update, which sends no signal) shows at once.
+    RiskWeight.objects.filter(key="labour_agency").update(value=123, help_text="Changed help")
+    page = client.get(reverse("suppliers:risk_settings")).content.decode()
+    assert rendered
+    assert 'value="123"' in page and "Changed help" in page, _weights(page)
