@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone, translation
 from django_countries import countries
 
+from compliance.model_choices import ShortModelChoiceField
 from compliance.models import PersonPick, User
 from compliance.widgets import (
     DateInput,
@@ -574,6 +575,8 @@ class SubSupplierForm(forms.ModelForm):
         model = SubSupplier
         fields = ["name", "country", "category", "tier", "parent"]
         widgets = {"country": SearchSelect}
+        # The few tier-2 suppliers in one plain query per row, not a server-side cursor's round trips.
+        field_classes = {"parent": ShortModelChoiceField}
         labels = {"parent": "Tier-2 supplier it supplies (tier 3 only)"}
 
     def __init__(self, *args, supplier=None, **kwargs):

@@ -59,3 +59,19 @@ def test_the_latest_assessment_is_the_first_of_the_listed_ones_read_once(client,
     assert [a.reason for a in response.context["assessments"]] == ["Third look", "Second look", "First look"]
     page = response.content.decode()
     assert "(Third look)" in page and "Earlier assessments" in page and ", First look" in page
+
+
+def test_the_supply_chain_rows_read_the_tier_2_options_without_a_cursor(client, login, procurement):
+    from suppliers.models import SubSupplier
+
+    supplier = SupplierFactory()
+    tier_2 = SubSupplier.objects.create(
+        supplier=supplier, name="Linen Hire Ltd", country="GB", category="laundry", tier=SubSupplier.Tier.TIER_2
+    )
+    login(procurement)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("suppliers:supply_chain", args=[supplier.pk]))
+    # A server-side cursor is DECLARE, FETCH and CLOSE for each row's handful of options.
+    assert not [q["sql"] for q in queries.captured_queries if "DECLARE" in q["sql"]]
+    page = response.content.decode()
+    assert f'<option value="{tier_2.pk}">Linen Hire Ltd' in page and "None (tier 2)" in page
