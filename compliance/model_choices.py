@@ -4,7 +4,8 @@ Django reads a ModelChoiceField's options through QuerySet.iterator(), which on 
 is a server-side cursor: DECLARE, FETCH until empty, CLOSE, four round trips for 30 case
 workers. For the short lists a page offers in full (people of two roles, sites, first
 responders) one query is cheaper; a long list offered through a search (SearchSelect) never
-iterates its options at all.
+iterates its options at all. A page with two fields offering the same rows (the case page's
+assignee and identity-grant people) reads them once and hands them to both (offer_rows).
 """
 
 from __future__ import annotations
@@ -23,11 +24,28 @@ class OneQueryChoices(ModelChoiceIterator):
         null_label = getattr(self.field, "null_label", None)  # django_filters' fields only
         if null_label is not None:
             yield (self.field.null_value, null_label)
-        for row in self.queryset.all():  # a fresh copy each time, as iterator() read afresh
+        rows = getattr(self.field, "offered_rows", None)
+        # A fresh copy of the queryset each time, as iterator() read afresh, unless the page read the rows.
+        for row in self.queryset.all() if rows is None else rows:
             yield self.choice(row)
 
     def __len__(self):
-        return super().__len__() + (getattr(self.field, "null_label", None) is not None)
+        rows = getattr(self.field, "offered_rows", None)
+        count = super().__len__() if rows is None else len(rows) + (self.field.empty_label is not None)
+        return count + (getattr(self.field, "null_label", None) is not None)
+
+    def __bool__(self):
+        rows = getattr(self.field, "offered_rows", None)
+        return super().__bool__() if rows is None else bool(self.field.empty_label is not None or rows)
+
+
+def offer_rows(field, rows: list) -> None:
+    """Offer ``rows`` (already read, in the queryset's order) as the options of a ShortModelChoiceField.
+
+    What is submitted is still checked against the field's queryset; only the options shown come from
+    the rows, so a page offering the same people in two forms reads them once.
+    """
+    field.offered_rows = rows
 
 
 class ShortModelChoiceField(forms.ModelChoiceField):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from compliance.model_choices import ShortModelChoiceField
+from compliance.model_choices import ShortModelChoiceField, offer_rows
 from compliance.models import PersonPick, Site
 from compliance.widgets import DateInput, Textarea, pick_person, round_trip_formfield, search_select
 from safeguarding.models import (
@@ -458,7 +458,7 @@ class ReferralForm(forms.Form):
 
 
 class ReferralOutcomeForm(forms.Form):
-    referral = forms.ModelChoiceField(label="Referral", queryset=Referral.objects.none())
+    referral = ShortModelChoiceField(label="Referral", queryset=Referral.objects.none())
     outcome = forms.ChoiceField(label="Outcome they reported", choices=_choose(ReferralOutcome.choices), required=False)
     outcome_on = forms.DateField(label="Date of the outcome", widget=DateInput(), required=False)
     notes = forms.CharField(label="Notes (optional)", widget=Textarea(attrs={"rows": 2}), required=False)
@@ -469,10 +469,12 @@ class ReferralOutcomeForm(forms.Form):
         help_text="Needed before a child's referral (or one for a person of uncertain age) is recorded complete.",
     )
 
-    def bind_concern(self, concern, referrals=None):
-        # Only this case's referrals can be chosen.
+    def bind_concern(self, concern, referrals: list | None = None):
+        # Only this case's referrals can be chosen; the case page offers those it already read (in this order).
         field = self.fields["referral"]
         field.queryset = concern.referrals.select_related("responder")
+        if referrals is not None:
+            offer_rows(field, referrals)
         field.label_from_instance = lambda r: (
             f"{r.get_kind_display()} through {r.responder_name} on {r.made_on:%d %b %Y}"
         )

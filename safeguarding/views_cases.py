@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from compliance import exports
 from compliance import rules as role_rules
 from compliance.export_views import export_response
+from compliance.model_choices import offer_rows
 from compliance.models import AccessLog
 from compliance.services import access_log_record
 from compliance.web import form_add_service_errors, paginate, require
@@ -87,8 +88,11 @@ def intake(request):
     return render(request, "safeguarding/intake.html", {"form": form})
 
 
-def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | None = None, timeline=None) -> dict:
-    """The action forms this user may use on this case in its current state."""
+def _forms_for(user, concern, bound: dict | None = None, referrals: list | None = None, timeline=None) -> dict:
+    """The action forms this user may use on this case in its current state.
+
+    ``referrals`` and ``timeline`` are the rows the page already read (its outcome and mask forms offer them).
+    """
     bound = bound or {}
     can_work = case_rules.can_work_case.test(user, concern)
     is_lead = case_rules.can_triage_case.test(user, concern)
@@ -109,14 +113,14 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
         forms["reassess"] = bound.get("reassess") or ReassessForm(
             prefix="reassess", initial={"risk_level": concern.risk_level, "assignee": concern.assignee_id}
         )
-    if has_referrals is None:
-        has_referrals = concern.referrals.exists()
-    if can_work and has_referrals:
+    if referrals is None:
+        referrals = list(selectors.concern_referrals(concern=concern))
+    if can_work and referrals:
         if "referral_outcome" in bound:
             forms["referral_outcome"] = bound["referral_outcome"]
         else:
             forms["referral_outcome"] = ReferralOutcomeForm(prefix="referral_outcome")
-            forms["referral_outcome"].bind_concern(concern)
+            forms["referral_outcome"].bind_concern(concern, referrals)
     if can_work and concern.subject_type == SubjectType.SERVICE_USER:
         # Any abuse or allegation about a service user is notifiable, not only a substantiated one (reg. 18).
         forms["cqc"] = bound.get("cqc") or CqcNotificationForm(prefix="cqc")
@@ -142,7 +146,19 @@ def _forms_for(user, concern, bound: dict | None = None, has_referrals: bool | N
         )
     if case_rules.can_grant_identity.test(user, concern) and not concern.is_anonymous:
         forms["grant"] = bound.get("grant") or IdentityGrantForm(prefix="grant")
+    # The triage or reassess form and the identity form offer the same people: read them once.
+    people = [form.fields[name] for form, name in _case_worker_fields(forms)]
+    if len(people) > 1:
+        workers = list(selectors.case_workers())
+        for field in people:
+            offer_rows(field, workers)
     return forms
+
+
+def _case_worker_fields(forms: dict):
+    for key, name in (("triage", "assignee"), ("reassess", "assignee"), ("grant", "user")):
+        if key in forms:
+            yield forms[key], name
 
 
 def _render_detail(request, concern, bound=None, status=200, unmasked=False):
@@ -170,7 +186,7 @@ def _render_detail(request, concern, bound=None, status=200, unmasked=False):
         "grants": selectors.identity_grants(user=request.user, concern=concern),
         "readers": selectors.case_readers(user=request.user, concern=concern),
         "show_readers": case_rules.can_see_case_readers.test(request.user, concern),
-        "forms": _forms_for(request.user, concern, bound, has_referrals=bool(referrals), timeline=timeline),
+        "forms": _forms_for(request.user, concern, bound, referrals=referrals, timeline=timeline),
         "retention": selectors.concern_retention(user=request.user, concern=concern),
         "unmasked": unmasked,
         "can_unmask": case_rules.can_close_case.test(request.user, concern),

@@ -164,3 +164,35 @@ def test_report_form_reads_its_sites_with_one_plain_query_and_the_same_options(c
         label=field.label, queryset=field.queryset, required=False, empty_label=field.empty_label
     )
     assert str(ours["site"]) == str(django["site"]) and "Riverside &lt;House&gt;" in str(ours["site"])
+
+
+def test_case_page_reads_the_case_workers_once_and_offers_the_referrals_it_listed(client, login, lead, team_member):
+    """The reassess and identity forms share one read of the people; the outcome form offers the listed referrals."""
+    from safeguarding.forms import ReferralOutcomeForm
+
+    concern = ConcernFactory(status=Status.REFERRED, channel="phone")
+    ReferralFactory(concern=concern)
+    ReferralFactory(concern=concern)
+    login(lead)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(concern.get_absolute_url())
+    assert response.status_code == 200
+    forms = response.context["forms"]
+    assert {"reassess", "grant", "referral_outcome"} <= set(forms)
+    people = [q["sql"] for q in ctx.captured_queries if '"compliance_user"."id" = ANY(ARRAY(SELECT' in q["sql"]]
+    assert len(people) == 1, people
+    referral_reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "safeguarding_referral"')]
+    assert len(referral_reads) == 1, referral_reads
+    assert not [q["sql"] for q in ctx.captured_queries if "DECLARE" in q["sql"]]
+    # The same options as the form reading its own rows.
+    fresh = ReferralOutcomeForm(prefix="referral_outcome")
+    fresh.bind_concern(concern)
+
+    def options(field):
+        return [(str(value), label) for value, label in field.choices]
+
+    shown = options(forms["referral_outcome"].fields["referral"])
+    assert shown == options(fresh.fields["referral"]) and len(shown) == 3
+    assert team_member.full_name in str(forms["grant"]["user"]) and team_member.full_name in str(
+        forms["reassess"]["assignee"]
+    )
