@@ -230,7 +230,10 @@ def detail(request, pk):
         "current_code": current_code,
         "accepted_current": current_code is not None
         and any(a.code_id == current_code.pk for a in records["acceptances"]),
-        "blockers": register_services.supplier_activation_blockers(supplier),
+        # The page already lists all the supplier's enhanced checks (a register reader reads them all).
+        "blockers": register_services.supplier_activation_blockers(
+            supplier, enhanced_checks=records["enhanced_checks"]
+        ),
         "needs_edd": supplier.risk_band == RiskBand.HIGH,
         "can_manage": role_rules.can_manage_suppliers.test(request.user),
     }

@@ -233,13 +233,18 @@ def risk_high_notify(*, supplier: Supplier, assessment: RiskAssessment) -> None:
 EDD_VALID_DAYS = 365
 
 
-def supplier_has_current_enhanced_checks(supplier: Supplier) -> bool:
+def supplier_has_current_enhanced_checks(supplier: Supplier, checks: Iterable | None = None) -> bool:
+    """Whether the supplier's enhanced checks were recorded within a year; `checks`, when the caller
+    has already read every one of the supplier's checks (its page lists them), saves the query."""
     since = timezone.now() - datetime.timedelta(days=EDD_VALID_DAYS)
+    if checks is not None:
+        return any(check.recorded_at >= since for check in checks)
     return EnhancedDueDiligence.objects.filter(supplier=supplier, recorded_at__gte=since).exists()
 
 
-def supplier_activation_blockers(supplier: Supplier) -> list[str]:
-    """Why this supplier cannot become active (empty when it can)."""
+def supplier_activation_blockers(supplier: Supplier, *, enhanced_checks: Iterable | None = None) -> list[str]:
+    """Why this supplier cannot become active (empty when it can); `enhanced_checks` as for
+    supplier_has_current_enhanced_checks."""
     blockers = []
     gaps = supplier.agency_check_gaps()
     if gaps:
@@ -253,7 +258,7 @@ def supplier_activation_blockers(supplier: Supplier) -> list[str]:
             "This recruitment agency charges workers fees or retains their identity documents: "
             "under policy 4.3 we do not use it."
         )
-    if supplier.risk_band == RiskBand.HIGH and not supplier_has_current_enhanced_checks(supplier):
+    if supplier.risk_band == RiskBand.HIGH and not supplier_has_current_enhanced_checks(supplier, enhanced_checks):
         blockers.append(
             "High risk: record the enhanced due diligence checks (within the last 12 months) before activating."
         )

@@ -75,3 +75,26 @@ def test_the_supply_chain_rows_read_the_tier_2_options_without_a_cursor(client, 
     assert not [q["sql"] for q in queries.captured_queries if "DECLARE" in q["sql"]]
     page = response.content.decode()
     assert f'<option value="{tier_2.pk}">Linen Hire Ltd' in page and "None (tier 2)" in page
+
+
+@pytest.mark.parametrize(("days_ago", "blocked"), [(30, False), (400, True)])
+def test_the_activation_gate_on_the_page_reads_the_checks_it_lists(client, login, procurement, days_ago, blocked):
+    import datetime
+
+    from django.utils import timezone
+
+    from suppliers.models import EnhancedDueDiligence, RiskBand
+
+    supplier = SupplierFactory(risk_band=RiskBand.HIGH, risk_score=40)
+    EnhancedDueDiligence.objects.create(
+        supplier=supplier,
+        recorded_by=procurement,
+        recorded_at=timezone.now() - datetime.timedelta(days=days_ago),
+        summary="Checked.",
+    )
+    login(procurement)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("suppliers:detail", args=[supplier.pk]))
+    # The page lists every check; the gate reads that list instead of asking again.
+    assert len([q for q in queries.captured_queries if 'FROM "suppliers_enhancedduediligence"' in q["sql"]]) == 1
+    assert any("enhanced due diligence" in b for b in response.context["blockers"]) == blocked
