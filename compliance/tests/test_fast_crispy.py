@@ -82,6 +82,8 @@ FIELD_CONTEXTS = [
     # What {{ form|crispy }} gives every field.
     {"form_show_errors": True, "form_show_labels": True, "field_class": "", "label_class": ""},
     {"form_show_errors": True, "form_show_labels": True, "help_text_inline": True, "error_text_inline": True},
+    {"form_show_errors": True, "form_show_labels": True, "help_text_inline": True},
+    {"form_show_errors": True, "form_show_labels": True, "error_text_inline": True},
     {"form_show_errors": False, "form_show_labels": True, "form_class": "mine"},
     # Layouts the Python does not write: the original template answers, the same way.
     {"form_show_errors": True, "form_show_labels": False},
