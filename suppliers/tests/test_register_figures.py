@@ -15,12 +15,16 @@ from suppliers.models import RiskBand, Supplier
 from suppliers.services import register as register_services
 from suppliers.services.imports import import_apply
 from suppliers.tests.factories import CorrectiveActionFactory, SupplierFactory
-from suppliers.tests.test_import_export import GOOD, _csv
+from suppliers.tests.test_import_export import GOOD, HEADER
 
 pytestmark = pytest.mark.django_db
 
 SUMMARY_SQL = 'AS "high"'
 COUNT_SQL = 'COUNT(*) AS "__count" FROM "suppliers_supplier"'
+
+
+def _register_file(*rows) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode()
 
 
 def _register(client, params=None):
@@ -76,7 +80,7 @@ def test_every_kind_of_write_retires_them(client, login, procurement):
     assert Supplier.objects.get(pk=supplier.pk).risk_band != RiskBand.MEDIUM and shown()[0]["medium"] == 0
     # An import writes in bulk.
     before = shown()[1]
-    assert not import_apply(actor=procurement, filename="r.csv", content=_csv(GOOD)).errors
+    assert not import_apply(actor=procurement, filename="r.csv", content=_register_file(GOOD)).errors
     assert shown()[1] == Supplier.objects.count() > before
     # A filtered total is its own figure, and follows writes too.
     assert shown({"risk_band": RiskBand.HIGH})[1] == Supplier.objects.filter(risk_band=RiskBand.HIGH).count()
