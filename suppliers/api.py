@@ -13,6 +13,7 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.fields import SkipField
 from rest_framework.response import Response
 
 from compliance import rules as role_rules
@@ -69,6 +70,9 @@ class SupplierReaders(permissions.BasePermission):
         if getattr(view, "allow_owners", False) and getattr(view, "action", "") == "evidence":
             return True
         return role_rules.can_manage_suppliers.test(user)
+
+
+_MISSING = object()
 
 
 class SupplierSerializer(serializers.ModelSerializer):
@@ -131,6 +135,28 @@ class SupplierSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def to_representation(self, instance):
+        """DRF's own loop, less its per-field lookup machinery: each field's value read with getattr.
+
+        A page of 50 suppliers is 2,550 fields; DRF's get_attribute (its source walk, callable and
+        error checks) was a third of the list's serialising. A value DRF would read differently (a
+        callable, a missing attribute) still goes through the field's own get_attribute, and
+        test_api holds the output equal to DRF's.
+        """
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self._plan = [(field.field_name, field.source_attrs, field) for field in self._readable_fields]
+        ret = {}
+        for name, attrs, field in plan:
+            value = getattr(instance, attrs[0], _MISSING) if len(attrs) == 1 else _MISSING
+            if value is _MISSING or callable(value):
+                try:
+                    value = field.get_attribute(instance)
+                except SkipField:
+                    continue
+            ret[name] = None if value is None else field.to_representation(value)
+        return ret
 
     def validate(self, attrs):
         start = attrs.get("contract_start", getattr(self.instance, "contract_start", None))

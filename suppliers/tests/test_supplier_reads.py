@@ -98,3 +98,37 @@ def test_the_activation_gate_on_the_page_reads_the_checks_it_lists(client, login
     # The page lists every check; the gate reads that list instead of asking again.
     assert len([q for q in queries.captured_queries if 'FROM "suppliers_enhancedduediligence"' in q["sql"]]) == 1
     assert any("enhanced due diligence" in b for b in response.context["blockers"]) == blocked
+
+
+def test_the_api_writes_each_supplier_as_drf_would_without_its_per_field_lookups(procurement, monkeypatch):
+    import datetime
+    import decimal
+
+    from django.utils import timezone
+    from rest_framework import fields as drf_fields
+    from rest_framework import serializers
+
+    from suppliers.api import SupplierSerializer
+    from suppliers.models import RiskBand
+
+    SupplierFactory(
+        name='Mixed <Co> & "Sons"',
+        countries=["GB", "PL", "IN"],
+        annual_spend=decimal.Decimal("1234567.89"),
+        agency_cleared=True,
+        agency_fees_checked_by=procurement,
+        ppn009_assessor=procurement,
+        ppn009_assessed_on=datetime.date(2026, 1, 2),
+        termination_recommended_at=timezone.now(),
+        risk_band=RiskBand.HIGH,
+        risk_score=40,
+    )
+    SupplierFactory(contract_owner=None, countries=[], next_review_due=None)
+    rows = list(selectors.supplier_records(user=procurement))
+    serializer = SupplierSerializer(rows, many=True)
+    drf = [serializers.Serializer.to_representation(serializer.child, row) for row in rows]
+    lookups = []
+    real = drf_fields.get_attribute
+    monkeypatch.setattr(drf_fields, "get_attribute", lambda *a: lookups.append(a) or real(*a))
+    assert serializer.data == drf
+    assert lookups == []
