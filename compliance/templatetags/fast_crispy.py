@@ -17,7 +17,6 @@ from pathlib import Path
 
 import crispy_bootstrap5
 from crispy_forms.templatetags.crispy_forms_field import (
-    CrispyFieldNode,
     is_checkbox,
     is_checkboxselectmultiple,
     is_file,
@@ -26,6 +25,7 @@ from crispy_forms.templatetags.crispy_forms_field import (
 )
 from crispy_forms.templatetags.crispy_forms_filters import optgroups
 from django import template
+from django.conf import settings
 from django.templatetags.l10n import unlocalize
 from django.utils.safestring import mark_safe
 
@@ -113,16 +113,31 @@ _FIELD_TEMPLATE = Path(crispy_bootstrap5.__file__).parent / "templates/bootstrap
 ASTERISK = '<span class="asteriskField">*</span>'
 _HELP_AND_ERRORS = "bootstrap5/layout/help_text_and_errors.html"
 _CHOICE_LISTS = "bootstrap5/layout/radio_checkbox_select.html"
-# The widget itself, as the original's {% crispy_field field 'class' '...' %} writes it (classes merged).
-_WIDGET = {
-    name: CrispyFieldNode("field", {"'class'": f"'{classes}'"})
-    for name, classes in (
-        ("select", "form-select"),
-        ("select_invalid", "form-select is-invalid"),
-        ("control", "form-control"),
-        ("control_invalid", "form-control is-invalid"),
-    )
-}
+# The widget's classes, as the original's {% crispy_field field 'class' '...' %} adds them.
+_SELECT, _CONTROL, _INVALID = "form-select", "form-control", " is-invalid"
+
+
+def _widget(field, classes: str) -> str:
+    """crispy's CrispyFieldNode: the widget's class names merged into its attrs (kept, as crispy keeps them), then the field.
+
+    The node resolves a template Variable for each name and value on every field; this does the same merge directly.
+    """
+    widget = field.field.widget
+    converters = getattr(settings, "CRISPY_CLASS_CONVERTERS", {})
+    for inner in getattr(widget, "widgets", [getattr(widget, "widget", widget)]):
+        class_name = inner.__class__.__name__.lower()
+        class_name = converters.get(class_name, class_name)
+        css_class = inner.attrs.get("class", "")
+        if css_class:
+            if css_class.find(class_name) == -1:
+                css_class += f" {class_name}"
+        else:
+            css_class = class_name
+        for name in classes.split():
+            if name not in css_class.split():
+                css_class += f" {name}"
+        inner.attrs["class"] = css_class
+    return str(field)
 
 
 def _help_text_and_errors(context, field, engine) -> str:
@@ -194,13 +209,11 @@ def crispy_field_fast(context) -> str:
     if is_checkboxselectmultiple(field) or is_radioselect(field):
         out.append(f"\n            {engine.get_template(_CHOICE_LISTS).render(context)}\n        \n\n        ")
     else:
-        invalid = "_invalid" if field.errors else ""
+        invalid = _INVALID if field.errors else ""
         if is_select(field):
-            widget = (
-                f"\n                            {_WIDGET['select' + invalid].render(context)}\n                        "
-            )
+            widget = f"\n                            {_widget(field, _SELECT + invalid)}\n                        "
         else:
-            widget = _WIDGET["control" + invalid].render(context)
+            widget = _widget(field, _CONTROL + invalid)
         help_and_errors = _help_text_and_errors(context, field, engine)
         out.append(
             "\n\n        \n            \n                \n                    \n                        "

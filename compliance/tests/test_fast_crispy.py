@@ -70,6 +70,8 @@ class Every(forms.Form):
     tick = forms.BooleanField(required=False, help_text="Tick it")
     upload = forms.FileField(required=False)
     secret = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Two widgets in one (crispy adds its classes to each), one with its own class already.
+    when = forms.SplitDateTimeField(required=False, widget=forms.SplitDateTimeWidget(date_attrs={"class": "d"}))
 
 
 FIELD_FORMS = [
