@@ -24,6 +24,7 @@ from crispy_forms.templatetags.crispy_forms_field import (
     is_select,
 )
 from crispy_forms.templatetags.crispy_forms_filters import optgroups
+from crispy_forms.templatetags.crispy_forms_utils import remove_spaces
 from django import template
 from django.conf import settings
 from django.templatetags.l10n import unlocalize
@@ -225,3 +226,36 @@ def crispy_field_fast(context) -> str:
         out.append("</fieldset>")
     out.append("\n    </div>\n    \n")
     return mark_safe("".join(out))  # noqa: S308  every value is escaped as the template does
+
+
+# --- bootstrap5/uni_form.html ---------------------------------------------------------------------
+
+_UNI_FORM_TEMPLATE = Path(crispy_bootstrap5.__file__).parent / "templates/bootstrap5/uni_form.html"
+_FIELD = "bootstrap5/field.html"
+
+
+@functools.cache
+def _original_uni_form_template(engine):
+    return engine.from_string(_UNI_FORM_TEMPLATE.read_text())
+
+
+@register.simple_tag(takes_context=True)
+def uni_form_fast(context) -> str:
+    """What crispy-bootstrap5's uni_form.html renders for ``form``, less its last new line (the override's own).
+
+    The template includes the field template once per field (an include and a loop frame each); with
+    the plain field template this calls crispy_field_fast for each field directly. Media or another
+    field template go to the original.
+    """
+    engine = context.template.engine
+    if context.get("include_media") or context.get("field_template") != _FIELD:
+        return mark_safe(_original_uni_form_template(engine).render(context)[:-1])  # noqa: S308  the template's own output
+    out = ["\n    \n    "]
+    if context.get("form_show_errors"):
+        out.append(f"\n        {engine.get_template('bootstrap5/errors.html').render(context)}\n    ")
+    out.append("\n    ")
+    for field in context["form"]:
+        with context.push(field=field):
+            out.append(f"\n        {crispy_field_fast(context)}\n\n    ")
+    out.append("\n")
+    return mark_safe(f"\n\n{remove_spaces(''.join(out).strip())}")  # noqa: S308  the fields' own escaped output

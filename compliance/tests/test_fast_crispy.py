@@ -114,3 +114,62 @@ def test_a_whole_form_is_written_as_crispy_writes_it():
     ours = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form}))
     assert 'id="div_id_text" class="mb-3"' in ours
     assert "Ensure this value has at most 5 characters" in ours
+
+
+UNI_FORM_ORIGINAL = Path(crispy_bootstrap5.__file__).parent / "templates/bootstrap5/uni_form.html"
+
+
+class Pair(forms.Form):
+    start = forms.IntegerField(help_text="From")
+    end = forms.IntegerField()
+
+    def clean(self):
+        if (self.cleaned_data.get("start") or 0) > (self.cleaned_data.get("end") or 0):
+            raise forms.ValidationError("The start comes <after> the end.")
+        return self.cleaned_data
+
+
+WHOLE_FORMS = [*FIELD_FORMS, Pair, lambda: Pair({"start": "5", "end": "2"}), lambda: Pair({"start": "x"})]
+WHOLE_CONTEXTS = [
+    # What {{ form|crispy }} gives the form.
+    {"field_class": "", "field_template": "bootstrap5/field.html", "form_show_errors": True, "form_show_labels": True},
+    {"field_template": "bootstrap5/field.html", "form_show_errors": False, "form_show_labels": True},
+    # Those the original answers: media included, another field template.
+    {"field_template": "bootstrap5/field.html", "form_show_errors": True, "form_show_labels": True, "include_media": 1},
+    {"field_template": "bootstrap5/layout/inline_field.html", "form_show_errors": True, "form_show_labels": True},
+]
+
+
+@pytest.mark.parametrize("make_form", WHOLE_FORMS)
+@pytest.mark.parametrize("extra", WHOLE_CONTEXTS)
+def test_each_whole_form_is_written_as_the_uni_form_template_writes_it(make_form, extra):
+    """The project's uni_form.html (fields written directly) against crispy-bootstrap5's, errors summary included."""
+    original = Template(UNI_FORM_ORIGINAL.read_text(), engine=engines["django"].engine)
+    ours = get_template("bootstrap5/uni_form.html")
+    theirs_form, our_form = make_form(), make_form()
+    for form in (theirs_form, our_form):
+        form.is_bound and form.is_valid()
+    expected = original.render(Context({"form": theirs_form, **extra}))
+    assert ours.render({"form": our_form, **extra}) == expected
+
+
+def test_a_formset_and_a_helper_form_are_written_as_crispy_writes_them(monkeypatch):
+    """Through crispy's own paths (a formset, {% crispy %}), with the tag writing fields and with it handing all to the original."""
+    from crispy_forms.helper import FormHelper
+
+    from compliance.templatetags import fast_crispy
+
+    helper = FormHelper()
+    helper.form_tag = False
+    page = Template(
+        "{% load crispy_forms_tags %}{{ formset|crispy }}|{% crispy form helper %}", engine=engines["django"].engine
+    )
+
+    def render():
+        formset = forms.formset_factory(Pair, extra=2)()
+        return page.render(Context({"formset": formset, "form": Pair({"start": "5", "end": "2"}), "helper": helper}))
+
+    ours = render()
+    monkeypatch.setattr(fast_crispy, "_FIELD", "no field template is called this")  # every form to the original
+    assert ours == render()
+    assert "The start comes &lt;after&gt; the end." in ours and 'name="form-1-end"' in ours
