@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -146,6 +146,10 @@ def supplier_detail_records(*, user: User, supplier: Supplier) -> dict:
     assessments = list(
         RiskAssessment.objects.restrict(user).filter(supplier=supplier).select_related("assessed_by")[:10]
     )
+    # Most suppliers have none of these (on the bench, six empty lists a page): one query says
+    # which have rows, and an empty list costs no query of its own (about 0.8 ms of CPU each).
+    # Unrestricted: a list with no rows at all has none the user may see either.
+    has = _supplier_has_rows(supplier)
     return {
         "latest": assessments[0] if assessments else None,
         "assessments": assessments,
@@ -156,7 +160,9 @@ def supplier_detail_records(*, user: User, supplier: Supplier) -> dict:
         .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("-created_at"))),
         "questionnaire_findings": Finding.objects.restrict(user)
         .filter(supplier=supplier, source=Finding.Source.QUESTIONNAIRE)
-        .select_related("questionnaire__template"),
+        .select_related("questionnaire__template")
+        if has["questionnaire_findings"]
+        else [],
         "actions": corrective_action_list(user=user).filter(supplier=supplier),
         "questionnaires": QuestionnaireRequest.objects.restrict(user)
         .filter(supplier=supplier)
@@ -169,16 +175,41 @@ def supplier_detail_records(*, user: User, supplier: Supplier) -> dict:
         "enhanced_checks": list(
             EnhancedDueDiligence.objects.restrict(user).filter(supplier=supplier).select_related("recorded_by")
         ),
-        "review_tasks": review_task_list(user=user).open().filter(supplier=supplier),
-        "documents": SupplierDocument.objects.restrict(user).filter(supplier=supplier).select_related("uploaded_by"),
+        "review_tasks": review_task_list(user=user).open().filter(supplier=supplier) if has["review_tasks"] else [],
+        "documents": SupplierDocument.objects.restrict(user).filter(supplier=supplier).select_related("uploaded_by")
+        if has["documents"]
+        else [],
         "portal_links": list(
             SupplierPortalLink.objects.restrict(user)
             .filter(supplier=supplier)
             .select_related("sent_by", "revoked_by")[:20]
-        ),
-        "certificates": certificate_list(user=user).filter(supplier=supplier),
-        "sub_suppliers": sub_supplier_risks(user=user, supplier=supplier),
+        )
+        if has["portal_links"]
+        else [],
+        "certificates": certificate_list(user=user).filter(supplier=supplier) if has["certificates"] else [],
+        "sub_suppliers": sub_supplier_risks(user=user, supplier=supplier) if has["sub_suppliers"] else [],
     }
+
+
+def _supplier_has_rows(supplier: Supplier) -> dict[str, bool]:
+    """Which of the supplier page's mostly empty lists have any rows at all (one query)."""
+    mine = OuterRef("pk")
+    row = (
+        Supplier.objects.filter(pk=supplier.pk)
+        .values(
+            any_questionnaire_findings=Exists(
+                Finding.objects.filter(supplier=mine, source=Finding.Source.QUESTIONNAIRE)
+            ),
+            any_review_tasks=Exists(ReviewTask.objects.filter(supplier=mine)),
+            any_documents=Exists(SupplierDocument.objects.filter(supplier=mine)),
+            any_portal_links=Exists(SupplierPortalLink.objects.filter(supplier=mine)),
+            any_certificates=Exists(SupplierCertificate.objects.filter(supplier=mine)),
+            any_sub_suppliers=Exists(SubSupplier.objects.filter(supplier=mine)),
+        )
+        .get()
+    )
+    # Named any_*: the plain names are the model's reverse relations, which an annotation may not take.
+    return {name.removeprefix("any_"): found for name, found in row.items()}
 
 
 def sub_supplier_list(*, user: User, supplier: Supplier) -> QuerySet[SubSupplier]:

@@ -132,3 +132,35 @@ def test_the_api_writes_each_supplier_as_drf_would_without_its_per_field_lookups
     monkeypatch.setattr(drf_fields, "get_attribute", lambda *a: lookups.append(a) or real(*a))
     assert serializer.data == drf
     assert lookups == []
+
+
+def test_a_supplier_page_reads_only_the_lists_that_have_rows(client, login, procurement):
+    from django.utils import timezone
+
+    from suppliers.models import ReviewTask, SubSupplier, SupplierDocument
+
+    bare, busy = SupplierFactory(), SupplierFactory()
+    ReviewTask.objects.create(
+        supplier=busy, assigned_to=procurement, reason="Annual review", due_date=timezone.localdate()
+    )
+    SupplierDocument.objects.create(supplier=busy, original_name="policy.pdf", size=1)
+    SubSupplier.objects.create(supplier=busy, name="Linen Hire Ltd", country="GB", category="laundry")
+    login(procurement)
+    lists = (
+        "suppliers_reviewtask",
+        "suppliers_supplierdocument",
+        "suppliers_subsupplier",
+        "suppliers_suppliercertificate",
+    )
+
+    def reads(supplier):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("suppliers:detail", args=[supplier.pk])).content.decode()
+        # The lists' own reads (SELECT ... FROM the table), not the one query asking which have rows.
+        return page, {t for q in queries.captured_queries for t in lists if q["sql"].startswith(f'SELECT "{t}"."id"')}
+
+    page, read = reads(bare)
+    assert read == set() and "<li>None.</li>" in page
+    page, read = reads(busy)
+    assert read == {"suppliers_reviewtask", "suppliers_supplierdocument", "suppliers_subsupplier"}
+    assert "policy.pdf" in page and "Annual review, due" in page and "Linen Hire Ltd" in page
