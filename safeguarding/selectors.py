@@ -109,7 +109,9 @@ def concern_timeline(*, concern: Concern) -> QuerySet[TimelineEntry]:
 
 
 def concern_attachments(*, concern: Concern) -> QuerySet[Attachment]:
-    return concern.attachments.select_related("uploaded_by", "concern")
+    # Each file's concern is this one (the related manager sets it, for the download link): joining
+    # the case again would read and decrypt its long texts once per file.
+    return concern.attachments.select_related("uploaded_by")
 
 
 def concern_referrals(*, concern: Concern):

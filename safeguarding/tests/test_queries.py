@@ -196,3 +196,19 @@ def test_case_page_reads_the_case_workers_once_and_offers_the_referrals_it_liste
     assert team_member.full_name in str(forms["grant"]["user"]) and team_member.full_name in str(
         forms["reassess"]["assignee"]
     )
+
+
+def test_case_page_files_are_read_without_the_case_again(client, login, lead):
+    """Each file's download link needs its case: the page's own, not a join that reads (and decrypts) it per file."""
+    concern = ConcernFactory(status=Status.INVESTIGATING)
+    for name in ("a.txt", "b.txt"):
+        services.attachment_add(concern=concern, actor=lead, upload=SimpleUploadedFile(name, b"notes"))
+    login(lead)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(concern.get_absolute_url())
+    assert response.status_code == 200
+    files = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "safeguarding_attachment"')]
+    assert len(files) == 1 and '"safeguarding_concern"' not in files[0], files
+    for attachment in response.context["attachments"]:
+        assert attachment.concern is response.context["concern"]
+        assert f'href="{attachment.get_absolute_url()}"' in response.content.decode()
