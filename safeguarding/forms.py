@@ -271,11 +271,12 @@ class TriageForm(forms.Form):
     )
     note = forms.CharField(label="Triage note (optional)", widget=Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, people=None, **kwargs):
         from safeguarding.selectors import case_workers
 
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = case_workers()
+        # ``people``: case_workers() as the page already built it for another form.
+        self.fields["assignee"].queryset = case_workers() if people is None else people
         # The register as the triaging user may read it (the same rule as the API's supplier search):
         # an id outside it is refused, and nobody is offered anything without a user.
         self.fields["linked_supplier"].queryset = supplier_choices(user=user) if user else Supplier.objects.none()
@@ -508,11 +509,11 @@ class IdentityGrantForm(forms.Form):
     user = ShortModelChoiceField(label="Person", queryset=None)
     reason = forms.CharField(label="Why they need to know who reported", max_length=500)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, people=None, **kwargs):
         from safeguarding.selectors import case_workers
 
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = case_workers()
+        self.fields["user"].queryset = case_workers() if people is None else people
 
 
 class ReassessForm(forms.Form):
@@ -520,11 +521,11 @@ class ReassessForm(forms.Form):
     assignee = ShortModelChoiceField(label="Assign to", queryset=None, required=False, empty_label="Nobody")
     reason = forms.CharField(label="Why", widget=Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, people=None, **kwargs):
         from safeguarding.selectors import case_workers
 
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = case_workers()
+        self.fields["assignee"].queryset = case_workers() if people is None else people
 
 
 # --- easy read ------------------------------------------------------------------

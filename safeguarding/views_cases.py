@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 from django.contrib import messages
@@ -97,12 +98,15 @@ def _forms_for(user, concern, bound: dict | None = None, referrals: list | None 
     can_work = case_rules.can_work_case.test(user, concern)
     is_lead = case_rules.can_triage_case.test(user, concern)
     status = concern.status
+    # The case workers' queryset built once for the triage or reassess form and the identity form.
+    people = functools.cache(selectors.case_workers)
     forms = {}
     if is_lead and status == Status.NEW:
         forms["triage"] = bound.get("triage") or TriageForm(
             prefix="triage",
             initial={"assignee": concern.assignee_id, "linked_supplier": concern.linked_supplier_id},
             user=user,
+            people=people(),
         )
     if can_work and status == Status.TRIAGED:
         forms["investigate"] = bound.get("investigate") or StepNoteForm(prefix="investigate")
@@ -111,7 +115,9 @@ def _forms_for(user, concern, bound: dict | None = None, referrals: list | None 
     if is_lead and status in {Status.TRIAGED, Status.INVESTIGATING, Status.REFERRED}:
         forms["close"] = bound.get("close") or CloseForm(prefix="close")
         forms["reassess"] = bound.get("reassess") or ReassessForm(
-            prefix="reassess", initial={"risk_level": concern.risk_level, "assignee": concern.assignee_id}
+            prefix="reassess",
+            initial={"risk_level": concern.risk_level, "assignee": concern.assignee_id},
+            people=people(),
         )
     if referrals is None:
         referrals = list(selectors.concern_referrals(concern=concern))
@@ -145,12 +151,12 @@ def _forms_for(user, concern, bound: dict | None = None, referrals: list | None 
             prefix="legal_hold", initial={"hold": "0" if concern.legal_hold else "1"}
         )
     if case_rules.can_grant_identity.test(user, concern) and not concern.is_anonymous:
-        forms["grant"] = bound.get("grant") or IdentityGrantForm(prefix="grant")
+        forms["grant"] = bound.get("grant") or IdentityGrantForm(prefix="grant", people=people())
     # The triage or reassess form and the identity form offer the same people: read them once.
-    people = [form.fields[name] for form, name in _case_worker_fields(forms)]
-    if len(people) > 1:
-        workers = list(selectors.case_workers())
-        for field in people:
+    offering = [form.fields[name] for form, name in _case_worker_fields(forms)]
+    if len(offering) > 1:
+        workers = list(people())
+        for field in offering:
             offer_rows(field, workers)
     return forms
 

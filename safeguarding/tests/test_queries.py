@@ -212,3 +212,16 @@ def test_case_page_files_are_read_without_the_case_again(client, login, lead):
     for attachment in response.context["attachments"]:
         assert attachment.concern is response.context["concern"]
         assert f'href="{attachment.get_absolute_url()}"' in response.content.decode()
+
+
+def test_case_page_builds_the_case_workers_query_once(client, login, lead, team_member, monkeypatch):
+    """The reassess and identity forms offer the same people: one queryset built, not one per form and one to read."""
+    concern = ConcernFactory(status=Status.INVESTIGATING, channel="phone")
+    built = []
+    real = selectors.case_workers
+    monkeypatch.setattr(selectors, "case_workers", lambda: built.append(1) or real())
+    login(lead)
+    response = client.get(concern.get_absolute_url())
+    assert response.status_code == 200 and {"reassess", "grant"} <= set(response.context["forms"])
+    assert len(built) == 1
+    assert team_member.full_name in str(response.context["forms"]["grant"]["user"])
