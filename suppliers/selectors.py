@@ -289,6 +289,28 @@ def corrective_action_list(*, user: User) -> QuerySet[CorrectiveAction]:
     return CorrectiveAction.objects.restrict(user, Action.VIEW).select_related("supplier", "owner", "finding")
 
 
+# The columns the open-actions list shows (suppliers/action_list.html): not the supplier's
+# countries or the finding, which the whole-row read joined and decoded for every row.
+CORRECTIVE_ACTION_LIST_FIELDS = (
+    "supplier__name",
+    "description",
+    "owner__full_name",
+    "owner__email",
+    "due_date",
+    "status",
+    "escalation_level",
+)
+
+
+def corrective_action_rows(*, user: User) -> QuerySet[CorrectiveAction]:
+    """corrective_action_list, reading only what the list page shows."""
+    return (
+        CorrectiveAction.objects.restrict(user, Action.VIEW)
+        .select_related("supplier", "owner")
+        .only(*CORRECTIVE_ACTION_LIST_FIELDS)
+    )
+
+
 def corrective_action_get(*, user: User, pk: int) -> CorrectiveAction | None:
     return corrective_action_list(user=user).filter(pk=pk).first()
 

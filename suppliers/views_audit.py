@@ -131,12 +131,15 @@ def corrective_action_create(request, pk):
 
 @login_required
 def action_list(request):
-    actions = selectors.corrective_action_list(user=request.user).exclude(status=CorrectiveAction.Status.VERIFIED)
+    actions = selectors.corrective_action_rows(user=request.user).exclude(status=CorrectiveAction.Status.VERIFIED)
     # A contract owner with no actions has nothing here: 404 like any other supplier page.
     if not role_rules.can_view_suppliers.test(request.user) and not actions.exists():
         raise Http404
     actions = CorrectiveActionFilter(request.GET or None, queryset=actions, request=request).qs
-    return render(request, "suppliers/action_list.html", {"page": paginate(request, actions)})
+    # The order (due date, then pk) ends with the key: a deep page reads its keys first, from
+    # the nearer end, then its 50 rows by key.
+    page = paginate(request, actions, keys_first=True)
+    return render(request, "suppliers/action_list.html", {"page": page})
 
 
 @login_required

@@ -60,7 +60,11 @@ def _agencies(rows, user):
 
 
 CASES = [
-    ("suppliers:actions", _actions, 2),  # count, one page of actions with their supplier and owner joined
+    (
+        "suppliers:actions",
+        _actions,
+        3,
+    ),  # count, the page's keys (KeysFirstPaginator), its actions with supplier and owner
     ("suppliers:questionnaires", _questionnaires, 2),  # count, one page of requests with supplier and template
     ("suppliers:review_tasks", _review_tasks, 1),  # open tasks with supplier and assignee joined
     ("suppliers:templates", _templates, 1),  # templates with question and request counts annotated
