@@ -176,10 +176,11 @@ def _render_detail(request, concern, bound=None, status=200, unmasked=False):
         # Seeing what was masked is a read of its own in the log.
         detail="unmasked view" if unmasked else "",
     )
-    referrals = list(selectors.concern_referrals(concern=concern))
+    has = functools.partial(selectors.case_page_has, concern)
+    referrals = list(selectors.concern_referrals(concern=concern)) if has("referrals") else []
     # Read once: the page lists it and the mask form offers its notes and messages.
     timeline = list(selectors.concern_timeline(concern=concern))
-    cqc_notifications = list(selectors.concern_cqc_notifications(concern=concern))
+    cqc_notifications = list(selectors.concern_cqc_notifications(concern=concern)) if has("cqc_notifications") else []
     context = {
         "concern": concern,
         "timeline": timeline,
@@ -187,9 +188,9 @@ def _render_detail(request, concern, bound=None, status=200, unmasked=False):
         "cqc_prompt": concern.cqc_notification_due and not cqc_notifications,
         # The clock a referred case runs on: each referral still waiting, and when it is next chased.
         "chases": [(r, r.next_chase_on()) for r in referrals if r.awaiting_outcome],
-        "attachments": selectors.concern_attachments(concern=concern),
+        "attachments": selectors.concern_attachments(concern=concern) if has("attachments") else [],
         "referrals": referrals,
-        "grants": selectors.identity_grants(user=request.user, concern=concern),
+        "grants": selectors.identity_grants(user=request.user, concern=concern) if has("identity_grants") else [],
         "readers": selectors.case_readers(user=request.user, concern=concern),
         "show_readers": case_rules.can_see_case_readers.test(request.user, concern),
         "forms": _forms_for(request.user, concern, bound, referrals=referrals, timeline=timeline),

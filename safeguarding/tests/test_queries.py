@@ -225,3 +225,41 @@ def test_case_page_builds_the_case_workers_query_once(client, login, lead, team_
     assert response.status_code == 200 and {"reassess", "grant"} <= set(response.context["forms"])
     assert len(built) == 1
     assert team_member.full_name in str(response.context["forms"]["grant"]["user"])
+
+
+CASE_PAGE_LISTS = (
+    "safeguarding_referral",
+    "safeguarding_cqcnotification",
+    "safeguarding_attachment",
+    "safeguarding_identitygrant",
+)
+
+
+def _list_reads(queries):
+    """The page's own reads of each list (FROM the table), not the case query's EXISTS on it."""
+    return {
+        t for q in queries.captured_queries for t in CASE_PAGE_LISTS if f'FROM "{t}"' in q["sql"].split("EXISTS")[0]
+    }
+
+
+def test_a_case_page_reads_only_the_lists_that_have_rows(client, login, lead, team_member):
+    from safeguarding.models import Attachment, CqcNotification, IdentityGrant
+
+    bare = ConcernFactory()
+    login(lead)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("safeguarding:case_detail", args=[bare.reference])).status_code == 200
+    assert _list_reads(queries) == set()
+
+    busy = ConcernFactory()
+    ReferralFactory(concern=busy, external_reference="NRM-778")
+    CqcNotification.objects.create(concern=busy, notified_on=busy.created_at.date(), cqc_reference="CQC-991")
+    Attachment.objects.create(
+        concern=busy, file="x", original_name="rota.pdf", content_type="application/pdf", size=1, sha256="0"
+    )
+    IdentityGrant.objects.create(concern=busy, user=team_member, granted_by=lead, reason="Police referral")
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("safeguarding:case_detail", args=[busy.reference])).content.decode()
+    assert _list_reads(queries) == set(CASE_PAGE_LISTS)
+    for shown in ("NRM-778", "CQC-991", "rota.pdf", "Police referral"):
+        assert shown in html, shown
