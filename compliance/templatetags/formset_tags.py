@@ -3,9 +3,21 @@
 The same markup as a template loop, but a template resolves each field's label, id, widget
 type and errors through its variable lookups: for the risk tables' 40 rows (and the
 organisation profile's sites and departments) that loop was most of the page's time.
+
+`{% remembered_formset_table formset caption %}` writes an unbound model formset's table once
+per process for the rows it shows. Such a table is a function of its rows, its form class, the
+language and the script prefix alone (no user, no CSRF token: those are outside the table), so
+it is kept under a key made of exactly those, read fresh from the database on each visit: a
+change to any row makes a new key, and nothing has to be retired. Only for formsets whose
+forms show nothing but the rows' own values (no options read from another table). A bound
+formset (a POST, with its errors) is always rendered as it is.
 """
 
+import threading
+
 from django import template
+from django.urls import get_script_prefix
+from django.utils import translation
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -53,3 +65,39 @@ def formset_table(formset, caption: str):
     # After the table: Bootstrap clears the float of a legend only for its next visible sibling.
     parts.append(str(formset.management_form))
     return mark_safe("".join(parts))  # noqa: S308 - every part escaped above
+
+
+# A handful of entries at most (a few tables, a language or two); cleared rather than grown past this.
+MEMO_SIZE = 16
+# Public so a test can start from an empty one.
+rendered_tables: dict[tuple, str] = {}
+_lock = threading.Lock()
+
+
+def formset_key(formset, caption: str) -> tuple:
+    """Everything an unbound model formset's table depends on, its rows' stored values included."""
+    rows = tuple(
+        (obj.pk, *(repr(field.value_from_object(obj)) for field in obj._meta.concrete_fields))
+        for obj in formset.get_queryset()
+    )
+    return (type(formset), formset.prefix, caption, translation.get_language(), get_script_prefix(), rows)
+
+
+def remembered(key: tuple, render) -> str:
+    """`render()`'s markup, made once per process for `key`."""
+    html = rendered_tables.get(key)
+    if html is None:
+        html = render()
+        with _lock:
+            if len(rendered_tables) >= MEMO_SIZE:
+                rendered_tables.clear()
+            rendered_tables[key] = html
+    return mark_safe(html)  # noqa: S308 - the renderer's own output, kept as it was
+
+
+@register.simple_tag
+def remembered_formset_table(formset, caption: str) -> str:
+    """`{% formset_table %}` of an unbound model formset, rendered once per distinct set of rows."""
+    if formset.is_bound:
+        return formset_table(formset, caption)
+    return remembered(formset_key(formset, caption), lambda: formset_table(formset, caption))

@@ -5,10 +5,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from compliance.templatetags import formset_tags
 from compliance.templatetags.formset_tags import formset_table
 from suppliers.forms import CategoryRiskFormSet, CountryRiskForm, CountryRiskFormSet
 from suppliers.models import CategoryRisk, CountryRisk
-from suppliers.templatetags import risk_tags
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def built(monkeypatch):
     """Each country row's form as it is made: none are made when the table comes from the memo."""
-    monkeypatch.setattr(risk_tags, "rendered_tables", {})
+    monkeypatch.setattr(formset_tags, "rendered_tables", {})
     made = []
     original = CountryRiskForm.__init__
 
