@@ -1,5 +1,6 @@
 """Helpers for tests: real TOTP codes, and services that must exist in CI."""
 
+import contextlib
 import os
 import re
 
@@ -88,3 +89,20 @@ def assert_outsiders_refused(predicate, make_user, *obj) -> None:
 
     assert not predicate.test(AnonymousUser(), *obj)
     assert not predicate.test(make_user(*roles.ALL_ROLES, mfa=False, is_active=False), *obj)
+
+
+@contextlib.contextmanager
+def instances_built(model):
+    """The `model` instances the ORM builds inside the block (a list that fills as they are made)."""
+    from django.db.models.signals import post_init
+
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    post_init.connect(count, sender=model, weak=False)
+    try:
+        yield built
+    finally:
+        post_init.disconnect(count, sender=model)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from compliance import roles
 from compliance.models import Notification
+from tests.support import instances_built
 from training.models import AssignmentRule, Course, ImportBatch, TrainingRecord
 from training.tests.factories import (
     AssignmentRuleFactory,
@@ -288,7 +289,6 @@ def test_the_recruitment_forms_agency_options_build_no_supplier_and_keep_the_sav
     client, login, hr_user, make_user
 ):
     """Each option is read as (key, name): no Supplier built for each of hundreds of agencies."""
-    from django.db.models.signals import post_init
 
     from suppliers.models import Supplier
     from suppliers.tests.factories import SupplierFactory
@@ -301,16 +301,8 @@ def test_the_recruitment_forms_agency_options_build_no_supplier_and_keep_the_sav
     former = SupplierFactory(name="Formerly an agency", category=Supplier.Category.PROFESSIONAL)
     check = RecruitmentCheckFactory(worker=make_user(roles.STAFF), agency_used=True, agency=former)
     login(hr_user)
-    built = []
-
-    def count(sender, **kwargs):
-        built.append(sender)
-
-    post_init.connect(count, sender=Supplier)
-    try:
+    with instances_built(Supplier) as built:
         html = client.get(reverse("training:recruitment_edit", args=[check.worker_id])).content.decode()
-    finally:
-        post_init.disconnect(count, sender=Supplier)
     assert len(built) <= 1  # the saved check's own agency, if read; never one per option
     for agency in agencies:
         assert f'<option value="{agency.pk}">Shift {agency.name[6]} &amp; &lt;Partners&gt;</option>' in html

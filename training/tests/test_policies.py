@@ -12,6 +12,7 @@ from django.urls import reverse
 from compliance import roles
 from compliance.models import Notification
 from compliance.policy_models import Acknowledgement, PolicyVersion
+from tests.support import instances_built
 from training import policy_selectors, selectors, tasks
 from training.tests.factories import PolicyFactory, PolicyVersionFactory
 
@@ -188,7 +189,6 @@ def test_staff_are_matched_by_their_groups_id_and_a_removed_group_is_not_kept(ma
 
 @time_machine.travel(TODAY, tick=False)
 def test_the_policy_page_lists_who_is_outstanding_without_building_a_person_each(client, login, make_user, hr_user):
-    from django.db.models.signals import post_init
 
     from compliance.models import User
     from compliance.tests.factories import DepartmentFactory
@@ -199,16 +199,8 @@ def test_the_policy_page_lists_who_is_outstanding_without_building_a_person_each
     for _ in range(3):
         make_user(roles.STAFF)
     login(hr_user)
-    built = []
-
-    def count(sender, **kwargs):
-        built.append(sender)
-
-    post_init.connect(count, sender=User)
-    try:
+    with instances_built(User) as built:
         html = client.get(reverse("training:policy_detail", args=[version.policy_id])).content.decode()
-    finally:
-        post_init.disconnect(count, sender=User)
     assert len(built) <= 3  # the signed-in user, the policy's owner, the version's publisher: not one per row
     assert "<li>Ann &lt;Late&gt; (Nights &amp; Days)</li>" in html
     assert f"<li>{nameless.email}</li>" in html
