@@ -146,8 +146,9 @@ def supplier_detail_records(*, user: User, supplier: Supplier) -> dict:
     assessments = list(
         RiskAssessment.objects.restrict(user).filter(supplier=supplier).select_related("assessed_by")[:10]
     )
-    # Most suppliers have none of these (on the bench, six empty lists a page): one query says
-    # which have rows, and an empty list costs no query of its own (about 0.8 ms of CPU each).
+    # Most suppliers have none of these (on the bench, ten or eleven empty lists a page: audits are
+    # on 30% of suppliers, the rest on under 15%): one query says which have rows, and an empty
+    # list costs no query of its own (about 0.8 ms of CPU each).
     # Unrestricted: a list with no rows at all has none the user may see either.
     has = _supplier_has_rows(supplier)
     return {
@@ -157,24 +158,32 @@ def supplier_detail_records(*, user: User, supplier: Supplier) -> dict:
         "audits": Audit.objects.restrict(user)
         .filter(supplier=supplier)
         .select_related("auditor")
-        .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("-created_at"))),
+        .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("-created_at")))
+        if has["audits"]
+        else [],
         "questionnaire_findings": Finding.objects.restrict(user)
         .filter(supplier=supplier, source=Finding.Source.QUESTIONNAIRE)
         .select_related("questionnaire__template")
         if has["questionnaire_findings"]
         else [],
-        "actions": corrective_action_list(user=user).filter(supplier=supplier),
+        "actions": corrective_action_list(user=user).filter(supplier=supplier) if has["actions"] else [],
         "questionnaires": QuestionnaireRequest.objects.restrict(user)
         .filter(supplier=supplier)
-        .select_related("template", "sent_by"),
+        .select_related("template", "sent_by")
+        if has["questionnaires"]
+        else [],
         "acceptances": list(
             CodeOfConductAcceptance.objects.restrict(user)
             .filter(supplier=supplier)
             .select_related("code", "recorded_by")
-        ),
+        )
+        if has["acceptances"]
+        else [],
         "enhanced_checks": list(
             EnhancedDueDiligence.objects.restrict(user).filter(supplier=supplier).select_related("recorded_by")
-        ),
+        )
+        if has["enhanced_checks"]
+        else [],
         "review_tasks": review_task_list(user=user).open().filter(supplier=supplier) if has["review_tasks"] else [],
         "documents": SupplierDocument.objects.restrict(user).filter(supplier=supplier).select_related("uploaded_by")
         if has["documents"]
@@ -205,6 +214,11 @@ def _supplier_has_rows(supplier: Supplier) -> dict[str, bool]:
             any_portal_links=Exists(SupplierPortalLink.objects.filter(supplier=mine)),
             any_certificates=Exists(SupplierCertificate.objects.filter(supplier=mine)),
             any_sub_suppliers=Exists(SubSupplier.objects.filter(supplier=mine)),
+            any_audits=Exists(Audit.objects.filter(supplier=mine)),
+            any_actions=Exists(CorrectiveAction.objects.filter(supplier=mine)),
+            any_questionnaires=Exists(QuestionnaireRequest.objects.filter(supplier=mine)),
+            any_acceptances=Exists(CodeOfConductAcceptance.objects.filter(supplier=mine)),
+            any_enhanced_checks=Exists(EnhancedDueDiligence.objects.filter(supplier=mine)),
         )
         .get()
     )

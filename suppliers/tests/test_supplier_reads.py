@@ -95,8 +95,10 @@ def test_the_activation_gate_on_the_page_reads_the_checks_it_lists(client, login
     login(procurement)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("suppliers:detail", args=[supplier.pk]))
-    # The page lists every check; the gate reads that list instead of asking again.
-    assert len([q for q in queries.captured_queries if 'FROM "suppliers_enhancedduediligence"' in q["sql"]]) == 1
+    # The page lists every check; the gate reads that list instead of asking again (the one
+    # query asking which lists have rows only says whether there are any).
+    checks = 'SELECT "suppliers_enhancedduediligence"."id"'
+    assert len([q for q in queries.captured_queries if q["sql"].startswith(checks)]) == 1
     assert any("enhanced due diligence" in b for b in response.context["blockers"]) == blocked
 
 
@@ -164,3 +166,58 @@ def test_a_supplier_page_reads_only_the_lists_that_have_rows(client, login, proc
     page, read = reads(busy)
     assert read == {"suppliers_reviewtask", "suppliers_supplierdocument", "suppliers_subsupplier"}
     assert "policy.pdf" in page and "Annual review, due" in page and "Linen Hire Ltd" in page
+
+
+def test_a_supplier_page_reads_its_audits_actions_questionnaires_and_checks_only_when_it_has_some(
+    client, login, procurement
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from suppliers.models import (
+        CodeOfConduct,
+        CodeOfConductAcceptance,
+        EnhancedDueDiligence,
+        QuestionnaireRequest,
+        QuestionnaireTemplate,
+    )
+    from suppliers.tests.factories import CorrectiveActionFactory
+
+    bare = SupplierFactory()
+    busy = CorrectiveActionFactory(description="Cap weekly hours at 48").supplier
+    QuestionnaireRequest.objects.create(
+        supplier=busy,
+        template=QuestionnaireTemplate.objects.first(),
+        contact_name="Pat Contact",
+        contact_email="pat@supplier.example",
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    code = CodeOfConduct.objects.create(
+        version="3", clauses="No fees.", effective_from=timezone.localdate(), published_at=timezone.now()
+    )
+    CodeOfConductAcceptance.objects.create(
+        supplier=busy, code=code, accepted_on=timezone.localdate(), signed_by_name="Sam Signer"
+    )
+    EnhancedDueDiligence.objects.create(supplier=busy, summary="Owners traced", site_visit=True)
+    login(procurement)
+    lists = (
+        "suppliers_audit",
+        "suppliers_correctiveaction",
+        "suppliers_questionnairerequest",
+        "suppliers_codeofconductacceptance",
+        "suppliers_enhancedduediligence",
+    )
+
+    def reads(supplier):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("suppliers:detail", args=[supplier.pk])).content.decode()
+        return page, {t for q in queries.captured_queries for t in lists if q["sql"].startswith(f'SELECT "{t}"."id"')}
+
+    page, read = reads(bare)
+    assert read == set()
+    assert "No audits yet." in page and "None sent." in page and "No acceptance recorded." in page
+    page, read = reads(busy)
+    assert read == set(lists)
+    assert "Cap weekly hours at 48" in page and "Pat Contact" in page and "Sam Signer" in page
+    assert "Owners traced" in page and "No audits yet." not in page
