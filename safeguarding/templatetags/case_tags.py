@@ -7,17 +7,21 @@ one tag too: its eight cells as template variables and filters were most of the 
 
 import functools
 import re
+import threading
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
-from django import template
+from django import forms, template
 from django.template.defaulttags import CsrfTokenNode
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import translation
 from django.utils.dates import MONTHS_3
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from compliance.form_renderer import escaped
+from compliance.model_choices import offer_rows
 from safeguarding.models import RiskLevel, Status, SubjectType
 
 register = template.Library()
@@ -142,3 +146,48 @@ def case_action_form(context, action, form, title, button, open=False, style="")
         f"{conditional_escape(button)}</button>\n"
         "    </form>\n  </div>\n</details>\n"
     )
+
+
+FILTERS_MEMO_SIZE = 64
+# Public so a test can start from an empty one.
+rendered_filters: dict[tuple, str] = {}
+_filters_lock = threading.Lock()
+
+
+@register.simple_tag
+def remembered_case_filters(form) -> str:
+    """The case list's filter fields, rendered once per process for each distinct key.
+
+    A GET form (no CSRF token, nothing of the user): its markup is a function of the submitted
+    parameters, the options offered (case workers, sites), the language and the script prefix, so
+    it is kept under a key of exactly those. The option rows are read on each visit (the one query
+    each that rendering would make anyway) and handed to the fields, so a renamed site or a new
+    case worker makes a new key at once. Eight widgets' get_context and optgroups were ~1 ms CPU of
+    the page. A form with errors (aria-invalid on a widget) is rendered as it is.
+    """
+    if form.errors:
+        return _case_filters_markup(form)
+    options = []
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ModelChoiceField):
+            rows = list(field.queryset.all())
+            offer_rows(field, rows)
+            options.append((name, tuple((row.pk, field.label_from_instance(row)) for row in rows)))
+    params = tuple((name, tuple(form.data.getlist(name))) for name in form.fields)
+    # Not type(form): django_filters makes a new form class for each FilterSet it builds.
+    key = ("case_filters", params, tuple(options), translation.get_language(), get_script_prefix())
+    html = rendered_filters.get(key)
+    if html is None:
+        html = _case_filters_markup(form)
+        with _filters_lock:
+            # Its own memo, not formset_tags': every typed reference is a new key, and would push out
+            # the settings pages' tables. Cleared rather than grown: the common keys come back at once.
+            if len(rendered_filters) >= FILTERS_MEMO_SIZE:
+                rendered_filters.clear()
+            rendered_filters[key] = html
+    return html
+
+
+def _case_filters_markup(form) -> str:
+    html = render_to_string("safeguarding/_case_filters.html", {"filters": form})
+    return mark_safe(html.removesuffix("\n"))  # noqa: S308 - the template's own output, escaped there

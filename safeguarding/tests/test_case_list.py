@@ -268,3 +268,32 @@ def test_a_list_that_can_match_nothing_counts_none_rather_than_failing_on_its_mi
 
     assert selectors.case_list_count(Concern.objects.none()) == 0
     assert selectors.case_list_count(Concern.objects.filter(pk__in=[])) == 0
+
+
+def test_the_filter_form_is_written_once_per_process_and_follows_its_options(
+    client, login, lead, team_member, cases, monkeypatch
+):
+    """A second visit with the same parameters builds no widget; a renamed site shows at once; same markup."""
+    from django.forms import widgets
+    from django.template.loader import render_to_string
+
+    from safeguarding.filters import CaseFilter
+    from safeguarding.selectors import concern_list
+    from safeguarding.templatetags import case_tags
+
+    monkeypatch.setattr(case_tags, "rendered_filters", {})
+    login(lead)
+    params = {"status": Status.TRIAGED, "sort": "risk", "overdue": "on"}
+    first = client.get(reverse("safeguarding:index"), params).content.decode()
+    built = []
+    original = widgets.Select.optgroups
+    monkeypatch.setattr(widgets.Select, "optgroups", lambda self, *a: built.append(self) or original(self, *a))
+    again = client.get(reverse("safeguarding:index"), params).content.decode()
+    assert not built
+    # The markup the template's own loop writes, the selected options included.
+    form = CaseFilter(params, queryset=concern_list(user=lead)).form
+    fields = render_to_string("safeguarding/_case_filters.html", {"filters": form}).removesuffix("\n")
+    assert fields in first and fields in again and 'value="triaged" selected' in again
+    site = cases[1].site
+    SiteFactory._meta.model.objects.filter(pk=site.pk).update(name="Renamed without a signal")
+    assert "Renamed without a signal" in client.get(reverse("safeguarding:index"), params).content.decode()
