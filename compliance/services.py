@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from compliance import rules as compliance_rules
 from compliance import selectors
+from compliance.figure_cache import figures_changed
 from compliance.models import AccessLog, Department, Notification, Organisation, OutboxMessage, Site, User
 from compliance.request_log import redact
 
@@ -45,7 +46,7 @@ def client_ip(request) -> str | None:
 def access_log_record(*, user, obj, action: str = AccessLog.Action.VIEW, request=None, detail: str = "") -> AccessLog:
     """Record that a user read, downloaded or exported a sensitive record."""
     content_type = ContentType.objects.get_for_model(obj) if obj is not None and hasattr(obj, "_meta") else None
-    return AccessLog.objects.create(
+    entry = AccessLog.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         action=action,
         content_type=content_type,
@@ -56,6 +57,10 @@ def access_log_record(*, user, obj, action: str = AccessLog.Action.VIEW, request
         request_id=getattr(request, "request_id", "") if request is not None else "",
         ip_address=client_ip(request),
     )
+    # The access log page's count is cached (selectors.access_log_count): a new row retires it,
+    # after the write so a count read in between is not kept (figure_cache retires again on commit).
+    figures_changed(selectors.ACCESS_LOG_FIGURES)
+    return entry
 
 
 def notification_send(
@@ -132,6 +137,7 @@ def access_log_purge(*, now=None) -> int:
     cutoff = (now or timezone.now()) - relativedelta(months=settings.ACCESS_LOG_RETENTION_MONTHS)
     deleted, _ = AccessLog.objects.filter(at__lt=cutoff).delete()
     if deleted:
+        figures_changed(selectors.ACCESS_LOG_FIGURES)
         logger.info("access log retention: deleted %s rows older than %s", deleted, cutoff.date())
     return deleted
 

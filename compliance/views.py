@@ -88,7 +88,10 @@ def access_log(request):
     return render(
         request,
         "compliance/access_log.html",
-        {"page": paginate(request, entries, keys_first=True), "filter_form": filters.form},
+        {
+            "page": paginate(request, entries, keys_first=True, count=selectors.access_log_count(entries)),
+            "filter_form": filters.form,
+        },
     )
 
 
