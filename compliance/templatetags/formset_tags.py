@@ -83,15 +83,19 @@ def formset_key(formset, caption: str) -> tuple:
     return (type(formset), formset.prefix, caption, translation.get_language(), get_script_prefix(), rows)
 
 
-def remembered(key: tuple, render) -> str:
-    """`render()`'s markup, made once per process for `key`."""
-    html = rendered_tables.get(key)
+def remembered(key: tuple, render, *, memo: dict | None = None, size: int = MEMO_SIZE) -> str:
+    """`render()`'s markup, made once per process for `key` (in `memo`, rendered_tables by default).
+
+    A memo is cleared rather than grown past `size`: the common keys come back at once.
+    """
+    memo = rendered_tables if memo is None else memo
+    html = memo.get(key)
     if html is None:
         html = render()
         with _lock:
-            if len(rendered_tables) >= MEMO_SIZE:
-                rendered_tables.clear()
-            rendered_tables[key] = html
+            if len(memo) >= size:
+                memo.clear()
+            memo[key] = html
     return mark_safe(html)  # noqa: S308 - the renderer's own output, kept as it was
 
 

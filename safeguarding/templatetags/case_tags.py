@@ -7,7 +7,6 @@ one tag too: its eight cells as template variables and filters were most of the 
 
 import functools
 import re
-import threading
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms, template
@@ -22,6 +21,7 @@ from django.utils.timezone import template_localtime
 
 from compliance.form_renderer import escaped
 from compliance.model_choices import offer_rows
+from compliance.templatetags.formset_tags import remembered
 from safeguarding.models import RiskLevel, Status, SubjectType
 
 register = template.Library()
@@ -151,7 +151,6 @@ def case_action_form(context, action, form, title, button, open=False, style="")
 FILTERS_MEMO_SIZE = 64
 # Public so a test can start from an empty one.
 rendered_filters: dict[tuple, str] = {}
-_filters_lock = threading.Lock()
 
 
 @register.simple_tag
@@ -176,16 +175,9 @@ def remembered_case_filters(form) -> str:
     params = tuple((name, tuple(form.data.getlist(name))) for name in form.fields)
     # Not type(form): django_filters makes a new form class for each FilterSet it builds.
     key = ("case_filters", params, tuple(options), translation.get_language(), get_script_prefix())
-    html = rendered_filters.get(key)
-    if html is None:
-        html = _case_filters_markup(form)
-        with _filters_lock:
-            # Its own memo, not formset_tags': every typed reference is a new key, and would push out
-            # the settings pages' tables. Cleared rather than grown: the common keys come back at once.
-            if len(rendered_filters) >= FILTERS_MEMO_SIZE:
-                rendered_filters.clear()
-            rendered_filters[key] = html
-    return html
+    # Its own memo, not the settings pages' tables': every typed reference is a new key, and
+    # would push those out.
+    return remembered(key, lambda: _case_filters_markup(form), memo=rendered_filters, size=FILTERS_MEMO_SIZE)
 
 
 def _case_filters_markup(form) -> str:
