@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
 
@@ -92,3 +93,19 @@ def figures_changed(namespace: str) -> None:
 
     retire()
     transaction.on_commit(retire)
+
+
+def figures_retired_on_write(namespace: str, models) -> None:
+    """Retire `namespace` whenever a row of one of `models` is saved or deleted (call from ready()).
+
+    Writes that send no signal (a queryset .update(), bulk inserts) still call
+    figures_changed(namespace) themselves.
+    """
+
+    def retire(sender, **kwargs):
+        figures_changed(namespace)
+
+    for model in models:
+        name = f"{namespace}_{model._meta.label_lower}"
+        post_save.connect(retire, sender=model, weak=False, dispatch_uid=f"figures_on_save_{name}")
+        post_delete.connect(retire, sender=model, weak=False, dispatch_uid=f"figures_on_delete_{name}")

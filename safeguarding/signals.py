@@ -1,8 +1,6 @@
 """Retire the case list's cached totals whenever a case is saved or deleted."""
 
-from django.db.models.signals import post_delete, post_save
-
-from compliance.figure_cache import figures_changed
+from compliance.figure_cache import figures_retired_on_write
 
 # The namespace of the case list's counts (safeguarding.selectors.case_list_count). What they
 # count is a case's own columns (status, risk, assignee, subject, site) and who may see it: every
@@ -12,12 +10,7 @@ from compliance.figure_cache import figures_changed
 CASE_FIGURES = "safeguarding_cases"
 
 
-def _retire_case_figures(sender, **kwargs):
-    figures_changed(CASE_FIGURES)
-
-
 def connect():
     from safeguarding.models import Concern
 
-    post_save.connect(_retire_case_figures, sender=Concern, dispatch_uid="safeguarding_case_figures_on_save")
-    post_delete.connect(_retire_case_figures, sender=Concern, dispatch_uid="safeguarding_case_figures_on_delete")
+    figures_retired_on_write(CASE_FIGURES, [Concern])
