@@ -155,15 +155,9 @@ def test_a_supplier_page_reads_only_the_lists_that_have_rows(client, login, proc
         "suppliers_suppliercertificate",
     )
 
-    def reads(supplier):
-        with CaptureQueriesContext(connection) as queries:
-            page = client.get(reverse("suppliers:detail", args=[supplier.pk])).content.decode()
-        # The lists' own reads (SELECT ... FROM the table), not the one query asking which have rows.
-        return page, {t for q in queries.captured_queries for t in lists if q["sql"].startswith(f'SELECT "{t}"."id"')}
-
-    page, read = reads(bare)
+    page, read = _page_reads(client, bare, lists)
     assert read == set() and "<li>None.</li>" in page
-    page, read = reads(busy)
+    page, read = _page_reads(client, busy, lists)
     assert read == {"suppliers_reviewtask", "suppliers_supplierdocument", "suppliers_subsupplier"}
     assert "policy.pdf" in page and "Annual review, due" in page and "Linen Hire Ltd" in page
 
@@ -209,15 +203,18 @@ def test_a_supplier_page_reads_its_audits_actions_questionnaires_and_checks_only
         "suppliers_enhancedduediligence",
     )
 
-    def reads(supplier):
-        with CaptureQueriesContext(connection) as queries:
-            page = client.get(reverse("suppliers:detail", args=[supplier.pk])).content.decode()
-        return page, {t for q in queries.captured_queries for t in lists if q["sql"].startswith(f'SELECT "{t}"."id"')}
-
-    page, read = reads(bare)
+    page, read = _page_reads(client, bare, lists)
     assert read == set()
     assert "No audits yet." in page and "None sent." in page and "No acceptance recorded." in page
-    page, read = reads(busy)
+    page, read = _page_reads(client, busy, lists)
     assert read == set(lists)
     assert "Cap weekly hours at 48" in page and "Pat Contact" in page and "Sam Signer" in page
     assert "Owners traced" in page and "No audits yet." not in page
+
+
+def _page_reads(client, supplier, tables) -> tuple[str, set[str]]:
+    """The supplier page, and which of `tables` it read as a list of its own (SELECT ... FROM the
+    table), not the one query asking which lists have rows."""
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("suppliers:detail", args=[supplier.pk])).content.decode()
+    return page, {t for q in queries.captured_queries for t in tables if q["sql"].startswith(f'SELECT "{t}"."id"')}
