@@ -8,7 +8,6 @@ one tag too: its eight cells as template variables and filters were most of the 
 import functools
 import re
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms, template
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
+from compliance.form_memo import remembered_crispy_form
 from compliance.form_renderer import escaped
 from compliance.model_choices import offer_rows
 from compliance.templatetags.formset_tags import remembered
@@ -130,7 +130,8 @@ def case_action_form(context, action, form, title, button, open=False, style="")
     """One action form of the case page in its card (what safeguarding/_action_form.html was, byte for byte).
 
     Twelve includes of that template cost more than the forms' fields: an include, a URL tag and the
-    crispy filter's context each time. The fields are still {{ form|crispy }}'s own output.
+    crispy filter's context each time. The fields are still {{ form|crispy }}'s own output, kept per
+    process for an unbound form (compliance.form_memo).
     """
     url = reverse("safeguarding:case_action", args=[context["concern"].reference, action])
     enctype = ' enctype="multipart/form-data"' if action == "attachment" else ""
@@ -141,7 +142,7 @@ def case_action_form(context, action, form, title, button, open=False, style="")
         f'    <form method="post" action="{conditional_escape(url)}"'
         f"{enctype} novalidate>\n"
         f"      {_CSRF.render(context)}\n"
-        f"      {as_crispy_form(form)}\n"
+        f"      {remembered_crispy_form(form)}\n"
         f'      <button type="submit" class="btn btn-{conditional_escape(style or "primary")} btn-sm">'
         f"{conditional_escape(button)}</button>\n"
         "    </form>\n  </div>\n</details>\n"
