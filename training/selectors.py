@@ -204,6 +204,17 @@ def current_statuses(records, today: datetime.date) -> list[CourseStatus]:
     return sorted(result, key=lambda s: s.course.title)
 
 
+# The standings the team page lists under "Needs attention".
+NEEDS_ATTENTION = frozenset(
+    {
+        TrainingRecord.Status.OVERDUE,
+        TrainingRecord.Status.EXPIRED,
+        TrainingRecord.Status.DUE_SOON,
+        TrainingRecord.Status.AWAITING_CONFIRMATION,
+    }
+)
+
+
 @dataclass
 class PersonSummary:
     person: User
@@ -226,13 +237,11 @@ class PersonSummary:
 
     @property
     def attention(self) -> list[CourseStatus]:
-        keep = {
-            TrainingRecord.Status.OVERDUE,
-            TrainingRecord.Status.EXPIRED,
-            TrainingRecord.Status.DUE_SOON,
-            TrainingRecord.Status.AWAITING_CONFIRMATION,
-        }
-        return [s for s in self.statuses if s.status in keep]
+        return [s for s in self.statuses if s.status in NEEDS_ATTENTION]
+
+
+# What the team page shows of a person (training_tags.team_row): not their whole row.
+TEAM_PERSON_FIELDS = ("pk", "full_name", "email", "job_title", "department__name")
 
 
 def team_people(*, user: User) -> QuerySet[User]:
@@ -339,7 +348,8 @@ def team_summaries(people, today: datetime.date | None = None) -> list[PersonSum
         .values_list(*StandingRecord.FIELDS)
     )
     records = [StandingRecord(*row) for row in rows]
-    courses = Course.objects.in_bulk({record.course_id for record in records})
+    # Only what the page shows of a course: its title (with the key, for the link's record).
+    courses = Course.objects.only("pk", "title").in_bulk({record.course_id for record in records})
     by_person: dict[int, list[StandingRecord]] = defaultdict(list)
     for record in records:
         record.course = courses[record.course_id]

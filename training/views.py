@@ -151,7 +151,8 @@ def team(request):
     # role changes), one page of people (with department; from the sixth page their keys first,
     # read from the nearer end of the name index), their records with courses, and the overdue
     # count over everyone filtered.
-    page = paginate(request, filters.qs, deep_keys_first=True, count=selectors.training_figure_count(filters.qs))
+    shown = filters.qs.only(*selectors.TEAM_PERSON_FIELDS)
+    page = paginate(request, shown, deep_keys_first=True, count=selectors.training_figure_count(filters.qs))
     return render(
         request,
         "training/team.html",
