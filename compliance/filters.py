@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from compliance.forms import AccessLogFilterForm, PeopleFilterForm
+from compliance.model_choices import ShortModelChoiceFilter
 from compliance.models import AccessLog, Department, User
 from compliance.widgets import DateInput
 
@@ -51,10 +52,9 @@ PEOPLE_STATUSES = [("active", "Active"), ("left", "Left"), ("all", "Everyone")]
 
 class PeopleFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_name_or_email", label="Name or email")
-    role = django_filters.ModelChoiceFilter(
-        field_name="groups", queryset=Group.objects.order_by("name"), empty_label="Any role"
-    )
-    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), empty_label="Any department")
+    # Short lists (the roles, the departments): their options in one plain query each.
+    role = ShortModelChoiceFilter(field_name="groups", queryset=Group.objects.order_by("name"), empty_label="Any role")
+    department = ShortModelChoiceFilter(queryset=Department.objects.all(), empty_label="Any department")
     # Applied in filter_queryset: an empty choice still means the active people.
     status = django_filters.ChoiceFilter(choices=PEOPLE_STATUSES, method="filter_nothing", empty_label=None)
 

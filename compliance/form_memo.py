@@ -20,7 +20,7 @@ import datetime
 import decimal
 import types
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms
 from django.urls import get_script_prefix
 from django.utils import translation
@@ -34,10 +34,12 @@ from compliance.templatetags.formset_tags import remembered
 MEMO_SIZE = 512
 # Public so a test can start from an empty one.
 rendered_forms: dict[tuple, str] = {}
+# The lists' filter fields (remembered_crispy_field), one entry per field and value chosen.
+rendered_fields: dict[tuple, str] = {}
 
 # A field's attributes that do not change its unbound markup (or are keyed another way: choices).
 _FIELD_STATE_SKIPPED = frozenset(
-    {"widget", "validators", "error_messages", "_queryset", "offered_rows", "_choices", "iterator"}
+    {"widget", "validators", "error_messages", "_queryset", "offered_rows", "_choices", "iterator", "coerce"}
 )
 _WIDGET_STATE_SKIPPED = frozenset({"choices", "_choices"})
 _SCALARS = (str, int, float, bool, type(None), datetime.date, datetime.time, decimal.Decimal)
@@ -110,24 +112,26 @@ def _choices(field) -> tuple | None:
     return None
 
 
+def _field_part(field, bound_field) -> tuple:
+    """One field's share of a key: its kind, options, state, widget and value (_Unkeyable if not plain)."""
+    return (
+        bound_field.name,
+        type(field),
+        type(field.widget),
+        _choices(field),
+        _frozen({k: v for k, v in vars(field).items() if k not in _FIELD_STATE_SKIPPED}),
+        _frozen({k: v for k, v in vars(field.widget).items() if k not in _WIDGET_STATE_SKIPPED}),
+        _frozen(bound_field.value()),
+    )
+
+
 def unbound_form_key(form) -> tuple | None:
     """Everything `form`'s crispy markup depends on, or None if it is bound or cannot be keyed."""
     if form.is_bound or form.errors:
         return None
     try:
         label_suffix = _frozen(form.label_suffix)
-        fields = tuple(
-            (
-                name,
-                type(field),
-                type(field.widget),
-                _choices(field),
-                _frozen({k: v for k, v in vars(field).items() if k not in _FIELD_STATE_SKIPPED}),
-                _frozen({k: v for k, v in vars(field.widget).items() if k not in _WIDGET_STATE_SKIPPED}),
-                _frozen(form[name].value()),
-            )
-            for name, field in form.fields.items()
-        )
+        fields = tuple(_field_part(field, form[name]) for name, field in form.fields.items())
     except _Unkeyable:
         return None
     return (
@@ -148,3 +152,45 @@ def remembered_crispy_form(form) -> str:
     if key is None:
         return as_crispy_form(form)
     return remembered(key, lambda: as_crispy_form(form), memo=rendered_forms, size=MEMO_SIZE)
+
+
+def filter_field_key(bound_field) -> tuple | None:
+    """Everything a list's filter field's crispy markup depends on, or None where it is not to be kept.
+
+    Not the form's class: django-filter makes a new one for each FilterSet it builds; what the
+    class gives a field's markup (its CSS classes for errors and required fields) is keyed instead.
+    A field with errors is rendered as it is, and so is typed text (a name searched for is not
+    kept in the process): only a field left empty, set to one of its options or to a yes/no is
+    remembered.
+    """
+    form, field = bound_field.form, bound_field.field
+    if getattr(form, "helper", None) is not None or bound_field.errors:
+        return None
+    value = bound_field.value()
+    if isinstance(value, str) and value and not isinstance(field, forms.ChoiceField):
+        return None
+    try:
+        part = _field_part(field, bound_field)
+        label_suffix = _frozen(form.label_suffix)
+    except _Unkeyable:
+        return None
+    return (
+        type(bound_field),
+        form.prefix,
+        form.auto_id,
+        label_suffix,
+        form.use_required_attribute,
+        getattr(form, "error_css_class", None),
+        getattr(form, "required_css_class", None),
+        translation.get_language(),
+        get_script_prefix(),
+        part,
+    )
+
+
+def remembered_crispy_field(bound_field) -> str:
+    """`{{ field|as_crispy_field }}` for a list's filter field, from the memo where filter_field_key allows."""
+    key = filter_field_key(bound_field)
+    if key is None:
+        return as_crispy_field(bound_field)
+    return remembered(key, lambda: as_crispy_field(bound_field), memo=rendered_fields, size=MEMO_SIZE)

@@ -48,7 +48,7 @@ class TrainingRecordFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=list(RECORD_STATUS_FILTERS.items()), method="filter_status", empty_label="All"
     )
-    course = django_filters.ModelChoiceFilter(queryset=_courses_for, empty_label="All")
+    course = ShortModelChoiceFilter(queryset=_courses_for, empty_label="All")
 
     class Meta:
         model = TrainingRecord
@@ -96,7 +96,7 @@ class CompletionRatesFilterSet(django_filters.FilterSet):
     group_by = django_filters.ChoiceFilter(
         label="Group by", choices=GROUP_BY_CHOICES, method="as_parameter", empty_label=None
     )
-    course = django_filters.ModelChoiceFilter(
+    course = ShortModelChoiceFilter(
         label="Course", queryset=_courses_for, method="as_parameter", empty_label="All courses"
     )
 

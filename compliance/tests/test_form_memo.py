@@ -1,4 +1,4 @@
-"""compliance.form_memo: an unbound form's remembered markup is what rendering that form writes.
+"""compliance.form_memo: a form's or a filter field's remembered markup is what rendering it writes.
 
 The case page's action forms come from the memo from the second visit on; these tests hold the
 remembered markup equal to a fresh rendering, and show that every way two forms can differ (an
@@ -25,8 +25,10 @@ _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 @pytest.fixture(autouse=True)
 def empty_memo():
     form_memo.rendered_forms.clear()
+    form_memo.rendered_fields.clear()
     yield
     form_memo.rendered_forms.clear()
+    form_memo.rendered_fields.clear()
 
 
 def _action_forms(client, concern) -> list[str]:
@@ -108,3 +110,52 @@ def test_the_memo_keeps_to_its_size(monkeypatch):
     for n in range(7):
         remembered_crispy_form(_Example(initial={"name": str(n)}))
         assert len(form_memo.rendered_forms) <= 3
+
+
+# --- A list's filter fields (remembered_crispy_field) ---------------------------------------------
+
+
+def _register_filters(params: dict):
+    from django.http import QueryDict
+
+    from suppliers.filters import SupplierFilter
+    from suppliers.models import Supplier
+
+    data = QueryDict(mutable=True)
+    data.update(params)
+    return SupplierFilter(data, queryset=Supplier.objects.all()).form
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"category": "cleaning", "agency": "on", "order": "-risk_score"}, {"country": "GB", "risk_band": "high"}],
+)
+def test_remembered_filter_fields_are_the_markup_a_fresh_rendering_writes(params):
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+
+    form_memo.rendered_fields.clear()
+    first = [form_memo.remembered_crispy_field(field) for field in _register_filters(params)]
+    assert len(form_memo.rendered_fields) >= 10
+    # A new FilterSet (django-filter builds a new form class each time): the same keys, from the memo.
+    again = [form_memo.remembered_crispy_field(field) for field in _register_filters(params)]
+    fresh = [as_crispy_field(field) for field in _register_filters(params)]
+    assert first == again == fresh
+
+
+def test_a_chosen_option_is_a_field_of_its_own():
+    empty = {field.name: form_memo.remembered_crispy_field(field) for field in _register_filters({})}
+    chosen = {
+        field.name: form_memo.remembered_crispy_field(field) for field in _register_filters({"risk_band": "high"})
+    }
+    assert '<option value="high" selected>' in chosen["risk_band"]
+    assert '<option value="high" selected>' not in empty["risk_band"]
+
+
+def test_typed_text_and_a_field_with_errors_are_not_kept():
+    form = _register_filters({"q": "Acme Cleaning", "category": "not-a-category"})
+    assert not form.is_valid()
+    assert form_memo.filter_field_key(form["q"]) is None  # what someone typed stays out of the process
+    assert form_memo.filter_field_key(form["category"]) is None  # its error is shown
+    assert 'value="Acme Cleaning"' in form_memo.remembered_crispy_field(form["q"])
+    assert "not one of the available choices" in form_memo.remembered_crispy_field(form["category"])
+    assert not form_memo.rendered_fields
