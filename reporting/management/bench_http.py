@@ -451,25 +451,44 @@ class RssWatch:
             time.sleep(self.interval)
 
 
-def measure(client: Client, page: Page, repeat: int, watch: RssWatch) -> None:
-    """One warm-up request, then `repeat` timed ones (whole body read), one at a time."""
-    watch.reset()
-    for i in range(repeat + 1):
-        started = time.perf_counter()
-        try:
-            answer = client.get(page.persona, page.url)
-            body = answer.content
-        except requests.RequestException as exc:
-            page.errors.append(type(exc).__name__)
-            continue
-        seconds = time.perf_counter() - started
-        if answer.status_code != 200:
-            page.errors.append(str(answer.status_code))
-            continue
-        if i:
-            page.samples.append(seconds)
-            page.sizes.append(len(body))
-    page.peak_rss_mb = watch.peak
+def _request(client: Client, page: Page, *, timed: bool) -> None:
+    """One request of `page`, its whole body read; a sample (time and size) if `timed` and it answered 200."""
+    started = time.perf_counter()
+    try:
+        answer = client.get(page.persona, page.url)
+        body = answer.content
+    except requests.RequestException as exc:
+        page.errors.append(type(exc).__name__)
+        return
+    seconds = time.perf_counter() - started
+    if answer.status_code != 200:
+        page.errors.append(str(answer.status_code))
+        return
+    if timed:
+        page.samples.append(seconds)
+        page.sizes.append(len(body))
+
+
+def measure(client: Client, pages: list[Page], repeat: int, watch: RssWatch, progress=None, seed: int = 17) -> None:
+    """A warm-up request of each page in turn (its workers' peak memory), then `repeat` timed rounds.
+
+    Each round requests every page once, one at a time, in a new shuffled order. On a shared
+    machine whose speed drifts over minutes (two cores, other tenants), measuring one page's
+    samples back to back let a page timed in a slow minute look worse than the floor timed in a
+    quick one; spread over the whole run, every page, the floor included, meets the same drift.
+    """
+    for page in pages:
+        watch.reset()
+        _request(client, page, timed=False)
+        page.peak_rss_mb = watch.peak
+    rng = random.Random(seed)  # noqa: S311 - an order of requests, not security
+    for number in range(1, repeat + 1):
+        order = list(pages)
+        rng.shuffle(order)
+        for page in order:
+            _request(client, page, timed=True)
+        if progress is not None:
+            progress(number)
 
 
 def load(client: Client, pages: list[Page], *, concurrency: int, seconds: float, seed: int = 8) -> dict:

@@ -52,7 +52,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--database-name", default="bench", help="Scratch database on the DATABASE_URL server")
         parser.add_argument("--rebuild", action="store_true", help="Drop and rebuild the scale database")
-        parser.add_argument("--repeat", type=int, default=5, help="Timed requests per page (after one warm-up)")
+        parser.add_argument("--repeat", type=int, default=7, help="Timed requests per page (rounds, after one warm-up)")
         parser.add_argument("--load-seconds", type=float, default=15.0)
         parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 16])
         parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py)")
@@ -259,14 +259,17 @@ class Command(BaseCommand):
         return pages
 
     def _page_table(self, client, pages, discovery, options, watch) -> None:
+        repeat = options["repeat"]
         self.say(
-            f"\nPages: {len(pages)} (URL configuration and the pages' links), {options['repeat']} timed requests "
-            "each after a warm-up, one at a time"
+            f"\nPages: {len(pages)} (URL configuration and the pages' links), a warm-up each, then {repeat} rounds "
+            "of one timed request each, in a shuffled order, one at a time"
         )
-        for number, page in enumerate(pages, 1):
-            bench_http.measure(client, page, options["repeat"], watch)
+
+        def progress(number):
             # Progress on stderr only: the report keeps the sorted table.
-            self.stderr.write(f"  [{number}/{len(pages)}] {page.url} as {page.persona}: {page.median * 1000:.0f} ms")
+            self.stderr.write(f"  round {number}/{repeat} done")
+
+        bench_http.measure(client, pages, repeat, watch, progress)
         timed = [p for p in pages if p.samples]
         if not timed:
             self.say("No page answered 200.")
