@@ -71,6 +71,25 @@ def cached_figures(namespace: str, key: tuple, compute: Callable[[], T], *, time
     return value
 
 
+def carried_figure(namespace: str, key: tuple, advance: Callable[[T | None], T], *, timeout: int = 3600) -> T:
+    """`advance(kept)`'s answer, stored for the next call: `kept` is the answer kept for `key`, or None.
+
+    For a figure carried forward rather than computed afresh (a count of an append-only table:
+    the rows kept counted, plus those added since). None, and so a full computation, when nothing
+    is kept, the namespace was retired or the cache is down or per process.
+    """
+    if not _shared():
+        return advance(None)
+    version = _version(namespace)
+    if version == "uncached":
+        return advance(None)
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    full_key = f"figures:{namespace}:{version}:{digest}"
+    value = advance(cache.get(full_key))
+    cache.set(full_key, value, timeout)
+    return value
+
+
 def cached_count(namespace: str, queryset) -> int:
     """How many rows `queryset` has, from the cache while nothing in `namespace` has changed.
 

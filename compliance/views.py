@@ -89,7 +89,9 @@ def access_log(request):
         request,
         "compliance/access_log.html",
         {
-            "page": paginate(request, entries, keys_first=True, count=selectors.access_log_count(entries)),
+            "page": paginate(
+                request, entries, keys_first=True, count=selectors.access_log_count(entries, who=request.GET.get("who"))
+            ),
             "filter_form": filters.form,
         },
     )
