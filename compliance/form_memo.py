@@ -108,7 +108,15 @@ def _choices(field) -> tuple | None:
             offer_rows(field, rows)
         return (field.empty_label, tuple((row.pk, str(field.label_from_instance(row))) for row in rows))
     if isinstance(field, forms.ChoiceField):
-        return _frozen(list(field.choices))
+        choices = field.choices
+        # The usual list of (value, label) pairs of plain values, 250 countries included: a tuple
+        # of it as it is, without a call per option.
+        if type(choices) is list and all(
+            type(pair) is tuple and len(pair) == 2 and type(pair[0]) in _PLAIN_TYPES and type(pair[1]) in _PLAIN_TYPES
+            for pair in choices
+        ):
+            return tuple(choices)
+        return _frozen(list(choices))
     return None
 
 

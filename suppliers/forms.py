@@ -571,10 +571,13 @@ class BulkSendForm(forms.Form):
 class SubSupplierForm(forms.ModelForm):
     """One row of a supplier's supply chain; the parent is one of the same supplier's tier-2 suppliers."""
 
+    # The 250 countries shared (country_choices, as CountryRiskForm's), not the model field's lazy
+    # list copied and sorted again for each row; all of them in the page, searched as you type.
+    country = SearchChoiceField(label="Country", choices=(), widget=SearchSelect)
+
     class Meta:
         model = SubSupplier
         fields = ["name", "country", "category", "tier", "parent"]
-        widgets = {"country": SearchSelect}
         # The few tier-2 suppliers in one plain query per row, not a server-side cursor's round trips.
         field_classes = {"parent": ShortModelChoiceField}
         labels = {"parent": "Tier-2 supplier it supplies (tier 3 only)"}
@@ -586,6 +589,7 @@ class SubSupplierForm(forms.ModelForm):
         owner = self.instance.supplier if self.instance.supplier_id else None
         self.fields["parent"].queryset = SubSupplier.objects.filter(supplier=owner, tier=SubSupplier.Tier.TIER_2)
         self.fields["parent"].empty_label = "None (tier 2)"
+        self.fields["country"].share_choices(country_choices(translation.get_language()))
 
 
 SubSupplierFormSet = forms.modelformset_factory(SubSupplier, form=SubSupplierForm, extra=3, can_delete=True)
