@@ -8,12 +8,13 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from compliance.figure_cache import cached_count
 from compliance.models import AccessLog, PersonPick, User
+from compliance.page_lists import lists_with_rows
 from safeguarding import rules as case_rules
 from safeguarding.models import (
     REPORTER_KINDS,
@@ -95,30 +96,31 @@ def concern_export_list(*, user: User) -> QuerySet[Concern]:
 
 
 def concern_get(*, user: User, reference: str) -> Concern:
-    """One case the user may see, or 404 (so a reference out of scope does not leak)."""
-    case = OuterRef("pk")
-    qs = (
-        Concern.objects.restrict(user, CaseAction.VIEW)
-        .select_related("site", "assignee", "reporter", "linked_supplier")
-        # Most cases have none of these: the case page asks for a list only where there are rows
-        # (case_page_lists), each empty one a query fewer. Named any_*: the plain names are the
-        # reverse relations, which an annotation may not take.
-        .annotate(
-            any_referrals=Exists(Referral.objects.filter(concern=case)),
-            any_cqc_notifications=Exists(CqcNotification.objects.filter(concern=case)),
-            any_attachments=Exists(Attachment.objects.filter(concern=case)),
-            any_identity_grants=Exists(IdentityGrant.objects.filter(concern=case)),
-        )
-    )
+    """One case the user may see, or 404 (so a reference out of scope does not leak).
+
+    With its site and the people it names; the linked supplier (a wide row, on few cases) is
+    read when shown, by the one page that shows it.
+    """
+    qs = Concern.objects.restrict(user, CaseAction.VIEW).select_related("site", "assignee", "reporter")
     concern = get_object_or_404(qs, reference=reference)
     # Decided once per request so the template and API ask no more queries for it.
     concern.viewer_sees_reporter = case_rules.can_see_reporter_identity.test(user, concern)
     return concern
 
 
-def case_page_has(concern: Concern, name: str) -> bool:
-    """Whether the case has any rows in list `name` (as concern_get read them; True if it did not)."""
-    return getattr(concern, f"any_{name}", True)
+# The case page's mostly empty lists (compliance.page_lists): name, model, owner field, condition.
+_CASE_PAGE_LISTS = (
+    ("referrals", Referral, "concern", ()),
+    ("cqc_notifications", CqcNotification, "concern", ()),
+    ("attachments", Attachment, "concern", ()),
+    ("identity_grants", IdentityGrant, "concern", ()),
+)
+
+
+def case_page_lists(concern: Concern) -> dict[str, bool]:
+    """Which of the case page's lists have any rows (one query): most cases have none of them,
+    and the page asks for a list only where there are rows, each empty one a query fewer."""
+    return lists_with_rows(_CASE_PAGE_LISTS, concern.pk)
 
 
 def concern_timeline(*, concern: Concern) -> QuerySet[TimelineEntry]:

@@ -176,7 +176,7 @@ def _render_detail(request, concern, bound=None, status=200, unmasked=False):
         # Seeing what was masked is a read of its own in the log.
         detail="unmasked view" if unmasked else "",
     )
-    has = functools.partial(selectors.case_page_has, concern)
+    has = selectors.case_page_lists(concern).get
     referrals = list(selectors.concern_referrals(concern=concern)) if has("referrals") else []
     # Read once: the page lists it and the mask form offers its notes and messages.
     timeline = list(selectors.concern_timeline(concern=concern))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import functools
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -15,6 +13,7 @@ from compliance import rules as role_rules
 from compliance.dates import end_of_day
 from compliance.figure_cache import cached_figures
 from compliance.models import User
+from compliance.page_lists import lists_with_rows
 from suppliers import scoring
 from suppliers.figures import REGISTER_FIGURES
 from suppliers.models import (
@@ -202,51 +201,25 @@ def supplier_detail_records(*, user: User, supplier: Supplier) -> dict:
     }
 
 
-# The supplier page's mostly empty lists: name, the model whose rows it shows, and any condition.
+# The supplier page's mostly empty lists (compliance.page_lists): name, model, owner field, condition.
 _PAGE_LISTS = (
-    ("questionnaire_findings", Finding, {"source": Finding.Source.QUESTIONNAIRE}),
-    ("review_tasks", ReviewTask, {}),
-    ("documents", SupplierDocument, {}),
-    ("portal_links", SupplierPortalLink, {}),
-    ("certificates", SupplierCertificate, {}),
-    ("sub_suppliers", SubSupplier, {}),
-    ("audits", Audit, {}),
-    ("actions", CorrectiveAction, {}),
-    ("questionnaires", QuestionnaireRequest, {}),
-    ("acceptances", CodeOfConductAcceptance, {}),
-    ("enhanced_checks", EnhancedDueDiligence, {}),
+    ("questionnaire_findings", Finding, "supplier", (("source", Finding.Source.QUESTIONNAIRE.value),)),
+    ("review_tasks", ReviewTask, "supplier", ()),
+    ("documents", SupplierDocument, "supplier", ()),
+    ("portal_links", SupplierPortalLink, "supplier", ()),
+    ("certificates", SupplierCertificate, "supplier", ()),
+    ("sub_suppliers", SubSupplier, "supplier", ()),
+    ("audits", Audit, "supplier", ()),
+    ("actions", CorrectiveAction, "supplier", ()),
+    ("questionnaires", QuestionnaireRequest, "supplier", ()),
+    ("acceptances", CodeOfConductAcceptance, "supplier", ()),
+    ("enhanced_checks", EnhancedDueDiligence, "supplier", ()),
 )
-
-
-@functools.cache
-def _page_lists_sql() -> str:
-    """One SELECT of an EXISTS per list, written once from the models' tables and columns.
-
-    The same question as the ORM's eleven Exists() annotations, whose compilation on every visit
-    was most of the query's cost (about 3 ms of CPU for a 0.3 ms query).
-    """
-    checks = []
-    for name, model, condition in _PAGE_LISTS:
-        meta = model._meta
-        where = [f"{connection.ops.quote_name(meta.get_field('supplier').column)} = %(supplier)s"]
-        where += [
-            f"{connection.ops.quote_name(meta.get_field(field).column)} = %({name}_{field})s" for field in condition
-        ]
-        checks.append(
-            f"EXISTS(SELECT 1 FROM {connection.ops.quote_name(meta.db_table)} WHERE {' AND '.join(where)})"  # noqa: S608 - names from model metadata, values are parameters
-        )
-    return f"SELECT {', '.join(checks)}"
 
 
 def _supplier_has_rows(supplier: Supplier) -> dict[str, bool]:
     """Which of the supplier page's mostly empty lists have any rows at all (one query)."""
-    params = {"supplier": supplier.pk}
-    for name, _model, condition in _PAGE_LISTS:
-        params.update({f"{name}_{field}": value for field, value in condition.items()})
-    with connection.cursor() as cursor:
-        cursor.execute(_page_lists_sql(), params)
-        found = cursor.fetchone()
-    return {name: bool(value) for (name, _model, _condition), value in zip(_PAGE_LISTS, found, strict=True)}
+    return lists_with_rows(_PAGE_LISTS, supplier.pk)
 
 
 def sub_supplier_list(*, user: User, supplier: Supplier) -> QuerySet[SubSupplier]:
