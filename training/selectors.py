@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -180,9 +181,13 @@ class CourseStatus:
 
 def current_statuses(records, today: datetime.date) -> list[CourseStatus]:
     """Per course, the record that decides the person's standing: a valid completion, else the open one."""
-    by_course: dict[int, list[TrainingRecord]] = defaultdict(list)
+    by_course: dict[int, list] = {}
     for record in records:
-        by_course[record.course_id].append(record)
+        items = by_course.get(record.course_id)
+        if items is None:
+            by_course[record.course_id] = [record]
+        else:
+            items.append(record)
     result = []
     for items in by_course.values():
         if len(items) == 1:
@@ -201,7 +206,11 @@ def current_statuses(records, today: datetime.date) -> list[CourseStatus]:
         else:
             latest = max(items, key=lambda x: (x.completed_on, x.pk))
             result.append(CourseStatus(latest.course, latest, latest.status_on(today)))
-    return sorted(result, key=lambda s: s.course.title)
+    result.sort(key=_course_title)
+    return result
+
+
+_course_title = operator.attrgetter("course.title")
 
 
 # The standings the team page lists under "Needs attention".
@@ -347,13 +356,13 @@ def team_summaries(people, today: datetime.date | None = None) -> list[PersonSum
         .order_by("pk")
         .values_list(*StandingRecord.FIELDS)
     )
-    records = [StandingRecord(*row) for row in rows]
+    rows = list(rows)
     # Only what the page shows of a course: its title (with the key, for the link's record).
-    courses = Course.objects.only("pk", "title").in_bulk({record.course_id for record in records})
+    courses = Course.objects.only("pk", "title").in_bulk({row[2] for row in rows})
     by_person: dict[int, list[StandingRecord]] = defaultdict(list)
-    for record in records:
-        record.course = courses[record.course_id]
-        by_person[record.user_id].append(record)
+    for row in rows:
+        # row is StandingRecord.FIELDS in order: (pk, user_id, course_id, ...).
+        by_person[row[1]].append(StandingRecord(*row, course=courses[row[2]]))
     return [PersonSummary(p, current_statuses(by_person[p.pk], today)) for p in people]
 
 

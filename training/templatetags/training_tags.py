@@ -61,15 +61,18 @@ def attention_list(statuses) -> str:
     html.escape is what Django's escape does, applied to every value that is not a fixed string;
     the badges and the page's 20-odd course titles are escaped once, not once per person.
     """
-    if not statuses:
-        return mark_safe("<span>Nothing</span>")
     head, tail = (html.escape(part) for part in pk_url_parts("training:record_detail"))
-    cell = "\n".join(
+    return mark_safe(_attention_cell(statuses, head, tail))  # noqa: S308 - every value in it is escaped
+
+
+def _attention_cell(statuses, head: str, tail: str) -> str:
+    if not statuses:
+        return "<span>Nothing</span>"
+    return "\n".join(
         f'<div><a href="{head}{int(item.record.pk)}{tail}">{_escaped_title(item.course.title)}</a>'
         f" {_BADGES[item.status]}</div>"
         for item in statuses
     )
-    return mark_safe(cell)  # noqa: S308 - every value in it is escaped above
 
 
 @functools.lru_cache(maxsize=64)
@@ -172,20 +175,42 @@ def team_row(summary) -> str:
     `summary` is a selectors.PersonSummary. The template asked it for each count in turn (each a
     pass over the person's courses) and looked up the person's fields per cell.
     """
+    return mark_safe(_team_row(summary, _team_links()))  # noqa: S308 - every value in it is escaped
+
+
+@register.simple_tag
+def team_rows(summaries) -> str:
+    """Every row of the team page's table: team_row for each person, the links' parts looked up once."""
+    links = _team_links()
+    return mark_safe("\n  ".join(_team_row(summary, links) for summary in summaries))  # noqa: S308 - escaped
+
+
+def _team_links() -> tuple[str, str, str, str]:
+    person = tuple(html.escape(part) for part in pk_url_parts("training:person"))
+    record = tuple(html.escape(part) for part in pk_url_parts("training:record_detail"))
+    return (*person, *record)
+
+
+_COMPLETE_STATUS, _OVERDUE_STATUS, _EXPIRED_STATUS = "complete", "overdue", "expired"
+
+
+def _team_row(summary, links: tuple[str, str, str, str]) -> str:
+    head, tail, record_head, record_tail = links
     person = summary.person
-    head, tail = (html.escape(part) for part in pk_url_parts("training:person"))
     department = person.department
-    counts = Counter(str(status.status) for status in summary.statuses)
-    return mark_safe(  # noqa: S308 - every value in it is escaped here (html.escape, as Django's escape)
+    statuses = summary.statuses
+    counts = Counter(status.status for status in statuses)
+    # The values every person's row shows, escaped here (html.escape, as Django's escape).
+    return (
         "<tr>\n"
         f'    <th scope="row"><a href="{head}{int(person.pk)}{tail}">{html.escape(str(person))}</a><br>'
         f'<small class="text-muted">{html.escape(person.job_title)}</small></th>\n'
         f"    <td>{'–' if department is None else html.escape(str(department))}</td>\n"
-        f"    <td>{counts[TrainingRecord.Status.COMPLETE]} of {len(summary.statuses)}</td>\n"
-        f"    <td>{counts[TrainingRecord.Status.OVERDUE]}</td>\n"
-        f"    <td>{counts[TrainingRecord.Status.EXPIRED]}</td>\n"
+        f"    <td>{counts[_COMPLETE_STATUS]} of {len(statuses)}</td>\n"
+        f"    <td>{counts[_OVERDUE_STATUS]}</td>\n"
+        f"    <td>{counts[_EXPIRED_STATUS]}</td>\n"
         "    <td>\n"
-        f"      {attention_list(summary.attention)}\n"
+        f"      {_attention_cell(summary.attention, record_head, record_tail)}\n"
         "    </td>\n"
         "  </tr>"
     )

@@ -11,7 +11,7 @@ from compliance.tests.factories import DepartmentFactory, UserFactory
 from suppliers.tests.factories import SupplierFactory
 from training import selectors
 from training.models import RecruitmentCheck, TrainingRecord
-from training.templatetags.training_tags import record_row, recruitment_row, team_row
+from training.templatetags.training_tags import record_row, recruitment_row, team_row, team_rows
 from training.tests.factories import CourseFactory, RecruitmentCheckFactory, TrainingRecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,5 +144,8 @@ def test_each_team_row_is_the_markup_the_template_cells_wrote():
     )  # expired
     TrainingRecordFactory(user=busy, course=courses[3], due_on=d(2026, 6, 10))  # due soon
     TrainingRecordFactory(user=busy, course=courses[4], due_on=d(2026, 5, 1), declared_on=d(2026, 5, 20))
-    for summary in selectors.team_summaries([busy, idle], TODAY):
+    summaries = selectors.team_summaries([busy, idle], TODAY)
+    for summary in summaries:
         assert team_row(summary) == TEAM_ROW.render(Context({"s": summary}))
+    # The page writes its rows with one tag: the same rows, one after another.
+    assert team_rows(summaries) == "\n  ".join(team_row(summary) for summary in summaries)
