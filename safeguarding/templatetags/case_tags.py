@@ -13,11 +13,11 @@ from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
-from django.utils.dates import MONTHS_3
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
+from compliance.dates import day_month_year
 from compliance.form_memo import remembered_crispy_form
 from compliance.form_renderer import escaped
 from compliance.model_choices import offer_rows
@@ -60,14 +60,13 @@ def _day(moment) -> str:
     The filter parses its format string and looks up the language's formats for every date: for
     the list's 100 dates that was a fifth of the page.
     """
-    moment = template_localtime(moment)
-    return f"{moment.day} {MONTHS_3[moment.month].title()} {moment.year}"
+    return day_month_year(template_localtime(moment))
 
 
 def _day_and_time(moment) -> str:
     """`moment` as the date filter writes it with "j M Y H:i" ("2 Dec 2026 09:05")."""
     moment = template_localtime(moment)
-    return f"{_day(moment)} {moment.hour:02d}:{moment.minute:02d}"
+    return f"{day_month_year(moment)} {moment.hour:02d}:{moment.minute:02d}"
 
 
 def _status_badge(concern) -> str:

@@ -3,12 +3,12 @@ import html
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat
-from django.utils.dates import MONTHS_3
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
+from compliance.dates import day_month_year
 from compliance.templatetags.links import pk_url_parts
 from suppliers.models import Supplier
 
@@ -45,7 +45,7 @@ def _day(value) -> str:
     # parsing the format for each row (50 rows: 0.5 ms). The month's name is still translated.
     if not value:
         return "—"
-    return f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}"
+    return day_month_year(value)
 
 
 def _labels(field: str) -> dict:

@@ -3,11 +3,10 @@ import html
 from collections import Counter
 
 from django import template
-from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
+from compliance.dates import day_month_year
 from compliance.models import User
 from compliance.templatetags.links import pk_url_parts
 from training.models import RecruitmentCheck, TrainingRecord
@@ -75,18 +74,9 @@ def _attention_cell(statuses, head: str, tail: str) -> str:
     )
 
 
-@functools.lru_cache(maxsize=64)
-def _month_abbreviations(language: str | None) -> tuple[str, ...]:
-    # MONTHS_3 holds lazy translations: each use translates again. Once per language is enough.
-    return ("", *(str(MONTHS_3[month]).title() for month in range(1, 13)))
-
-
 def _day(day) -> str:
-    """A date as the date filter writes it with "j M Y" ("2 Dec 2026", the month in the current language).
-
-    The filter parses its format and looks up the language's formats for every date it is given.
-    """
-    return f"{day.day} {_month_abbreviations(get_language())[day.month]} {day.year}"
+    """A date as the date filter writes it with "j M Y" ("2 Dec 2026")."""
+    return day_month_year(day)
 
 
 def _label(choices, value) -> str:
