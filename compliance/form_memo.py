@@ -133,33 +133,40 @@ def _field_part(field, bound_field) -> tuple:
     )
 
 
+def _form_part(form) -> tuple:
+    """What a form gives every field's markup: ids, label suffix, required attributes, language, URL prefix."""
+    return (
+        form.prefix,
+        form.auto_id,
+        _frozen(form.label_suffix),
+        form.use_required_attribute,
+        translation.get_language(),
+        get_script_prefix(),
+    )
+
+
 def unbound_form_key(form) -> tuple | None:
     """Everything `form`'s crispy markup depends on, or None if it is bound or cannot be keyed."""
     if form.is_bound or form.errors:
         return None
     try:
-        label_suffix = _frozen(form.label_suffix)
-        fields = tuple(_field_part(field, form[name]) for name, field in form.fields.items())
+        return (
+            type(form),
+            _form_part(form),
+            tuple(_field_part(field, form[name]) for name, field in form.fields.items()),
+        )
     except _Unkeyable:
         return None
-    return (
-        type(form),
-        form.prefix,
-        form.auto_id,
-        label_suffix,
-        form.use_required_attribute,
-        translation.get_language(),
-        get_script_prefix(),
-        fields,
-    )
+
+
+def _from_memo(key: tuple | None, render, memo: dict) -> str:
+    """`render()`'s markup, kept in `memo` under `key`; rendered as it is where there is no key."""
+    return render() if key is None else remembered(key, render, memo=memo, size=MEMO_SIZE)
 
 
 def remembered_crispy_form(form) -> str:
     """`{{ form|crispy }}` for `form`, from the memo when it is unbound and keyable."""
-    key = unbound_form_key(form)
-    if key is None:
-        return as_crispy_form(form)
-    return remembered(key, lambda: as_crispy_form(form), memo=rendered_forms, size=MEMO_SIZE)
+    return _from_memo(unbound_form_key(form), lambda: as_crispy_form(form), rendered_forms)
 
 
 def filter_field_key(bound_field) -> tuple | None:
@@ -178,27 +185,17 @@ def filter_field_key(bound_field) -> tuple | None:
     if isinstance(value, str) and value and not isinstance(field, forms.ChoiceField):
         return None
     try:
-        part = _field_part(field, bound_field)
-        label_suffix = _frozen(form.label_suffix)
+        return (
+            type(bound_field),
+            _form_part(form),
+            getattr(form, "error_css_class", None),
+            getattr(form, "required_css_class", None),
+            _field_part(field, bound_field),
+        )
     except _Unkeyable:
         return None
-    return (
-        type(bound_field),
-        form.prefix,
-        form.auto_id,
-        label_suffix,
-        form.use_required_attribute,
-        getattr(form, "error_css_class", None),
-        getattr(form, "required_css_class", None),
-        translation.get_language(),
-        get_script_prefix(),
-        part,
-    )
 
 
 def remembered_crispy_field(bound_field) -> str:
     """`{{ field|as_crispy_field }}` for a list's filter field, from the memo where filter_field_key allows."""
-    key = filter_field_key(bound_field)
-    if key is None:
-        return as_crispy_field(bound_field)
-    return remembered(key, lambda: as_crispy_field(bound_field), memo=rendered_fields, size=MEMO_SIZE)
+    return _from_memo(filter_field_key(bound_field), lambda: as_crispy_field(bound_field), rendered_fields)
