@@ -28,6 +28,7 @@ from django.utils.functional import Promise
 
 from compliance.model_choices import OneQueryChoices, offer_rows
 from compliance.templatetags.formset_tags import remembered
+from compliance.widgets import SearchSelect
 
 # Distinct forms a process meets: a dozen action forms, times the initial values that vary
 # between cases (assignee, risk level, legal hold) and the languages. Cleared past this.
@@ -97,9 +98,17 @@ def _frozen(value):
     raise _Unkeyable(type(value).__name__)
 
 
-def _choices(field) -> tuple | None:
+def _choices(field, bound_field) -> tuple | None:
     if isinstance(field, forms.ModelChoiceField):
-        if not isinstance(field.iterator, type) or not issubclass(field.iterator, OneQueryChoices):
+        widget = field.widget
+        if isinstance(widget, SearchSelect) and widget.source:
+            # A search-as-you-type select writes the blank and the selected row(s) only, never the
+            # table: read them as it will (the same one query) and key on what it will show.
+            value = bound_field.value()
+            ids = [v for v in (value if isinstance(value, list | tuple) else [value]) if str(v).isdigit()]
+            rows = list(field.queryset.filter(pk__in=ids)) if ids else []
+            return (field.empty_label, tuple((row.pk, str(field.label_from_instance(row))) for row in rows))
+        if _reads_options_while_rendering(field):
             raise _Unkeyable("ModelChoiceField reads its options while rendering")
         rows = getattr(field, "offered_rows", None)
         if rows is None:
@@ -126,7 +135,7 @@ def _field_part(field, bound_field) -> tuple:
         bound_field.name,
         type(field),
         type(field.widget),
-        _choices(field),
+        _choices(field, bound_field),
         _frozen({k: v for k, v in vars(field).items() if k not in _FIELD_STATE_SKIPPED}),
         _frozen({k: v for k, v in vars(field.widget).items() if k not in _WIDGET_STATE_SKIPPED}),
         _frozen(bound_field.value()),
@@ -145,9 +154,18 @@ def _form_part(form) -> tuple:
     )
 
 
+def _reads_options_while_rendering(field) -> bool:
+    """A model choice whose options rendering reads afresh (not offered rows, not a search select)."""
+    if not isinstance(field, forms.ModelChoiceField):
+        return False
+    if isinstance(field.widget, SearchSelect) and field.widget.source:
+        return False
+    return not (isinstance(field.iterator, type) and issubclass(field.iterator, OneQueryChoices))
+
+
 def unbound_form_key(form) -> tuple | None:
     """Everything `form`'s crispy markup depends on, or None if it is bound or cannot be keyed."""
-    if form.is_bound or form.errors:
+    if form.is_bound or form.errors or any(_reads_options_while_rendering(f) for f in form.fields.values()):
         return None
     try:
         return (

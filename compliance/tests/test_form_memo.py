@@ -159,3 +159,17 @@ def test_typed_text_and_a_field_with_errors_are_not_kept():
     assert 'value="Acme Cleaning"' in form_memo.remembered_crispy_field(form["q"])
     assert "not one of the available choices" in form_memo.remembered_crispy_field(form["category"])
     assert not form_memo.rendered_fields
+
+
+def test_a_search_select_is_keyed_on_the_row_it_shows(client, login, lead):
+    from suppliers.tests.factories import SupplierFactory
+
+    supplier = SupplierFactory(name="Brightside Staffing")
+    concern = ConcernFactory(status=Status.NEW, linked_supplier=supplier)
+    login(lead)
+    triage = next(card for card in _action_forms(client, concern) if 'name="triage-linked_supplier"' in card)
+    assert "Brightside Staffing" in triage and form_memo.rendered_forms
+    supplier.name = "Brightside Care Staffing"
+    supplier.save()
+    triage = next(card for card in _action_forms(client, concern) if 'name="triage-linked_supplier"' in card)
+    assert "Brightside Care Staffing" in triage
