@@ -24,7 +24,8 @@ class CaseOrder(models.TextChoices):
 
 
 def _case_workers(request):
-    return selectors.case_workers()
+    # The filter shows each person's name (str(user): full name, else email) and filters by key.
+    return selectors.case_workers().only("pk", "full_name", "email")
 
 
 class CaseFilter(django_filters.FilterSet):
