@@ -52,7 +52,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--database-name", default="bench", help="Scratch database on the DATABASE_URL server")
         parser.add_argument("--rebuild", action="store_true", help="Drop and rebuild the scale database")
-        parser.add_argument("--repeat", type=int, default=15, help="Timed requests per page (rounds, after one warm-up)")
+        parser.add_argument(
+            "--repeat", type=int, default=15, help="Timed requests per page (rounds, after one warm-up)"
+        )
         parser.add_argument("--load-seconds", type=float, default=15.0)
         parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 16])
         parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py)")
