@@ -54,15 +54,22 @@ def _shared() -> bool:
     return shared or settings.FIGURE_CACHE_IN_PROCESS
 
 
-def cached_figures(namespace: str, key: tuple, compute: Callable[[], T], *, timeout: int = 3600) -> T:
-    """`compute()`'s answer for `key`, from the cache while nothing in `namespace` has changed."""
+def _figure_key(namespace: str, key: tuple) -> str | None:
+    """The cache key of `key` under the namespace's current version; None where nothing is kept."""
     if not _shared():
-        return compute()
+        return None
     version = _version(namespace)
     if version == "uncached":
-        return compute()
+        return None
     digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
-    full_key = f"figures:{namespace}:{version}:{digest}"
+    return f"figures:{namespace}:{version}:{digest}"
+
+
+def cached_figures(namespace: str, key: tuple, compute: Callable[[], T], *, timeout: int = 3600) -> T:
+    """`compute()`'s answer for `key`, from the cache while nothing in `namespace` has changed."""
+    full_key = _figure_key(namespace, key)
+    if full_key is None:
+        return compute()
     value = cache.get(full_key, _MISSING)
     if value is not _MISSING:
         return value
@@ -78,13 +85,9 @@ def carried_figure(namespace: str, key: tuple, advance: Callable[[T | None], T],
     the rows kept counted, plus those added since). None, and so a full computation, when nothing
     is kept, the namespace was retired or the cache is down or per process.
     """
-    if not _shared():
+    full_key = _figure_key(namespace, key)
+    if full_key is None:
         return advance(None)
-    version = _version(namespace)
-    if version == "uncached":
-        return advance(None)
-    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
-    full_key = f"figures:{namespace}:{version}:{digest}"
     value = advance(cache.get(full_key))
     cache.set(full_key, value, timeout)
     return value

@@ -57,8 +57,8 @@ def access_log_record(*, user, obj, action: str = AccessLog.Action.VIEW, request
         request_id=getattr(request, "request_id", "") if request is not None else "",
         ip_address=client_ip(request),
     )
-    # Nothing to retire: the access log page's count is kept under the newest row's key
-    # (selectors.access_log_count), which this row has just changed.
+    # Nothing to retire: the access log page counts rows of the last minutes live and carries
+    # the older ones' count forward (selectors.access_log_count), so this row is counted at once.
     return entry
 
 
